@@ -1,0 +1,166 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { openOrm } from './db/orm.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import { embeddedBootstrapToken, sharedSecret } from './db/bootstrap.js';
+import { TokenHasher, bearerToken } from './auth/tokens.js';
+import { authenticate } from './auth/principal.js';
+import { AppError, ErrorCode } from './errors.js';
+import { createSchema } from './graphql/schema.js';
+import { graphqlHttpHandler } from './graphql/http.js';
+import { createWsServer } from './graphql/ws.js';
+import type { Context } from './graphql/context.js';
+import type { Services } from './services.js';
+
+export interface App {
+  /** e.g. http://127.0.0.1:4000/graphql */
+  url: string;
+  httpServer: http.Server;
+  services: Services;
+  /** Stops accepting, finishes in-flight requests, closes WebSockets, then the database. */
+  dispose(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+}
+
+/**
+ * Builds and starts one Countersign instance: database (external or embedded), migrations,
+ * GraphQL over HTTP and WebSocket on `/graphql`, health endpoints. Tests call this
+ * in-process; main.ts calls it and handles signals.
+ */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const cleanups: (() => Promise<void>)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
+    }
+  };
+
+  try {
+    let embedded: EmbeddedPostgres | null = null;
+    let bootstrapToken = config.bootstrapToken;
+    if (config.databaseUrl === null) {
+      embedded = await startEmbeddedPostgres(config.dataDir);
+      cleanups.push(() => embedded!.close());
+      logger.info({ dataDir: config.dataDir }, 'using the embedded database (set DATABASE_URL to use PostgreSQL)');
+      if (bootstrapToken === null) {
+        const generated = await embeddedBootstrapToken(config.dataDir);
+        bootstrapToken = generated.token;
+        logger.info({ file: generated.file }, generated.created ? 'generated an admin token; read it from this file' : 'the admin token is in this file');
+      }
+    }
+
+    const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger });
+    cleanups.push(() => orm.close(true));
+
+    const hasher = new TokenHasher(await sharedSecret(orm.em.fork(), 'token_hash_key'));
+    const services: Services = { config: { ...config, bootstrapToken }, logger, orm, hasher, embedded: embedded !== null };
+
+    const schema = await createSchema();
+    const httpServer = http.createServer();
+    const ws = createWsServer(httpServer, schema, services);
+
+    const apollo = new ApolloServer<Context>({
+      schema,
+      introspection: true,
+      includeStacktraceInErrorResponses: false,
+      formatError: (formatted, error) => formatError(formatted, error, logger),
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
+      ],
+    });
+    await apollo.start();
+    cleanups.push(() => apollo.stop());
+
+    const handleGraphql = graphqlHttpHandler(apollo, async (req) => {
+      const em = orm.em.fork();
+      try {
+        const principal = await authenticate(em, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization));
+        return { em, principal, services };
+      } catch (error) {
+        if (error instanceof AppError) {
+          throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+        }
+        throw error;
+      }
+    });
+
+    httpServer.on('request', (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      const fail = (error: unknown) => {
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'internal error' }));
+      };
+      switch (path) {
+        case '/graphql':
+          handleGraphql(req, res, fail);
+          return;
+        case '/healthz':
+          sendJson(res, 200, { status: 'ok' });
+          return;
+        case '/readyz':
+          orm.em
+            .fork()
+            .execute('select 1')
+            .then(() => sendJson(res, 200, { status: 'ready' }))
+            .catch((error: unknown) => {
+              logger.warn({ err: error }, 'readiness check failed: database unreachable');
+              sendJson(res, 503, { status: 'unavailable', reason: 'database unreachable' });
+            });
+          return;
+        default:
+          sendJson(res, 404, { error: `No route for ${path}. GraphQL is served at /graphql.` });
+      }
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const address = httpServer.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}/graphql`;
+    logger.info({ url }, 'Countersign is listening');
+
+    let disposed: Promise<void> | null = null;
+    return {
+      url,
+      httpServer,
+      services,
+      dispose() {
+        disposed ??= runCleanups();
+        return disposed;
+      },
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Errors the caller can act on keep their message and code; anything unexpected is logged
+ * in full and returned as a bare INTERNAL_SERVER_ERROR, so internals never leak.
+ */
+function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  const code = formatted.extensions?.code;
+  if (original instanceof AppError || (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR)) return formatted;
+  logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
+  return { message: 'Internal server error.', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}

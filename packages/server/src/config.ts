@@ -1,0 +1,77 @@
+import path from 'node:path';
+
+/** Log levels pino understands; `silent` turns logging off (tests). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The server's configuration, validated (DESIGN §6). */
+export interface Config {
+  /** PostgreSQL URL; absent → embedded PGlite under {@link Config.dataDir}. */
+  databaseUrl: string | null;
+  /** Where the embedded database, the generated bootstrap token and other local state live. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Accepted as an admin token when set (to create the first real admin tokens). */
+  bootstrapToken: string | null;
+  logLevel: LogLevel;
+  /** Issuer claim of receipts; defaults to the server's own URL. */
+  issuer: string | null;
+  /** How long a receipt stays valid, in seconds. */
+  receiptTtlSeconds: number;
+  /** How often each instance looks for due timers, in milliseconds. */
+  timerPollMs: number;
+  /** Pool size for PostgreSQL (ignored in embedded mode, which has one session). */
+  databasePoolSize: number;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number, errors: string[], min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+    errors.push(`${name}=${JSON.stringify(raw)} is not valid: expected a whole number from ${min} to ${max}.`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+/**
+ * Reads and validates the configuration from an environment. Every bad value is listed
+ * (not just the first), each naming its variable, so one start tells the operator all.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ConfigResult {
+  const errors: string[] = [];
+
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    errors.push('DATABASE_URL must be a postgres:// or postgresql:// URL.');
+  }
+
+  const port = positiveInt(env, 'PORT', 4000, errors, 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    errors.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} is not valid: expected one of ${LOG_LEVELS.join(', ')}.`);
+  }
+
+  const bootstrapToken = env.COUNTERSIGN_BOOTSTRAP_TOKEN?.trim() || null;
+  if (bootstrapToken !== null && bootstrapToken.length < 24) {
+    errors.push('COUNTERSIGN_BOOTSTRAP_TOKEN must be at least 24 characters (use a random value, e.g. `openssl rand -hex 32`).');
+  }
+
+  const issuer = env.COUNTERSIGN_ISSUER?.trim() || null;
+  const receiptTtlSeconds = positiveInt(env, 'COUNTERSIGN_RECEIPT_TTL', 24 * 3600, errors);
+  const timerPollMs = positiveInt(env, 'COUNTERSIGN_TIMER_POLL_MS', 250, errors, 10, 60_000);
+  const databasePoolSize = positiveInt(env, 'DATABASE_POOL_SIZE', 10, errors, 1, 500);
+
+  const dataDir = path.resolve(cwd, env.COUNTERSIGN_DATA_DIR?.trim() || '.countersign');
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize },
+  };
+}

@@ -1,0 +1,34 @@
+import { Agent } from '../principals/agent.entity.js';
+import { Approver } from '../principals/approver.entity.js';
+import { AdminToken } from '../principals/admin-token.entity.js';
+import { ActionRequest } from '../actions/action-request.entity.js';
+import { Decision } from '../decisions/decision.entity.js';
+import { Review } from '../decisions/review.entity.js';
+import { Assignment } from '../escalation/assignment.entity.js';
+import { Timer } from '../escalation/timer.entity.js';
+import { Delegation } from '../delegation/delegation.entity.js';
+import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
+import { SigningKey } from '../receipts/signing-key.entity.js';
+import { GovernanceVersion } from '../governance/governance-version.entity.js';
+import { WebhookEndpoint, NotificationDelivery } from '../notifications/webhook.entity.js';
+import { ServerSetting } from './setting.entity.js';
+
+/** Every entity, listed explicitly (no folder scanning: it breaks under vitest and bundlers). */
+export const entities = [
+  Agent,
+  Approver,
+  AdminToken,
+  ActionRequest,
+  Decision,
+  Review,
+  Assignment,
+  Timer,
+  Delegation,
+  AuditEvent,
+  AuditHead,
+  SigningKey,
+  GovernanceVersion,
+  WebhookEndpoint,
+  NotificationDelivery,
+  ServerSetting,
+];

@@ -1,0 +1,8 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261124003234_initial } from './Migration20261124003234_initial.js';
+
+/**
+ * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
+ * fails under vitest (STACK-NOTES.md). Add each new migration here, in order.
+ */
+export const migrationsList: MigrationObject[] = [{ name: 'Migration20261124003234_initial', class: Migration20261124003234_initial }];

@@ -1,0 +1,44 @@
+import { Entity, PrimaryKey, Property, ManyToOne, Enum, JsonType, Unique, Index, type Opt } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { Verdict } from '../shared/enums.js';
+import { ActionRequest } from '../actions/action-request.entity.js';
+import { Approver } from '../principals/approver.entity.js';
+
+/**
+ * One approver's verdict on one request. Unique per (request, approver): one person, one
+ * vote, whatever roles or delegations brought them in.
+ */
+@Entity({ tableName: 'decision' })
+@Unique({ properties: ['action', 'approver'] })
+@Index({ properties: ['approver', 'at'] })
+export class Decision {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  @ManyToOne(() => ActionRequest, { deleteRule: 'cascade' })
+  action!: ActionRequest;
+
+  /** Who decided. */
+  @ManyToOne(() => Approver)
+  approver!: Approver;
+
+  /** Whose assignment they decided on, when they decided as a delegate. */
+  @ManyToOne(() => Approver, { nullable: true })
+  onBehalfOf: Approver | null = null;
+
+  @Enum({ items: () => Verdict })
+  verdict!: Verdict;
+
+  @Property({ type: 'text', nullable: true })
+  comment: string | null = null;
+
+  /** APPROVE: the arguments the approver approved instead; REQUEST_CHANGES: a suggestion. */
+  @Property({ type: JsonType, nullable: true })
+  modifiedPayload: unknown = null;
+
+  @Property({ type: 'smallint', nullable: true })
+  escalationLevel: number | null = null;
+
+  @Property({ type: 'timestamptz' })
+  at: Date & Opt = new Date();
+}

@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Principal } from '../auth/principal.js';
+import type { Services } from '../services.js';
+import { AppError } from '../errors.js';
+import { PrincipalKind } from '../shared/enums.js';
+
+/** What every resolver gets: its own EntityManager fork, the caller, and the services. */
+export interface Context {
+  em: EntityManager;
+  principal: Principal | null;
+  services: Services;
+}
+
+/** The caller, or UNAUTHENTICATED. */
+export function requirePrincipal(ctx: Context): Principal {
+  if (!ctx.principal) throw AppError.unauthenticated();
+  return ctx.principal;
+}
+
+type PrincipalOf<K extends PrincipalKind> = Extract<Principal, { kind: K }>;
+
+/** The caller if it is one of `kinds`, otherwise FORBIDDEN (or UNAUTHENTICATED without a token). */
+export function requireKind<K extends PrincipalKind>(ctx: Context, ...kinds: K[]): PrincipalOf<K> {
+  const principal = requirePrincipal(ctx);
+  if (!(kinds as PrincipalKind[]).includes(principal.kind)) {
+    throw AppError.forbidden(`This operation is for ${kinds.map((k) => k.toLowerCase() + 's').join(' or ')}; you are authenticated as ${principal.kind.toLowerCase()} "${principal.name}".`);
+  }
+  return principal as PrincipalOf<K>;
+}

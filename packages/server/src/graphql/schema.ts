@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import './enums.js';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { authChecker } from './auth-checker.js';
+import { DateTimeScalar } from './scalars.js';
+import { PrincipalsResolver, AgentFieldsResolver } from '../principals/principals.resolver.js';
+
+/** Every resolver of the API. Each domain folder contributes its own. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [PrincipalsResolver, AgentFieldsResolver];
+
+/** Builds the executable schema (validation is done by the services, not class-validator). */
+export function createSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    authChecker,
+    authMode: 'error',
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+  });
+}

@@ -1,0 +1,108 @@
+import { Resolver, Query, Mutation, Arg, Ctx, Authorized, ID, Int, FieldResolver, Root } from 'type-graphql';
+import { AgentStatus, PrincipalKind } from '../shared/enums.js';
+import type { Context } from '../graphql/context.js';
+import { requirePrincipal } from '../graphql/context.js';
+import { pageByCreation } from '../graphql/keyset.js';
+import { Agent } from './agent.entity.js';
+import { Approver } from './approver.entity.js';
+import {
+  AgentConnection, AgentType, ApproverConnection, ApproverType, CreateAdminTokenPayload, CreateAgentPayload,
+  CreateApproverPayload, PrincipalType, RotateAgentKeyPayload,
+} from './principal.types.js';
+import { CreateAgentInput, CreateApproverInput, UpdateApproverInput } from './principal.inputs.js';
+import * as principals from './principals.service.js';
+
+@Resolver()
+export class PrincipalsResolver {
+  @Query(() => PrincipalType, { description: 'Who the bearer token belongs to.' })
+  async me(@Ctx() ctx: Context): Promise<PrincipalType> {
+    const p = requirePrincipal(ctx);
+    switch (p.kind) {
+      case PrincipalKind.AGENT:
+        return { kind: p.kind, id: p.id, name: p.name, roles: [], agent: await principals.findAgent(ctx.em, p.id), approver: null };
+      case PrincipalKind.APPROVER:
+        return { kind: p.kind, id: p.id, name: p.name, roles: p.roles, agent: null, approver: await principals.findApprover(ctx.em, p.id) };
+      case PrincipalKind.ADMIN:
+        return { kind: p.kind, id: p.id, name: p.name, roles: [], agent: null, approver: null };
+    }
+  }
+
+  @Authorized(PrincipalKind.ADMIN, PrincipalKind.APPROVER)
+  @Query(() => AgentConnection, { description: 'Agents, oldest first.' })
+  agents(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('status', () => AgentStatus, { nullable: true }) status?: AgentStatus,
+  ) {
+    return pageByCreation(ctx.em, Agent, status ? { status } : {}, { first, after }, { populate: ['owner'] });
+  }
+
+  @Authorized(PrincipalKind.ADMIN, PrincipalKind.APPROVER)
+  @Query(() => AgentType)
+  agent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    return principals.findAgent(ctx.em, id);
+  }
+
+  @Authorized(PrincipalKind.ADMIN, PrincipalKind.APPROVER)
+  @Query(() => ApproverConnection, { description: 'Approvers, oldest first.' })
+  approvers(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('role', () => String, { nullable: true, description: 'Only approvers holding this role.' }) role?: string,
+  ) {
+    return pageByCreation(ctx.em, Approver, role ? { roles: { $contains: [role] } } : {}, { first, after });
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => CreateAgentPayload, { description: 'Registers an agent; its API key is returned once.' })
+  createAgent(@Ctx() ctx: Context, @Arg('input', () => CreateAgentInput) input: CreateAgentInput) {
+    return principals.createAgent(ctx.em, ctx.services.hasher, requirePrincipal(ctx), input);
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => RotateAgentKeyPayload, { description: 'Issues a new API key; the old one stops working at once.' })
+  rotateAgentKey(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    return principals.rotateAgentKey(ctx.em, ctx.services.hasher, requirePrincipal(ctx), id);
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => AgentType, { description: 'The kill switch: every further submission of the agent is DENIED.' })
+  suspendAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason?: string) {
+    return principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.SUSPENDED, reason ?? null);
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => AgentType)
+  resumeAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    return principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.ACTIVE, null);
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => CreateApproverPayload, { description: 'Registers an approver; their token is returned once.' })
+  createApprover(@Ctx() ctx: Context, @Arg('input', () => CreateApproverInput) input: CreateApproverInput) {
+    return principals.createApprover(ctx.em, ctx.services.hasher, requirePrincipal(ctx), input);
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => ApproverType)
+  updateApprover(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateApproverInput) input: UpdateApproverInput) {
+    return principals.updateApprover(ctx.em, requirePrincipal(ctx), id, input);
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => CreateAdminTokenPayload, { description: 'Creates a named admin token (e.g. to replace the bootstrap token); shown once.' })
+  createAdminToken(@Ctx() ctx: Context, @Arg('name', () => String) name: string) {
+    return principals.createAdminToken(ctx.em, ctx.services.hasher, requirePrincipal(ctx), name);
+  }
+}
+
+@Resolver(() => AgentType)
+export class AgentFieldsResolver {
+  @FieldResolver(() => ApproverType, { nullable: true, description: 'The approver responsible for the agent.' })
+  async owner(@Root() agent: Agent, @Ctx() ctx: Context): Promise<Approver | null> {
+    if (!agent.owner) return null;
+    return agent.owner.name !== undefined ? agent.owner : ctx.em.findOne(Approver, { id: agent.owner.id });
+  }
+}

@@ -1,0 +1,120 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AgentStatus, PrincipalKind } from '../shared/enums.js';
+import { AppError } from '../errors.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { actorRef, type Principal } from '../auth/principal.js';
+import { generateToken, type TokenHasher } from '../auth/tokens.js';
+import { isUniqueViolation, isUuid, validEmail, validName, validNames, validText } from '../shared/validate.js';
+import { Agent } from './agent.entity.js';
+import { Approver } from './approver.entity.js';
+import { AdminToken } from './admin-token.entity.js';
+import type { CreateAgentInput, CreateApproverInput, UpdateApproverInput } from './principal.inputs.js';
+
+async function uniquely<T>(what: string, name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw AppError.conflict(`${what} named "${name}" already exists.`, { name });
+    throw error;
+  }
+}
+
+export async function findAgent(em: EntityManager, id: string): Promise<Agent> {
+  const agent = isUuid(id) ? await em.findOne(Agent, { id }, { populate: ['owner'] }) : null;
+  if (!agent) throw AppError.notFound('Agent', id);
+  return agent;
+}
+
+export async function findApprover(em: EntityManager, id: string, field = 'id'): Promise<Approver> {
+  const approver = isUuid(id) ? await em.findOne(Approver, { id }) : null;
+  if (!approver) throw AppError.notFound(field === 'id' ? 'Approver' : `Approver (${field})`, id);
+  return approver;
+}
+
+export async function createAgent(em: EntityManager, hasher: TokenHasher, by: Principal, input: CreateAgentInput) {
+  const name = validName(input.name, 'name');
+  const tags = validNames(input.tags, 'tags');
+  const description = validText(input.description, 'description', 2000);
+  const owner = input.ownerId ? await findApprover(em, input.ownerId, 'ownerId') : null;
+  const apiKey = generateToken(PrincipalKind.AGENT);
+  const agent = em.create(Agent, { name, description, tags, owner, apiKeyHash: hasher.hash(apiKey) });
+  await uniquely('An agent', name, () =>
+    em.transactional(async (tx) => {
+      tx.persist(agent);
+      await tx.flush();
+      await appendAudit(tx, [{ kind: 'AGENT_CREATED', subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), data: { name, tags, ownerId: owner?.id ?? null } }]);
+    }),
+  );
+  return { agent, apiKey };
+}
+
+export async function rotateAgentKey(em: EntityManager, hasher: TokenHasher, by: Principal, id: string) {
+  const agent = await findAgent(em, id);
+  const apiKey = generateToken(PrincipalKind.AGENT);
+  agent.apiKeyHash = hasher.hash(apiKey);
+  await em.transactional(async (tx) => {
+    tx.persist(agent);
+    await tx.flush();
+    await appendAudit(tx, [{ kind: 'AGENT_KEY_ROTATED', subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by) }]);
+  });
+  return { agent, apiKey };
+}
+
+export async function setAgentStatus(em: EntityManager, by: Principal, id: string, status: AgentStatus, reason: string | null) {
+  const agent = await findAgent(em, id);
+  if (agent.status === status) return agent;
+  agent.status = status;
+  agent.suspendedReason = status === AgentStatus.SUSPENDED ? validText(reason, 'reason', 2000) : null;
+  await em.transactional(async (tx) => {
+    tx.persist(agent);
+    await tx.flush();
+    const kind = status === AgentStatus.SUSPENDED ? 'AGENT_SUSPENDED' : 'AGENT_RESUMED';
+    await appendAudit(tx, [{ kind, subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), data: { reason: agent.suspendedReason } }]);
+  });
+  return agent;
+}
+
+export async function createApprover(em: EntityManager, hasher: TokenHasher, by: Principal, input: CreateApproverInput) {
+  const name = validName(input.name, 'name');
+  const roles = validNames(input.roles, 'roles');
+  const email = validEmail(input.email);
+  const token = generateToken(PrincipalKind.APPROVER);
+  const approver = em.create(Approver, { name, email, roles, tokenHash: hasher.hash(token) });
+  await uniquely('An approver', name, () =>
+    em.transactional(async (tx) => {
+      tx.persist(approver);
+      await tx.flush();
+      await appendAudit(tx, [{ kind: 'APPROVER_CREATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by), data: { name, roles } }]);
+    }),
+  );
+  return { approver, token };
+}
+
+export async function updateApprover(em: EntityManager, by: Principal, id: string, input: UpdateApproverInput) {
+  const approver = await findApprover(em, id);
+  const before = { email: approver.email, roles: approver.roles, active: approver.active };
+  if (input.email !== undefined) approver.email = validEmail(input.email);
+  if (input.roles !== undefined && input.roles !== null) approver.roles = validNames(input.roles, 'roles');
+  if (input.active !== undefined && input.active !== null) approver.active = input.active;
+  await em.transactional(async (tx) => {
+    tx.persist(approver);
+    await tx.flush();
+    await appendAudit(tx, [{
+      kind: 'APPROVER_UPDATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by),
+      data: { before, after: { email: approver.email, roles: approver.roles, active: approver.active } },
+    }]);
+  });
+  return approver;
+}
+
+export async function createAdminToken(em: EntityManager, hasher: TokenHasher, by: Principal, rawName: string) {
+  const name = validName(rawName, 'name');
+  const token = generateToken(PrincipalKind.ADMIN);
+  const adminToken = em.create(AdminToken, { name, tokenHash: hasher.hash(token) });
+  await em.transactional(async (tx) => {
+    tx.persist(adminToken);
+    await tx.flush();
+    await appendAudit(tx, [{ kind: 'ADMIN_TOKEN_CREATED', subjectType: 'ADMIN', subjectId: adminToken.id, ...actorRef(by), data: { name } }]);
+  });
+  return { adminToken, token };
+}

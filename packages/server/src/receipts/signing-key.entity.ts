@@ -1,0 +1,24 @@
+import { Entity, PrimaryKey, Property, JsonType, type Opt } from '@mikro-orm/core';
+
+/**
+ * An Ed25519 key that signs receipts. Stored in the database so every instance signs with
+ * the same key; retired keys stay published in the JWKS until their receipts expire.
+ */
+@Entity({ tableName: 'signing_key' })
+export class SigningKey {
+  @PrimaryKey({ type: 'text' })
+  kid!: string;
+
+  @Property({ type: JsonType })
+  publicJwk!: Record<string, unknown>;
+
+  @Property({ type: JsonType, hidden: true })
+  privateJwk!: Record<string, unknown>;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date & Opt = new Date();
+
+  /** Set when a newer key takes over signing; the key still verifies until `expiresAt`. */
+  @Property({ type: 'timestamptz', nullable: true })
+  retiredAt: Date | null = null;
+}

@@ -1,0 +1,17 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { TokenHasher } from './auth/tokens.js';
+
+/**
+ * The long-lived parts of one server instance, built once in createApp and handed to
+ * resolvers through the context. Nothing here holds per-request state.
+ */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  hasher: TokenHasher;
+  /** True when running on the in-process PGlite database (one instance by nature). */
+  embedded: boolean;
+}
