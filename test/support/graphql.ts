@@ -1,0 +1,73 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface GraphQLResult<T = Record<string, any>> {
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; field?: string; [key: string]: unknown } }[];
+  status: number;
+}
+
+/** One raw GraphQL request over HTTP, exactly as an integrator would send it. */
+export async function gql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as GraphQLResult<T>;
+  return { ...body, status: response.status };
+}
+
+/** Like {@link gql} but fails the test on any error and returns `data`. */
+export async function gqlOk<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const result = await gql<T>(url, query, variables, token);
+  if (result.errors?.length) {
+    throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+  }
+  return result.data as T;
+}
+
+/** The `extensions.code` of the first error, for asserting the contract's codes. */
+export function errorCode(result: GraphQLResult): string | undefined {
+  return result.errors?.[0]?.extensions?.code;
+}
+
+/** A graphql-ws client authenticated the way DESIGN §4 says (connectionParams). */
+export function wsClient(url: string, token?: string, options: { retryAttempts?: number } = {}): Client {
+  return createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: options.retryAttempts ?? 0,
+    lazy: true,
+  });
+}
+
+/** Runs one operation over WebSocket and resolves with its first result. */
+export function wsOnce<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult<T>> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const dispose = client.subscribe<T>(
+      { query, variables },
+      {
+        next(value) {
+          if (settled) return;
+          settled = true;
+          dispose();
+          resolve({ ...(value as GraphQLResult<T>), status: 200 });
+        },
+        error(error) {
+          if (settled) return;
+          settled = true;
+          // A closed socket arrives as a CloseEvent ({code, reason}); keep it so tests can read the code.
+          if (error instanceof Error) reject(error);
+          else if (error && typeof error === 'object' && 'code' in error) reject(Object.assign(new Error(`socket closed: ${String((error as { code: unknown }).code)}`), { code: (error as { code: unknown }).code }));
+          else reject(new Error(JSON.stringify(error)));
+        },
+        complete() {
+          if (!settled) reject(new Error('completed without a result'));
+        },
+      },
+    );
+  });
+}
