@@ -1,0 +1,1 @@
+export { matchRoute, selectRoute, type RouteSelection } from './route.js';
