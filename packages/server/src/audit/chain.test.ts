@@ -189,6 +189,13 @@ describe('createChainVerifier', () => {
     expect(verify(chain)).toEqual({ valid: false, checked: 2, brokenAt: 3 });
   });
 
+  it('should report a chain sealed with a seq out of step, as a writer that skipped one would', () => {
+    const first = sealEvent(GENESIS_HASH, eventAt(1));
+    const second = sealEvent(first.hash, eventAt(2));
+    const fourth = sealEvent(second.hash, eventAt(4));
+    expect(verify([first, second, fourth])).toEqual({ valid: false, checked: 2, brokenAt: 3 });
+  });
+
   it('should report an event inserted twice', () => {
     const chain = buildChain(10);
     chain.splice(5, 0, chain[4]);

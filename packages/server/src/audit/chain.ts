@@ -14,7 +14,11 @@ import { hash } from 'node:crypto';
 /** The `prevHash` of the first event: there is nothing before it. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** One stored audit event. `seq` runs 1, 2, 3… with no gaps. */
+/**
+ * One stored audit event. `seq` runs 1, 2, 3… with no gaps: assign it as the last `seq`
+ * + 1 under the append lock, not from a database sequence, which skips a number whenever
+ * a transaction rolls back, and a gap reads as a deleted event.
+ */
 export type AuditEventRecord = {
   seq: number;
   at: Date | string;

@@ -163,8 +163,8 @@ describe('resolveDelegate', () => {
 
     it('should prefer the delegation that started last when they are equally specific', () => {
       const rules = [
-        delegation('alice', 'newer', { startsAt: hoursFromNow(-2) }),
         delegation('alice', 'older', { startsAt: hoursFromNow(-48) }),
+        delegation('alice', 'newer', { startsAt: hoursFromNow(-2) }),
       ];
       expect(resolveDelegate('alice', payment, rules, everyoneActive).approverId).toBe('newer');
       expect(resolveDelegate('alice', payment, [...rules].reverse(), everyoneActive).approverId).toBe('newer');

@@ -1,7 +1,5 @@
-/**
- * Delegation resolution (DESIGN §2 step 7): who actually decides when an approver has
- * handed their approvals to someone else for a while.
- */
+// Delegation resolution (DESIGN §2 step 7): who actually decides when an approver has
+// handed their approvals to someone else for a while.
 
 /** One delegation as stored: `fromApproverId` hands over to `toApproverId` for a window. */
 export type DelegationRule = {
