@@ -203,6 +203,12 @@ routes:
       ]);
     });
 
+    it('refuses a data category listed twice in different case', () => {
+      expect(messagesOf('version: 1\nriskModel: { dataCategories: { PII: 10, pii: 5 } }')).toEqual([
+        'riskModel.dataCategories.pii: is the same category as PII (categories ignore case)',
+      ]);
+    });
+
     it('refuses amount bands out of order', () => {
       expect(messagesOf('version: 1\nriskModel: { amount: [ { over: 1000, points: 10 }, { over: 500, points: 20 } ] }')).toEqual([
         'riskModel.amount[1].over: must be above the band before it (1000): list bands from lowest to highest',

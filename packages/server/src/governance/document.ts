@@ -155,7 +155,7 @@ const duration = z
     try {
       return parseDuration(value);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
       return z.NEVER;
     }
   });
@@ -186,6 +186,19 @@ const levelThresholds = z
   })
   .prefault({});
 
+// Agents' categories are matched case-insensitively, so `pii` and `PII` would be one category twice.
+const dataCategoryPoints = z
+  .record(z.string().min(1), points)
+  .superRefine((categories, ctx) => {
+    const seen = new Map<string, string>();
+    for (const category of Object.keys(categories)) {
+      const first = seen.get(category.toUpperCase());
+      if (first === undefined) seen.set(category.toUpperCase(), category);
+      else ctx.addIssue({ code: 'custom', path: [category], message: `is the same category as ${first} (categories ignore case)` });
+    }
+  })
+  .default(() => ({ ...defaults.dataCategories }));
+
 // Maps over closed sets (operations, levels) merge with the defaults key by key; the open
 // set of data categories is replaced whole, so a document can drop a default category.
 const riskModel = z
@@ -207,7 +220,7 @@ const riskModel = z
       })
       .prefault({}),
     externalDestination: points.default(defaults.externalDestination),
-    dataCategories: z.record(z.string().min(1), points).default(() => ({ ...defaults.dataCategories })),
+    dataCategories: dataCategoryPoints,
     amount: amountBands,
     behaviour: z
       .strictObject({
