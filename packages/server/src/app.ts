@@ -14,8 +14,11 @@ import { AppError, ErrorCode } from './errors.js';
 import { createSchema } from './graphql/schema.js';
 import { graphqlHttpHandler } from './graphql/http.js';
 import { createWsServer } from './graphql/ws.js';
-import type { Context } from './graphql/context.js';
+import { createContext, type Context } from './graphql/context.js';
 import type { Services } from './services.js';
+import { GovernanceCache } from './governance/governance.service.js';
+import { ReceiptService } from './receipts/receipts.service.js';
+import { EventBus } from './events/event-bus.js';
 
 export interface App {
   /** e.g. http://127.0.0.1:4000/graphql */
@@ -62,7 +65,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanups.push(() => orm.close(true));
 
     const hasher = new TokenHasher(await sharedSecret(orm.em.fork(), 'token_hash_key'));
-    const services: Services = { config: { ...config, bootstrapToken }, logger, orm, hasher, embedded: embedded !== null };
+    let issuer = config.issuer ?? '';
+    const receipts = new ReceiptService(() => issuer, config.receiptTtlSeconds);
+    await receipts.ensureKey(orm.em.fork());
+    const events = embedded ? EventBus.inProcess(logger) : await EventBus.postgres(config.databaseUrl!, logger);
+    cleanups.push(() => events.close());
+    const services: Services = {
+      config: { ...config, bootstrapToken },
+      logger,
+      orm,
+      hasher,
+      governance: new GovernanceCache(),
+      receipts,
+      events,
+      embedded: embedded !== null,
+    };
 
     const schema = await createSchema();
     const httpServer = http.createServer();
@@ -85,7 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const em = orm.em.fork();
       try {
         const principal = await authenticate(em, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization));
-        return { em, principal, services };
+        return createContext(services, principal, em);
       } catch (error) {
         if (error instanceof AppError) {
           throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
@@ -104,6 +121,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       switch (path) {
         case '/graphql':
           handleGraphql(req, res, fail);
+          return;
+        case '/.well-known/jwks.json':
+          receipts
+            .jwks(orm.em.fork())
+            .then((set) => {
+              res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' });
+              res.end(JSON.stringify(set));
+            })
+            .catch(fail);
           return;
         case '/healthz':
           sendJson(res, 200, { status: 'ok' });
@@ -130,6 +156,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const address = httpServer.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}/graphql`;
+    issuer ||= `http://${host}:${address.port}`;
     logger.info({ url }, 'Countersign is listening');
 
     let disposed: Promise<void> | null = null;

@@ -2,6 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { TokenHasher } from './auth/tokens.js';
+import type { GovernanceCache } from './governance/governance.service.js';
+import type { ReceiptService } from './receipts/receipts.service.js';
+import type { EventBus } from './events/event-bus.js';
 
 /**
  * The long-lived parts of one server instance, built once in createApp and handed to
@@ -12,6 +15,9 @@ export interface Services {
   logger: Logger;
   orm: MikroORM;
   hasher: TokenHasher;
+  governance: GovernanceCache;
+  receipts: ReceiptService;
+  events: EventBus;
   /** True when running on the in-process PGlite database (one instance by nature). */
   embedded: boolean;
 }

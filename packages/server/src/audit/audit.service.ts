@@ -67,7 +67,7 @@ export async function appendAudit(em: EntityManager, entries: AuditEntry[]): Pro
   return sealed;
 }
 
-interface AuditRow {
+export interface AuditRow {
   seq: string;
   at: Date;
   kind: string;

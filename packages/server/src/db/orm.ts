@@ -20,6 +20,8 @@ export function ormOptions({ url, poolSize, logger }: OrmOptions): Options {
     // Every write already runs in an explicit transaction (the change and its audit event).
     implicitTransactions: false,
     forceUtcTimezone: true,
+    // Entities are persisted explicitly inside the transaction that also writes their audit events.
+    persistOnCreate: false,
     debug: false,
     pool: { min: 0, max: poolSize },
     driverOptions: { connection: { application_name: 'countersign' } },

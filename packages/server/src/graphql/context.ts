@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
+import { createLoaders, type Loaders } from './loaders.js';
 import { AppError } from '../errors.js';
 import { PrincipalKind } from '../shared/enums.js';
 
@@ -9,6 +10,12 @@ export interface Context {
   em: EntityManager;
   principal: Principal | null;
   services: Services;
+  loaders: Loaders;
+}
+
+/** A fresh context: its own EntityManager fork and batch loaders. */
+export function createContext(services: Services, principal: Principal | null, em: EntityManager = services.orm.em.fork()): Context {
+  return { em, principal, services, loaders: createLoaders(em) };
 }
 
 /** The caller, or UNAUTHENTICATED. */

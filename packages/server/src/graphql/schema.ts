@@ -5,10 +5,24 @@ import type { GraphQLSchema } from 'graphql';
 import { authChecker } from './auth-checker.js';
 import { DateTimeScalar } from './scalars.js';
 import { PrincipalsResolver, AgentFieldsResolver } from '../principals/principals.resolver.js';
+import { ActionsResolver, AssigneeFieldsResolver, DecisionFieldsResolver, ReviewFieldsResolver } from '../actions/actions.resolver.js';
+import { GovernanceResolver } from '../governance/governance.resolver.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
+import { ReceiptsResolver } from '../receipts/receipts.resolver.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [PrincipalsResolver, AgentFieldsResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  PrincipalsResolver,
+  AgentFieldsResolver,
+  ActionsResolver,
+  DecisionFieldsResolver,
+  ReviewFieldsResolver,
+  AssigneeFieldsResolver,
+  GovernanceResolver,
+  AuditResolver,
+  ReceiptsResolver,
+];
 
 /** Builds the executable schema (validation is done by the services, not class-validator). */
 export function createSchema(): Promise<GraphQLSchema> {

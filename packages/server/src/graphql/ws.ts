@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/principal.js';
 import { bearerToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
-import type { Context } from './context.js';
+import { createContext, type Context } from './context.js';
 
 /** What the server remembers about one WebSocket connection. */
 interface ConnectionState {
@@ -40,7 +40,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         }
       },
       context(ctx): Context {
-        return { em: services.orm.em.fork(), principal: states.get(ctx.extra)?.principal ?? null, services };
+        return createContext(services, states.get(ctx.extra)?.principal ?? null);
       },
     },
     wss,

@@ -1,0 +1,45 @@
+import type { ActionRequest } from './action-request.entity.js';
+import type { ActionRequestType } from './action.types.js';
+
+/** The API's view of a stored request (relations are resolved by field resolvers). */
+export function toActionView(a: ActionRequest): ActionRequestType {
+  return {
+    id: a.id,
+    agentId: a.agent.id,
+    revisionOfId: a.revisionOf?.id ?? null,
+    type: a.type,
+    operation: a.operation,
+    summary: a.summary,
+    justification: a.justification,
+    expectedOutcome: a.expectedOutcome,
+    resource: a.resource,
+    dataClassification: a.dataClassification,
+    dataCategories: a.dataCategories,
+    recordCount: a.recordCount,
+    destination: a.destinationSystem !== null || a.destinationExternal !== null ? { system: a.destinationSystem, external: a.destinationExternal ?? false } : null,
+    amount: a.amountValue !== null && a.amountCurrency !== null ? { value: a.amountValue, currency: a.amountCurrency } : null,
+    payload: a.payload,
+    context: a.context,
+    idempotencyKey: a.idempotencyKey,
+    risk: { score: a.riskScore, level: a.riskLevel, factors: a.riskFactors },
+    mode: a.mode,
+    status: a.status,
+    statusReason: a.statusReason,
+    reviewStatus: a.reviewStatus,
+    policy: a.policy,
+    consequences: a.consequences ? { approve: a.consequences.approve ?? null, deny: a.consequences.deny ?? null } : null,
+    notes: a.notes,
+    route: a.route,
+    chain: a.chain,
+    escalationLevel: a.escalationLevel,
+    deadline: a.deadline,
+    requiredApprovals: a.requiredApprovals,
+    governanceVersion: a.governanceVersion,
+    approvedPayload: a.approvedPayload,
+    receipt: a.receipt,
+    outcome: a.outcomeStatus && a.outcomeAt ? { status: a.outcomeStatus, detail: a.outcomeDetail, result: a.outcomeResult, at: a.outcomeAt } : null,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+    decidedAt: a.decidedAt,
+  };
+}

@@ -1,0 +1,146 @@
+import { Resolver, Query, Mutation, Arg, Ctx, Authorized, ID, Int, FieldResolver, Root } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/core';
+import { ActionStatus, PrincipalKind } from '../shared/enums.js';
+import { requireKind, requirePrincipal, type Context } from '../graphql/context.js';
+import { pageByCreation } from '../graphql/keyset.js';
+import { AgentType, ApproverType } from '../principals/principal.types.js';
+import type { Approver } from '../principals/approver.entity.js';
+import { ActionRequest } from './action-request.entity.js';
+import { ActionInput, OutcomeInput } from './action.inputs.js';
+import { ActionFilter } from './action.filters.js';
+import { ActionRequestConnection, ActionRequestType, AssigneeType, AuditEventType, DecisionType, ReviewType } from './action.types.js';
+import { toActionView } from './action.view.js';
+import { findReadableAction } from './access.js';
+import { submitAction } from './submit.service.js';
+import { cancelAction, reportOutcome } from './lifecycle.service.js';
+
+function connectionOfViews(page: { nodes: ActionRequest[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number }) {
+  return { ...page, nodes: page.nodes.map(toActionView) };
+}
+
+/** `payments.*` → prefix match; anything else exact. */
+function typeFilter(type: string): FilterQuery<ActionRequest> {
+  return type.endsWith('.*') ? { type: { $like: `${type.slice(0, -1).replace(/[%_\\]/g, '\\$&')}%` } } : { type };
+}
+
+@Resolver(() => ActionRequestType)
+export class ActionsResolver {
+  @Authorized(PrincipalKind.AGENT)
+  @Mutation(() => ActionRequestType, { description: 'Ask before acting. The answer says whether to go ahead (APPROVED), wait (PENDING), or not (DENIED).' })
+  async submitAction(@Ctx() ctx: Context, @Arg('input', () => ActionInput) input: ActionInput): Promise<ActionRequestType> {
+    const agent = requireKind(ctx, PrincipalKind.AGENT);
+    return toActionView(await submitAction(ctx.em, ctx.services, agent.id, input));
+  }
+
+  @Authorized(PrincipalKind.AGENT)
+  @Mutation(() => ActionRequestType, { description: 'Withdraw a pending request (status CANCELLED).' })
+  async cancelAction(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason?: string): Promise<ActionRequestType> {
+    const agent = requireKind(ctx, PrincipalKind.AGENT);
+    return toActionView(await cancelAction(ctx.em, ctx.services, agent.id, id, reason ?? null));
+  }
+
+  @Authorized(PrincipalKind.AGENT)
+  @Mutation(() => ActionRequestType, { description: 'Report how an approved action went.' })
+  async reportOutcome(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => OutcomeInput) input: OutcomeInput): Promise<ActionRequestType> {
+    const agent = requireKind(ctx, PrincipalKind.AGENT);
+    return toActionView(await reportOutcome(ctx.em, ctx.services, agent.id, id, input));
+  }
+
+  @Authorized()
+  @Query(() => ActionRequestType, { description: 'One request: agents see their own, approvers what was routed to them, admins all.' })
+  async action(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<ActionRequestType> {
+    return toActionView(await findReadableAction(ctx.em, requirePrincipal(ctx), id));
+  }
+
+  @Authorized(PrincipalKind.AGENT)
+  @Query(() => ActionRequestConnection, { description: "The calling agent's requests, newest first." })
+  async myActions(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('status', () => [ActionStatus], { nullable: true }) status?: ActionStatus[],
+  ) {
+    const agent = requireKind(ctx, PrincipalKind.AGENT);
+    const where: FilterQuery<ActionRequest> = { agent: agent.id, ...(status?.length ? { status: { $in: status } } : {}) };
+    return connectionOfViews(await pageByCreation(ctx.em, ActionRequest, where, { first, after }, { newestFirst: true }));
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Query(() => ActionRequestConnection, { description: 'All requests, newest first, filtered.' })
+  async actions(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => ActionFilter, { nullable: true }) filter?: ActionFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const conditions: FilterQuery<ActionRequest>[] = [];
+    if (filter?.agentId) conditions.push({ agent: filter.agentId });
+    if (filter?.status?.length) conditions.push({ status: { $in: filter.status } });
+    if (filter?.mode?.length) conditions.push({ mode: { $in: filter.mode } });
+    if (filter?.level?.length) conditions.push({ riskLevel: { $in: filter.level } });
+    if (filter?.type) conditions.push(typeFilter(filter.type));
+    if (filter?.since) conditions.push({ createdAt: { $gte: filter.since } });
+    if (filter?.until) conditions.push({ createdAt: { $lt: filter.until } });
+    const where = conditions.length ? { $and: conditions } : {};
+    return connectionOfViews(await pageByCreation(ctx.em, ActionRequest, where, { first, after }, { newestFirst: true }));
+  }
+
+  @FieldResolver(() => AgentType, { description: 'The agent that asked.' })
+  agent(@Root() action: ActionRequestType, @Ctx() ctx: Context) {
+    return ctx.loaders.agent.load(action.agentId);
+  }
+
+  @FieldResolver(() => ActionRequestType, { nullable: true, description: 'The request this one revises.' })
+  async revisionOf(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ActionRequestType | null> {
+    if (!action.revisionOfId) return null;
+    const original = await ctx.loaders.action.load(action.revisionOfId);
+    return original ? toActionView(original) : null;
+  }
+
+  @FieldResolver(() => [AssigneeType], { description: 'Who may decide (or review) it now.' })
+  async assignees(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<AssigneeType[]> {
+    const rows = await ctx.loaders.activeAssignments.load(action.id);
+    return rows.map((a) => ({ approverId: a.approver.id, onBehalfOfId: a.onBehalfOf?.id ?? null, viaRole: a.viaRole, level: a.level }));
+  }
+
+  @FieldResolver(() => [DecisionType])
+  async decisions(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<DecisionType[]> {
+    const rows = await ctx.loaders.decisions.load(action.id);
+    return rows.map((d) => ({
+      id: d.id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modifiedPayload, escalationLevel: d.escalationLevel, at: d.at,
+      approverId: d.approver.id, onBehalfOfId: d.onBehalfOf?.id ?? null,
+    }));
+  }
+
+  @FieldResolver(() => [ReviewType])
+  async reviews(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ReviewType[]> {
+    const rows = await ctx.loaders.reviews.load(action.id);
+    return rows.map((r) => ({ id: r.id, verdict: r.verdict, comment: r.comment, at: r.at, approverId: r.approver.id, onBehalfOfId: r.onBehalfOf?.id ?? null }));
+  }
+
+  @FieldResolver(() => [AuditEventType], { description: 'Every audit event about this request, in chain order.' })
+  auditTrail(@Root() action: ActionRequestType, @Ctx() ctx: Context) {
+    return ctx.loaders.auditTrail.load(action.id);
+  }
+}
+
+/** `approver` and `onBehalfOf` on decisions, reviews and assignees, batched. */
+function approverFields<T extends { approverId: string; onBehalfOfId: string | null }>(type: new () => T, name: string) {
+  @Resolver(() => type)
+  class ApproverFieldsResolver {
+    @FieldResolver(() => ApproverType, { description: `Who ${name}.` })
+    approver(@Root() root: T, @Ctx() ctx: Context): Promise<Approver | null> {
+      return ctx.loaders.approver.load(root.approverId);
+    }
+
+    @FieldResolver(() => ApproverType, { nullable: true, description: 'Whose place they took, when acting as a delegate.' })
+    onBehalfOf(@Root() root: T, @Ctx() ctx: Context): Promise<Approver | null> | null {
+      return root.onBehalfOfId ? ctx.loaders.approver.load(root.onBehalfOfId) : null;
+    }
+  }
+  return ApproverFieldsResolver;
+}
+
+export const DecisionFieldsResolver = approverFields(DecisionType, 'decided');
+export const ReviewFieldsResolver = approverFields(ReviewType, 'reviewed');
+export const AssigneeFieldsResolver = approverFields(AssigneeType, 'is assigned');

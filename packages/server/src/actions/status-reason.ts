@@ -1,0 +1,27 @@
+/**
+ * Why a request ended as it did, in `statusReason`. Machine-readable words, stable for
+ * integrators; the audit event carries the sentence.
+ */
+export const StatusReason = {
+  /** A policy's mode (or an adjust rule) said BLOCK. */
+  BLOCKED_BY_POLICY: 'BLOCKED_BY_POLICY',
+  /** The agent is suspended: the kill switch. */
+  AGENT_SUSPENDED: 'AGENT_SUSPENDED',
+  /** It needed a human and no route matched (fail closed). */
+  NO_ROUTE: 'NO_ROUTE',
+  /** Its chain had nobody available at any level. */
+  NO_APPROVERS_AVAILABLE: 'NO_APPROVERS_AVAILABLE',
+  /** The last level of its chain timed out. */
+  TIMED_OUT: 'TIMED_OUT',
+  /** A human denied it. */
+  DENIED_BY_APPROVER: 'DENIED_BY_APPROVER',
+  /** A human asked for changes. */
+  CHANGES_REQUESTED_BY_APPROVER: 'CHANGES_REQUESTED_BY_APPROVER',
+  /** Approved by the required number of humans. */
+  APPROVED_BY_APPROVER: 'APPROVED_BY_APPROVER',
+  /** Approved at once (AUTO or ASYNC_REVIEW). */
+  AUTO_APPROVED: 'AUTO_APPROVED',
+  /** The agent withdrew it. */
+  CANCELLED_BY_AGENT: 'CANCELLED_BY_AGENT',
+} as const;
+export type StatusReason = (typeof StatusReason)[keyof typeof StatusReason];

@@ -1,0 +1,196 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ActionStatus, AgentStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
+import { AppError } from '../errors.js';
+import { isUniqueViolation, isUuid } from '../shared/validate.js';
+import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
+import { assessRisk } from '../risk/assess.js';
+import { DEFAULT_RISK_MODEL } from '../risk/model.js';
+import { toCelVars } from '../governance/cel.js';
+import { decidePolicy } from '../governance/policy.js';
+import { matchRoute } from '../routing/route.js';
+import { payloadHash } from '../receipts/receipt.js';
+import { Agent } from '../principals/agent.entity.js';
+import { AssignmentKind } from '../escalation/assignment.entity.js';
+import { assignNextLevel, type ChainSnapshot } from '../escalation/escalation.service.js';
+import type { ChangeEvent } from '../events/event-bus.js';
+import type { Services } from '../services.js';
+import { ActionRequest } from './action-request.entity.js';
+import type { ActionInput } from './action.inputs.js';
+import { loadBehaviourSignals } from './behaviour.js';
+import { normalizeActionInput, type NormalizedAction } from './normalize-input.js';
+import { StatusReason } from './status-reason.js';
+
+const ACTOR = 'AGENT';
+
+/**
+ * An agent asks to act (DESIGN §2 steps 1–6): validate, assess the risk from the input and
+ * the agent's own history, let the policy in force choose the mode, route to a chain when a
+ * human is needed, and record it all — request, assignments, timer, audit events and the
+ * change notification — in one transaction. Returns the stored request.
+ */
+export async function submitAction(em: EntityManager, services: Services, agentId: string, raw: ActionInput): Promise<ActionRequest> {
+  const input = normalizeActionInput(raw);
+
+  if (input.idempotencyKey) {
+    const existing = await findByIdempotencyKey(em, agentId, input.idempotencyKey);
+    if (existing) return sameRequestOrConflict(existing, input);
+  }
+
+  const now = new Date();
+  const agent = await em.findOneOrFail(Agent, { id: agentId }, { populate: ['owner'] });
+  const revisionOf = input.revisionOf ? await findRevisable(em, agentId, input.revisionOf) : null;
+
+  const governance = await services.governance.current(em);
+  const compiled = governance?.compiled ?? null;
+  const behaviour = await loadBehaviourSignals(em, agentId, input.type, now);
+  const risk = assessRisk(compiled?.riskModel ?? DEFAULT_RISK_MODEL, input, behaviour);
+  const agentVars = { name: agent.name, tags: agent.tags };
+  const policy = decidePolicy(compiled, toCelVars(input, agentVars, risk), risk.level);
+  const notes = [...policy.notes, ...policy.adjustments];
+
+  const action = em.create(ActionRequest, {
+    agent,
+    type: input.type,
+    operation: input.operation,
+    summary: input.summary,
+    justification: input.justification,
+    expectedOutcome: input.expectedOutcome,
+    resource: input.resource,
+    dataClassification: input.dataClassification,
+    dataCategories: input.dataCategories,
+    recordCount: input.recordCount,
+    destinationSystem: input.destination?.system ?? null,
+    destinationExternal: input.destination?.external ?? null,
+    amountValue: input.amount?.value ?? null,
+    amountCurrency: input.amount?.currency ?? null,
+    payload: input.payload,
+    context: input.context,
+    idempotencyKey: input.idempotencyKey,
+    revisionOf,
+    riskScore: risk.score,
+    riskLevel: policy.level,
+    riskFactors: risk.factors,
+    behaviour,
+    mode: policy.mode,
+    policy: policy.policy,
+    consequences: policy.consequences ? { ...policy.consequences } : null,
+    notes,
+    governanceVersion: governance?.version ?? null,
+    requiredApprovals: policy.requiredApprovals,
+    status: ActionStatus.PENDING,
+    createdAt: now,
+    updatedAt: now,
+  });
+
+  const audit: AuditEntry[] = [{
+    kind: 'ACTION_SUBMITTED', subjectType: 'ACTION', subjectId: action.id, actorType: ACTOR, actorId: agentId, at: now,
+    data: {
+      type: input.type, summary: input.summary, payloadHash: payloadHash(input.payload), risk: { score: risk.score, level: policy.level },
+      mode: policy.mode, policy: policy.policy, governanceVersion: governance?.version ?? null, revisionOf: revisionOf?.id ?? null,
+    },
+  }];
+  const end = (status: ActionStatus, reason: StatusReason, kind: string, sentence: string) => {
+    action.status = status;
+    action.statusReason = reason;
+    action.decidedAt = now;
+    audit.push({ kind, subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now, data: { status, reason, detail: sentence } });
+  };
+
+  const queueChanged: string[] = [];
+  const routeAndAssign = async (tx: EntityManager, kind: AssignmentKind): Promise<boolean> => {
+    const { route, notes: routeNotes } = matchRoute(compiled, toCelVars(input, agentVars, { score: risk.score, level: policy.level }));
+    action.notes = [...action.notes, ...routeNotes];
+    if (!route) {
+      end(ActionStatus.DENIED, StatusReason.NO_ROUTE, 'ACTION_DENIED', 'It needs a human and no route matches it, so it is denied (fail closed).');
+      return false;
+    }
+    action.route = route.name;
+    action.chain = route.chain;
+    action.chainSnapshot = compiled!.chains.get(route.chain) as ChainSnapshot;
+    const assigned = await assignNextLevel(tx, action, kind, { now, ownerId: agent.owner?.id ?? null, policyRequiredApprovals: policy.requiredApprovals });
+    if (!assigned.step) {
+      const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
+      end(status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
+      return false;
+    }
+    queueChanged.push(...assigned.added.map((a) => a.approverId));
+    audit.push({
+      kind: 'ACTION_ASSIGNED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
+      data: { route: route.name, chain: route.chain, level: action.escalationLevel, kind, deadline: action.deadline, assignees: assigned.added },
+    });
+    return true;
+  };
+
+  const approve = async (tx: EntityManager) => {
+    action.status = ActionStatus.APPROVED;
+    action.statusReason = StatusReason.AUTO_APPROVED;
+    action.decidedAt = now;
+    action.approvedPayload = input.payload;
+    action.receipt = await services.receipts.sign(tx, { id: action.id, agentId, type: input.type }, input.payload);
+    audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now, data: { mode: action.mode, payloadHash: payloadHash(input.payload) } });
+  };
+
+  try {
+    const events = await em.transactional(async (tx) => {
+      if (agent.status === AgentStatus.SUSPENDED) {
+        end(ActionStatus.DENIED, StatusReason.AGENT_SUSPENDED, 'ACTION_DENIED', `Agent ${agent.name} is suspended${agent.suspendedReason ? `: ${agent.suspendedReason}` : ''}.`);
+      } else {
+        switch (policy.mode) {
+          case Mode.AUTO:
+            await approve(tx);
+            break;
+          case Mode.ASYNC_REVIEW:
+            if (await routeAndAssign(tx, AssignmentKind.REVIEW)) {
+              action.reviewStatus = ReviewStatus.UNREVIEWED;
+              await approve(tx);
+            }
+            break;
+          case Mode.SYNC_APPROVAL:
+            await routeAndAssign(tx, AssignmentKind.APPROVAL);
+            break;
+          case Mode.BLOCK:
+            end(ActionStatus.DENIED, StatusReason.BLOCKED_BY_POLICY, 'ACTION_DENIED', `Policy ${policy.policy ?? '(default)'} blocks it.`);
+            break;
+          default:
+            assertNever(policy.mode);
+        }
+      }
+      tx.persist(action);
+      await tx.flush();
+      await appendAudit(tx, audit);
+      const event: ChangeEvent = { actionId: action.id, agentId, queueChanged };
+      return services.events.inTransaction(tx, [event]);
+    });
+    services.events.afterCommit(events);
+    return action;
+  } catch (error) {
+    // Two identical submissions raced: the other one won; answer with its request.
+    if (input.idempotencyKey && isUniqueViolation(error)) {
+      const existing = await findByIdempotencyKey(em.fork(), agentId, input.idempotencyKey);
+      if (existing) return sameRequestOrConflict(existing, input);
+    }
+    throw error;
+  }
+}
+
+async function findByIdempotencyKey(em: EntityManager, agentId: string, key: string): Promise<ActionRequest | null> {
+  return em.findOne(ActionRequest, { agent: agentId, idempotencyKey: key });
+}
+
+/** A key reused for a different action is a client bug worth stopping, not silently answering. */
+function sameRequestOrConflict(existing: ActionRequest, input: NormalizedAction): ActionRequest {
+  if (existing.type !== input.type || payloadHash(existing.payload) !== payloadHash(input.payload)) {
+    throw AppError.conflict(`idempotencyKey "${input.idempotencyKey}" was already used for a different request (${existing.id}).`, { field: 'idempotencyKey', actionId: existing.id });
+  }
+  return existing;
+}
+
+/** A revision must revise one of the agent's own requests on which changes were requested. */
+async function findRevisable(em: EntityManager, agentId: string, id: string): Promise<ActionRequest> {
+  const original = isUuid(id) ? await em.findOne(ActionRequest, { id, agent: agentId }) : null;
+  if (!original) throw AppError.notFound('ActionRequest (revisionOf)', id);
+  if (original.status !== ActionStatus.CHANGES_REQUESTED) {
+    throw AppError.badInput(`revisionOf must name a request whose status is CHANGES_REQUESTED; ${id} is ${original.status}.`, 'revisionOf');
+  }
+  return original;
+}

@@ -1,0 +1,120 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EscalationChain as ChainDocument } from '../governance/document.js';
+import { Approver } from '../principals/approver.entity.js';
+import { Delegation } from '../delegation/delegation.entity.js';
+import type { DelegationRule } from '../delegation/resolve.js';
+import type { ActionRequest } from '../actions/action-request.entity.js';
+import { Assignment, AssignmentKind } from './assignment.entity.js';
+import { Timer, TimerKind } from './timer.entity.js';
+import { nextLevel, resolveLevelAssignees, type ApproverRef, type Assignee, type EscalationChain, type EscalationStep } from './levels.js';
+
+/**
+ * The chain a request was routed to, as stored on the request: a pending request keeps
+ * the chain of the governance version that routed it, whatever is applied later.
+ */
+export type ChainSnapshot = ChainDocument;
+
+/** The chain in the shape the level logic works on. */
+export function toLevelChain(chain: ChainSnapshot): EscalationChain {
+  return {
+    repeat: chain.repeat,
+    levels: chain.levels.map((level) => ({
+      approvers: { roles: [...level.approvers.roles], names: [...level.approvers.names] },
+      timeoutSeconds: level.timeout,
+      requiredApprovals: level.requiredApprovals,
+    })),
+  };
+}
+
+/** Everyone who could be assigned, as the level logic needs them. */
+export async function loadDirectory(em: EntityManager): Promise<ApproverRef[]> {
+  const rows = await em.execute<{ id: string; name: string; roles: string[]; active: boolean }[]>('select "id", "name", "roles", "active" from "approver" where "active"');
+  return rows.map((r) => ({ id: r.id, name: r.name, roles: r.roles, active: r.active }));
+}
+
+/** Delegations not revoked whose window has not ended (the level logic checks each window). */
+export async function loadDelegationRules(em: EntityManager, at: Date): Promise<DelegationRule[]> {
+  const rows = await em.find(Delegation, { revokedAt: null, $or: [{ endsAt: null }, { endsAt: { $gt: at } }] });
+  return rows.map((d) => ({
+    id: d.id,
+    fromApproverId: d.from.id,
+    toApproverId: d.to.id,
+    startsAt: d.startsAt,
+    endsAt: d.endsAt,
+    roles: d.roles,
+    actionTypes: d.actionTypes,
+    revokedAt: d.revokedAt,
+  }));
+}
+
+/** Absolute position in a (possibly repeating) chain → the request's 1-based level and round. */
+export function positionOf(chain: ChainSnapshot, index: number): { level: number; round: number } {
+  return { level: (index % chain.levels.length) + 1, round: Math.floor(index / chain.levels.length) };
+}
+
+/** The absolute position of the level a request is at now (-1 before the first). */
+export function currentIndex(action: Pick<ActionRequest, 'escalationLevel' | 'escalationRound'>, chain: ChainSnapshot): number {
+  if (action.escalationLevel === null) return -1;
+  return action.escalationRound * chain.levels.length + action.escalationLevel - 1;
+}
+
+export interface LevelAssignment {
+  step: EscalationStep | null;
+  /** Approvers who had this request in their queue before and no longer do. */
+  removed: string[];
+  /** Approvers who have it now. */
+  added: Assignee[];
+}
+
+/**
+ * Moves a request to the next level of its chain that has anyone available: ends the
+ * current assignments, creates the new ones, sets level, deadline and the level's timer.
+ * Returns `step: null` when no level is left (the caller expires or denies the request).
+ * Runs inside the caller's transaction.
+ */
+export async function assignNextLevel(
+  tx: EntityManager,
+  action: ActionRequest,
+  kind: AssignmentKind,
+  options: { now: Date; ownerId: string | null; policyRequiredApprovals: number; directory?: ApproverRef[]; rules?: DelegationRule[] },
+): Promise<LevelAssignment> {
+  const chain = action.chainSnapshot as ChainSnapshot;
+  const directory = options.directory ?? (await loadDirectory(tx));
+  const rules = options.rules ?? (await loadDelegationRules(tx, options.now));
+  const ctx = { at: options.now, actionType: action.type, excludeApproverIds: options.ownerId ? [options.ownerId] : [] };
+  const step = nextLevel(toLevelChain(chain), currentIndex(action, chain), (level) => resolveLevelAssignees(level, directory, ctx, rules));
+
+  const removed = await endAssignments(tx, action.id, options.now);
+  if (step === null) return { step, removed, added: [] };
+
+  const { level, round } = positionOf(chain, step.index);
+  action.escalationLevel = level;
+  action.escalationRound = round;
+  action.deadline = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000);
+  action.requiredApprovals = Math.max(options.policyRequiredApprovals, step.level.requiredApprovals ?? 1);
+  for (const assignee of step.assignees) {
+    tx.persist(tx.create(Assignment, {
+      action,
+      approver: tx.getReference(Approver, assignee.approverId),
+      onBehalfOf: assignee.onBehalfOf ? tx.getReference(Approver, assignee.onBehalfOf) : null,
+      viaRole: assignee.viaRole,
+      kind,
+      level,
+      deadline: kind === AssignmentKind.APPROVAL ? action.deadline : null,
+      createdAt: options.now,
+    }));
+  }
+  if (kind === AssignmentKind.APPROVAL) {
+    tx.persist(tx.create(Timer, { kind: TimerKind.ESCALATE, action, level, round, dueAt: action.deadline, createdAt: options.now }));
+  }
+  return { step, removed, added: step.assignees };
+}
+
+/** Ends a request's active assignments; returns whose queues lost it. */
+export async function endAssignments(tx: EntityManager, actionId: string, now: Date): Promise<string[]> {
+  const rows = await tx.execute<{ approver_id: string }[]>(
+    'update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" returning "approver_id"',
+    [now, actionId],
+  );
+  return [...new Set(rows.map((r) => r.approver_id))];
+}

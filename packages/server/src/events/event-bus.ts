@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../logger.js';
+
+/**
+ * What changed, small enough for a NOTIFY payload: subscribers re-read the state they show
+ * from the database, so an event only has to say where to look.
+ */
+export interface ChangeEvent {
+  /** The request that changed. */
+  actionId: string;
+  /** Its agent (agents subscribe to their own requests). */
+  agentId: string;
+  /** Approvers whose queue gained or lost this request. */
+  queueChanged: string[];
+}
+
+const CHANNEL = 'countersign_events';
+
+/**
+ * Delivers change events to the subscribers on this instance, whichever instance made
+ * the change. With PostgreSQL, events are sent with NOTIFY inside the transaction that
+ * made the change — so they are delivered only if it commits, and only after — and each
+ * instance LISTENs on one dedicated connection and fans out in process. In embedded mode
+ * (PGlite: NOTIFY does not cross connections, and there is one instance) events travel
+ * in process, after commit.
+ */
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private listener: pg.Client | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly mode: 'postgres' | 'in-process',
+    private readonly logger: Logger,
+  ) {
+    // Every subscription adds a listener; thousands are expected.
+    this.emitter.setMaxListeners(0);
+  }
+
+  static inProcess(logger: Logger): EventBus {
+    return new EventBus('in-process', logger);
+  }
+
+  static async postgres(url: string, logger: Logger): Promise<EventBus> {
+    const bus = new EventBus('postgres', logger);
+    await bus.listen(url);
+    return bus;
+  }
+
+  private async listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url, application_name: 'countersign-listen' });
+    client.on('notification', (message) => {
+      if (message.channel !== CHANNEL || !message.payload) return;
+      try {
+        this.dispatch(JSON.parse(message.payload) as ChangeEvent);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'ignoring a malformed change event');
+      }
+    });
+    client.on('error', (error) => {
+      this.logger.error({ err: error }, 'the event listener connection failed; reconnecting');
+      this.reconnect(url);
+    });
+    await client.connect();
+    await client.query(`listen ${CHANNEL}`);
+    this.listener = client;
+  }
+
+  private reconnect(url: string): void {
+    const old = this.listener;
+    this.listener = null;
+    old?.end().catch(() => undefined);
+    if (this.closed) return;
+    const attempt = (delay: number) => {
+      setTimeout(() => {
+        if (this.closed) return;
+        this.listen(url).then(
+          // Events sent while disconnected are lost; subscriptions re-read state on every
+          // event and on subscribe, and resync here so that nothing stays stale.
+          () => this.emitter.emit('resync'),
+          () => attempt(Math.min(delay * 2, 5_000)),
+        );
+      }, delay).unref();
+    };
+    attempt(100);
+  }
+
+  /**
+   * Records events to deliver when the transaction `tx` commits. Call inside the
+   * transaction; with `in-process` delivery, call {@link afterCommit} with the result.
+   */
+  async inTransaction(tx: EntityManager, events: ChangeEvent[]): Promise<ChangeEvent[]> {
+    if (this.mode === 'postgres') {
+      for (const event of events) await tx.execute('select pg_notify(?, ?)', [CHANNEL, JSON.stringify(event)]);
+    }
+    return events;
+  }
+
+  /** Delivers events in process after their transaction committed (embedded mode only). */
+  afterCommit(events: ChangeEvent[]): void {
+    if (this.mode === 'in-process') for (const event of events) this.dispatch(event);
+  }
+
+  private dispatch(event: ChangeEvent): void {
+    this.emitter.emit(`action:${event.actionId}`, event);
+    for (const approverId of event.queueChanged) this.emitter.emit(`queue:${approverId}`, event);
+  }
+
+  /** Calls `listener` on every change to one request; returns the unsubscribe function. */
+  onAction(actionId: string, listener: (event: ChangeEvent) => void): () => void {
+    return this.on(`action:${actionId}`, listener);
+  }
+
+  /** Calls `listener` when an approver's queue gains or loses a request. */
+  onQueue(approverId: string, listener: (event: ChangeEvent) => void): () => void {
+    return this.on(`queue:${approverId}`, listener);
+  }
+
+  /** Called after the listener connection was lost and restored: state may have moved meanwhile. */
+  onResync(listener: () => void): () => void {
+    return this.on('resync', listener);
+  }
+
+  private on<T>(name: string, listener: (event: T) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.emitter.removeAllListeners();
+    await this.listener?.end().catch(() => undefined);
+    this.listener = null;
+  }
+}

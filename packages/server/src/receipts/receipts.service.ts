@@ -1,0 +1,73 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JSONWebKeySet } from 'jose';
+import { generateSigningKey, jwks, payloadHash, signReceipt, type StoredSigningKey } from './receipt.js';
+import { SigningKey } from './signing-key.entity.js';
+
+/** How long an instance trusts its cached view of the keys before re-reading (rotation by another instance). */
+const KEY_CACHE_MS = 60_000;
+
+function toStored(row: SigningKey): StoredSigningKey {
+  return { kid: row.kid, publicJwk: row.publicJwk, privateJwk: row.privateJwk, createdAt: row.createdAt };
+}
+
+/**
+ * Signs receipts with the one active key that every instance shares (it lives in the
+ * database), and publishes the JWKS: the active key plus retired keys whose receipts may
+ * still be unexpired, so rotation never breaks a receipt already handed out.
+ */
+export class ReceiptService {
+  private active: { key: StoredSigningKey; loadedAt: number } | null = null;
+
+  /** `issuer` is read when signing: the server's own URL is known only once it listens. */
+  constructor(
+    private readonly issuer: () => string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /** Makes sure an active key exists (the first instance to start creates it). */
+  async ensureKey(em: EntityManager): Promise<StoredSigningKey> {
+    return em.transactional(async (tx) => {
+      await tx.execute("select pg_advisory_xact_lock(hashtext('countersign.signing_key'))");
+      let row = await tx.findOne(SigningKey, { retiredAt: null }, { orderBy: { createdAt: 'desc' } });
+      if (!row) {
+        const key = await generateSigningKey();
+        row = tx.create(SigningKey, { kid: key.kid, publicJwk: key.publicJwk as Record<string, unknown>, privateJwk: key.privateJwk as Record<string, unknown>, createdAt: key.createdAt });
+        tx.persist(row);
+        await tx.flush();
+      }
+      const key = toStored(row);
+      this.active = { key, loadedAt: Date.now() };
+      return key;
+    });
+  }
+
+  /** Retires the active key and makes a new one; old receipts keep verifying until they expire. */
+  async rotate(em: EntityManager): Promise<StoredSigningKey> {
+    await em.transactional(async (tx) => {
+      await tx.execute("select pg_advisory_xact_lock(hashtext('countersign.signing_key'))");
+      await tx.nativeUpdate(SigningKey, { retiredAt: null }, { retiredAt: new Date() });
+    });
+    return this.ensureKey(em);
+  }
+
+  private async activeKey(em: EntityManager): Promise<StoredSigningKey> {
+    if (this.active && Date.now() - this.active.loadedAt < KEY_CACHE_MS) return this.active.key;
+    return this.ensureKey(em);
+  }
+
+  /** The receipt for an approved action: binds the action, its agent and type to this exact payload. */
+  async sign(em: EntityManager, action: { id: string; agentId: string; type: string }, approvedPayload: unknown): Promise<string> {
+    const key = await this.activeKey(em);
+    return signReceipt(key, { sub: action.id, agt: action.agentId, act: action.type, pld: payloadHash(approvedPayload) }, { issuer: this.issuer(), ttlSeconds: this.ttlSeconds });
+  }
+
+  /**
+   * The public keys that may have signed an unexpired receipt. Read fresh each time (one
+   * small query; verifiers cache the set), so a key another instance just made is there.
+   */
+  async jwks(em: EntityManager): Promise<JSONWebKeySet> {
+    const oldest = new Date(Date.now() - this.ttlSeconds * 1000);
+    const rows = await em.find(SigningKey, { $or: [{ retiredAt: null }, { retiredAt: { $gt: oldest } }] }, { orderBy: { createdAt: 'desc' } });
+    return jwks(rows.map(toStored));
+  }
+}
