@@ -1,0 +1,271 @@
+/**
+ * Every GraphQL document the CLI sends, in one module, so a single test can validate all
+ * of them against the server's printed schema (`packages/server/schema.graphql`) and a
+ * contract change shows up as a failing test rather than as a user's broken command.
+ */
+import { operation, type Operation } from './operation.js';
+import type {
+  ActionAfterDecision, ActionDetail, ActionSummary, Agent, AgentStatus, ApplyResult, Approver, AuditEvent, ChainVerification,
+  Connection, Delegation, Governance, GovernanceVersion, Metrics, PageVariables, Principal, QueueEvent, RecentAction, Simulation,
+} from './types.js';
+
+const AGENT_FIELDS = /* GraphQL */ `
+  fragment AgentFields on Agent {
+    id name description tags status suspendedReason createdAt
+    owner { id name }
+  }`;
+
+const APPROVER_FIELDS = /* GraphQL */ `
+  fragment ApproverFields on Approver { id name email roles active createdAt }`;
+
+const PAGE_INFO = 'pageInfo { hasNextPage endCursor } totalCount';
+
+const ACTION_SUMMARY = /* GraphQL */ `
+  fragment ActionSummaryFields on ActionRequest {
+    id type operation summary status mode reviewStatus
+    risk { score level }
+    agent { id name }
+    escalationLevel deadline requiredApprovals createdAt
+  }`;
+
+const DECISION_FIELDS = /* GraphQL */ `
+  fragment DecisionFields on DecisionRecord {
+    id
+    approver { id name }
+    onBehalfOf { id name }
+    verdict comment at
+  }`;
+
+const AUDIT_EVENT_FIELDS = /* GraphQL */ `
+  fragment AuditEventFields on AuditEvent { seq at kind subjectType subjectId actorType actorId data hash prevHash }`;
+
+const DELEGATION_FIELDS = /* GraphQL */ `
+  fragment DelegationFields on Delegation {
+    id startsAt endsAt roles actionTypes reason revokedAt createdAt
+    from { id name }
+    to { id name }
+  }`;
+
+const CHANGE_FIELDS = 'changes { kind name op } warnings';
+
+// --- who am I ---
+
+export const ME = operation<{ me: Principal }>(/* GraphQL */ `
+  query Me { me { kind id name roles } }`);
+
+// --- principals ---
+
+export const AGENTS = operation<{ agents: Connection<Agent> }, PageVariables & { status?: AgentStatus }>(/* GraphQL */ `
+  query Agents($first: Int, $after: String, $status: AgentStatus) {
+    agents(first: $first, after: $after, status: $status) { nodes { ...AgentFields } ${PAGE_INFO} }
+  }
+  ${AGENT_FIELDS}`);
+
+export const CREATE_AGENT = operation<
+  { createAgent: { agent: Agent; apiKey: string } },
+  { input: { name: string; description?: string; tags?: string[]; ownerId?: string } }
+>(/* GraphQL */ `
+  mutation CreateAgent($input: CreateAgentInput!) {
+    createAgent(input: $input) { agent { ...AgentFields } apiKey }
+  }
+  ${AGENT_FIELDS}`);
+
+export const SUSPEND_AGENT = operation<{ suspendAgent: Agent }, { id: string; reason?: string }>(/* GraphQL */ `
+  mutation SuspendAgent($id: ID!, $reason: String) { suspendAgent(id: $id, reason: $reason) { ...AgentFields } }
+  ${AGENT_FIELDS}`);
+
+export const RESUME_AGENT = operation<{ resumeAgent: Agent }, { id: string }>(/* GraphQL */ `
+  mutation ResumeAgent($id: ID!) { resumeAgent(id: $id) { ...AgentFields } }
+  ${AGENT_FIELDS}`);
+
+export const ROTATE_AGENT_KEY = operation<{ rotateAgentKey: { agent: Agent; apiKey: string } }, { id: string }>(/* GraphQL */ `
+  mutation RotateAgentKey($id: ID!) { rotateAgentKey(id: $id) { agent { ...AgentFields } apiKey } }
+  ${AGENT_FIELDS}`);
+
+export const APPROVERS = operation<{ approvers: Connection<Approver> }, PageVariables & { role?: string }>(/* GraphQL */ `
+  query Approvers($first: Int, $after: String, $role: String) {
+    approvers(first: $first, after: $after, role: $role) { nodes { ...ApproverFields } ${PAGE_INFO} }
+  }
+  ${APPROVER_FIELDS}`);
+
+export const CREATE_APPROVER = operation<
+  { createApprover: { approver: Approver; token: string } },
+  { input: { name: string; email?: string; roles?: string[] } }
+>(/* GraphQL */ `
+  mutation CreateApprover($input: CreateApproverInput!) {
+    createApprover(input: $input) { approver { ...ApproverFields } token }
+  }
+  ${APPROVER_FIELDS}`);
+
+export const UPDATE_APPROVER = operation<
+  { updateApprover: Approver },
+  { id: string; input: { email?: string; roles?: string[]; active?: boolean } }
+>(/* GraphQL */ `
+  mutation UpdateApprover($id: ID!, $input: UpdateApproverInput!) {
+    updateApprover(id: $id, input: $input) { ...ApproverFields }
+  }
+  ${APPROVER_FIELDS}`);
+
+// --- delegations ---
+
+export const DELEGATIONS = operation<{ delegations: Connection<Delegation> }, PageVariables>(/* GraphQL */ `
+  query Delegations($first: Int, $after: String) {
+    delegations(first: $first, after: $after) { nodes { ...DelegationFields } ${PAGE_INFO} }
+  }
+  ${DELEGATION_FIELDS}`);
+
+export interface DelegationInput {
+  readonly toApproverId: string;
+  readonly fromApproverId?: string;
+  readonly startsAt?: string;
+  readonly endsAt?: string;
+  readonly roles?: string[];
+  readonly actionTypes?: string[];
+  readonly reason?: string;
+}
+
+export const CREATE_DELEGATION = operation<{ createDelegation: Delegation }, { input: DelegationInput }>(/* GraphQL */ `
+  mutation CreateDelegation($input: DelegationInput!) { createDelegation(input: $input) { ...DelegationFields } }
+  ${DELEGATION_FIELDS}`);
+
+export const REVOKE_DELEGATION = operation<{ revokeDelegation: Delegation }, { id: string }>(/* GraphQL */ `
+  mutation RevokeDelegation($id: ID!) { revokeDelegation(id: $id) { ...DelegationFields } }
+  ${DELEGATION_FIELDS}`);
+
+// --- governance as code ---
+
+export const GOVERNANCE = operation<{ governance: Governance }>(/* GraphQL */ `
+  query Governance {
+    governance { version document current { appliedAt appliedBy warnings } }
+  }`);
+
+export const GOVERNANCE_HISTORY = operation<{ governance: { history: readonly GovernanceVersion[] } }>(/* GraphQL */ `
+  query GovernanceHistory {
+    governance { history { version appliedAt appliedBy ${CHANGE_FIELDS} } }
+  }`);
+
+export const APPLY_GOVERNANCE = operation<{ applyGovernance: ApplyResult }, { document: string; dryRun: boolean }>(/* GraphQL */ `
+  mutation ApplyGovernance($document: String!, $dryRun: Boolean) {
+    applyGovernance(document: $document, dryRun: $dryRun) { version applied ${CHANGE_FIELDS} }
+  }`);
+
+export const SIMULATE_GOVERNANCE = operation<{ simulateGovernance: Simulation }, { document: string; since?: string }>(/* GraphQL */ `
+  mutation SimulateGovernance($document: String!, $since: DateTime) {
+    simulateGovernance(document: $document, since: $since) {
+      evaluated changed
+      byMode { mode count }
+      changes { actionId type summary fromMode toMode }
+    }
+  }`);
+
+// --- approving ---
+
+export const APPROVAL_QUEUE = operation<{ approvalQueue: Connection<ActionSummary> }, PageVariables>(/* GraphQL */ `
+  query ApprovalQueue($first: Int, $after: String) {
+    approvalQueue(first: $first, after: $after) { nodes { ...ActionSummaryFields } ${PAGE_INFO} }
+  }
+  ${ACTION_SUMMARY}`);
+
+export const REVIEW_QUEUE = operation<{ reviewQueue: Connection<ActionSummary> }, PageVariables>(/* GraphQL */ `
+  query ReviewQueue($first: Int, $after: String) {
+    reviewQueue(first: $first, after: $after) { nodes { ...ActionSummaryFields } ${PAGE_INFO} }
+  }
+  ${ACTION_SUMMARY}`);
+
+export const ACTION = operation<{ action: ActionDetail }, { id: string }>(/* GraphQL */ `
+  query Action($id: ID!) {
+    action(id: $id) {
+      ...ActionSummaryFields
+      justification expectedOutcome resource dataClassification dataCategories recordCount
+      destination { system external }
+      amount { value currency }
+      payload context
+      risk { score level factors { dimension points detail } }
+      policy consequences { approve deny } route chain governanceVersion statusReason notes receipt
+      assignees { approver { id name } onBehalfOf { id name } viaRole level }
+      decisions { ...DecisionFields }
+      reviews { id verdict comment at approver { id name } onBehalfOf { id name } }
+      approvedPayload
+      revisionOf { id }
+      agent { id name tags }
+      outcome { status detail at }
+      auditTrail { ...AuditEventFields }
+      decidedAt updatedAt
+    }
+  }
+  ${ACTION_SUMMARY}
+  ${DECISION_FIELDS}
+  ${AUDIT_EVENT_FIELDS}`);
+
+/** The agent's latest requests, for the approver's sense of what is normal for it. */
+export const AGENT_RECENT_ACTIONS = operation<{ actions: Connection<RecentAction> }, { agentId: string; first: number }>(/* GraphQL */ `
+  query AgentRecentActions($agentId: ID!, $first: Int) {
+    actions(first: $first, filter: { agentId: $agentId }) {
+      nodes { id type summary status mode risk { score level } amount { value currency } createdAt }
+      ${PAGE_INFO}
+    }
+  }`);
+
+export interface DecisionInput {
+  readonly actionId: string;
+  readonly verdict: 'APPROVE' | 'DENY' | 'REQUEST_CHANGES';
+  readonly comment?: string;
+  readonly modifiedPayload?: unknown;
+}
+
+const AFTER_DECISION = 'id status reviewStatus requiredApprovals decisions { ...DecisionFields }';
+
+export const DECIDE = operation<{ decide: ActionAfterDecision }, { input: DecisionInput }>(/* GraphQL */ `
+  mutation Decide($input: DecisionInput!) { decide(input: $input) { ${AFTER_DECISION} } }
+  ${DECISION_FIELDS}`);
+
+export interface ReviewInput {
+  readonly actionId: string;
+  readonly verdict: 'ACKNOWLEDGE' | 'FLAG';
+  readonly comment?: string;
+}
+
+export const REVIEW = operation<{ review: ActionAfterDecision }, { input: ReviewInput }>(/* GraphQL */ `
+  mutation Review($input: ReviewInput!) { review(input: $input) { ${AFTER_DECISION} } }
+  ${DECISION_FIELDS}`);
+
+export const APPROVAL_QUEUE_UPDATED = operation<{ approvalQueueUpdated: QueueEvent }>(/* GraphQL */ `
+  subscription ApprovalQueueUpdated {
+    approvalQueueUpdated { kind action { ...ActionSummaryFields } }
+  }
+  ${ACTION_SUMMARY}`);
+
+// --- oversight ---
+
+export const METRICS = operation<{ metrics: Metrics }, { window?: string }>(/* GraphQL */ `
+  query Metrics($window: String) {
+    metrics(window: $window) {
+      window submitted pending escalations expired approvalRate
+      byMode { mode count }
+      byStatus { status count }
+      decisionLatency { p50 p95 p99 }
+    }
+  }`);
+
+export const VERIFY_AUDIT_CHAIN = operation<{ verifyAuditChain: ChainVerification }>(/* GraphQL */ `
+  query VerifyAuditChain { verifyAuditChain { valid checked brokenAt } }`);
+
+export interface AuditFilter {
+  readonly since?: string;
+  readonly until?: string;
+  readonly subjectId?: string;
+  readonly kind?: readonly string[];
+}
+
+export const AUDIT_LOG = operation<{ auditLog: Connection<AuditEvent> }, PageVariables & { filter: AuditFilter }>(/* GraphQL */ `
+  query AuditLog($first: Int, $after: String, $filter: AuditFilter) {
+    auditLog(first: $first, after: $after, filter: $filter) { nodes { ...AuditEventFields } ${PAGE_INFO} }
+  }
+  ${AUDIT_EVENT_FIELDS}`);
+
+/** Every operation above, for the schema test. */
+export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
+  ME, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
+  DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
+  APPROVAL_QUEUE, REVIEW_QUEUE, ACTION, AGENT_RECENT_ACTIONS, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
+] as readonly Operation<unknown, never>[];

@@ -1,0 +1,114 @@
+import { APPROVERS, CREATE_APPROVER, UPDATE_APPROVER } from '../api/operations.js';
+import { collect, walk, type Listing } from '../api/paging.js';
+import { resolveApprover } from '../api/resolve.js';
+import type { Approver } from '../api/types.js';
+import type { CommandContext, Presenter } from '../command.js';
+import { CliError, ExitCode } from '../errors.js';
+import { age, list, timestamp } from '../output/format.js';
+import { fields, table, text, toned, type Block } from '../output/view.js';
+import { listFooter } from './listing.js';
+
+export interface CreateApproverOptions {
+  readonly name: string;
+  readonly email?: string;
+  readonly role?: readonly string[];
+}
+
+/** A new approver and their token, which the server shows this once. */
+export interface ApproverWithToken {
+  readonly approver: Approver;
+  readonly token: string;
+}
+
+export async function createApprover(ctx: CommandContext, options: CreateApproverOptions): Promise<ApproverWithToken> {
+  const api = await ctx.api();
+  const { createApprover } = await api.request(CREATE_APPROVER, {
+    input: { name: options.name, email: options.email, roles: options.role ? [...options.role] : undefined },
+  });
+  return createApprover;
+}
+
+export interface ListApproversOptions {
+  readonly limit: number;
+  readonly role?: string;
+}
+
+export async function listApprovers(ctx: CommandContext, options: ListApproversOptions): Promise<Listing<Approver>> {
+  const api = await ctx.api();
+  return collect(api, APPROVERS, { role: options.role }, (d) => d.approvers, options.limit);
+}
+
+export interface UpdateApproverOptions {
+  readonly email?: string;
+  /** Replaces every role. */
+  readonly roles?: readonly string[];
+  readonly addRole?: readonly string[];
+  readonly removeRole?: readonly string[];
+  readonly active?: boolean;
+}
+
+/**
+ * Changes an approver. `--add-role`/`--remove-role` edit the current roles (read first),
+ * so granting one role does not mean retyping the others; `--roles` replaces them all.
+ */
+export async function updateApprover(ctx: CommandContext, ref: string, options: UpdateApproverOptions): Promise<Approver> {
+  if (options.roles && (options.addRole || options.removeRole)) {
+    throw CliError.usage('Use either --roles (replace all) or --add-role/--remove-role (edit), not both.');
+  }
+  const api = await ctx.api();
+  const target = await resolveApprover(api, ref);
+  let roles = options.roles ? [...options.roles] : undefined;
+  if (options.addRole || options.removeRole) {
+    const current = await findApprover(ctx, target.id);
+    const removed = new Set(options.removeRole ?? []);
+    roles = [...new Set([...current.roles, ...(options.addRole ?? [])])].filter((role) => !removed.has(role));
+  }
+  if (options.email === undefined && roles === undefined && options.active === undefined) {
+    throw CliError.usage('Nothing to change: give --email, --roles, --add-role, --remove-role, --active or --no-active.');
+  }
+  const { updateApprover } = await api.request(UPDATE_APPROVER, { id: target.id, input: { email: options.email, roles, active: options.active } });
+  return updateApprover;
+}
+
+async function findApprover(ctx: CommandContext, id: string): Promise<Approver> {
+  const api = await ctx.api();
+  for await (const approver of walk(api, APPROVERS, {}, (d) => d.approvers)) {
+    if (approver.id === id) return approver;
+  }
+  throw new CliError(`No approver with id ${id}.`, ExitCode.NOT_FOUND);
+}
+
+function approverFields(a: Approver): Block {
+  return fields([
+    ['ID', a.id],
+    ['Name', a.name],
+    ['Email', a.email],
+    ['Roles', list(a.roles, '(none)')],
+    ['Active', a.active ? 'yes' : toned('no: gets no work and cannot sign in', 'warn')],
+    ['Created', timestamp(a.createdAt)],
+  ]);
+}
+
+export const approverWithTokenPresenter: Presenter<ApproverWithToken> = {
+  view: (r) => [
+    approverFields(r.approver),
+    text(''),
+    fields([['Token', toned(r.token, 'accent')]]),
+    text(`Give the token to ${r.approver.name} now: it is not shown again. They sign in with: countersign login --token -`, 'warn'),
+  ],
+};
+
+export const approverPresenter: Presenter<Approver> = {
+  view: (a) => [approverFields(a)],
+};
+
+export const approversPresenter: Presenter<Listing<Approver>> = {
+  view: (r, now) => [
+    table(
+      ['ID', 'Name', 'Email', { header: 'Roles', flex: true }, 'Active', 'Age'],
+      r.nodes.map((a) => [a.id, a.name, a.email ?? '', list(a.roles), a.active ? 'yes' : toned('no', 'warn'), age(a.createdAt, now)]),
+      'No approvers yet. Create one: countersign approvers create --name <name> --role <role>',
+    ),
+    ...listFooter(r, 'approvers'),
+  ],
+};

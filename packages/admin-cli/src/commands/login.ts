@@ -1,0 +1,57 @@
+import { createApi } from '../api/client.js';
+import { ME } from '../api/operations.js';
+import type { Principal } from '../api/types.js';
+import type { CommandContext, Presenter } from '../command.js';
+import { DEFAULT_URL, normalizeUrl } from '../config/connection.js';
+import { DEFAULT_PROFILE, removeProfile, saveProfile } from '../config/profiles.js';
+import { CliError } from '../errors.js';
+import { fields, text } from '../output/view.js';
+import { readAll } from '../runtime.js';
+
+export interface LoginResult {
+  readonly profile: string;
+  readonly url: string;
+  readonly principal: Principal;
+  readonly configPath: string;
+}
+
+/**
+ * Verifies a token with `me` and saves it as a profile (mode 0600), so later commands
+ * need no flags. `--token -` reads the token from stdin, keeping it out of shell history.
+ */
+export async function login(ctx: CommandContext): Promise<LoginResult> {
+  const { env } = ctx.io;
+  const url = normalizeUrl(ctx.flags.url ?? env.COUNTERSIGN_URL ?? DEFAULT_URL);
+  const profile = ctx.flags.profile ?? env.COUNTERSIGN_PROFILE ?? DEFAULT_PROFILE;
+  const given = ctx.flags.token === '-' ? (await readAll(ctx.io.stdin)).trim() : (ctx.flags.token ?? env.COUNTERSIGN_TOKEN);
+  if (!given) throw CliError.usage('login needs a token: --token <token>, or --token - to read it from stdin.');
+  const connection = { url, token: given, profile, sources: { url: 'flag', token: 'flag' } } as const;
+  const { me } = await createApi(connection).request(ME, {});
+  await saveProfile(ctx.configPath, profile, { url, token: given, principal: { kind: me.kind, name: me.name }, savedAt: ctx.now().toISOString() });
+  return { profile, url, principal: me, configPath: ctx.configPath };
+}
+
+export const loginPresenter: Presenter<LoginResult> = {
+  view: (r) => [
+    text(`Logged in to ${r.url} as ${r.principal.name} (${r.principal.kind}).`, 'good'),
+    fields([
+      ['Profile', r.profile],
+      ['Saved in', r.configPath],
+    ]),
+  ],
+};
+
+export interface LogoutResult {
+  readonly profile: string;
+  readonly removed: boolean;
+}
+
+/** Forgets a saved profile (the token stays valid on the server until an admin rotates it). */
+export async function logout(ctx: CommandContext): Promise<LogoutResult> {
+  const profile = ctx.flags.profile ?? ctx.io.env.COUNTERSIGN_PROFILE ?? DEFAULT_PROFILE;
+  return { profile, removed: await removeProfile(ctx.configPath, profile) };
+}
+
+export const logoutPresenter: Presenter<LogoutResult> = {
+  view: (r) => [r.removed ? text(`Removed profile "${r.profile}".`) : text(`No profile named "${r.profile}"; nothing to remove.`, 'muted')],
+};

@@ -1,0 +1,38 @@
+import { APPROVAL_QUEUE_UPDATED } from '../api/operations.js';
+import { subscribe } from '../api/subscribe.js';
+import type { QueueEvent } from '../api/types.js';
+import type { CommandContext, StreamPresenter } from '../command.js';
+import { risk, status } from '../output/format.js';
+import { table, toned } from '../output/view.js';
+
+/**
+ * Streams changes to the caller's approval queue until Ctrl-C, which ends it cleanly
+ * (exit 0). Status lines (connected, reconnecting) go to stderr so stdout stays the
+ * stream itself, one JSON object per line with `--json`.
+ */
+export async function* watch(ctx: CommandContext): AsyncGenerator<QueueEvent> {
+  const connection = await ctx.connection();
+  const controller = new AbortController();
+  const release = ctx.io.onInterrupt(() => controller.abort());
+  ctx.notice(`Watching the approval queue at ${connection.url} (Ctrl-C to stop).`);
+  try {
+    const events = subscribe(connection, APPROVAL_QUEUE_UPDATED, {
+      signal: controller.signal,
+      onStatus: (s) => ctx.notice(s === 'connected' ? 'Reconnected.' : 'Connection lost; reconnecting…'),
+    });
+    for await (const event of events) yield event.approvalQueueUpdated;
+  } finally {
+    release();
+  }
+}
+
+export const watchPresenter: StreamPresenter<QueueEvent> = {
+  line: (e, now) => [
+    table(
+      ['At', 'Change', 'ID', 'Risk', 'Type', 'Agent', { header: 'Summary', flex: true }, 'Status'],
+      [[toned(now.toISOString().slice(11, 19), 'muted'), e.kind, e.action.id, risk(e.action.risk), e.action.type, e.action.agent.name, e.action.summary, status(e.action.status)]],
+      undefined,
+      { headless: true },
+    ),
+  ],
+};
