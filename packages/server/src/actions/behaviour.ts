@@ -15,7 +15,7 @@ interface Row {
   type_used: boolean;
   last_hour: number;
   earlier: number;
-  first_at: Date | null;
+  first_at: Date | string | null;
   denials: number;
   flags: number;
   p50: number | null;
@@ -46,7 +46,8 @@ export async function loadBehaviourSignals(em: EntityManager, agentId: string, t
     [agentId, type, agentId, now, agentId, now, now, agentId, agentId, now, agentId, now, agentId, type],
   );
   const r = row!;
-  const historyHours = r.first_at ? Math.min(BASELINE_WINDOW_HOURS, (now.getTime() - r.first_at.getTime()) / 3_600_000 - 1) : 0;
+  const firstAt = r.first_at === null ? null : new Date(r.first_at);
+  const historyHours = firstAt ? Math.min(BASELINE_WINDOW_HOURS, (now.getTime() - firstAt.getTime()) / 3_600_000 - 1) : 0;
   return {
     firstUseOfType: !r.type_used,
     requestsLastHour: r.last_hour,

@@ -9,6 +9,7 @@ import { ActionsResolver, AssigneeFieldsResolver, DecisionFieldsResolver, Review
 import { GovernanceResolver } from '../governance/governance.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { ReceiptsResolver } from '../receipts/receipts.resolver.js';
+import { DecisionsResolver } from '../decisions/decisions.resolver.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -22,6 +23,7 @@ export const resolvers: NonEmptyArray<Function> = [
   GovernanceResolver,
   AuditResolver,
   ReceiptsResolver,
+  DecisionsResolver,
 ];
 
 /** Builds the executable schema (validation is done by the services, not class-validator). */
