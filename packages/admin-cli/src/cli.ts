@@ -120,6 +120,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     let connection: Promise<Connection> | undefined;
     let api: Promise<Api> | undefined;
     const resolve = () => (connection ??= readConfig(profilesAt).then((config) => resolveConnection(flags, io.env, config)));
+    const connect = (c: Connection) => createApi(c, { fetch: deps.fetch, userAgent: `countersign-cli/${VERSION}` });
     return {
       io,
       flags,
@@ -127,7 +128,8 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
       interactive: Boolean(io.stdin.isTTY),
       now,
       connection: resolve,
-      api: () => (api ??= resolve().then((c) => createApi(c, { fetch: deps.fetch, userAgent: `countersign-cli/${VERSION}` }))),
+      api: () => (api ??= resolve().then(connect)),
+      connect,
       // The plan before "Apply?" must not mix into JSON on stdout.
       show: (view) => (format === 'table' ? io.stdout : io.stderr).write(renderView(view, term)),
       notice: (message) => void io.stderr.write(`${term.paint('muted', message)}\n`),

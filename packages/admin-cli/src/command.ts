@@ -22,6 +22,8 @@ export interface CommandContext {
   connection(): Promise<Connection>;
   /** The GraphQL client for {@link connection}. */
   api(): Promise<Api>;
+  /** A GraphQL client for another connection (`login` checks a token before saving it). */
+  connect(connection: Connection): Api;
   /** Shows a view now, through the printer (nothing is shown in JSON/YAML mode). */
   show(view: View): void;
   /** A status line for people on stderr (`Watching…`), kept out of stdout's data. */

@@ -1,4 +1,3 @@
-import { createApi } from '../api/client.js';
 import { ME } from '../api/operations.js';
 import type { Principal } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
@@ -26,7 +25,7 @@ export async function login(ctx: CommandContext): Promise<LoginResult> {
   const given = ctx.flags.token === '-' ? (await readAll(ctx.io.stdin)).trim() : (ctx.flags.token ?? env.COUNTERSIGN_TOKEN);
   if (!given) throw CliError.usage('login needs a token: --token <token>, or --token - to read it from stdin.');
   const connection = { url, token: given, profile, sources: { url: 'flag', token: 'flag' } } as const;
-  const { me } = await createApi(connection).request(ME, {});
+  const { me } = await ctx.connect(connection).request(ME, {});
   await saveProfile(ctx.configPath, profile, { url, token: given, principal: { kind: me.kind, name: me.name }, savedAt: ctx.now().toISOString() });
   return { profile, url, principal: me, configPath: ctx.configPath };
 }

@@ -27,6 +27,8 @@ const CLASSIFICATIONS = ['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'];
 const LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const MODES = ['AUTO', 'ASYNC_REVIEW', 'SYNC_APPROVAL', 'BLOCK'];
 const BEHAVIOUR = ['newActionType', 'rateSpike', 'unusualAmount', 'recentDenials'];
+/** Where levels start when the document does not say (DESIGN §3). */
+const DEFAULT_LEVELS = { MEDIUM: 30, HIGH: 60, CRITICAL: 85 } as const;
 /** As the server reads them (packages/server/src/governance/duration.ts). */
 const DURATION = /^\d+[smhd]?$/;
 
@@ -38,12 +40,14 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 /**
- * Checks a governance document offline, as far as DESIGN §3 fixes its shape: YAML
- * syntax, sections and their types, level and mode names, durations, CEL conditions
- * (parsed and type-checked as the server does), names unique, every route's chain
- * defined. What needs the server's data (roles nobody holds, quorums larger than a
+ * Checks a governance document offline with the rules the server applies
+ * (packages/server/src/governance/document.ts): YAML syntax, strict keys (a misspelt key
+ * is an error, not a rule that silently never applies), types and ranges, level and mode
+ * names, durations, CEL conditions parsed and type-checked, names unique, every route's
+ * chain defined. What needs the server's data (roles nobody holds, quorums larger than a
  * level) is left to its dry run. Errors are what the server would refuse; warnings are
- * what it accepts but is probably a mistake.
+ * what it accepts but is probably a mistake. A test runs both on the same documents, so
+ * the two cannot drift apart unnoticed.
  */
 export function lintGovernance(text: string): LintReport {
   const lines = new LineCounter();
@@ -90,10 +94,8 @@ class Checker {
   }
 
   document(root: Obj): void {
-    for (const key of Object.keys(root)) {
-      if (!TOP_LEVEL.includes(key)) this.warn([key], `unknown section "${key}" (expected ${TOP_LEVEL.join(', ')})`);
-    }
-    if (root.version !== undefined && root.version !== 1) this.error(['version'], 'version must be 1');
+    this.keys([], root, TOP_LEVEL);
+    if (root.version !== 1) this.error(['version'], root.version === undefined ? 'version: 1 is required (the document format)' : 'version must be 1');
     if (root.riskModel !== undefined) this.riskModel(root.riskModel);
     const policies = this.list(root, 'policies');
     const chains = this.list(root, 'escalationChains');
@@ -105,7 +107,7 @@ class Checker {
     chains.forEach((chain, i) => this.chain(['escalationChains', i], chain));
     const chainNames = new Set(chains.filter(isObject).map((chain) => chain.name).filter(isText));
     routes.forEach((route, i) => this.route(['routes', i], route, chainNames));
-    if (routes.length > 0 && !routes.some((route) => isObject(route) && isAlwaysTrue(route.when))) {
+    if (!routes.some((route) => isObject(route) && isAlwaysTrue(route.when))) {
       this.warn(['routes'], "no catch-all route (when: 'true'): requests that match no route are DENIED with NO_ROUTE");
     }
   }
@@ -123,10 +125,11 @@ class Checker {
   private riskModel(model: Json): void {
     const path = ['riskModel'];
     if (!isObject(model)) return this.error(path, 'riskModel must be a mapping');
-    this.pointsTable([...path, 'operation'], model.operation, OPERATIONS, true);
-    this.pointsTable([...path, 'classification'], model.classification, CLASSIFICATIONS, true);
-    this.pointsTable([...path, 'dataCategories'], model.dataCategories, undefined, false);
-    this.pointsTable([...path, 'behaviour'], model.behaviour, BEHAVIOUR, false);
+    this.keys(path, model, ['operation', 'classification', 'externalDestination', 'dataCategories', 'amount', 'behaviour', 'levels']);
+    this.pointsTable([...path, 'operation'], model.operation, OPERATIONS);
+    this.pointsTable([...path, 'classification'], model.classification, CLASSIFICATIONS);
+    this.pointsTable([...path, 'dataCategories'], model.dataCategories, undefined, true);
+    this.pointsTable([...path, 'behaviour'], model.behaviour, BEHAVIOUR);
     if (model.externalDestination !== undefined) this.points([...path, 'externalDestination'], model.externalDestination);
     if (model.amount !== undefined) {
       if (!Array.isArray(model.amount)) {
@@ -134,10 +137,14 @@ class Checker {
       } else {
         model.amount.forEach((band, i) => {
           const at = [...path, 'amount', i];
-          if (!isObject(band) || !isNumber(band.over) || !isNumber(band.points)) {
-            this.error(at, 'each amount band needs a number `over` and a number `points`');
-          } else {
-            this.points([...at, 'points'], band.points);
+          if (!isObject(band) || !isNumber(band.over) || band.over < 0 || band.points === undefined) {
+            return this.error(at, 'each amount band needs `over` (a number of zero or more) and `points`');
+          }
+          this.keys(at, band, ['over', 'points']);
+          this.points([...at, 'points'], band.points);
+          const previous = (model.amount as Json[])[i - 1];
+          if (isObject(previous) && isNumber(previous.over) && band.over <= previous.over) {
+            this.error([...at, 'over'], `must be above the band before it (${previous.over}): list bands from lowest to highest`);
           }
         });
       }
@@ -147,31 +154,42 @@ class Checker {
       const at = [...path, 'levels'];
       if (!isObject(levels)) return this.error(at, 'levels must map MEDIUM, HIGH and CRITICAL to the score where each starts');
       for (const [key, value] of Object.entries(levels)) {
-        if (!['MEDIUM', 'HIGH', 'CRITICAL'].includes(key)) this.error([...at, key], `"${key}" is not a level that has a threshold (MEDIUM, HIGH, CRITICAL)`);
-        else if (!isNumber(value) || value < 0 || value > 100) this.error([...at, key], `${key} must be a score between 0 and 100`);
+        if (!['MEDIUM', 'HIGH', 'CRITICAL'].includes(key)) this.error([...at, key], `unknown key "${key}" (expected MEDIUM, HIGH, CRITICAL: LOW is everything below MEDIUM)`);
+        else if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) this.error([...at, key], `${key} must be a whole score from 1 to 100`);
       }
-      const { MEDIUM, HIGH, CRITICAL } = levels;
+      // Levels left out keep the defaults, and must still rise with the ones given.
+      const { MEDIUM = DEFAULT_LEVELS.MEDIUM, HIGH = DEFAULT_LEVELS.HIGH, CRITICAL = DEFAULT_LEVELS.CRITICAL } = levels;
       if (isNumber(MEDIUM) && isNumber(HIGH) && isNumber(CRITICAL) && !(MEDIUM < HIGH && HIGH < CRITICAL)) {
-        this.error(at, 'thresholds must rise: MEDIUM < HIGH < CRITICAL');
+        this.error(at, `thresholds must rise from MEDIUM to HIGH to CRITICAL, but are ${MEDIUM}, ${HIGH}, ${CRITICAL}`);
       }
     }
   }
 
-  private pointsTable(path: Path, table: Json | undefined, keys: readonly string[] | undefined, keysAreContract: boolean): void {
+  private pointsTable(path: Path, table: Json | undefined, keys: readonly string[] | undefined, caseInsensitive = false): void {
     if (table === undefined) return;
     if (!isObject(table)) return this.error(path, `${String(path.at(-1))} must map names to points`);
+    if (keys) this.keys(path, table, keys);
+    const seen = new Map<string, string>();
     for (const [key, value] of Object.entries(table)) {
-      if (keys && !keys.includes(key)) {
-        const message = `"${key}" is not one of ${keys.join(', ')}`;
-        if (keysAreContract) this.error([...path, key], message);
-        else this.warn([...path, key], `${message}; it will be ignored`);
-      }
       this.points([...path, key], value);
+      if (caseInsensitive) {
+        // Agents' categories are matched ignoring case, so `pii` and `PII` would be one category twice.
+        const first = seen.get(key.toUpperCase());
+        if (first === undefined) seen.set(key.toUpperCase(), key);
+        else this.error([...path, key], `is the same category as ${first} (categories ignore case)`);
+      }
     }
   }
 
   private points(path: Path, value: Json | undefined): void {
-    if (!isNumber(value) || value < 0) this.error(path, 'points must be a number of zero or more');
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 100) this.error(path, 'points must be a whole number from 0 to 100');
+  }
+
+  /** Objects are strict, as on the server: an unknown key is a typo until proven otherwise. */
+  private keys(path: Path, object: Obj, allowed: readonly string[]): void {
+    for (const key of Object.keys(object)) {
+      if (!allowed.includes(key)) this.error([...path, key], `unknown key "${key}" (expected ${allowed.join(', ')})`);
+    }
   }
 
   private uniqueNames(section: string, items: Json[]): void {
@@ -190,7 +208,7 @@ class Checker {
       if (required) this.error(path, `${String(path.at(-1))} needs a CEL condition (use 'true' to match everything)`);
       return;
     }
-    if (typeof value === 'boolean') return;
+    if (typeof value === 'boolean') return this.error(path, `a condition must be a CEL expression in a string: quote it ('${value}')`);
     if (!isText(value)) return this.error(path, 'a condition must be a CEL expression in a string');
     const failure = checkCondition(value);
     if (failure) this.error(path, `invalid CEL: ${failure.message}`, failure.column);
@@ -202,6 +220,7 @@ class Checker {
 
   private policy(path: Path, policy: Json): void {
     if (!isObject(policy)) return this.error(path, 'a policy must be a mapping');
+    this.keys(path, policy, ['name', 'description', 'priority', 'match', 'modes', 'adjust', 'consequences']);
     this.priority([...path, 'priority'], policy.priority);
     this.condition([...path, 'match'], policy.match, true);
     if (policy.modes !== undefined) {
@@ -209,8 +228,8 @@ class Checker {
         this.error([...path, 'modes'], 'modes must map levels (LOW, MEDIUM, HIGH, CRITICAL) to modes');
       } else {
         for (const [level, mode] of Object.entries(policy.modes)) {
-          if (!LEVELS.includes(level)) this.error([...path, 'modes', level], `"${level}" is not a level (${LEVELS.join(', ')})`);
-          if (typeof mode !== 'string' || !MODES.includes(mode)) this.error([...path, 'modes', level], `"${String(mode)}" is not a mode (${MODES.join(', ')})`);
+          if (!LEVELS.includes(level)) this.error([...path, 'modes', level], `unknown key "${level}" (expected ${LEVELS.join(', ')})`);
+          else if (typeof mode !== 'string' || !MODES.includes(mode)) this.error([...path, 'modes', level], `"${String(mode)}" is not a mode (${MODES.join(', ')})`);
         }
       }
     }
@@ -223,8 +242,9 @@ class Checker {
       if (!isObject(consequences)) {
         this.error([...path, 'consequences'], 'consequences must have `approve` and/or `deny` sentences');
       } else {
-        for (const key of Object.keys(consequences)) {
-          if (key !== 'approve' && key !== 'deny') this.warn([...path, 'consequences', key], `"${key}" is not shown to approvers (only approve and deny are)`);
+        this.keys([...path, 'consequences'], consequences, ['approve', 'deny']);
+        for (const key of ['approve', 'deny'] as const) {
+          if (consequences[key] !== undefined && !isText(consequences[key])) this.error([...path, 'consequences', key], `${key} must be a sentence`);
         }
       }
     }
@@ -232,6 +252,7 @@ class Checker {
 
   private adjustRule(path: Path, rule: Json): void {
     if (!isObject(rule)) return this.error(path, 'an adjust rule must be a mapping with `when`');
+    this.keys(path, rule, ['when', 'level', 'mode', 'requiredApprovals']);
     this.condition([...path, 'when'], rule.when, true);
     if (rule.level !== undefined && (typeof rule.level !== 'string' || !LEVELS.includes(rule.level))) {
       this.error([...path, 'level'], `"${String(rule.level)}" is not a level (${LEVELS.join(', ')})`);
@@ -243,37 +264,52 @@ class Checker {
       this.error([...path, 'requiredApprovals'], 'requiredApprovals must be a whole number of 1 or more');
     }
     if (rule.level === undefined && rule.mode === undefined && rule.requiredApprovals === undefined) {
-      this.warn(path, 'this rule changes nothing: give it a level, a mode or requiredApprovals');
+      this.error(path, 'needs at least one effect: level, mode or requiredApprovals');
     }
   }
 
   private chain(path: Path, chain: Json): void {
     if (!isObject(chain)) return this.error(path, 'an escalation chain must be a mapping with name and levels');
+    this.keys(path, chain, ['name', 'levels', 'repeat']);
+    if (chain.repeat !== undefined && !(Number.isInteger(chain.repeat) && (chain.repeat as number) >= 0)) {
+      this.error([...path, 'repeat'], 'repeat must be a whole number of 0 or more (extra passes over the chain)');
+    }
     const levels = chain.levels;
     if (!Array.isArray(levels) || levels.length === 0) return this.error([...path, 'levels'], 'a chain needs at least one level');
     levels.forEach((level, i) => {
       const at = [...path, 'levels', i];
       if (!isObject(level)) return this.error(at, 'a level must be a mapping with approvers and timeout');
+      this.keys(at, level, ['approvers', 'timeout', 'requiredApprovals']);
+      if (level.requiredApprovals !== undefined && !(Number.isInteger(level.requiredApprovals) && (level.requiredApprovals as number) >= 1)) {
+        this.error([...at, 'requiredApprovals'], 'requiredApprovals must be a whole number of 1 or more');
+      }
+      this.timeout([...at, 'timeout'], level.timeout);
       const approvers = level.approvers;
       if (!isObject(approvers)) return this.error([...at, 'approvers'], 'a level needs approvers: { role }, { roles: [...] } or { names: [...] }');
+      this.keys([...at, 'approvers'], approvers, ['role', 'roles', 'names']);
       const { role, roles, names } = approvers;
       if (role !== undefined && !isText(role)) this.error([...at, 'approvers', 'role'], 'role must be a role name');
       for (const [key, value] of [['roles', roles], ['names', names]] as const) {
         if (value !== undefined && !(Array.isArray(value) && value.every(isText))) this.error([...at, 'approvers', key], `${key} must be a list of names`);
       }
-      if (role === undefined && roles === undefined && names === undefined) {
-        this.error([...at, 'approvers'], 'approvers needs role, roles or names');
-      }
-      const timeout = level.timeout;
-      if (timeout === undefined) this.warn([...at], 'no timeout: requests wait at this level as long as the server allows');
-      else if (!((typeof timeout === 'number' && Number.isSafeInteger(timeout) && timeout > 0) || (typeof timeout === 'string' && DURATION.test(timeout.trim()) && parseInt(timeout, 10) > 0))) {
-        this.error([...at, 'timeout'], `"${String(timeout)}" is not a duration (use 30s, 15m, 2h, 1d or seconds)`);
+      const listed = (value: Json | undefined) => Array.isArray(value) && value.length > 0;
+      if (role === undefined && !listed(roles) && !listed(names)) {
+        this.error([...at, 'approvers'], 'needs at least one of role, roles or names');
       }
     });
   }
 
+  private timeout(path: Path, timeout: Json | undefined): void {
+    if (timeout === undefined) return this.error(path, 'a level needs a timeout (30s, 15m, 2h, 1d or seconds)');
+    const valid =
+      (typeof timeout === 'number' && Number.isSafeInteger(timeout) && timeout > 0) ||
+      (typeof timeout === 'string' && DURATION.test(timeout.trim()) && Number.parseInt(timeout, 10) > 0);
+    if (!valid) this.error(path, `"${String(timeout)}" is not a duration (use 30s, 15m, 2h, 1d or seconds)`);
+  }
+
   private route(path: Path, route: Json, chains: ReadonlySet<string>): void {
     if (!isObject(route)) return this.error(path, 'a route must be a mapping with name, when and chain');
+    this.keys(path, route, ['name', 'priority', 'when', 'chain']);
     this.priority([...path, 'priority'], route.priority);
     this.condition([...path, 'when'], route.when, true);
     if (!isText(route.chain)) this.error([...path, 'chain'], 'a route needs the name of an escalation chain');
@@ -321,7 +357,7 @@ class Checker {
 }
 
 function isAlwaysTrue(condition: Json | undefined): boolean {
-  return condition === true || (typeof condition === 'string' && condition.trim() === 'true');
+  return typeof condition === 'string' && condition.trim() === 'true';
 }
 
 function isQuoted(node: Node | undefined): boolean {
