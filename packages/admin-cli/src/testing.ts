@@ -110,6 +110,10 @@ export interface InProcessOptions {
   readonly cwd?: string;
   readonly configPath?: string;
   readonly now?: Date;
+  /** Aborting it is Ctrl-C for the CLI under test (`watch` stops on it). */
+  readonly interrupt?: AbortSignal;
+  /** Called with all of stdout so far after each write, to wait for output of a long-running command. */
+  readonly onStdout?: (stdout: string) => void;
 }
 
 /**
@@ -125,12 +129,22 @@ export async function runInProcess(args: readonly string[], options: InProcessOp
   const code = await main(
     args,
     {
-      stdout: { write: (s: string) => (stdout += s), isTTY: options.columns !== undefined, columns: options.columns },
+      stdout: {
+        write: (s: string) => {
+          stdout += s;
+          options.onStdout?.(stdout);
+        },
+        isTTY: options.columns !== undefined,
+        columns: options.columns,
+      },
       stderr: { write: (s: string) => (stderr += s), isTTY: false },
       stdin,
       env: { NO_COLOR: '1', ...options.env },
       cwd: options.cwd ?? process.cwd(),
-      onInterrupt: () => () => undefined,
+      onInterrupt(handler) {
+        options.interrupt?.addEventListener('abort', handler, { once: true });
+        return () => options.interrupt?.removeEventListener('abort', handler);
+      },
     },
     { fetch: options.fetch, configPath: options.configPath ?? '/nonexistent/countersign/config.json', now: options.now ? () => options.now! : undefined },
   );

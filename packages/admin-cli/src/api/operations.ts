@@ -231,7 +231,7 @@ export const REVIEW = operation<{ review: ActionAfterDecision }, { input: Review
 
 export const APPROVAL_QUEUE_UPDATED = operation<{ approvalQueueUpdated: QueueEvent }>(/* GraphQL */ `
   subscription ApprovalQueueUpdated {
-    approvalQueueUpdated { kind action { ...ActionSummaryFields } }
+    approvalQueueUpdated { actionId inQueue action { ...ActionSummaryFields } }
   }
   ${ACTION_SUMMARY}`);
 

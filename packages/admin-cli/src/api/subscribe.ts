@@ -53,6 +53,7 @@ export async function* subscribe<TData>(connection: Connection, op: Operation<TD
     throw new CliError(`Not logged in to ${url}: run \`countersign login\` or set COUNTERSIGN_TOKEN.`, ExitCode.UNAUTHENTICATED);
   }
   let connectedBefore = false;
+  let finished = false;
   const client = createClient({
     url: toWebSocketUrl(url),
     webSocketImpl: WebSocket,
@@ -65,7 +66,7 @@ export async function* subscribe<TData>(connection: Connection, op: Operation<TD
         connectedBefore = true;
       },
       closed: () => {
-        if (connectedBefore && !options.signal.aborted) options.onStatus?.('reconnecting');
+        if (connectedBefore && !finished && !options.signal.aborted) options.onStatus?.('reconnecting');
       },
     },
   });
@@ -80,6 +81,7 @@ export async function* subscribe<TData>(connection: Connection, op: Operation<TD
   } catch (error) {
     if (!options.signal.aborted) throw toCliError(error, url);
   } finally {
+    finished = true;
     options.signal.removeEventListener('abort', stop);
     await client.dispose();
   }

@@ -274,8 +274,11 @@ export interface Metrics {
   readonly decisionLatency: { readonly p50: number | null; readonly p95: number | null; readonly p99: number | null } | null;
 }
 
-/** One change to the approver's queue, as `approvalQueueUpdated` pushes it. */
+/** One change to the approver's queues, as `approvalQueueUpdated` pushes it. */
 export interface QueueEvent {
-  readonly kind: string;
-  readonly action: ActionSummary;
+  readonly actionId: string;
+  /** Whether the request is in the caller's approval or review queue now (false: it left). */
+  readonly inQueue: boolean;
+  /** The request as it is now; null when the caller may no longer see it. */
+  readonly action: ActionSummary | null;
 }

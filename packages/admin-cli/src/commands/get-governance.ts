@@ -2,6 +2,7 @@ import { GOVERNANCE } from '../api/operations.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { parseDocument } from '../governance/document.js';
 import { timestamp } from '../output/format.js';
+import { warningsBlock } from '../governance/changes-view.js';
 import { fields, heading, table, text, toned, type Block } from '../output/view.js';
 
 /** The governance in force, or null before the first `apply`. */
@@ -68,7 +69,7 @@ export const getGovernancePresenter: Presenter<GetGovernanceResult> = {
       fields([
         ['Version', String(g.version)],
         ['Applied', `${timestamp(g.appliedAt)} by ${g.appliedBy}`],
-        ['Warnings', g.warnings.length > 0 ? toned(g.warnings.join('; '), 'warn') : undefined],
+        ['Warnings', g.warnings.length > 0 ? toned(`${g.warnings.length} when applied (listed below)`, 'warn') : 'none'],
       ]),
       heading('Policies'),
       table(['Name', 'Priority', { header: 'Match', flex: true }], entries(doc, 'policies').map((p) => [str(p.name), str(p.priority), str(p.match)]), 'none'),
@@ -76,9 +77,9 @@ export const getGovernancePresenter: Presenter<GetGovernanceResult> = {
       table(['Name', 'Priority', { header: 'When', flex: true }, 'Chain'], entries(doc, 'routes').map((r) => [str(r.name), str(r.priority), str(r.when), str(r.chain)]), 'none'),
       heading('Escalation chains'),
       table(['Name', { header: 'Levels', flex: true }], entries(doc, 'escalationChains').map((c) => [str(c.name), levelsOf(c)]), 'none'),
-      text(''),
-      text('The full document: countersign get governance -o yaml', 'muted'),
     ];
+    if (g.warnings.length > 0) blocks.push(heading('Warnings when applied'), warningsBlock(g.warnings));
+    blocks.push(text(''), text('The full document: countersign get governance -o yaml', 'muted'));
     return blocks;
   },
   data: (g) => (g ? { ...g, document: parseDocument(g.document) } : null),

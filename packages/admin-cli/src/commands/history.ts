@@ -2,7 +2,7 @@ import { GOVERNANCE_HISTORY } from '../api/operations.js';
 import type { Listing } from '../api/paging.js';
 import type { GovernanceVersion } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
-import { changeSummary } from '../governance/changes-view.js';
+import { changeShort, changeSummary } from '../governance/changes-view.js';
 import { timestamp } from '../output/format.js';
 import { table, toned } from '../output/view.js';
 import { listFooter } from './listing.js';
@@ -26,7 +26,7 @@ export const historyPresenter: Presenter<Listing<GovernanceVersion>> = {
         String(v.version),
         timestamp(v.appliedAt),
         v.appliedBy,
-        v.changes.length === 0 ? '' : `${changeSummary(v.changes)}: ${v.changes.map((c) => `${c.op === 'CREATE' ? '+' : c.op === 'DELETE' ? '-' : '~'}${c.kind} ${c.name}`).join(', ')}`,
+        `${changeSummary(v.changes)}${v.changes.length > 0 ? `: ${v.changes.map(changeShort).join(', ')}` : ''}`,
         v.warnings.length > 0 ? toned(String(v.warnings.length), 'warn') : '0',
       ]),
       'No governance applied yet.',

@@ -3,7 +3,7 @@ import type { Principal } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { DEFAULT_URL, normalizeUrl } from '../config/connection.js';
 import { DEFAULT_PROFILE, removeProfile, saveProfile } from '../config/profiles.js';
-import { CliError } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
 import { fields, text } from '../output/view.js';
 import { readAll } from '../runtime.js';
 
@@ -25,7 +25,15 @@ export async function login(ctx: CommandContext): Promise<LoginResult> {
   const given = ctx.flags.token === '-' ? (await readAll(ctx.io.stdin)).trim() : (ctx.flags.token ?? env.COUNTERSIGN_TOKEN);
   if (!given) throw CliError.usage('login needs a token: --token <token>, or --token - to read it from stdin.');
   const connection = { url, token: given, profile, sources: { url: 'flag', token: 'flag' } } as const;
-  const { me } = await ctx.connect(connection).request(ME, {});
+  let me: Principal;
+  try {
+    ({ me } = await ctx.connect(connection).request(ME, {}));
+  } catch (error) {
+    if (error instanceof CliError && error.exitCode === ExitCode.UNAUTHENTICATED) {
+      throw new CliError(`${url} rejected the token: nothing was saved.`, ExitCode.UNAUTHENTICATED);
+    }
+    throw error;
+  }
   await saveProfile(ctx.configPath, profile, { url, token: given, principal: { kind: me.kind, name: me.name }, savedAt: ctx.now().toISOString() });
   return { profile, url, principal: me, configPath: ctx.configPath };
 }

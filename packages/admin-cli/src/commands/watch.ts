@@ -26,13 +26,18 @@ export async function* watch(ctx: CommandContext): AsyncGenerator<QueueEvent> {
   }
 }
 
+/** `+` a request entered your queue (or changed in it), `-` it left (decided, escalated, delegated, cancelled). */
 export const watchPresenter: StreamPresenter<QueueEvent> = {
-  line: (e, now) => [
-    table(
-      ['At', 'Change', 'ID', 'Risk', 'Type', 'Agent', { header: 'Summary', flex: true }, 'Status'],
-      [[toned(now.toISOString().slice(11, 19), 'muted'), e.kind, e.action.id, risk(e.action.risk), e.action.type, e.action.agent.name, e.action.summary, status(e.action.status)]],
-      undefined,
-      { headless: true },
-    ),
-  ],
+  line: (e, now) => {
+    const a = e.action;
+    const change = e.inQueue ? toned('+ queued', 'good') : toned('- left', 'muted');
+    return [
+      table(
+        ['At', 'Change', 'ID', 'Risk', 'Type', 'Agent', { header: 'Summary', flex: true }, 'Status'],
+        [[toned(now.toISOString().slice(11, 19), 'muted'), change, e.actionId, risk(a?.risk), a?.type ?? '', a?.agent.name ?? '', a?.summary ?? '', status(a?.status)]],
+        undefined,
+        { headless: true },
+      ),
+    ];
+  },
 };

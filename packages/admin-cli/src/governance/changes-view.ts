@@ -19,17 +19,28 @@ function mark(op: GovernanceChange['op']) {
   }
 }
 
-/** `2 added, 1 changed, 1 removed` — terraform's plan summary, in Countersign's words. */
+/** `2 added, 1 removed` — terraform's plan summary, in Countersign's words. */
 export function changeSummary(changes: readonly GovernanceChange[]): string {
   const counts = (['CREATE', 'UPDATE', 'DELETE'] as const).map((op) => [mark(op).verb, changes.filter((c) => c.op === op).length] as const);
-  return counts.map(([verb, n]) => `${n} ${verb}`).join(', ');
+  const parts = counts.filter(([, n]) => n > 0).map(([verb, n]) => `${n} ${verb}`);
+  return parts.length > 0 ? parts.join(', ') : 'no changes';
+}
+
+/** `policy payments`, or just `riskModel` for the one thing of its kind. */
+export function changeSubject(change: GovernanceChange): string {
+  return change.kind === change.name ? change.kind : `${change.kind} ${change.name}`;
+}
+
+/** `+policy payments`: one change, compact, for a history line. */
+export function changeShort(change: GovernanceChange): string {
+  return `${mark(change.op).marker}${changeSubject(change)}`;
 }
 
 /** The diff as people read it: `+ policy payments` / `~ route everything-else` / `- chain old`. */
 export function changesBlock(changes: readonly GovernanceChange[]): Block {
   const items = changes.map((change) => {
     const { marker, tone, verb } = mark(change.op);
-    return { marker, text: `${change.kind} ${change.name} (${verb})`, tone };
+    return { marker, text: `${changeSubject(change)} (${verb})`, tone };
   });
   return { kind: 'list', items };
 }
