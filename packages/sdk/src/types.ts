@@ -1,0 +1,171 @@
+import type { Duration } from './duration.js';
+import type {
+  ActionFieldsFragment,
+  ActionInput as GeneratedActionInput,
+  OutcomeStatus,
+} from './generated/graphql.js';
+
+export type {
+  ActionStatus,
+  DataClassification,
+  Mode,
+  Operation,
+  OutcomeStatus,
+  ReviewStatus,
+  RiskLevel,
+  Verdict,
+  AmountInput,
+  DestinationInput,
+} from './generated/graphql.js';
+
+/**
+ * What an agent asks to do (DESIGN §2 step 1): the `ActionInput` of the GraphQL API, with
+ * `payload` typed as the arguments the action will run with.
+ *
+ * @typeParam P - the payload's type; it is what `guard` and `wrap` hand to your function.
+ *
+ * @example
+ * ```ts
+ * const input: ActionInput<{ invoiceId: string; amount: number }> = {
+ *   type: 'payments.transfer',
+ *   operation: 'WRITE',
+ *   summary: 'Pay invoice INV-42 to ACME (4,200 EUR)',
+ *   amount: { value: 4200, currency: 'EUR' },
+ *   destination: { system: 'bank', external: true },
+ *   payload: { invoiceId: 'INV-42', amount: 4200 },
+ * };
+ * ```
+ */
+export type ActionInput<P = unknown> = Omit<GeneratedActionInput, 'payload'> & {
+  /** The exact arguments the action will run with; approvers see them, receipts bind them. */
+  payload?: P;
+};
+
+/**
+ * An action request as the server reports it: status, mode, risk, routing, decisions and,
+ * once approved, the approved payload and its receipt. Dates are ISO 8601 strings.
+ *
+ * @example
+ * ```ts
+ * const action = await cs.submit(input);
+ * if (action.status === 'PENDING') console.log(`waiting for ${action.chain}, level ${action.escalationLevel}`);
+ * ```
+ */
+export type ActionRequest = ActionFieldsFragment;
+
+/**
+ * An approver's verdict on a request, with whoever gave it (and on whose behalf, when a
+ * delegation brought them in).
+ *
+ * @example
+ * ```ts
+ * for (const d of action.decisions) console.log(d.verdict, d.approver.name, d.comment);
+ * ```
+ */
+export type Decision = ActionRequest['decisions'][number];
+
+/**
+ * An {@link ActionRequest} whose status is `APPROVED`. `approvedPayload` holds the
+ * arguments to run with: the submitted payload, or the approver's modification of it.
+ *
+ * @example
+ * ```ts
+ * const approved = await cs.requestApproval(input);
+ * await bank.transfer(approved.approvedPayload);
+ * ```
+ */
+export type ApprovedActionRequest<P = unknown> = Omit<ActionRequest, 'status' | 'approvedPayload'> & {
+  status: 'APPROVED';
+  approvedPayload: P;
+};
+
+/**
+ * What happened when the action ran (DESIGN §2 step 11).
+ *
+ * @example
+ * ```ts
+ * await cs.reportOutcome(action.id, { status: 'SUCCEEDED', result: { transferId: 'T-1' } });
+ * ```
+ */
+export interface Outcome {
+  status: OutcomeStatus;
+  /** A sentence for the audit trail, e.g. the error message of a failure. */
+  detail?: string | null;
+  /** Any JSON the action produced. */
+  result?: unknown;
+}
+
+/**
+ * Somewhere for the client to say what it is doing: retries, reconnects, outcome reports
+ * it could not deliver. `console` fits.
+ *
+ * @example
+ * ```ts
+ * const cs = createClient({ url, apiKey, logger: console });
+ * ```
+ */
+export interface Logger {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/**
+ * Options every call takes.
+ *
+ * @example
+ * ```ts
+ * await cs.submit(input, { signal: AbortSignal.timeout(5_000) });
+ * ```
+ */
+export interface CallOptions {
+  /** Aborting rejects the call with `signal.reason`, as `fetch` does. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options for calls that wait for a decision.
+ *
+ * @example
+ * ```ts
+ * await cs.wait(id, { timeout: '15m', signal: controller.signal });
+ * ```
+ */
+export interface WaitOptions extends CallOptions {
+  /**
+   * How long to wait for the decision once the request is submitted. When it passes, the
+   * call throws {@link ApprovalTimeoutError} and the request stays pending.
+   * @default no limit: every pending request ends by itself, EXPIRED at the end of its
+   * escalation chain, and the wait ends with it.
+   */
+  timeout?: Duration;
+}
+
+/**
+ * Options for {@link Client.guard} and {@link Client.wrap}.
+ *
+ * @example
+ * ```ts
+ * await cs.guard(input, (p) => crm.export(p), {
+ *   timeout: '1h',
+ *   outcome: (file) => ({ detail: `exported ${file.rows} rows`, result: { path: file.path } }),
+ * });
+ * ```
+ */
+export interface GuardOptions<R = unknown> extends WaitOptions {
+  /**
+   * What to record as the outcome when your function succeeds: to keep a large or
+   * sensitive result out of the audit trail, or to add a sentence.
+   * @default the function's result itself when it is JSON, otherwise nothing
+   */
+  outcome?: (result: R) => Omit<Outcome, 'status'>;
+}
+
+/** The statuses after which a request never changes again. */
+export const TERMINAL_STATUSES: ReadonlySet<ActionRequest['status']> = new Set(['APPROVED', 'DENIED', 'CHANGES_REQUESTED', 'EXPIRED', 'CANCELLED']);
+
+/** True when `action` has reached a status it will never leave. */
+export function isTerminal(action: Pick<ActionRequest, 'status'>): boolean {
+  return TERMINAL_STATUSES.has(action.status);
+}
