@@ -16,6 +16,7 @@ import { FORMATS, formatOf, print, printStream, type Format } from './output/pri
 import { renderView } from './output/render.js';
 import { createTerminal } from './output/terminal.js';
 import { processIo, type Io } from './runtime.js';
+import { adminTokenPresenter, createAdminToken } from './commands/admin-tokens.js';
 import { apply, applyPresenter } from './commands/apply.js';
 import { agentPresenter, agentsPresenter, agentWithKeyPresenter, createAgent, listAgents, resumeAgent, rotateAgentKey, suspendAgent } from './commands/agents.js';
 import { approverPresenter, approversPresenter, approverWithTokenPresenter, createApprover, listApprovers, updateApprover } from './commands/approvers.js';
@@ -29,6 +30,7 @@ import { init, initPresenter } from './commands/init.js';
 import { lint, lintPresenter } from './commands/lint.js';
 import { login, loginPresenter, logout, logoutPresenter } from './commands/login.js';
 import { me, mePresenter } from './commands/me.js';
+import { listProfiles, profilesPresenter, useProfile } from './commands/profiles.js';
 import { metrics, metricsPresenter } from './commands/metrics.js';
 import { queue, queuePresenter } from './commands/queue.js';
 import { review, reviewPresenter } from './commands/review.js';
@@ -99,9 +101,11 @@ Output:
 Exit codes:
 ${EXIT_CODE_MEANINGS.map(([code, meaning]) => `  ${String(code).padStart(2)}  ${meaning}`).join('\n')}
 
-Getting started:
-  $ countersign login --url http://127.0.0.1:4000 --token "$COUNTERSIGN_BOOTSTRAP_TOKEN"
+Getting started (server started with \`pnpm start\`, which writes an admin token to
+.countersign/admin-token unless COUNTERSIGN_BOOTSTRAP_TOKEN is set):
+  $ countersign login --url http://127.0.0.1:4000 --token - < .countersign/admin-token
   $ countersign init                                  # writes governance.yaml
+  $ countersign lint -f governance.yaml
   $ countersign apply -f governance.yaml --dry-run    # see what it would do
   $ countersign apply -f governance.yaml
   $ countersign approvers create --name alice --email alice@example.com --role finance
@@ -188,6 +192,18 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .description('Show who the token belongs to and where the connection settings came from.')
     .addHelpText('after', examples('countersign me', 'countersign me --json | jq -r .principal.kind'))
     .action((_opts, cmd) => run(cmd, mePresenter, (ctx) => me(ctx)));
+
+  const profiles = program.command('profiles').summary('list, use').description('The connections saved by `countersign login`.');
+  profiles.command('list', { isDefault: true })
+    .summary('list saved profiles (the default)')
+    .description('List saved profiles; * marks the current one.')
+    .addHelpText('after', examples('countersign profiles'))
+    .action((_opts, cmd) => run(cmd, profilesPresenter, (ctx) => listProfiles(ctx)));
+  profiles.command('use').argument('<name>', 'a saved profile')
+    .summary('make a saved profile the current one')
+    .description('Use this profile when no --profile or COUNTERSIGN_PROFILE is given.')
+    .addHelpText('after', examples('countersign profiles use prod'))
+    .action((name, _opts, cmd) => run(cmd, profilesPresenter, (ctx) => useProfile(ctx, name)));
 
   // --- governance as code ---
 
@@ -393,6 +409,14 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign watch', 'countersign watch --json | jq -c "select(.inQueue) | .actionId"'))
     // A stream that never ends cannot be one JSON array: --json means one object per line.
     .action((_opts, cmd) => stream(cmd, watchPresenter, jsonLines(formatOf(cmd.optsWithGlobals())), (ctx) => watch(ctx)));
+
+  const adminTokens = program.command('admin-tokens').summary('create').description('Issue named admin tokens (one per admin or CI job), so the bootstrap token can be retired.');
+  adminTokens.command('create')
+    .summary('create a named admin token and print it once')
+    .description('Create a named admin token. The token is printed once.')
+    .requiredOption('--name <name>', 'who or what it is for, e.g. ci-governance')
+    .addHelpText('after', examples('countersign admin-tokens create --name ci-governance', 'countersign admin-tokens create --name ana --json | jq -r .token'))
+    .action((opts, cmd) => run(cmd, adminTokenPresenter, (ctx) => createAdminToken(ctx, opts)));
 
   // --- oversight ---
 

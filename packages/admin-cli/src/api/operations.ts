@@ -106,6 +106,12 @@ export const UPDATE_APPROVER = operation<
   }
   ${APPROVER_FIELDS}`);
 
+export const CREATE_ADMIN_TOKEN = operation<
+  { createAdminToken: { adminToken: { id: string; name: string; createdAt: string }; token: string } },
+  { name: string }
+>(/* GraphQL */ `
+  mutation CreateAdminToken($name: String!) { createAdminToken(name: $name) { adminToken { id name createdAt } token } }`);
+
 // --- delegations ---
 
 export const DELEGATIONS = operation<{ delegations: Connection<Delegation> }, PageVariables>(/* GraphQL */ `
@@ -265,7 +271,7 @@ export const AUDIT_LOG = operation<{ auditLog: Connection<AuditEvent> }, PageVar
 
 /** Every operation above, for the schema test. */
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
-  ME, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
+  ME, CREATE_ADMIN_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
   DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
   APPROVAL_QUEUE, REVIEW_QUEUE, ACTION, AGENT_RECENT_ACTIONS, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
 ] as readonly Operation<unknown, never>[];

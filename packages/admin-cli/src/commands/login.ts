@@ -2,7 +2,7 @@ import { ME } from '../api/operations.js';
 import type { Principal } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { DEFAULT_URL, normalizeUrl } from '../config/connection.js';
-import { DEFAULT_PROFILE, removeProfile, saveProfile } from '../config/profiles.js';
+import { DEFAULT_PROFILE, readConfig, removeProfile, saveProfile } from '../config/profiles.js';
 import { CliError, ExitCode } from '../errors.js';
 import { fields, text } from '../output/view.js';
 import { readAll } from '../runtime.js';
@@ -17,10 +17,15 @@ export interface LoginResult {
 /**
  * Verifies a token with `me` and saves it as a profile (mode 0600), so later commands
  * need no flags. `--token -` reads the token from stdin, keeping it out of shell history.
+ * Without `--url`, the server is COUNTERSIGN_URL, else the current profile's, else the
+ * local default.
  */
 export async function login(ctx: CommandContext): Promise<LoginResult> {
   const { env } = ctx.io;
-  const url = normalizeUrl(ctx.flags.url ?? env.COUNTERSIGN_URL ?? DEFAULT_URL);
+  // A second profile (an approver's, next to an admin's) is usually for the same server.
+  const config = await readConfig(ctx.configPath);
+  const currentUrl = config.current ? config.profiles[config.current]?.url : undefined;
+  const url = normalizeUrl(ctx.flags.url ?? env.COUNTERSIGN_URL ?? currentUrl ?? DEFAULT_URL);
   const profile = ctx.flags.profile ?? env.COUNTERSIGN_PROFILE ?? DEFAULT_PROFILE;
   const given = ctx.flags.token === '-' ? (await readAll(ctx.io.stdin)).trim() : (ctx.flags.token ?? env.COUNTERSIGN_TOKEN);
   if (!given) throw CliError.usage('login needs a token: --token <token>, or --token - to read it from stdin.');

@@ -1,0 +1,30 @@
+import { CREATE_ADMIN_TOKEN } from '../api/operations.js';
+import type { CommandContext, Presenter } from '../command.js';
+import { timestamp } from '../output/format.js';
+import { fields, text, toned } from '../output/view.js';
+
+export interface AdminToken {
+  readonly adminToken: { readonly id: string; readonly name: string; readonly createdAt: string };
+  readonly token: string;
+}
+
+/**
+ * Creates a named admin token, so each admin and each CI job has its own (and the
+ * bootstrap token can be retired). The token is printed once.
+ */
+export async function createAdminToken(ctx: CommandContext, options: { readonly name: string }): Promise<AdminToken> {
+  const api = await ctx.api();
+  return (await api.request(CREATE_ADMIN_TOKEN, { name: options.name })).createAdminToken;
+}
+
+export const adminTokenPresenter: Presenter<AdminToken> = {
+  view: (r) => [
+    fields([
+      ['ID', r.adminToken.id],
+      ['Name', r.adminToken.name],
+      ['Created', timestamp(r.adminToken.createdAt)],
+      ['Token', toned(r.token, 'accent')],
+    ]),
+    text('Store the token now: it is not shown again. Use it with: countersign login --token -', 'warn'),
+  ],
+};
