@@ -161,7 +161,7 @@ describe('reading from the server', () => {
     const fetch = fakeFetch({ Action: { data: { action: pendingAction } }, AgentRecentActions: { data: { actions: page([pendingAction, recent]) } } });
     const r = await runInProcess(['show', pendingAction.id], { fetch, env: TOKEN, columns: 100, now: NOW });
     expect(r.code).toBe(ExitCode.OK);
-    for (const part of ['Pay invoice INV-42 to ACME', 'Invoice due today.', 'ACME is paid.', 'Risk 72/100', 'Amount 12,500 EUR is over 10,000.', 'Funds leave the company account.', 'The invoice is not paid today.', '"to": "ACME"', 'Pay INV-41', 'last 1: 1 approved', 'bob', 'ACTION_SUBMITTED', '1 of 2 approvals', 'in 10m']) {
+    for (const part of ['Pay invoice INV-42 to ACME', 'Invoice due today.', 'ACME is paid.', 'Risk 72/100, HIGH', 'Amount 12,500 EUR is over 10,000.', 'Funds leave the company account.', 'The invoice is not paid today.', '"to": "ACME"', 'Pay INV-41', 'last 1: 1 approved', 'bob', 'ACTION_SUBMITTED', '1 of 2 approvals', 'in 10m']) {
       expect(r.stdout).toContain(part);
     }
     expect(fetch.calls.map((c) => c.operationName)).toEqual(['Action', 'AgentRecentActions']);

@@ -9,8 +9,6 @@ export interface Operation<TData, TVariables> {
   readonly __types?: (variables: TVariables) => TData;
 }
 
-export type DataOf<O> = O extends Operation<infer D, unknown> ? D : never;
-
 /** Declares an operation; the name is read from the document so the two never disagree. */
 export function operation<TData, TVariables = Record<string, never>>(source: string): Operation<TData, TVariables> {
   const name = /(?:query|mutation|subscription)\s+(\w+)/.exec(source)?.[1];

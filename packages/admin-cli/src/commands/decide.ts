@@ -49,5 +49,5 @@ function outcome(r: DecideResult): string {
 }
 
 export const decidePresenter: Presenter<DecideResult> = {
-  view: (r) => [text(outcome(r), statusTone(r.status === 'PENDING' ? 'PENDING' : r.status))],
+  view: (r) => [text(outcome(r), statusTone(r.status))],
 };

@@ -38,7 +38,13 @@ export function historySummary(recent: readonly RecentAction[], currency: string
   for (const r of recent) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
   const statuses = [...counts].map(([s, n]) => `${n} ${s.toLowerCase().replace('_', ' ')}`).join(' · ');
   const amounts = recent.filter((r) => r.amount && r.amount.currency === currency).map((r) => r.amount!.value);
-  const range = amounts.length > 0 && currency ? `; amounts ${money({ value: Math.min(...amounts), currency })} – ${money({ value: Math.max(...amounts), currency })}` : '';
+  const [low, high] = [Math.min(...amounts), Math.max(...amounts)];
+  const range =
+    amounts.length === 0 || !currency
+      ? ''
+      : low === high
+        ? `; amount ${money({ value: low, currency })}`
+        : `; amounts ${money({ value: low, currency })} – ${money({ value: high, currency })}`;
   return `last ${recent.length}: ${statuses}${range}`;
 }
 
@@ -53,99 +59,140 @@ function approvalsLine(a: ActionDetail): string {
   return a.requiredApprovals > 1 ? `${approvals} of ${a.requiredApprovals} approvals` : '';
 }
 
+const who = (p: { readonly approver: { readonly name: string }; readonly onBehalfOf: { readonly name: string } | null }) =>
+  p.onBehalfOf ? `${p.approver.name} (for ${p.onBehalfOf.name})` : p.approver.name;
+
+function requestSection(a: ActionDetail, now: Date): Block[] {
+  return [
+    heading(`${a.type} ${a.id}`),
+    fields([
+      ['Status', toned([a.status, a.reviewStatus ? `review ${a.reviewStatus}` : '', a.statusReason ?? ''].filter(Boolean).join(' · '), statusTone(a.status))],
+      ['Mode', [a.mode, approvalsLine(a)].filter(Boolean).join(' · ')],
+      ['Summary', a.summary],
+      ['Justification', a.justification],
+      ['Expected', a.expectedOutcome],
+      ['Operation', a.operation],
+      ['Resource', a.resource],
+      ['Data', data(a)],
+      ['Destination', a.destination ? `${a.destination.system ?? ''}${a.destination.external ? ' (external)' : ' (internal)'}` : undefined],
+      ['Amount', money(a.amount)],
+      ['Agent', `${a.agent.name}${a.agent.tags.length > 0 ? ` [${list(a.agent.tags)}]` : ''}`],
+      ['Submitted', `${timestamp(a.createdAt)} (${age(a.createdAt, now)} ago)`],
+      ['Deadline', a.deadline ? deadlineCell(a.deadline, now) : undefined],
+      ['Escalation', a.escalationLevel !== null ? `level ${a.escalationLevel}` : undefined],
+      ['Assignees', list(a.assignees.map(who))],
+      ['Revision of', a.revisionOf?.id],
+    ]),
+  ];
+}
+
+function riskSection(a: ActionDetail): Block[] {
+  return [
+    heading(`Risk ${a.risk.score}/100, ${a.risk.level}`),
+    table(
+      [{ header: 'Points', align: 'right' }, 'Dimension', { header: 'Why', flex: true }],
+      a.risk.factors.map((f) => [String(f.points), f.dimension, f.detail]),
+      'No risk factors.',
+    ),
+  ];
+}
+
+function policySection(a: ActionDetail): Block[] {
+  return [
+    heading('Policy'),
+    fields([
+      ['Policy', a.policy ?? 'none matched (defaults)'],
+      ['Route', a.route ? `${a.route}${a.chain ? ` → chain ${a.chain}` : ''}` : undefined],
+      ['Governance', a.governanceVersion !== null ? `version ${a.governanceVersion}` : undefined],
+      ['If approved', a.consequences?.approve ?? undefined],
+      ['If denied', a.consequences?.deny ?? undefined],
+      ['Notes', a.notes.length > 0 ? toned(a.notes.join(' · '), 'warn') : undefined],
+    ]),
+  ];
+}
+
+function payloadSection(a: ActionDetail): Block[] {
+  const blocks: Block[] = [heading('Payload'), code(prettyJson(a.payload))];
+  if (a.context !== null && a.context !== undefined) blocks.push(heading('Context'), code(prettyJson(a.context)));
+  if (a.approvedPayload !== null && a.approvedPayload !== undefined && JSON.stringify(a.approvedPayload) !== JSON.stringify(a.payload)) {
+    blocks.push(heading('Approved payload (modified by the approver)'), code(prettyJson(a.approvedPayload)));
+  }
+  return blocks;
+}
+
+function historySection(a: ActionDetail, recent: readonly RecentAction[] | null, now: Date): Block[] {
+  const title = heading(`Agent ${a.agent.name}: recent requests`);
+  if (recent === null) return [title, text('Not shown: your token may not list requests.', 'muted')];
+  return [
+    title,
+    fields([['History', historySummary(recent, a.amount?.currency)]]),
+    table(
+      ['ID', 'Risk', 'Type', 'Status', 'Amount', { header: 'Summary', flex: true }, 'Age'],
+      recent.map((r) => [r.id, risk(r.risk), r.type, status(r.status), money(r.amount), r.summary, age(r.createdAt, now)]),
+    ),
+  ];
+}
+
+function decisionsSection(a: ActionDetail): Block[] {
+  const blocks: Block[] = [
+    heading('Decisions'),
+    table(
+      ['At', 'Approver', 'Verdict', { header: 'Comment', flex: true }],
+      a.decisions.map((d) => [timestamp(d.at), who(d), status(d.verdict), d.comment ?? '']),
+      'None yet.',
+    ),
+  ];
+  if (a.reviews.length > 0) {
+    blocks.push(
+      heading('Reviews'),
+      table(['At', 'Reviewer', 'Verdict', { header: 'Comment', flex: true }], a.reviews.map((r) => [timestamp(r.at), who(r), status(r.verdict), r.comment ?? ''])),
+    );
+  }
+  if (a.outcome) {
+    blocks.push(heading('Outcome'), fields([['Result', status(a.outcome.status)], ['Detail', a.outcome.detail], ['At', timestamp(a.outcome.at)]]));
+  }
+  return blocks;
+}
+
+function timelineSection(a: ActionDetail): Block[] {
+  return [
+    heading('Timeline'),
+    table(
+      [{ header: '#', align: 'right' }, 'At', 'Event', 'By', { header: 'Detail', flex: true }],
+      a.auditTrail.map((e) => [String(e.seq), timestamp(e.at), e.kind, [e.actorType.toLowerCase(), e.actorId ?? ''].join(' ').trim(), e.data === null ? '' : JSON.stringify(e.data)]),
+      'No events.',
+    ),
+  ];
+}
+
+/** What the reader can do next with this request, if anything. */
+function nextStep(a: ActionDetail): Block[] {
+  const commands =
+    a.status === 'PENDING'
+      ? [`countersign approve ${a.id} --comment …`, `countersign deny ${a.id} --comment …`, `countersign request-changes ${a.id} --comment …`]
+      : a.reviewStatus === 'UNREVIEWED'
+        ? [`countersign review ${a.id} --ack`, `countersign review ${a.id} --flag --comment …`]
+        : [];
+  if (commands.length === 0) return [];
+  return [heading('Next'), { kind: 'list', items: commands.map((command) => ({ marker: '$', text: command, tone: 'muted' as const })) }];
+}
+
 /**
  * Sections in the order an approver reads: what and why, how risky and why, what
- * happens either way, the exact payload, who the agent is and how it usually behaves,
- * and what already happened to this request.
+ * happens either way, the exact payload, how the agent usually behaves, and what
+ * already happened to this request. `--json` gives the request itself (plus the agent's
+ * recent requests), so `show <id> --json | jq .payload` works.
  */
 export const showPresenter: Presenter<ShowResult> = {
   data: (r) => ({ ...r.action, agentRecentActions: r.recent }),
-  view({ action: a, recent }, now) {
-    const blocks: Block[] = [
-      heading(`${a.type} ${a.id}`),
-      fields([
-        ['Status', toned([a.status, a.reviewStatus ? `review ${a.reviewStatus}` : '', a.statusReason ?? ''].filter(Boolean).join(' · '), statusTone(a.status))],
-        ['Mode', [a.mode, approvalsLine(a)].filter(Boolean).join(' · ')],
-        ['Summary', a.summary],
-        ['Justification', a.justification],
-        ['Expected', a.expectedOutcome],
-        ['Operation', a.operation],
-        ['Resource', a.resource],
-        ['Data', data(a)],
-        ['Destination', a.destination ? `${a.destination.system ?? ''}${a.destination.external ? ' (external)' : ' (internal)'}` : undefined],
-        ['Amount', money(a.amount)],
-        ['Agent', `${a.agent.name}${a.agent.tags.length > 0 ? ` [${list(a.agent.tags)}]` : ''}`],
-        ['Submitted', `${timestamp(a.createdAt)} (${age(a.createdAt, now)} ago)`],
-        ['Deadline', a.deadline ? deadlineCell(a.deadline, now) : undefined],
-        ['Escalation', a.escalationLevel !== null ? `level ${a.escalationLevel}` : undefined],
-        ['Assignees', list(a.assignees.map((p) => (p.onBehalfOf ? `${p.approver.name} (for ${p.onBehalfOf.name})` : p.approver.name)))],
-        ['Revision of', a.revisionOf?.id],
-      ]),
-      heading(`Risk ${a.risk.score}/100`),
-      fields([['Level', risk(a.risk)]]),
-      table(
-        [{ header: 'Points', align: 'right' }, 'Dimension', { header: 'Why', flex: true }],
-        a.risk.factors.map((f) => [String(f.points), f.dimension, f.detail]),
-        'No risk factors.',
-      ),
-      heading('Policy'),
-      fields([
-        ['Policy', a.policy ?? 'none matched (defaults)'],
-        ['Route', a.route],
-        ['Governance', a.governanceVersion !== null ? `version ${a.governanceVersion}` : undefined],
-        ['If approved', a.consequences?.approve ?? undefined],
-        ['If denied', a.consequences?.deny ?? undefined],
-      ]),
-      heading('Payload'),
-      code(prettyJson(a.payload)),
-    ];
-    if (a.context !== null && a.context !== undefined) blocks.push(heading('Context'), code(prettyJson(a.context)));
-    if (a.approvedPayload !== null && a.approvedPayload !== undefined && JSON.stringify(a.approvedPayload) !== JSON.stringify(a.payload)) {
-      blocks.push(heading('Approved payload (modified by the approver)'), code(prettyJson(a.approvedPayload)));
-    }
-    blocks.push(
-      heading(`Agent ${a.agent.name}: recent requests`),
-      ...(recent === null
-        ? [text('Not shown: your token may not list requests.', 'muted')]
-        : [
-            fields([['History', historySummary(recent, a.amount?.currency)]]),
-            table(
-              ['ID', 'Risk', 'Type', 'Status', 'Amount', { header: 'Summary', flex: true }, 'Age'],
-              recent.map((r) => [r.id, risk(r.risk), r.type, status(r.status), money(r.amount), r.summary, age(r.createdAt, now)]),
-            ),
-          ]),
-      heading('Decisions'),
-      table(
-        ['At', 'Approver', 'On behalf of', 'Verdict', { header: 'Comment', flex: true }],
-        a.decisions.map((d) => [timestamp(d.at), d.approver.name, d.onBehalfOf?.name ?? '', status(d.verdict), d.comment ?? '']),
-        'None yet.',
-      ),
-    );
-    if (a.reviews.length > 0) {
-      blocks.push(
-        heading('Reviews'),
-        table(
-          ['At', 'Reviewer', 'Verdict', { header: 'Comment', flex: true }],
-          a.reviews.map((r) => [timestamp(r.at), r.onBehalfOf ? `${r.approver.name} (for ${r.onBehalfOf.name})` : r.approver.name, status(r.verdict), r.comment ?? '']),
-        ),
-      );
-    }
-    if (a.outcome) {
-      blocks.push(heading('Outcome'), fields([['Result', status(a.outcome.status)], ['Detail', a.outcome.detail], ['At', timestamp(a.outcome.at)]]));
-    }
-    blocks.push(
-      heading('Timeline'),
-      table(
-        [{ header: '#', align: 'right' }, 'At', 'Event', 'By', { header: 'Detail', flex: true }],
-        a.auditTrail.map((e) => [String(e.seq), timestamp(e.at), e.kind, e.actorId ? `${e.actorType.toLowerCase()} ${e.actorId}` : e.actorType.toLowerCase(), e.data === null ? '' : JSON.stringify(e.data)]),
-        'No events.',
-      ),
-    );
-    if (a.status === 'PENDING') {
-      blocks.push(text(''), text(`Decide: countersign approve ${a.id} | deny ${a.id} --comment … | request-changes ${a.id} --comment …`, 'muted'));
-    } else if (a.reviewStatus === 'UNREVIEWED') {
-      blocks.push(text(''), text(`Review: countersign review ${a.id} --ack | --flag --comment …`, 'muted'));
-    }
-    return blocks;
-  },
+  view: ({ action: a, recent }, now) => [
+    ...requestSection(a, now),
+    ...riskSection(a),
+    ...policySection(a),
+    ...payloadSection(a),
+    ...historySection(a, recent, now),
+    ...decisionsSection(a),
+    ...timelineSection(a),
+    ...nextStep(a),
+  ],
 };
