@@ -244,6 +244,12 @@ describe('the client', () => {
       expect(server.callsOf('CancelAction')).toHaveLength(0);
     });
 
+    it('reads a refusal again when the state it was told of lacks the approver’s decision', async () => {
+      const changes = decisionFixture({ verdict: 'REQUEST_CHANGES', comment: 'Deduct the discount', modifiedPayload: { amount: 90 } });
+      const server = fakeServer({ Action: (_v, call) => actionFixture({ status: 'CHANGES_REQUESTED', decisions: call === 1 ? [] : [changes] }) });
+      await expect(client(server.fetch).wait('a1')).rejects.toMatchObject({ name: 'ChangesRequestedError', comment: 'Deduct the discount', suggestedPayload: { amount: 90 } });
+    });
+
     it('stops at once when the request is not this agent’s', async () => {
       const server = fakeServer({ Action: () => gqlError('NOT_FOUND', 'ActionRequest b2 was not found.') });
       await expect(client(server.fetch).wait('b2')).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -345,20 +345,23 @@ export function createClient(options: ClientOptions = {}): Client {
   /** Waits for `id` to end; `known` is a state already in hand (a submission's answer). */
   async function awaitDecision<P>(id: string, options: WaitOptions, known?: ActionRequest): Promise<ApprovedActionRequest<P>> {
     const timeoutMs = options.timeout === undefined ? undefined : toMilliseconds(options.timeout, 'timeout');
-    const action =
-      known && isTerminal(known)
-        ? known
-        : await waitForTerminal(
-            {
-              subscriptions,
-              fetchAction: async (actionId, signal) => (await http.request(ActionDocument, { id: actionId }, { signal: AbortSignal.any([signal, lifetime.signal]), attempts: 1 })).action,
-              retry,
-              pollIntervalMs,
-              logger,
-            },
-            id,
-            { timeoutMs, signal: withLifetime(options.signal) },
-          );
+    let action = known;
+    if (!action || !isTerminal(action)) {
+      const pushed = await waitForTerminal(
+        {
+          subscriptions,
+          fetchAction: async (actionId, signal) => (await http.request(ActionDocument, { id: actionId }, { signal: AbortSignal.any([signal, lifetime.signal]), attempts: 1 })).action,
+          retry,
+          pollIntervalMs,
+          logger,
+        },
+        id,
+        { timeoutMs, signal: withLifetime(options.signal) },
+      );
+      // A refusal's error carries the approver's comment and suggested payload; if the
+      // state pushed to us lacks the deciding record, read the request once more.
+      action = lacksDecidingRecord(pushed) ? await get(id).catch(() => pushed) : pushed;
+    }
     const refusal = notApprovedError(action);
     if (refusal) throw refusal;
     return action as ApprovedActionRequest<P>;
@@ -478,6 +481,12 @@ export function createClient(options: ClientOptions = {}): Client {
 }
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** DENIED or CHANGES_REQUESTED without the decision that made it so. */
+function lacksDecidingRecord(action: ActionRequest): boolean {
+  const verdict = action.status === 'DENIED' ? 'DENY' : action.status === 'CHANGES_REQUESTED' ? 'REQUEST_CHANGES' : undefined;
+  return verdict !== undefined && !action.decisions.some((decision) => decision.verdict === verdict);
+}
 
 function webSocketUrl(httpUrl: URL): URL {
   const url = new URL(httpUrl);
