@@ -9,7 +9,10 @@ const INDENT = '  ';
 
 function wrap(text: string, width: number): string[] {
   if (!Number.isFinite(width) || width <= 0) return text.split('\n');
-  return wrapAnsi(text, Math.max(20, width), { hard: true, trim: false }).split('\n');
+  // trim: false keeps deliberate leading indentation; the spaces wrapping leaves at line ends go.
+  return wrapAnsi(text, Math.max(20, width), { hard: true, trim: false })
+    .split('\n')
+    .map((line) => line.trimEnd());
 }
 
 function toneOf(cell: Cell) {
@@ -37,9 +40,13 @@ function renderBlock(block: Block, term: Terminal): string[] {
       if (block.rows.length === 0) return block.empty ? [term.paint('muted', block.empty)] : [];
       return renderTable(block.columns, block.rows, term.width, term.paint, { headless: block.headless });
     case 'list':
-      return block.items.flatMap((item) =>
-        wrap(`${item.marker} ${item.text}`, term.width - INDENT.length).map((line) => INDENT + term.paint(item.tone ?? 'plain', line)),
-      );
+      // Hanging indent: continuation lines start under the text, not under the marker.
+      return block.items.flatMap((item) => {
+        const hang = ' '.repeat(stringWidth(item.marker) + 1);
+        return wrap(item.text, term.width - INDENT.length - hang.length).map(
+          (line, i) => INDENT + term.paint(item.tone ?? 'plain', `${i === 0 ? `${item.marker} ` : hang}${line}`),
+        );
+      });
     case 'code':
       return block.text.replace(/\n$/, '').split('\n').map((line) => (INDENT + line).trimEnd());
     default:
