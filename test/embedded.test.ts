@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp, loadConfig, type App } from '@countersign/server';
-import { gqlOk } from './support/graphql.js';
+import { collect, gqlOk, wsClient } from './support/graphql.js';
+import { ACTION_FIELDS, APPLY, DECIDE, INPUTS, SUBMIT, governanceYaml } from './support/fixtures.js';
 
 async function startEmbedded(dataDir: string): Promise<App> {
   const result = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', COUNTERSIGN_DATA_DIR: dataDir });
@@ -39,6 +40,41 @@ describe('the embedded database', () => {
       expect(me.me).toEqual({ kind: 'AGENT', name: 'survivor' });
     } finally {
       await second.dispose();
+    }
+  });
+
+  it('runs the whole pipeline on PGlite: governance, every mode, a decision pushed live, and a valid audit chain', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-embedded-'));
+    dirs.push(dataDir);
+    const app = await startEmbedded(dataDir);
+    try {
+      const admin = (await fs.readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
+      const fiona = (await gqlOk(app.url, 'mutation { createApprover(input: {name: "fiona", roles: ["finance"]}) { token } }', {}, admin)).createApprover;
+      await gqlOk(app.url, 'mutation { createApprover(input: {name: "carla", roles: ["compliance", "finance-lead"]}) { token } }', {}, admin);
+      await gqlOk(app.url, 'mutation { createApprover(input: {name: "cfo"}) { token } }', {}, admin);
+      const agent = (await gqlOk(app.url, 'mutation { createAgent(input: {name: "ap-agent"}) { apiKey } }', {}, admin)).createAgent;
+      expect((await gqlOk(app.url, APPLY, { document: governanceYaml() }, admin)).applyGovernance.warnings).toEqual([]);
+
+      const modes = [];
+      for (const input of [INPUTS.auto, INPUTS.asyncReview, INPUTS.blocked]) {
+        modes.push((await gqlOk(app.url, SUBMIT, { input }, agent.apiKey)).submitAction);
+      }
+      expect(modes.map((a) => [a.mode, a.status])).toEqual([['AUTO', 'APPROVED'], ['ASYNC_REVIEW', 'APPROVED'], ['BLOCK', 'DENIED']]);
+
+      const pending = (await gqlOk(app.url, SUBMIT, { input: INPUTS.sync }, agent.apiKey)).submitAction;
+      expect(pending.status).toBe('PENDING');
+      const client = wsClient(app.url, agent.apiKey);
+      try {
+        const updates = collect<{ actionUpdated: { status: string } }>(client, `subscription($id: ID!) { actionUpdated(id: $id) { ${ACTION_FIELDS} } }`, { id: pending.id });
+        await updates.until((v) => v.actionUpdated.status === 'PENDING');
+        await gqlOk(app.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE' } }, fiona.token);
+        await updates.until((v) => v.actionUpdated.status === 'APPROVED');
+      } finally {
+        await client.dispose();
+      }
+      expect((await gqlOk(app.url, '{ verifyAuditChain { valid checked } }', {}, admin)).verifyAuditChain).toMatchObject({ valid: true });
+    } finally {
+      await app.dispose();
     }
   });
 });

@@ -71,3 +71,59 @@ export function wsOnce<T = Record<string, any>>(client: Client, query: string, v
     );
   });
 }
+
+/** A live subscription whose results a test can wait on. */
+export interface Collected<T> {
+  values: T[];
+  errors: unknown[];
+  /** Resolves when the server completes the subscription. */
+  completed: Promise<void>;
+  /** Waits until some value satisfies `predicate` (or the deadline passes). */
+  until(predicate: (value: T) => boolean, timeoutMs?: number): Promise<T>;
+  dispose(): void;
+}
+
+/** Subscribes over graphql-ws and collects every `data` payload. */
+export function collect<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
+  const values: T[] = [];
+  const errors: unknown[] = [];
+  const waiters: { predicate: (value: T) => boolean; resolve: (value: T) => void }[] = [];
+  let complete!: () => void;
+  const completed = new Promise<void>((resolve) => (complete = resolve));
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next(result) {
+        if (result.errors) errors.push(...result.errors);
+        if (!result.data) return;
+        const value = result.data as T;
+        values.push(value);
+        for (const waiter of [...waiters]) {
+          if (waiter.predicate(value)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve(value);
+          }
+        }
+      },
+      error(error) {
+        errors.push(error);
+        complete();
+      },
+      complete,
+    },
+  );
+  return {
+    values,
+    errors,
+    completed,
+    until(predicate, timeoutMs = 20_000) {
+      const found = values.find(predicate);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching subscription value within ${timeoutMs} ms; got ${JSON.stringify(values).slice(0, 2000)}; errors ${JSON.stringify(errors)}`)), timeoutMs);
+        waiters.push({ predicate, resolve: (v) => (clearTimeout(timer), resolve(v)) });
+      });
+    },
+    dispose,
+  };
+}

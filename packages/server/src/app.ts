@@ -19,6 +19,7 @@ import type { Services } from './services.js';
 import { GovernanceCache } from './governance/governance.service.js';
 import { ReceiptService } from './receipts/receipts.service.js';
 import { EventBus } from './events/event-bus.js';
+import { TimerWorker } from './escalation/timer.worker.js';
 
 export interface App {
   /** e.g. http://127.0.0.1:4000/graphql */
@@ -158,6 +159,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const url = `http://${host}:${address.port}/graphql`;
     issuer ||= `http://${host}:${address.port}`;
     logger.info({ url }, 'Countersign is listening');
+
+    // Escalation and delegation timers: overdue ones (e.g. from while every instance was down) fire now.
+    const timers = new TimerWorker(services, embedded ? 1 : 2);
+    timers.start();
+    cleanups.push(() => timers.stop());
 
     let disposed: Promise<void> | null = null;
     return {

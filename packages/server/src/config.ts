@@ -23,6 +23,8 @@ export interface Config {
   timerPollMs: number;
   /** Pool size for PostgreSQL (ignored in embedded mode, which has one session). */
   databasePoolSize: number;
+  /** Fraction of a level's timeout after which assignees are warned (ABOUT_TO_EXPIRE); null: never. */
+  aboutToExpireFraction: number | null;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -67,11 +69,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const timerPollMs = positiveInt(env, 'COUNTERSIGN_TIMER_POLL_MS', 250, errors, 10, 60_000);
   const databasePoolSize = positiveInt(env, 'DATABASE_POOL_SIZE', 10, errors, 1, 500);
 
+  let aboutToExpireFraction: number | null = 0.8;
+  const fraction = env.COUNTERSIGN_ABOUT_TO_EXPIRE_FRACTION?.trim();
+  if (fraction === 'off') aboutToExpireFraction = null;
+  else if (fraction) {
+    const value = Number(fraction);
+    if (!(value > 0 && value < 1)) errors.push(`COUNTERSIGN_ABOUT_TO_EXPIRE_FRACTION=${JSON.stringify(fraction)} is not valid: expected a number between 0 and 1, or "off".`);
+    else aboutToExpireFraction = value;
+  }
+
   const dataDir = path.resolve(cwd, env.COUNTERSIGN_DATA_DIR?.trim() || '.countersign');
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, aboutToExpireFraction },
   };
 }

@@ -107,7 +107,12 @@ export async function submitAction(em: EntityManager, services: Services, agentI
     action.route = route.name;
     action.chain = route.chain;
     action.chainSnapshot = compiled!.chains.get(route.chain) as ChainSnapshot;
-    const assigned = await assignNextLevel(tx, action, kind, { now, ownerId: agent.owner?.id ?? null, policyRequiredApprovals: policy.requiredApprovals });
+    const assigned = await assignNextLevel(tx, action, kind, {
+      now,
+      ownerId: agent.owner?.id ?? null,
+      policyRequiredApprovals: policy.requiredApprovals,
+      aboutToExpireFraction: services.config.aboutToExpireFraction,
+    });
     if (!assigned.step) {
       const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
       end(status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);

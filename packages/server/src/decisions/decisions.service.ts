@@ -55,15 +55,19 @@ export function decide(em: EntityManager, services: Services, approverId: string
     if (action.status !== ActionStatus.PENDING) {
       throw AppError.conflict(`Request ${action.id} is already ${action.status}; it can no longer be decided.`, { status: action.status });
     }
+    const previous = await tx.find(Decision, { action: action.id });
+    if (previous.some((d) => d.approver.id === approverId)) {
+      throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
+    }
     const assignment = await myAssignment(tx, action, approverId, AssignmentKind.APPROVAL);
     const agent = await tx.findOneOrFail(Agent, { id: action.agent.id }, { fields: ['id', 'name', 'owner'] });
     if (input.verdict === Verdict.APPROVE && agent.owner && (agent.owner.id === approverId || assignment.onBehalfOf?.id === agent.owner.id)) {
       throw AppError.forbidden(`You own agent ${agent.name}: separation of duties bars you from approving its requests.`);
     }
 
-    const previous = await tx.find(Decision, { action: action.id });
+    // The person a delegate stands in for counts once too: their authority is not used twice.
     const seat = assignment.onBehalfOf?.id ?? approverId;
-    if (previous.some((d) => d.approver.id === approverId || (d.onBehalfOf?.id ?? d.approver.id) === seat)) {
+    if (previous.some((d) => (d.onBehalfOf?.id ?? d.approver.id) === seat)) {
       throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
     }
     const result = tally(

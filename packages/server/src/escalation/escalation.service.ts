@@ -76,7 +76,15 @@ export async function assignNextLevel(
   tx: EntityManager,
   action: ActionRequest,
   kind: AssignmentKind,
-  options: { now: Date; ownerId: string | null; policyRequiredApprovals: number; directory?: ApproverRef[]; rules?: DelegationRule[] },
+  options: {
+    now: Date;
+    ownerId: string | null;
+    policyRequiredApprovals: number;
+    /** When to warn that the level is about to time out, as a fraction of its timeout (null: never). */
+    aboutToExpireFraction: number | null;
+    directory?: ApproverRef[];
+    rules?: DelegationRule[];
+  },
 ): Promise<LevelAssignment> {
   const chain = action.chainSnapshot as ChainSnapshot;
   const directory = options.directory ?? (await loadDirectory(tx));
@@ -106,6 +114,10 @@ export async function assignNextLevel(
   }
   if (kind === AssignmentKind.APPROVAL) {
     tx.persist(tx.create(Timer, { kind: TimerKind.ESCALATE, action, level, round, dueAt: action.deadline, createdAt: options.now }));
+    if (options.aboutToExpireFraction !== null) {
+      const warnAt = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000 * options.aboutToExpireFraction);
+      tx.persist(tx.create(Timer, { kind: TimerKind.ABOUT_TO_EXPIRE, action, level, round, dueAt: warnAt, createdAt: options.now }));
+    }
   }
   return { step, removed, added: step.assignees };
 }

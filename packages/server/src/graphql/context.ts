@@ -11,6 +11,8 @@ export interface Context {
   principal: Principal | null;
   services: Services;
   loaders: Loaders;
+  /** On WebSocket operations: closes this client's connection (e.g. a subscriber that stopped reading). */
+  closeConnection?: (code: number, reason: string) => void;
 }
 
 /** A fresh context: its own EntityManager fork and batch loaders. */

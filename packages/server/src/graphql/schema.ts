@@ -10,6 +10,9 @@ import { GovernanceResolver } from '../governance/governance.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { ReceiptsResolver } from '../receipts/receipts.resolver.js';
 import { DecisionsResolver } from '../decisions/decisions.resolver.js';
+import { DelegationResolver } from '../delegation/delegation.resolver.js';
+import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
+import { createPubSub } from '../events/pubsub.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -24,6 +27,8 @@ export const resolvers: NonEmptyArray<Function> = [
   AuditResolver,
   ReceiptsResolver,
   DecisionsResolver,
+  DelegationResolver,
+  SubscriptionsResolver,
 ];
 
 /** Builds the executable schema (validation is done by the services, not class-validator). */
@@ -34,5 +39,6 @@ export function createSchema(): Promise<GraphQLSchema> {
     authMode: 'error',
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    pubSub: createPubSub(),
   });
 }

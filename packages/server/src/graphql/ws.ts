@@ -9,6 +9,9 @@ import { bearerToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
 
+/** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
 /** What the server remembers about one WebSocket connection. */
 interface ConnectionState {
   principal: Principal | null;
@@ -40,14 +43,30 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         }
       },
       context(ctx): Context {
-        return createContext(services, states.get(ctx.extra)?.principal ?? null);
+        return {
+          ...createContext(services, states.get(ctx.extra)?.principal ?? null),
+          closeConnection: (code, reason) => ctx.extra.socket.close(code, reason),
+        };
       },
     },
     wss,
   );
+  // A client that stops reading leaves its messages queued in this process; past the
+  // limit it is cut off, so it cannot exhaust memory or slow the fan-out to everyone else.
+  const watchdog = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        services.logger.warn({ bufferedAmount: socket.bufferedAmount }, 'terminating a WebSocket client that stopped reading');
+        socket.terminate();
+      }
+    }
+  }, 1000);
+  watchdog.unref();
+
   return {
     wss,
     async dispose() {
+      clearInterval(watchdog);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
