@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createHash } from 'node:crypto';
 import { startStack, createAgent, createApprover } from './support/server.js';
 import { errorCode, gql, gqlOk } from './support/graphql.js';
@@ -65,7 +65,7 @@ describe('people in the loop: decisions', () => {
     const approved = (await gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE', modifiedPayload: modified } }, finance[4]!.token)).decide;
     expect(approved.approvedPayload).toEqual(modified);
     expect(approved.payload).toEqual(INPUTS.sync.payload);
-    const keys = createLocalJWKSet(await (await fetch(new URL('/.well-known/jwks.json', stack.url))).json());
+    const keys = createLocalJWKSet((await (await fetch(new URL('/.well-known/jwks.json', stack.url))).json()) as JSONWebKeySet);
     const { payload: claims } = await jwtVerify(approved.receipt, keys);
     const canonical = '{"amount":24000,"currency":"USD","memo":"minus early-payment discount","to":"ACME-IBAN"}';
     expect(claims.pld).toBe(createHash('sha256').update(canonical).digest('base64url'));

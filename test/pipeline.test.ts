@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalJWKSet, jwtVerify, generateKeyPair, SignJWT } from 'jose';
+import { createLocalJWKSet, jwtVerify, generateKeyPair, SignJWT, type JSONWebKeySet } from 'jose';
 import { createHash } from 'node:crypto';
 import { startStack, createAgent, createApprover } from './support/server.js';
 import { errorCode, gql, gqlOk } from './support/graphql.js';
@@ -191,7 +191,7 @@ describe('the decision pipeline: governance, risk, policies, routing, receipts, 
   describe('receipts', () => {
     it('verify against the served JWKS and bind this exact payload; a changed payload or a foreign key fails', async () => {
       const action = await submit(stack, agent.apiKey, { ...INPUTS.auto, payload: { b: 2, a: [1, 'x'] } });
-      const jwks = await (await fetch(new URL('/.well-known/jwks.json', stack.url))).json();
+      const jwks = (await (await fetch(new URL('/.well-known/jwks.json', stack.url))).json()) as JSONWebKeySet & { keys: Record<string, string>[] };
       expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
       expect(jwks.keys[0].kid).toBeTruthy();
       const keySet = createLocalJWKSet(jwks);
@@ -215,7 +215,7 @@ describe('the decision pipeline: governance, risk, policies, routing, receipts, 
       const old = await submit(stack, agent.apiKey, INPUTS.auto);
       await gqlOk(stack.url, 'mutation { rotateSigningKey }', {}, stack.adminToken);
       const fresh = await submit(stack, agent.apiKey, INPUTS.auto);
-      const keySet = createLocalJWKSet(await (await fetch(new URL('/.well-known/jwks.json', stack.url))).json());
+      const keySet = createLocalJWKSet((await (await fetch(new URL('/.well-known/jwks.json', stack.url))).json()) as JSONWebKeySet);
       expect((await jwtVerify(old.receipt, keySet)).payload.sub).toBe(old.id);
       expect((await jwtVerify(fresh.receipt, keySet)).payload.sub).toBe(fresh.id);
     });
