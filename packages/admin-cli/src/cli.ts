@@ -333,6 +333,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .summary('list current and scheduled delegations (the default)')
     .description('List current and scheduled delegations.')
     .option('--all', 'include revoked and ended ones')
+    .option('--approver <approver>', 'only those from or to this approver (name or id)')
     .option('--limit <n>', 'show at most n delegations', positiveInt, 100)
     .addHelpText('after', examples('countersign delegations list', 'countersign delegations list --all --json'))
     .action((opts, cmd) => run(cmd, delegationsPresenter(opts), (ctx) => listDelegations(ctx, opts)));

@@ -41,7 +41,7 @@ const AUDIT_EVENT_FIELDS = /* GraphQL */ `
 
 const DELEGATION_FIELDS = /* GraphQL */ `
   fragment DelegationFields on Delegation {
-    id startsAt endsAt roles actionTypes reason revokedAt createdAt
+    id startsAt endsAt roles actionTypes reason revokedAt createdAt active
     from { id name }
     to { id name }
   }`;
@@ -114,9 +114,9 @@ export const CREATE_ADMIN_TOKEN = operation<
 
 // --- delegations ---
 
-export const DELEGATIONS = operation<{ delegations: Connection<Delegation> }, PageVariables>(/* GraphQL */ `
-  query Delegations($first: Int, $after: String) {
-    delegations(first: $first, after: $after) { nodes { ...DelegationFields } ${PAGE_INFO} }
+export const DELEGATIONS = operation<{ delegations: Connection<Delegation> }, PageVariables & { approverId?: string }>(/* GraphQL */ `
+  query Delegations($first: Int, $after: String, $approverId: ID) {
+    delegations(first: $first, after: $after, approverId: $approverId) { nodes { ...DelegationFields } ${PAGE_INFO} }
   }
   ${DELEGATION_FIELDS}`);
 

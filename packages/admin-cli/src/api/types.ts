@@ -254,6 +254,8 @@ export interface Delegation {
   readonly reason: string | null;
   readonly revokedAt: DateTime | null;
   readonly createdAt: DateTime;
+  /** In force now, by the server's clock. */
+  readonly active: boolean;
 }
 
 export interface ChainVerification {

@@ -35,6 +35,7 @@ export interface ListAgentsOptions {
   readonly status?: AgentStatus;
 }
 
+/** Agents, oldest first (`--status SUSPENDED` finds what the kill switch stopped). */
 export async function listAgents(ctx: CommandContext, options: ListAgentsOptions): Promise<Listing<Agent>> {
   const api = await ctx.api();
   return collect(api, AGENTS, { status: options.status }, (d) => d.agents, options.limit);
@@ -47,6 +48,7 @@ export async function suspendAgent(ctx: CommandContext, ref: string, options: { 
   return (await api.request(SUSPEND_AGENT, { id, reason: options.reason })).suspendAgent;
 }
 
+/** Lifts a suspension: the agent's next submissions are assessed as usual again. */
 export async function resumeAgent(ctx: CommandContext, ref: string): Promise<Agent> {
   const api = await ctx.api();
   const { id } = await resolveAgent(api, ref);

@@ -20,6 +20,7 @@ export interface ApproverWithToken {
   readonly token: string;
 }
 
+/** Registers an approver; their roles are what `role:` in escalation levels selects. */
 export async function createApprover(ctx: CommandContext, options: CreateApproverOptions): Promise<ApproverWithToken> {
   const api = await ctx.api();
   const { createApprover } = await api.request(CREATE_APPROVER, {
@@ -33,6 +34,7 @@ export interface ListApproversOptions {
   readonly role?: string;
 }
 
+/** Approvers, oldest first; `--role` shows who a chain level would reach. */
 export async function listApprovers(ctx: CommandContext, options: ListApproversOptions): Promise<Listing<Approver>> {
   const api = await ctx.api();
   return collect(api, APPROVERS, { role: options.role }, (d) => d.approvers, options.limit);

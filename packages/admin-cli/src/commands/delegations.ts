@@ -49,17 +49,22 @@ export interface ListDelegationsOptions {
   readonly limit: number;
   /** Also show revoked and ended delegations. */
   readonly all?: boolean;
+  /** Only those from or to this approver (name or id). */
+  readonly approver?: string;
 }
 
+/** Delegations in force or scheduled (all of them with `--all`), newest first. */
 export async function listDelegations(ctx: CommandContext, options: ListDelegationsOptions): Promise<Listing<Delegation>> {
   const api = await ctx.api();
-  const listing = await collect(api, DELEGATIONS, {}, (d) => d.delegations, options.limit);
+  const approverId = options.approver ? (await resolveApprover(api, options.approver)).id : undefined;
+  const listing = await collect(api, DELEGATIONS, { approverId }, (d) => d.delegations, options.limit);
   if (options.all) return listing;
   const now = ctx.now();
   const nodes = listing.nodes.filter((d) => stateOf(d, now) !== 'revoked' && stateOf(d, now) !== 'ended');
   return { nodes, totalCount: listing.totalCount - (listing.nodes.length - nodes.length) };
 }
 
+/** Ends a delegation now; requests it moved go back to the delegator. */
 export async function revokeDelegation(ctx: CommandContext, id: string): Promise<Delegation> {
   const api = await ctx.api();
   return (await api.request(REVOKE_DELEGATION, { id })).revokeDelegation;
@@ -69,6 +74,7 @@ type State = 'active' | 'scheduled' | 'ended' | 'revoked';
 
 /** Whether the delegation is in force now, later, or no longer. */
 export function stateOf(d: Delegation, now: Date): State {
+  if (d.active) return 'active';
   if (d.revokedAt) return 'revoked';
   if (d.endsAt && new Date(d.endsAt) <= now) return 'ended';
   if (new Date(d.startsAt) > now) return 'scheduled';

@@ -15,6 +15,7 @@ export type GetGovernanceResult = {
   readonly document: string;
 } | null;
 
+/** Reads the governance in force, flattened for display and scripts. */
 export async function getGovernance(ctx: CommandContext): Promise<GetGovernanceResult> {
   const api = await ctx.api();
   const { governance } = await api.request(GOVERNANCE, {});

@@ -22,6 +22,7 @@ export function describeProblem(file: string, problem: Problem): string {
   return `${location(file, problem)}: ${problem.severity}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`;
 }
 
+/** Reads `-f` and lints it offline; the caller decides what the problems mean. */
 export async function readGovernanceFile(ctx: CommandContext, path: string): Promise<GovernanceFile> {
   const { name, text } = await readInputFile(ctx.io, path);
   if (text.trim() === '') throw CliError.invalid(`${name} is empty.`);

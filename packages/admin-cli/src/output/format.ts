@@ -29,6 +29,7 @@ export function money(amount: { value: number; currency: string } | null | undef
   return `${value} ${amount.currency}`;
 }
 
+/** `a, b, c`, or `empty` for none (tables show blanks; fields can say `(none)`). */
 export function list(values: readonly string[] | null | undefined, empty = ''): string {
   return values && values.length > 0 ? values.join(', ') : empty;
 }

@@ -34,6 +34,7 @@ export function terminalWidth(io: Io): number {
   return Number.POSITIVE_INFINITY;
 }
 
+/** The terminal as the renderer sees it, decided once per command. */
 export function createTerminal(io: Io, colorFlag?: boolean): Terminal {
   const colors = colorEnabled(io, colorFlag);
   const c = pc.createColors(colors);

@@ -46,6 +46,7 @@ export function table(columns: readonly (Column | string)[], rows: ReadonlyArray
   return { kind: 'table', columns: columns.map((c) => (typeof c === 'string' ? { header: c } : c)), rows, empty, headless: options.headless };
 }
 
+/** The text of a cell, without its tone (for measuring and filtering). */
 export function cellText(cell: Cell): string {
   return typeof cell === 'string' ? cell : cell.text;
 }
