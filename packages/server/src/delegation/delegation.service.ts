@@ -267,7 +267,7 @@ async function reassignPending(tx: EntityManager, change: Reassignment, now: Dat
 
   const plan = (request: WaitingRequest): AssigneeChange | null => {
     const resolve = (ruleSet: readonly DelegationRule[]) => assigneesOf(request, directory, ruleSet, now);
-    return null;
+    if (sameAssignees(resolve(withIt), resolve(others))) return null;
     return diffAssignees(request.assigned, resolve(rules));
   };
 
