@@ -50,7 +50,14 @@ export async function* exportAudit(ctx: CommandContext, options: AuditExportOpti
 export const auditEventPresenter: StreamPresenter<AuditEvent> = {
   line: (e) => [
     table(
-      [{ header: '#', align: 'right' }, 'At', 'Event', 'Subject', 'By', { header: 'Data', flex: true }],
+      [
+        { header: '#', align: 'right', minWidth: 6 },
+        { header: 'At', minWidth: 20 },
+        { header: 'Event', minWidth: 20 },
+        { header: 'Subject', minWidth: 20 },
+        { header: 'By', minWidth: 20 },
+        { header: 'Data', flex: true },
+      ],
       [[String(e.seq), timestamp(e.at), e.kind, `${e.subjectType} ${e.subjectId ?? ''}`.trim(), `${e.actorType} ${e.actorId ?? ''}`.trim(), e.data === null ? '' : JSON.stringify(e.data)]],
       undefined,
       { headless: true },

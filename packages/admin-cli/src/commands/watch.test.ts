@@ -79,7 +79,7 @@ describe('watch', () => {
 
   it('should print a line per change for people', async () => {
     const ctrlC = new AbortController();
-    const r = await runInProcess(['watch'], { env: { COUNTERSIGN_URL: url, COUNTERSIGN_TOKEN: 'good' }, interrupt: ctrlC.signal, columns: 120, onStdout: () => ctrlC.abort() });
+    const r = await runInProcess(['watch'], { env: { COUNTERSIGN_URL: url, COUNTERSIGN_TOKEN: 'good' }, interrupt: ctrlC.signal, columns: 160, onStdout: () => ctrlC.abort() });
     expect(r.stdout).toMatch(/\+ queued\s+a1\s+72 HIGH\s+payments\.transfer\s+invoice-bot\s+Pay INV-42\s+PENDING/);
   });
 

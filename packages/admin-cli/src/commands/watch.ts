@@ -33,7 +33,16 @@ export const watchPresenter: StreamPresenter<QueueEvent> = {
     const change = e.inQueue ? toned('+ queued', 'good') : toned('- left', 'muted');
     return [
       table(
-        ['At', 'Change', 'ID', 'Risk', 'Type', 'Agent', { header: 'Summary', flex: true }, 'Status'],
+        [
+          { header: 'At', minWidth: 8 },
+          { header: 'Change', minWidth: 8 },
+          { header: 'ID', minWidth: 36 },
+          { header: 'Risk', minWidth: 11 },
+          { header: 'Type', minWidth: 18 },
+          { header: 'Agent', minWidth: 12 },
+          { header: 'Summary', flex: true },
+          'Status',
+        ],
         [[toned(now.toISOString().slice(11, 19), 'muted'), change, e.actionId, risk(a?.risk), a?.type ?? '', a?.agent.name ?? '', a?.summary ?? '', status(a?.status)]],
         undefined,
         { headless: true },

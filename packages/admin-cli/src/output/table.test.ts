@@ -74,3 +74,12 @@ describe('renderTable', () => {
     expect(renderTable(columns, rows, 200, plain, { headless: true })).toHaveLength(2);
   });
 });
+
+describe('minWidth', () => {
+  it('should line up rows rendered one at a time', () => {
+    const columns: Column[] = [{ header: 'Change', minWidth: 8 }, { header: 'ID' }];
+    const [a] = renderTable(columns, [['+ queued', 'x']], 80, plain, { headless: true });
+    const [b] = renderTable(columns, [['- left', 'x']], 80, plain, { headless: true });
+    expect(a!.indexOf('x')).toBe(b!.indexOf('x'));
+  });
+});

@@ -52,7 +52,7 @@ export function renderTable(
   const all = [...(options.headless ? [] : [header]), ...body].map((row) =>
     row.map((cell) => (typeof cell === 'string' ? { text: flatten(cell), tone: 'plain' as Tone } : { text: flatten(cell.text), tone: cell.tone })),
   );
-  const natural = columns.map((_, i) => Math.max(...all.map((row) => stringWidth(row[i]!.text))));
+  const natural = columns.map((column, i) => Math.max(column.minWidth ?? 0, ...all.map((row) => stringWidth(row[i]!.text))));
   const widths = fitColumns(natural, columns.map((c) => Boolean(c.flex)), width);
   return all.map((row) => {
     const cells = row.map((cell, i) => {

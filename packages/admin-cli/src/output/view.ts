@@ -19,6 +19,8 @@ export interface Column {
    * comments) should flex; identifiers should not, so they stay copyable.
    */
   readonly flex?: boolean;
+  /** At least this wide, so lines printed one at a time (`watch`) still line up. */
+  readonly minWidth?: number;
 }
 
 export type Block =
