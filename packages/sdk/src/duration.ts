@@ -1,4 +1,11 @@
-/** The units a {@link Duration} string may end in. */
+/**
+ * The units a {@link Duration} string may end in.
+ *
+ * @example
+ * ```ts
+ * const unit: DurationUnit = 'm'; // '15m'
+ * ```
+ */
 export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
 
 /**

@@ -10,6 +10,11 @@ import type { ActionRequest, Decision } from './types.js';
  * - `INVALID_RECEIPT`: see {@link ReceiptVerificationError}.
  * - `DISPOSED`: the client was disposed while the call was in flight.
  * - `UNKNOWN`: an error code this version of the SDK does not know (see `extensions`).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof CountersignError && error.code === 'RATE_LIMITED') await slowDown();
+ * ```
  */
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -110,7 +115,14 @@ export function fromGraphQLError(
   });
 }
 
-/** Which check a receipt failed. */
+/**
+ * Which check a receipt failed.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ReceiptVerificationError && error.failure === 'PAYLOAD_MISMATCH') alarm('arguments changed after approval');
+ * ```
+ */
 export type ReceiptFailure =
   /** There is no receipt, or it is not a compact JWS. */
   | 'MALFORMED'

@@ -53,6 +53,12 @@ export interface ReceiptClaims {
 /**
  * A key to check receipts against without fetching the JWKS: an Ed25519 public key as a
  * JWK, a JWKS, a WebCrypto `CryptoKey` or a Node `KeyObject`.
+ *
+ * @example
+ * ```ts
+ * const receiptKey: ReceiptKey = JSON.parse(process.env.COUNTERSIGN_RECEIPT_JWKS!);
+ * const cs = createClient({ url, apiKey, receiptKey });
+ * ```
  */
 export type ReceiptKey = JWK | JSONWebKeySet | CryptoKey | KeyObject;
 
@@ -88,6 +94,11 @@ export type VerifyReceiptOptions = ReceiptExpectations &
 /**
  * What the receipt must have been issued for. Each given field is checked; the signature,
  * the payload hash and the expiry are checked always.
+ *
+ * @example
+ * ```ts
+ * await cs.verifyReceipt(receipt, payload, { actionId: id, actionType: 'payments.transfer', clockTolerance: '2m' });
+ * ```
  */
 export interface ReceiptExpectations {
   /** The action request id (`sub`). */

@@ -1,22 +1,98 @@
 import type { Duration } from './duration.js';
-import type {
-  ActionFieldsFragment,
-  ActionInput as GeneratedActionInput,
-  OutcomeStatus,
-} from './generated/graphql.js';
+import type { ActionFieldsFragment, ActionInput as GeneratedActionInput } from './generated/graphql.js';
 
-export type {
-  ActionStatus,
-  DataClassification,
-  Mode,
-  Operation,
-  OutcomeStatus,
-  ReviewStatus,
-  RiskLevel,
-  Verdict,
-  AmountInput,
-  DestinationInput,
-} from './generated/graphql.js';
+import type * as Generated from './generated/graphql.js';
+
+/**
+ * Where a request stands. All but PENDING are terminal.
+ * @example
+ * ```ts
+ * if (action.status === 'PENDING') console.log('an approver has it');
+ * ```
+ */
+export type ActionStatus = Generated.ActionStatus;
+
+/**
+ * What kind of thing an action does; it weighs in the risk score.
+ * @example
+ * ```ts
+ * const operation: Operation = 'DELETE';
+ * ```
+ */
+export type Operation = Generated.Operation;
+
+/**
+ * How sensitive the data an action touches is.
+ * @example
+ * ```ts
+ * const input = { ...base, dataClassification: 'CONFIDENTIAL' satisfies DataClassification };
+ * ```
+ */
+export type DataClassification = Generated.DataClassification;
+
+/**
+ * How much human attention a request got: AUTO and ASYNC_REVIEW run at once (the latter
+ * reviewed afterwards), SYNC_APPROVAL waits for a person, BLOCK is refused.
+ * @example
+ * ```ts
+ * if (approved.mode === 'ASYNC_REVIEW') console.log('ran now; finance will review it');
+ * ```
+ */
+export type Mode = Generated.Mode;
+
+/**
+ * The risk level the score maps to.
+ * @example
+ * ```ts
+ * if (action.risk.level === 'CRITICAL') alertOnCall(action);
+ * ```
+ */
+export type RiskLevel = Generated.RiskLevel;
+
+/**
+ * An approver's verdict in a {@link Decision}.
+ * @example
+ * ```ts
+ * const denial = action.decisions.find((d) => d.verdict === 'DENY');
+ * ```
+ */
+export type Verdict = Generated.Verdict;
+
+/**
+ * How an ASYNC_REVIEW request fared in its review afterwards.
+ * @example
+ * ```ts
+ * const { reviewStatus } = await cs.get(id); // 'UNREVIEWED' | 'ACKNOWLEDGED' | 'FLAGGED'
+ * ```
+ */
+export type ReviewStatus = Generated.ReviewStatus;
+
+/**
+ * Whether the approved action worked, in an {@link Outcome}.
+ * @example
+ * ```ts
+ * await cs.reportOutcome(id, { status: 'SUCCEEDED' satisfies OutcomeStatus });
+ * ```
+ */
+export type OutcomeStatus = Generated.OutcomeStatus;
+
+/**
+ * Money the action moves.
+ * @example
+ * ```ts
+ * const amount: AmountInput = { value: 4200, currency: 'EUR' };
+ * ```
+ */
+export type AmountInput = Generated.AmountInput;
+
+/**
+ * Where data or money goes; `external` when it leaves the organisation.
+ * @example
+ * ```ts
+ * const destination: DestinationInput = { system: 'stripe', external: true };
+ * ```
+ */
+export type DestinationInput = Generated.DestinationInput;
 
 /**
  * What an agent asks to do (DESIGN §2 step 1): the `ActionInput` of the GraphQL API, with
