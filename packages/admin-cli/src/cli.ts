@@ -30,8 +30,8 @@ import { init, initPresenter } from './commands/init.js';
 import { lint, lintPresenter } from './commands/lint.js';
 import { login, loginPresenter, logout, logoutPresenter } from './commands/login.js';
 import { me, mePresenter } from './commands/me.js';
-import { listProfiles, profilesPresenter, useProfile } from './commands/profiles.js';
 import { metrics, metricsPresenter } from './commands/metrics.js';
+import { listProfiles, profilesPresenter, useProfile } from './commands/profiles.js';
 import { queue, queuePresenter } from './commands/queue.js';
 import { review, reviewPresenter } from './commands/review.js';
 import { show, showPresenter } from './commands/show.js';
@@ -135,7 +135,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
       api: () => (api ??= resolve().then(connect)),
       connect,
       // The plan before "Apply?" must not mix into JSON on stdout.
-      show: (view) => (format === 'table' ? io.stdout : io.stderr).write(renderView(view, term)),
+      show: (view) => void (format === 'table' ? io.stdout : io.stderr).write(renderView(view, term)),
       notice: (message) => void io.stderr.write(`${term.paint('muted', message)}\n`),
       confirm: (question) => confirm(io, question),
     };
