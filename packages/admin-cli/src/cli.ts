@@ -193,7 +193,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign me', 'countersign me --json | jq -r .principal.kind'))
     .action((_opts, cmd) => run(cmd, mePresenter, (ctx) => me(ctx)));
 
-  const profiles = program.command('profiles').summary('list, use').description('The connections saved by `countersign login`.');
+  const profiles = program
+    .command('profiles')
+    .summary('list, use')
+    .description('The connections saved by `countersign login`.')
+    .addHelpText('after', examples('countersign profiles', 'countersign profiles use prod'));
   profiles.command('list', { isDefault: true })
     .summary('list saved profiles (the default)')
     .description('List saved profiles; * marks the current one.')
@@ -241,7 +245,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign apply -f governance.yaml --dry-run', 'countersign apply -f governance.yaml', 'countersign apply -f governance.yaml --yes --json'))
     .action((opts, cmd) => run(cmd, applyPresenter, (ctx) => apply(ctx, opts)));
 
-  const get = program.command('get').summary('show a resource (get governance)').description('Show a resource.');
+  const get = program
+    .command('get')
+    .summary('show a resource (get governance)')
+    .description('Show a resource.')
+    .addHelpText('after', examples('countersign get governance -o yaml'));
   get.command('governance')
     .summary('show the governance in force')
     .description('Show the governance in force. -o yaml prints the document exactly as applied, ready to edit and apply again.')
@@ -266,7 +274,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
   // --- principals ---
 
   program.commandsGroup('Principals:');
-  const agents = program.command('agents').summary('create, list, suspend, resume, rotate-key').description('Register agents, list them, suspend them (the kill switch), rotate their keys.');
+  const agents = program
+    .command('agents')
+    .summary('create, list, suspend, resume, rotate-key')
+    .description('Register agents, list them, suspend them (the kill switch), rotate their keys.')
+    .addHelpText('after', examples('countersign agents', 'countersign agents create --name invoice-bot --owner alice', 'countersign agents suspend invoice-bot --reason "looping"'));
   agents.command('list', { isDefault: true })
     .summary('list agents (the default)')
     .description('List agents.')
@@ -300,7 +312,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign agents rotate-key invoice-bot', 'countersign agents rotate-key invoice-bot --json | jq -r .apiKey'))
     .action((agent, _opts, cmd) => run(cmd, agentWithKeyPresenter, (ctx) => rotateAgentKey(ctx, agent)));
 
-  const approvers = program.command('approvers').summary('create, list, update').description('Register approvers and manage their roles.');
+  const approvers = program
+    .command('approvers')
+    .summary('create, list, update')
+    .description('Register approvers and manage their roles.')
+    .addHelpText('after', examples('countersign approvers', 'countersign approvers create --name alice --role finance', 'countersign approvers update alice --add-role clinician'));
   approvers.command('list', { isDefault: true })
     .summary('list approvers (the default)')
     .description('List approvers.')
@@ -328,7 +344,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign approvers update alice --add-role clinician', 'countersign approvers update bob --no-active'))
     .action((approver, opts, cmd) => run(cmd, approverPresenter, (ctx) => updateApprover(ctx, approver, opts)));
 
-  const delegations = program.command('delegations').summary('create, list, revoke').description('Hand approvals to someone else for a while ("while I am away, Bob decides for me").');
+  const delegations = program
+    .command('delegations')
+    .summary('create, list, revoke')
+    .description('Hand approvals to someone else for a while ("while I am away, Bob decides for me").')
+    .addHelpText('after', examples('countersign delegations', 'countersign delegations create --to bob --end 14d', 'countersign delegations revoke <id>'));
   delegations.command('list', { isDefault: true })
     .summary('list current and scheduled delegations (the default)')
     .description('List current and scheduled delegations.')
@@ -411,7 +431,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     // A stream that never ends cannot be one JSON array: --json means one object per line.
     .action((_opts, cmd) => stream(cmd, watchPresenter, jsonLines(formatOf(cmd.optsWithGlobals())), (ctx) => watch(ctx)));
 
-  const adminTokens = program.command('admin-tokens').summary('create').description('Issue named admin tokens (one per admin or CI job), so the bootstrap token can be retired.');
+  const adminTokens = program
+    .command('admin-tokens')
+    .summary('create')
+    .description('Issue named admin tokens (one per admin or CI job), so the bootstrap token can be retired.')
+    .addHelpText('after', examples('countersign admin-tokens create --name ci-governance'));
   adminTokens.command('create')
     .summary('create a named admin token and print it once')
     .description('Create a named admin token. The token is printed once.')
@@ -429,7 +453,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign metrics', 'countersign metrics --window 7d --json'))
     .action((opts, cmd) => run(cmd, metricsPresenter, (ctx) => metrics(ctx, opts)));
 
-  const audit = program.command('audit').summary('verify, export').description('Check and export the tamper-evident audit trail.');
+  const audit = program
+    .command('audit')
+    .summary('verify, export')
+    .description('Check and export the tamper-evident audit trail.')
+    .addHelpText('after', examples('countersign audit verify', 'countersign audit export --since 30d > audit.jsonl'));
   audit.command('verify')
     .summary('verify the audit hash chain')
     .description(`Recompute the audit hash chain; exits ${ExitCode.INTEGRITY} when an event was changed, deleted or reordered.`)
