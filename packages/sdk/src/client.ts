@@ -9,7 +9,7 @@ import {
 } from './generated/graphql.js';
 import { jwksUrlFor, localKeys, remoteKeys, verifyWith, type ReceiptClaims, type ReceiptExpectations, type ReceiptKey } from './receipt.js';
 import { backoffDelay, resolveRetryPolicy, type RetryPolicy } from './retry.js';
-import { sleep } from './timers.js';
+import { linkSignals, sleep } from './timers.js';
 import { createHttpTransport } from './transport/http.js';
 import { createSubscriptionTransport } from './transport/subscriptions.js';
 import {
@@ -327,17 +327,24 @@ export function createClient(options: ClientOptions = {}): Client {
 
   // Aborted by dispose(): every call listens to it alongside the caller's own signal.
   const lifetime = new AbortController();
-  const withLifetime = (signal: AbortSignal | undefined) => (signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal);
+  async function withLifetime<T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const linked = linkSignals([signal, lifetime.signal]);
+    try {
+      return await run(linked.signal);
+    } finally {
+      linked.release();
+    }
+  }
 
   async function get(id: string, { signal }: CallOptions = {}): Promise<ActionRequest> {
-    return (await http.request(ActionDocument, { id }, { signal: withLifetime(signal) })).action;
+    return withLifetime(signal, async (linked) => (await http.request(ActionDocument, { id }, { signal: linked })).action);
   }
 
   async function submit<P>(input: ActionInput<P>, { signal }: CallOptions = {}): Promise<ActionRequest> {
     // One key per call, reused by every retry of this call: the server returns the request
     // the first attempt created if that attempt's response was lost.
     const idempotencyKey = input.idempotencyKey ?? randomUUID();
-    const { submitAction } = await http.request(SubmitActionDocument, { input: { ...input, idempotencyKey } }, { signal: withLifetime(signal) });
+    const { submitAction } = await withLifetime(signal, (linked) => http.request(SubmitActionDocument, { input: { ...input, idempotencyKey } }, { signal: linked }));
     logger.debug(`Countersign: submitted ${submitAction.type} as ${submitAction.id}: ${submitAction.mode}, ${submitAction.status}`, { actionId: submitAction.id });
     return submitAction;
   }
@@ -347,16 +354,19 @@ export function createClient(options: ClientOptions = {}): Client {
     const timeoutMs = options.timeout === undefined ? undefined : toMilliseconds(options.timeout, 'timeout');
     let action = known;
     if (!action || !isTerminal(action)) {
-      const pushed = await waitForTerminal(
-        {
-          subscriptions,
-          fetchAction: async (actionId, signal) => (await http.request(ActionDocument, { id: actionId }, { signal: AbortSignal.any([signal, lifetime.signal]), attempts: 1 })).action,
-          retry,
-          pollIntervalMs,
-          logger,
-        },
-        id,
-        { timeoutMs, signal: withLifetime(options.signal) },
+      const pushed = await withLifetime(options.signal, (signal) =>
+        waitForTerminal(
+          {
+            subscriptions,
+            // The wait's own signal ends the poll; the wait ends with the client's lifetime.
+            fetchAction: async (actionId, pollSignal) => (await http.request(ActionDocument, { id: actionId }, { signal: pollSignal, attempts: 1 })).action,
+            retry,
+            pollIntervalMs,
+            logger,
+          },
+          id,
+          { timeoutMs, signal },
+        ),
       );
       // A refusal's error carries the approver's comment and suggested payload; if the
       // state pushed to us lacks the deciding record, read the request once more.
@@ -379,34 +389,39 @@ export function createClient(options: ClientOptions = {}): Client {
   }
 
   async function reportOutcome(id: string, outcome: Outcome, { signal }: CallOptions = {}): Promise<ActionRequest> {
-    const { reportOutcome } = await http.request(
-      ReportOutcomeDocument,
-      { id, input: { status: outcome.status, detail: outcome.detail, result: outcome.result } },
-      {
-        signal: withLifetime(signal),
-        // A retry whose first attempt did land meets CONFLICT: the outcome is already there.
-        recover: async (error) => {
-          if (error.code !== 'CONFLICT') return undefined;
-          const current = await get(id, { signal });
-          return current.outcome?.status === outcome.status ? { reportOutcome: current } : undefined;
+    const { reportOutcome } = await withLifetime(signal, (linked) =>
+      http.request(
+        ReportOutcomeDocument,
+        { id, input: { status: outcome.status, detail: outcome.detail, result: outcome.result } },
+        {
+          signal: linked,
+          // A retry whose first attempt did land meets CONFLICT: the outcome is already there.
+          recover: async (error) => {
+            if (error.code !== 'CONFLICT') return undefined;
+            const current = await get(id, { signal });
+            return current.outcome?.status === outcome.status ? { reportOutcome: current } : undefined;
+          },
         },
-      },
+      ),
     );
     return reportOutcome;
   }
 
   async function cancel(id: string, reason?: string, { signal }: CallOptions = {}): Promise<ActionRequest> {
-    const { cancelAction } = await http.request(
-      CancelActionDocument,
-      { id, reason },
-      {
-        signal: withLifetime(signal),
-        recover: async (error) => {
-          if (error.code !== 'CONFLICT') return undefined;
-          const current = await get(id, { signal });
-          return current.status === 'CANCELLED' ? { cancelAction: current } : undefined;
+    const { cancelAction } = await withLifetime(signal, (linked) =>
+      http.request(
+        CancelActionDocument,
+        { id, reason },
+        {
+          signal: linked,
+          // As for outcomes: a retry meeting CONFLICT may find its first attempt done.
+          recover: async (error) => {
+            if (error.code !== 'CONFLICT') return undefined;
+            const current = await get(id, { signal });
+            return current.status === 'CANCELLED' ? { cancelAction: current } : undefined;
+          },
         },
-      },
+      ),
     );
     return cancelAction;
   }

@@ -2,7 +2,7 @@ import { ClientError, GraphQLClient, type RequestOptions } from 'graphql-request
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { CountersignError, fromGraphQLError, type ErrorCode } from '../errors.js';
 import { backoffDelay, type ResolvedRetryPolicy } from '../retry.js';
-import { sleep } from '../timers.js';
+import { linkSignals, sleep } from '../timers.js';
 import type { Logger } from '../types.js';
 
 export interface HttpTransportOptions {
@@ -43,22 +43,23 @@ export function createHttpTransport({ url, apiKey, fetch, retry, requestTimeoutM
   });
 
   async function attempt<T, V extends object>(document: TypedDocumentNode<T, V>, variables: V, signal: AbortSignal | undefined): Promise<T> {
-    const timeout = AbortSignal.timeout(requestTimeoutMs);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), requestTimeoutMs);
+    const linked = linkSignals([signal, timeout.signal]);
     try {
       // The document's own type already checked `variables`; graphql-request's conditional
       // types cannot see through a generic V, so hand it the erased form.
-      const request: RequestOptions<object, T> = {
-        document: document as TypedDocumentNode<T, object>,
-        variables,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      };
+      const request: RequestOptions<object, T> = { document: document as TypedDocumentNode<T, object>, variables, signal: linked.signal };
       return await client.request<T, object>(request);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) {
+      if (timeout.signal.aborted) {
         throw new CountersignError(`No response from ${url.href} within ${requestTimeoutMs} ms`, { code: 'NETWORK_ERROR', cause: error });
       }
       throw toCountersignError(error, url);
+    } finally {
+      clearTimeout(timer);
+      linked.release();
     }
   }
 
