@@ -41,10 +41,10 @@ async function lockDelegations(tx: EntityManager): Promise<void> {
 /**
  * An approver hands their approvals to someone else for a window; an admin may do it for
  * any approver. In one transaction: the delegation, its DELEGATION timers (at a future
- * start and at the end, so every instance's timer worker applies the boundary exactly
- * once), and — when it starts at once — the move of the requests already pending with the
- * delegator to the delegate. Cycles are allowed: resolution falls back to the original
- * approver, so a cycle can never strand a request.
+ * start and at the end, stored as rows so that whichever instance is alive applies each
+ * boundary, exactly once), and — when it starts at once — the move of the requests
+ * already pending with the delegator to the delegate. Cycles are allowed: resolution
+ * falls back to the original approver, so a cycle can never strand a request.
  *
  * @throws FORBIDDEN when an approver names someone else as `fromApproverId`.
  * @throws BAD_USER_INPUT naming the field: an unknown approver, an inactive delegate,
@@ -251,10 +251,12 @@ interface WaitingRequest {
  * give now — under its row lock, with an ASSIGNEES_CHANGED audit event (before/after) and
  * a change event naming everyone whose queue gained or lost it.
  *
- * The scan reads every waiting request but locks only those that change, in id order,
- * and re-reads them once locked: a decision or an escalation may have moved them in
- * between. ASYNC_REVIEW requests are left as they are: they are already APPROVED, and
- * whoever was routed them may still review them after a delegation ends.
+ * The scan reads every waiting request — delegation changes are rare, and a scan cannot
+ * miss a request the way narrowing by stored assignees could — but locks only those
+ * that change, in id order and in batches, and re-reads them once locked: a decision or
+ * an escalation may have moved them in between. ASYNC_REVIEW requests are left as they
+ * are: they are already APPROVED, and whoever was routed them may still review them
+ * after a delegation ends.
  *
  * Runs inside the caller's transaction, which must hold the delegation lock; returns the
  * audit entries for the caller to append last (the audit head is the most contended lock).
@@ -271,15 +273,32 @@ async function reassignPending(tx: EntityManager, change: Reassignment, now: Dat
     return diffAssignees(request.assigned, resolve(rules));
   };
 
-  const stale = (await loadWaiting(tx)).filter((request) => plan(request) !== null).map((request) => request.id);
-  if (stale.length === 0) return NOTHING_MOVED;
-  await tx.execute(
-    `select "id" from "action_request" where "status" = 'PENDING' and "id" in (${placeholders(stale)}) order by "id" for update`,
-    stale,
-  );
-
+  const stale = (await loadWaiting(tx)).filter((request) => plan(request) !== null).map((request) => request.id).sort();
   const moved: Moved = { audit: [], events: [] };
-  for (const request of await loadWaiting(tx, stale)) {
+  for (let start = 0; start < stale.length; start += LOCK_BATCH) {
+    const batch = stale.slice(start, start + LOCK_BATCH);
+    await tx.execute(`select "id" from "action_request" where "id" in (${placeholders(batch)}) order by "id" for update`, batch);
+    const changed = await applyPlans(tx, await loadWaiting(tx, batch), plan, change, now);
+    moved.audit.push(...changed.audit);
+    moved.events.push(...changed.events);
+  }
+  await tx.flush();
+  return moved;
+}
+
+/** Requests locked and re-read per statement: bounded, whatever the number of pending requests. */
+const LOCK_BATCH = 500;
+
+/** Applies each locked request's plan: ends and creates assignments; returns the audit and change events. */
+async function applyPlans(
+  tx: EntityManager,
+  requests: WaitingRequest[],
+  plan: (request: WaitingRequest) => AssigneeChange | null,
+  change: Reassignment,
+  now: Date,
+): Promise<Moved> {
+  const moved: Moved = { audit: [], events: [] };
+  for (const request of requests) {
     const diff = plan(request);
     if (diff === null) continue;
     if (diff.ended.length > 0) {
@@ -311,10 +330,10 @@ async function reassignPending(tx: EntityManager, change: Reassignment, now: Dat
     moved.events.push({ actionId: request.id, agentId: request.agentId, queueChanged: diff.queueChanged });
   }
   if (moved.events.length > 0) {
+    // Subscribers to actionUpdated tell versions apart by updatedAt.
     const ids = moved.events.map((e) => e.actionId);
     await tx.execute(`update "action_request" set "updated_at" = ? where "id" in (${placeholders(ids)})`, [now, ...ids]);
   }
-  await tx.flush();
   return moved;
 }
 
