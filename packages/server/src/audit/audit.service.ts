@@ -69,7 +69,8 @@ export async function appendAudit(em: EntityManager, entries: AuditEntry[]): Pro
 
 export interface AuditRow {
   seq: string;
-  at: Date;
+  /** A Date from PostgreSQL; a string from PGlite. */
+  at: Date | string;
   kind: string;
   subject_type: string;
   subject_id: string | null;
@@ -84,7 +85,7 @@ export interface AuditRow {
 export function toAuditRecord(row: AuditRow): AuditEventRecord {
   return {
     seq: Number(row.seq),
-    at: row.at,
+    at: new Date(row.at),
     kind: row.kind,
     subjectType: row.subject_type,
     subjectId: row.subject_id,
