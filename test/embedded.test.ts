@@ -73,6 +73,9 @@ describe('the embedded database', () => {
         await client.dispose();
       }
       expect((await gqlOk(app.url, '{ verifyAuditChain { valid checked } }', {}, admin)).verifyAuditChain).toMatchObject({ valid: true });
+      const trail = (await gqlOk(app.url, 'query($id: ID!) { action(id: $id) { auditTrail { at kind } } }', { id: pending.id }, admin)).action.auditTrail;
+      expect(trail.map((e: { kind: string }) => e.kind)).toEqual(['ACTION_SUBMITTED', 'ACTION_ASSIGNED', 'ACTION_DECIDED', 'ACTION_APPROVED']);
+      for (const event of trail) expect(Number.isNaN(Date.parse(event.at))).toBe(false);
     } finally {
       await app.dispose();
     }
