@@ -117,7 +117,7 @@ describe('delegation: someone decides in an approver’s place, and nothing wait
     const bob = await createApprover(stack, 'scheduled-bob');
     const action = await pendingAt('scheduled');
 
-    const delegation = await delegateOk(alice.token, { toApproverId: bob.id, startsAt: new Date(Date.now() + 1500).toISOString() });
+    const delegation = await delegateOk(alice.token, { toApproverId: bob.id, startsAt: new Date(Date.now() + 2000).toISOString() });
     await waitFor(async () => (await queueOf(bob)).includes(action.id), { what: "the request in the delegate's queue" });
     const moved = await read(action.id);
     expect(moved.assignees).toEqual([held(bob, alice, 'scheduled')]);
