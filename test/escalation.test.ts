@@ -36,12 +36,14 @@ describe('escalation and live push across two instances', () => {
     const pending = await submit(a, agent.apiKey, INPUTS.sync);
     const client = wsClient(a.url, agent.apiKey);
     try {
-      const updates = collect<{ actionUpdated: { status: string; receipt: string | null } }>(client, `subscription($id: ID!) { actionUpdated(id: $id) { ${ACTION_FIELDS} } }`, { id: pending.id });
+      const updates = collect<{ actionUpdated: { status: string; receipt: string | null; decisions: { verdict: string; approver: { id: string } }[] } }>(client, `subscription($id: ID!) { actionUpdated(id: $id) { ${ACTION_FIELDS} } }`, { id: pending.id });
       // The current state comes at once on subscribe.
       await updates.until((v) => v.actionUpdated.status === 'PENDING');
       await gqlOk(b.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE' } }, fiona.token);
       const approved = await updates.until((v) => v.actionUpdated.status === 'APPROVED');
       expect(approved.actionUpdated.receipt).toBeTruthy();
+      // Relations are read fresh for each emission, not served from the first one's cache.
+      expect(approved.actionUpdated.decisions).toEqual([expect.objectContaining({ verdict: 'APPROVE', approver: expect.objectContaining({ id: fiona.id }) })]);
       await updates.completed;
       expect(updates.errors).toEqual([]);
     } finally {

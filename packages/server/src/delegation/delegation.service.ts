@@ -34,6 +34,16 @@ async function lockDelegations(tx: EntityManager): Promise<void> {
   await tx.execute('select pg_advisory_xact_lock(?::bigint)', [DELEGATION_LOCK_KEY]);
 }
 
+/**
+ * Taken (shared) by anyone who assigns approvers from the delegations in force, before it
+ * reads them: an assignment in flight then either sees a delegation change or waits for it
+ * to commit, so no request is handed to someone whose delegation just started. Take it
+ * before locking any request row (changes lock rows while holding the exclusive lock).
+ */
+export async function shareDelegationLock(tx: EntityManager): Promise<void> {
+  await tx.execute('select pg_advisory_xact_lock_shared(?::bigint)', [DELEGATION_LOCK_KEY]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Create, revoke, list
 // ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import type { EscalationChain as ChainDocument } from '../governance/document.js
 import { Approver } from '../principals/approver.entity.js';
 import { Delegation } from '../delegation/delegation.entity.js';
 import type { DelegationRule } from '../delegation/resolve.js';
+import { shareDelegationLock } from '../delegation/delegation.service.js';
 import type { ActionRequest } from '../actions/action-request.entity.js';
 import { Assignment, AssignmentKind } from './assignment.entity.js';
 import { Timer, TimerKind } from './timer.entity.js';
@@ -32,8 +33,12 @@ export async function loadDirectory(em: EntityManager): Promise<ApproverRef[]> {
   return rows.map((r) => ({ id: r.id, name: r.name, roles: r.roles, active: r.active }));
 }
 
-/** Delegations not revoked whose window has not ended (the level logic checks each window). */
+/**
+ * Delegations not revoked whose window has not ended (the level logic checks each window),
+ * read under the shared delegation lock (see {@link shareDelegationLock}).
+ */
 export async function loadDelegationRules(em: EntityManager, at: Date): Promise<DelegationRule[]> {
+  await shareDelegationLock(em);
   const rows = await em.find(Delegation, { revokedAt: null, $or: [{ endsAt: null }, { endsAt: { $gt: at } }] });
   return rows.map((d) => ({
     id: d.id,

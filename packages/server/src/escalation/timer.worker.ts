@@ -5,7 +5,7 @@ import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { finish } from '../decisions/decisions.service.js';
-import { onDelegationBoundary } from '../delegation/delegation.service.js';
+import { onDelegationBoundary, shareDelegationLock } from '../delegation/delegation.service.js';
 import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
 import { AssignmentKind } from './assignment.entity.js';
@@ -115,6 +115,8 @@ export class TimerWorker {
 
   /** The level timed out: the next level with anyone available replaces it, or the request expires. */
   private async escalate(tx: EntityManager, timer: DueTimer, now: Date): Promise<ChangeEvent[]> {
+    // Before the request's row lock: a delegation change holds its lock while locking rows.
+    await shareDelegationLock(tx);
     const action = await this.stillWaiting(tx, timer);
     if (!action) return [];
     const fromLevel = action.escalationLevel;

@@ -5,6 +5,7 @@ import { ActionRequestType } from '../actions/action.types.js';
 import { toActionView } from '../actions/action.view.js';
 import { findReadableAction } from '../actions/access.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
+import { createLoaders } from '../graphql/loaders.js';
 import { BoundedStream } from './bounded-stream.js';
 
 /** How far a subscriber may fall behind before it is dropped. */
@@ -71,7 +72,12 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
     let lastSeen = '';
     for (;;) {
       dirty = false;
-      const action = await ctx.em.fork().findOneOrFail(ActionRequest, { id });
+      // One subscription lives across many changes: give each emission a fresh
+      // EntityManager and fresh batch loaders, or relations (decisions, assignees) would be
+      // served from the first emission's cache.
+      ctx.em = ctx.services.orm.em.fork();
+      ctx.loaders = createLoaders(ctx.em);
+      const action = await ctx.em.findOneOrFail(ActionRequest, { id });
       const version = `${action.updatedAt.getTime()}:${action.status}:${action.reviewStatus}:${action.outcomeStatus}`;
       if (version !== lastSeen) {
         lastSeen = version;
