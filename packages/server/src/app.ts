@@ -20,6 +20,7 @@ import { GovernanceCache } from './governance/governance.service.js';
 import { ReceiptService } from './receipts/receipts.service.js';
 import { EventBus } from './events/event-bus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
+import { GroupCommitter } from './db/group-commit.js';
 
 export interface App {
   /** e.g. http://127.0.0.1:4000/graphql */
@@ -79,6 +80,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       governance: new GovernanceCache(),
       receipts,
       events,
+      writer: new GroupCommitter(orm, events),
       embedded: embedded !== null,
     };
 

@@ -5,6 +5,7 @@ import type { TokenHasher } from './auth/tokens.js';
 import type { GovernanceCache } from './governance/governance.service.js';
 import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
+import type { GroupCommitter } from './db/group-commit.js';
 
 /**
  * The long-lived parts of one server instance, built once in createApp and handed to
@@ -18,6 +19,8 @@ export interface Services {
   governance: GovernanceCache;
   receipts: ReceiptService;
   events: EventBus;
+  /** Shares one transaction among submissions that arrive together (see GroupCommitter). */
+  writer: GroupCommitter;
   /** True when running on the in-process PGlite database (one instance by nature). */
   embedded: boolean;
 }

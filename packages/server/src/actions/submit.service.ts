@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ActionStatus, AgentStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
+import { ActionStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { isUniqueViolation, isUuid } from '../shared/validate.js';
-import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
+import type { AuditEntry } from '../audit/audit.service.js';
 import { assessRisk } from '../risk/assess.js';
 import { DEFAULT_RISK_MODEL } from '../risk/model.js';
 import { toCelVars } from '../governance/cel.js';
@@ -12,21 +13,22 @@ import { payloadHash } from '../receipts/receipt.js';
 import { Agent } from '../principals/agent.entity.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
 import { assignNextLevel, type ChainSnapshot } from '../escalation/escalation.service.js';
-import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
 import { ActionRequest } from './action-request.entity.js';
 import type { ActionInput } from './action.inputs.js';
-import { loadBehaviourSignals } from './behaviour.js';
+import { loadSubmissionContext } from './behaviour.js';
 import { normalizeActionInput, type NormalizedAction } from './normalize-input.js';
 import { StatusReason } from './status-reason.js';
 
-const ACTOR = 'AGENT';
-
 /**
  * An agent asks to act (DESIGN §2 steps 1–6): validate, assess the risk from the input and
- * the agent's own history, let the policy in force choose the mode, route to a chain when a
- * human is needed, and record it all — request, assignments, timer, audit events and the
- * change notification — in one transaction. Returns the stored request.
+ * the agent's own history, let the policy in force choose the mode, route to a chain when
+ * a human is needed, and record it all — request, assignments, timers, audit events and
+ * the change notification — in one transaction. Returns the stored request.
+ *
+ * Everything that only reads happens first, in one round trip; the write goes through the
+ * group committer, which shares one transaction (and one audit-chain lock) among the
+ * submissions that arrive together.
  */
 export async function submitAction(em: EntityManager, services: Services, agentId: string, raw: ActionInput): Promise<ActionRequest> {
   const input = normalizeActionInput(raw);
@@ -37,121 +39,126 @@ export async function submitAction(em: EntityManager, services: Services, agentI
   }
 
   const now = new Date();
-  const agent = await em.findOneOrFail(Agent, { id: agentId }, { populate: ['owner'] });
+  const { agent, governanceVersion, behaviour } = await loadSubmissionContext(em, agentId, input.type, now);
   const revisionOf = input.revisionOf ? await findRevisable(em, agentId, input.revisionOf) : null;
-
-  const governance = await services.governance.current(em);
+  const governance = await services.governance.at(em, governanceVersion);
   const compiled = governance?.compiled ?? null;
-  const behaviour = await loadBehaviourSignals(em, agentId, input.type, now);
   const risk = assessRisk(compiled?.riskModel ?? DEFAULT_RISK_MODEL, input, behaviour);
   const agentVars = { name: agent.name, tags: agent.tags };
   const policy = decidePolicy(compiled, toCelVars(input, agentVars, risk), risk.level);
-  const notes = [...policy.notes, ...policy.adjustments];
+  const riskNow = { score: risk.score, level: policy.level };
+  const route = policy.mode === Mode.ASYNC_REVIEW || policy.mode === Mode.SYNC_APPROVAL ? matchRoute(compiled, toCelVars(input, agentVars, riskNow)) : null;
 
-  const action = em.create(ActionRequest, {
-    agent,
-    type: input.type,
-    operation: input.operation,
-    summary: input.summary,
-    justification: input.justification,
-    expectedOutcome: input.expectedOutcome,
-    resource: input.resource,
-    dataClassification: input.dataClassification,
-    dataCategories: input.dataCategories,
-    recordCount: input.recordCount,
-    destinationSystem: input.destination?.system ?? null,
-    destinationExternal: input.destination?.external ?? null,
-    amountValue: input.amount?.value ?? null,
-    amountCurrency: input.amount?.currency ?? null,
-    payload: input.payload,
-    context: input.context,
-    idempotencyKey: input.idempotencyKey,
-    revisionOf,
-    riskScore: risk.score,
-    riskLevel: policy.level,
-    riskFactors: risk.factors,
-    behaviour,
-    mode: policy.mode,
-    policy: policy.policy,
-    consequences: policy.consequences ? { ...policy.consequences } : null,
-    notes,
-    governanceVersion: governance?.version ?? null,
-    requiredApprovals: policy.requiredApprovals,
-    status: ActionStatus.PENDING,
-    createdAt: now,
-    updatedAt: now,
-  });
-
-  const audit: AuditEntry[] = [{
-    kind: 'ACTION_SUBMITTED', subjectType: 'ACTION', subjectId: action.id, actorType: ACTOR, actorId: agentId, at: now,
-    data: {
-      type: input.type, summary: input.summary, payloadHash: payloadHash(input.payload), risk: { score: risk.score, level: policy.level },
-      mode: policy.mode, policy: policy.policy, governanceVersion: governance?.version ?? null, revisionOf: revisionOf?.id ?? null,
-    },
-  }];
-  const end = (status: ActionStatus, reason: StatusReason, kind: string, sentence: string) => {
-    action.status = status;
-    action.statusReason = reason;
-    action.decidedAt = now;
-    audit.push({ kind, subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now, data: { status, reason, detail: sentence } });
-  };
-
-  const queueChanged: string[] = [];
-  const routeAndAssign = async (tx: EntityManager, kind: AssignmentKind): Promise<boolean> => {
-    const { route, notes: routeNotes } = matchRoute(compiled, toCelVars(input, agentVars, { score: risk.score, level: policy.level }));
-    action.notes = [...action.notes, ...routeNotes];
-    if (!route) {
-      end(ActionStatus.DENIED, StatusReason.NO_ROUTE, 'ACTION_DENIED', 'It needs a human and no route matches it, so it is denied (fail closed).');
-      return false;
-    }
-    action.route = route.name;
-    action.chain = route.chain;
-    action.chainSnapshot = compiled!.chains.get(route.chain) as ChainSnapshot;
-    const assigned = await assignNextLevel(tx, action, kind, {
-      now,
-      ownerId: agent.owner?.id ?? null,
-      policyRequiredApprovals: policy.requiredApprovals,
-      aboutToExpireFraction: services.config.aboutToExpireFraction,
-    });
-    if (!assigned.step) {
-      const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
-      end(status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
-      return false;
-    }
-    queueChanged.push(...assigned.added.map((a) => a.approverId));
-    audit.push({
-      kind: 'ACTION_ASSIGNED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
-      data: { route: route.name, chain: route.chain, level: action.escalationLevel, kind, deadline: action.deadline, assignees: assigned.added },
-    });
-    return true;
-  };
-
-  const approve = async (tx: EntityManager) => {
-    action.status = ActionStatus.APPROVED;
-    action.statusReason = StatusReason.AUTO_APPROVED;
-    action.decidedAt = now;
-    action.approvedPayload = input.payload;
-    action.receipt = await services.receipts.sign(tx, { id: action.id, agentId, type: input.type }, input.payload);
-    audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now, data: { mode: action.mode, payloadHash: payloadHash(input.payload) } });
-  };
+  // The id is known before the write, so the receipt of an AUTO approval is signed outside
+  // the shared transaction.
+  const id = randomUUID();
+  const autoReceipt = policy.mode === Mode.AUTO && !agent.suspended
+    ? await services.receipts.sign(em, { id, agentId, type: input.type }, input.payload)
+    : null;
 
   try {
-    const events = await em.transactional(async (tx) => {
-      if (agent.status === AgentStatus.SUSPENDED) {
+    return await services.writer.run(async (tx) => {
+      const action = tx.create(ActionRequest, {
+        id,
+        agent: tx.getReference(Agent, agentId),
+        type: input.type,
+        operation: input.operation,
+        summary: input.summary,
+        justification: input.justification,
+        expectedOutcome: input.expectedOutcome,
+        resource: input.resource,
+        dataClassification: input.dataClassification,
+        dataCategories: input.dataCategories,
+        recordCount: input.recordCount,
+        destinationSystem: input.destination?.system ?? null,
+        destinationExternal: input.destination?.external ?? null,
+        amountValue: input.amount?.value ?? null,
+        amountCurrency: input.amount?.currency ?? null,
+        payload: input.payload,
+        context: input.context,
+        idempotencyKey: input.idempotencyKey,
+        revisionOf: revisionOf ? tx.getReference(ActionRequest, revisionOf.id) : null,
+        riskScore: risk.score,
+        riskLevel: policy.level,
+        riskFactors: risk.factors,
+        behaviour,
+        mode: policy.mode,
+        policy: policy.policy,
+        consequences: policy.consequences ? { ...policy.consequences } : null,
+        notes: [...policy.notes, ...policy.adjustments, ...(route?.notes ?? [])],
+        governanceVersion: governance?.version ?? null,
+        requiredApprovals: policy.requiredApprovals,
+        status: ActionStatus.PENDING,
+        createdAt: now,
+        updatedAt: now,
+      });
+
+      const audit: AuditEntry[] = [{
+        kind: 'ACTION_SUBMITTED', subjectType: 'ACTION', subjectId: id, actorType: 'AGENT', actorId: agentId, at: now,
+        data: {
+          type: input.type, summary: input.summary, payloadHash: payloadHash(input.payload), risk: riskNow,
+          mode: policy.mode, policy: policy.policy, governanceVersion: governance?.version ?? null, revisionOf: revisionOf?.id ?? null,
+        },
+      }];
+      const end = (status: ActionStatus, reason: StatusReason, kind: string, sentence: string) => {
+        action.status = status;
+        action.statusReason = reason;
+        action.decidedAt = now;
+        audit.push({ kind, subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now, data: { status, reason, detail: sentence } });
+      };
+      const approve = (receipt: string) => {
+        action.status = ActionStatus.APPROVED;
+        action.statusReason = StatusReason.AUTO_APPROVED;
+        action.decidedAt = now;
+        action.approvedPayload = input.payload;
+        action.receipt = receipt;
+        audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now, data: { mode: policy.mode, payloadHash: payloadHash(input.payload) } });
+      };
+
+      const queueChanged: string[] = [];
+      /** Routes and assigns level 1; false (and the request ended) when nobody can take it. */
+      const assign = async (kind: AssignmentKind): Promise<boolean> => {
+        if (!route?.route) {
+          end(ActionStatus.DENIED, StatusReason.NO_ROUTE, 'ACTION_DENIED', 'It needs a human and no route matches it, so it is denied (fail closed).');
+          return false;
+        }
+        action.route = route.route.name;
+        action.chain = route.route.chain;
+        action.chainSnapshot = compiled!.chains.get(route.route.chain) as ChainSnapshot;
+        const assigned = await assignNextLevel(tx, action, kind, {
+          now,
+          ownerId: agent.ownerId,
+          policyRequiredApprovals: policy.requiredApprovals,
+          aboutToExpireFraction: services.config.aboutToExpireFraction,
+        });
+        if (!assigned.step) {
+          const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
+          end(status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
+          return false;
+        }
+        queueChanged.push(...assigned.added.map((a) => a.approverId));
+        audit.push({
+          kind: 'ACTION_ASSIGNED', subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now,
+          data: { route: route.route.name, chain: route.route.chain, level: action.escalationLevel, kind, deadline: action.deadline, assignees: assigned.added },
+        });
+        return true;
+      };
+
+      if (agent.suspended) {
         end(ActionStatus.DENIED, StatusReason.AGENT_SUSPENDED, 'ACTION_DENIED', `Agent ${agent.name} is suspended${agent.suspendedReason ? `: ${agent.suspendedReason}` : ''}.`);
       } else {
         switch (policy.mode) {
           case Mode.AUTO:
-            await approve(tx);
+            approve(autoReceipt!);
             break;
           case Mode.ASYNC_REVIEW:
-            if (await routeAndAssign(tx, AssignmentKind.REVIEW)) {
+            if (await assign(AssignmentKind.REVIEW)) {
               action.reviewStatus = ReviewStatus.UNREVIEWED;
-              await approve(tx);
+              approve(await services.receipts.sign(tx, { id, agentId, type: input.type }, input.payload));
             }
             break;
           case Mode.SYNC_APPROVAL:
-            await routeAndAssign(tx, AssignmentKind.APPROVAL);
+            await assign(AssignmentKind.APPROVAL);
             break;
           case Mode.BLOCK:
             end(ActionStatus.DENIED, StatusReason.BLOCKED_BY_POLICY, 'ACTION_DENIED', `Policy ${policy.policy ?? '(default)'} blocks it.`);
@@ -161,13 +168,8 @@ export async function submitAction(em: EntityManager, services: Services, agentI
         }
       }
       tx.persist(action);
-      await tx.flush();
-      await appendAudit(tx, audit);
-      const event: ChangeEvent = { actionId: action.id, agentId, queueChanged };
-      return services.events.inTransaction(tx, [event]);
+      return { value: action, audit, events: [{ actionId: id, agentId, queueChanged }] };
     });
-    services.events.afterCommit(events);
-    return action;
   } catch (error) {
     // Two identical submissions raced: the other one won; answer with its request.
     if (input.idempotencyKey && isUniqueViolation(error)) {

@@ -92,8 +92,9 @@ export class EventBus {
    * transaction; with `in-process` delivery, call {@link afterCommit} with the result.
    */
   async inTransaction(tx: EntityManager, events: ChangeEvent[]): Promise<ChangeEvent[]> {
-    if (this.mode === 'postgres') {
-      for (const event of events) await tx.execute('select pg_notify(?, ?)', [CHANNEL, JSON.stringify(event)]);
+    if (this.mode === 'postgres' && events.length > 0) {
+      // One statement however many events (a group commit may carry hundreds).
+      await tx.execute('select pg_notify(?, e) from json_array_elements_text(?::json) as e', [CHANNEL, JSON.stringify(events.map((e) => JSON.stringify(e)))]);
     }
     return events;
   }

@@ -25,7 +25,11 @@ export class GovernanceCache {
 
   async current(em: EntityManager): Promise<ActiveGovernance | null> {
     const [row] = await em.execute<{ version: number }[]>('select max("version") as "version" from "governance_version"');
-    const version = row?.version ?? null;
+    return this.at(em, row?.version ?? null);
+  }
+
+  /** The compiled document of the version the caller found in force (null: none applied). */
+  async at(em: EntityManager, version: number | null): Promise<ActiveGovernance | null> {
     if (version === null) return null;
     if (this.cached?.version !== version) this.cached = { version, compiled: await this.compiled(em, version) };
     return this.cached;
