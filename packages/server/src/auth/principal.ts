@@ -1,8 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
-import { Agent } from '../principals/agent.entity.js';
-import { Approver } from '../principals/approver.entity.js';
-import { AdminToken } from '../principals/admin-token.entity.js';
 import { AppError } from '../errors.js';
 import { TokenHasher, tokenKind } from './tokens.js';
 
@@ -32,19 +29,20 @@ export async function authenticate(
     return { kind: PrincipalKind.ADMIN, id: null, name: 'bootstrap' };
   }
   const hash = hasher.hash(token);
+  // Hand-written lookups: this runs on every request, and each is one unique-index probe.
   switch (tokenKind(token)) {
     case PrincipalKind.AGENT: {
-      const agent = await em.findOne(Agent, { apiKeyHash: hash }, { fields: ['id', 'name', 'status'] });
+      const [agent] = await em.execute<{ id: string; name: string; status: AgentStatus }[]>('select "id", "name", "status" from "agent" where "api_key_hash" = ?', [hash]);
       if (agent) return { kind: PrincipalKind.AGENT, id: agent.id, name: agent.name, suspended: agent.status === AgentStatus.SUSPENDED };
       break;
     }
     case PrincipalKind.APPROVER: {
-      const approver = await em.findOne(Approver, { tokenHash: hash, active: true }, { fields: ['id', 'name', 'roles'] });
+      const [approver] = await em.execute<{ id: string; name: string; roles: string[] }[]>('select "id", "name", "roles" from "approver" where "token_hash" = ? and "active"', [hash]);
       if (approver) return { kind: PrincipalKind.APPROVER, id: approver.id, name: approver.name, roles: approver.roles };
       break;
     }
     case PrincipalKind.ADMIN: {
-      const admin = await em.findOne(AdminToken, { tokenHash: hash, revokedAt: null }, { fields: ['id', 'name'] });
+      const [admin] = await em.execute<{ id: string; name: string }[]>('select "id", "name" from "admin_token" where "token_hash" = ? and "revoked_at" is null', [hash]);
       if (admin) return { kind: PrincipalKind.ADMIN, id: admin.id, name: admin.name };
       break;
     }
