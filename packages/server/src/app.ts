@@ -20,6 +20,7 @@ import { GovernanceCache } from './governance/governance.service.js';
 import { ReceiptService } from './receipts/receipts.service.js';
 import { EventBus } from './events/event-bus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
+import { DeliveryWorker } from './notifications/delivery.worker.js';
 import { GroupCommitter } from './db/group-commit.js';
 
 export interface App {
@@ -166,6 +167,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const timers = new TimerWorker(services, embedded ? 1 : 2);
     timers.start();
     cleanups.push(() => timers.stop());
+    // Webhook notifications: deliveries left undelivered by a previous run are sent now.
+    const deliveries = new DeliveryWorker(services);
+    deliveries.start();
+    cleanups.push(() => deliveries.stop());
 
     let disposed: Promise<void> | null = null;
     return {

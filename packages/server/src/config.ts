@@ -25,6 +25,24 @@ export interface Config {
   databasePoolSize: number;
   /** Fraction of a level's timeout after which assignees are warned (ABOUT_TO_EXPIRE); null: never. */
   aboutToExpireFraction: number | null;
+  /** Outbound webhook delivery (notifications/). */
+  webhooks: WebhookConfig;
+}
+
+/** How notifications are delivered; the defaults suit production, tests shorten the backoff. */
+export interface WebhookConfig {
+  /** Abort an outbound request after this many milliseconds. */
+  timeoutMs: number;
+  /** Attempts per delivery before it is marked FAILED. */
+  maxAttempts: number;
+  /** Delay before the first retry; it doubles with each further attempt (with jitter). */
+  backoffMs: number;
+  /** Upper bound of the delay between two attempts. */
+  backoffMaxMs: number;
+  /** How often each instance looks for due deliveries, in milliseconds. */
+  pollMs: number;
+  /** Requests in flight at once per instance. */
+  concurrency: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -78,11 +96,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else aboutToExpireFraction = value;
   }
 
+  const webhooks: WebhookConfig = {
+    timeoutMs: positiveInt(env, 'COUNTERSIGN_WEBHOOK_TIMEOUT_MS', 10_000, errors, 100, 300_000),
+    maxAttempts: positiveInt(env, 'COUNTERSIGN_WEBHOOK_MAX_ATTEMPTS', 10, errors, 1, 100),
+    backoffMs: positiveInt(env, 'COUNTERSIGN_WEBHOOK_BACKOFF_MS', 10_000, errors, 1, 86_400_000),
+    backoffMaxMs: positiveInt(env, 'COUNTERSIGN_WEBHOOK_BACKOFF_MAX_MS', 3_600_000, errors, 1, 86_400_000),
+    pollMs: positiveInt(env, 'COUNTERSIGN_WEBHOOK_POLL_MS', 500, errors, 10, 60_000),
+    concurrency: positiveInt(env, 'COUNTERSIGN_WEBHOOK_CONCURRENCY', 8, errors, 1, 256),
+  };
+  if (webhooks.backoffMaxMs < webhooks.backoffMs) {
+    errors.push(`COUNTERSIGN_WEBHOOK_BACKOFF_MAX_MS (${webhooks.backoffMaxMs}) must not be less than COUNTERSIGN_WEBHOOK_BACKOFF_MS (${webhooks.backoffMs}).`);
+  }
+
   const dataDir = path.resolve(cwd, env.COUNTERSIGN_DATA_DIR?.trim() || '.countersign');
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, aboutToExpireFraction },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, aboutToExpireFraction, webhooks },
   };
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sealEvent, createChainVerifier, type AuditEventRecord } from './chain.js';
+import { enqueueNotifications } from '../notifications/outbox.js';
 
 /** What a state change records about itself; the chain fields are filled in here. */
 export interface AuditEntry {
@@ -64,6 +65,8 @@ export async function appendAudit(em: EntityManager, entries: AuditEntry[]): Pro
     params,
   );
   await em.execute('update "audit_head" set "seq" = ?, "hash" = ? where "id" = 1', [seq, prevHash]);
+  // Notifications follow from the events, in the same transaction: an event and its outbox rows commit together.
+  await enqueueNotifications(em, sealed);
   return sealed;
 }
 

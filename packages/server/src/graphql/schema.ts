@@ -11,6 +11,7 @@ import { AuditResolver } from '../audit/audit.resolver.js';
 import { ReceiptsResolver } from '../receipts/receipts.resolver.js';
 import { DecisionsResolver } from '../decisions/decisions.resolver.js';
 import { DelegationResolver } from '../delegation/delegation.resolver.js';
+import { WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
 
@@ -28,6 +29,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ReceiptsResolver,
   DecisionsResolver,
   DelegationResolver,
+  WebhooksResolver,
   SubscriptionsResolver,
 ];
 

@@ -5,6 +5,18 @@ import { Approver } from '../principals/approver.entity.js';
 export enum WebhookFormat { JSON = 'JSON', SLACK = 'SLACK' }
 export enum DeliveryStatus { PENDING = 'PENDING', DELIVERED = 'DELIVERED', FAILED = 'FAILED' }
 
+/** What an endpoint can be told about (DESIGN §2 steps 6 and 8). */
+export enum NotificationEvent {
+  /** A request (to approve, or to review afterwards) entered the recipient's queue. */
+  ASSIGNED = 'ASSIGNED',
+  /** The previous level timed out and the request moved to the recipient's level. */
+  ESCALATED = 'ESCALATED',
+  /** Part of the level's time has passed with no decision. */
+  ABOUT_TO_EXPIRE = 'ABOUT_TO_EXPIRE',
+  /** A request the recipient was asked to approve ended: approved, denied, changes requested, expired or cancelled. */
+  DECIDED = 'DECIDED',
+}
+
 /** Where to tell an approver (or everyone holding a role) about work. */
 @Entity({ tableName: 'webhook_endpoint' })
 export class WebhookEndpoint {
@@ -44,6 +56,10 @@ export class WebhookEndpoint {
  */
 @Entity({ tableName: 'notification_delivery' })
 @Index({ name: 'notification_delivery_due_idx', properties: ['status', 'nextAttemptAt'] })
+// The delivery log is read newest first, overall or per endpoint or per request.
+@Index({ name: 'notification_delivery_created_idx', properties: ['createdAt', 'id'] })
+@Index({ name: 'notification_delivery_endpoint_idx', properties: ['endpoint', 'createdAt', 'id'] })
+@Index({ name: 'notification_delivery_action_idx', properties: ['actionId'] })
 export class NotificationDelivery {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();

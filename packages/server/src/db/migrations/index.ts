@@ -1,8 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124003234_initial } from './Migration20261124003234_initial.js';
+import { Migration20261124005820_notifications } from './Migration20261124005820_notifications.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
  * fails under vitest (STACK-NOTES.md). Add each new migration here, in order.
  */
-export const migrationsList: MigrationObject[] = [{ name: 'Migration20261124003234_initial', class: Migration20261124003234_initial }];
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261124003234_initial', class: Migration20261124003234_initial },
+  { name: 'Migration20261124005820_notifications', class: Migration20261124005820_notifications },
+];

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuditEventRecord } from '../audit/chain.js';
+import { notificationIntents, type NotificationIntent } from './intents.js';
+import { renderBody, type ActionFacts, type Person } from './render.js';
+import type { WebhookFormat } from './webhook.entity.js';
+
+interface EndpointMatch {
+  id: string;
+  approver_id: string | null;
+  role: string | null;
+  format: WebhookFormat;
+  events: string[];
+  recipient_id: string;
+  recipient_name: string;
+  recipient_roles: string[];
+}
+
+interface ActionRow {
+  id: string;
+  type: string;
+  summary: string;
+  status: string;
+  status_reason: string | null;
+  mode: string;
+  risk_score: number;
+  risk_level: string;
+  agent_id: string;
+  agent_name: string;
+  amount_value: string | number | null;
+  amount_currency: string | null;
+  escalation_level: number | null;
+  deadline: Date | null;
+  required_approvals: number;
+}
+
+function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+/**
+ * Writes the outbox rows for a batch of sealed audit events, in the transaction that
+ * appended them: the notification exists if and only if the event does, whatever crashes
+ * afterwards. One row per (event, endpoint); an endpoint for a role gets one row per event
+ * listing the role's holders concerned, not one per holder. Events that notify nobody cost
+ * no query; those that do cost two or three, plus one for DECIDED's audience.
+ */
+export async function enqueueNotifications(tx: EntityManager, events: readonly AuditEventRecord[]): Promise<void> {
+  const intents = notificationIntents(events);
+  if (intents.length === 0) return;
+
+  const names = new Map<string, string>();
+  const open = [...new Set(intents.filter((i) => i.approverIds === null).map((i) => i.actionId))];
+  const audiences = new Map<string, string[]>();
+  if (open.length > 0) {
+    // Everyone the request was routed to for approval, at any level, and everyone who voted — with whom they stood in for.
+    const rows = await tx.execute<{ action_id: string; approver_id: string; name: string }[]>(
+      `select distinct p."action_id", ap."id" as "approver_id", ap."name"
+         from (select "action_id", "approver_id", "on_behalf_of_id" from "assignment" where "kind" = 'APPROVAL' and "action_id" in (${placeholders(open)})
+               union all
+               select "action_id", "approver_id", "on_behalf_of_id" from "decision" where "action_id" in (${placeholders(open)})) p
+         join "approver" ap on ap."id" = p."approver_id" or ap."id" = p."on_behalf_of_id"`,
+      [...open, ...open],
+    );
+    for (const row of rows) {
+      names.set(row.approver_id, row.name);
+      audiences.set(row.action_id, [...(audiences.get(row.action_id) ?? []), row.approver_id]);
+    }
+  }
+  const recipientsOf = (intent: NotificationIntent) => intent.approverIds ?? audiences.get(intent.actionId) ?? [];
+
+  const everyone = [...new Set(intents.flatMap(recipientsOf))];
+  if (everyone.length === 0) return;
+  const matches = await tx.execute<EndpointMatch[]>(
+    `select e."id", e."approver_id", e."role", e."format", e."events", ap."id" as "recipient_id", ap."name" as "recipient_name", ap."roles" as "recipient_roles"
+       from "webhook_endpoint" e
+       join "approver" ap on ap."id" = e."approver_id" or (e."role" is not null and e."role" = any(ap."roles"))
+      where e."active" and ap."active" and ap."id" in (${placeholders(everyone)})`,
+    everyone,
+  );
+  if (matches.length === 0) return;
+  const byRecipient = new Map<string, EndpointMatch[]>();
+  for (const m of matches) byRecipient.set(m.recipient_id, [...(byRecipient.get(m.recipient_id) ?? []), m]);
+
+  interface Planned { intent: NotificationIntent; endpoint: EndpointMatch; recipients: Map<string, Person> }
+  const planned: Planned[] = [];
+  for (const intent of intents) {
+    const perEndpoint = new Map<string, Planned>();
+    for (const recipientId of recipientsOf(intent)) {
+      for (const m of byRecipient.get(recipientId) ?? []) {
+        if (!m.events.includes(intent.event)) continue;
+        // Nobody is told on their own endpoint about what they just did; their role's channel still hears it.
+        if (m.approver_id !== null && m.approver_id === intent.actorApproverId) continue;
+        let p = perEndpoint.get(m.id);
+        if (!p) perEndpoint.set(m.id, (p = { intent, endpoint: m, recipients: new Map() }));
+        p.recipients.set(recipientId, { id: recipientId, name: m.recipient_name });
+      }
+    }
+    planned.push(...perEndpoint.values());
+  }
+  if (planned.length === 0) return;
+
+  const facts = await loadFacts(tx, [...new Set(planned.map((p) => p.intent.actionId))]);
+  const params: unknown[] = [];
+  const rows: string[] = [];
+  const now = new Date();
+  for (const { intent, endpoint, recipients } of planned) {
+    const action = facts.get(intent.actionId);
+    if (!action) continue;
+    const id = randomUUID();
+    const decider = intent.detail.decidedBy?.type === 'APPROVER' && intent.detail.decidedBy.id ? intent.detail.decidedBy.id : null;
+    const body = renderBody(endpoint.format, {
+      id,
+      intent,
+      action,
+      recipients: [...recipients.values()],
+      decidedByName: decider ? (names.get(decider) ?? null) : null,
+    });
+    rows.push("(?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
+    params.push(id, endpoint.id, intent.event, intent.actionId, JSON.stringify(body), now, now);
+  }
+  if (rows.length === 0) return;
+  await tx.execute(
+    `insert into "notification_delivery" ("id", "endpoint_id", "event", "action_id", "body", "status", "attempts", "next_attempt_at", "created_at") values ${rows.join(', ')}`,
+    params,
+  );
+}
+
+async function loadFacts(tx: EntityManager, ids: string[]): Promise<Map<string, ActionFacts>> {
+  const rows = await tx.execute<ActionRow[]>(
+    `select a."id", a."type", a."summary", a."status", a."status_reason", a."mode", a."risk_score", a."risk_level", a."agent_id", g."name" as "agent_name",
+            a."amount_value", a."amount_currency", a."escalation_level", a."deadline", a."required_approvals"
+       from "action_request" a join "agent" g on g."id" = a."agent_id"
+      where a."id" in (${placeholders(ids)})`,
+    ids,
+  );
+  return new Map(rows.map((r) => [r.id, {
+    id: r.id,
+    type: r.type,
+    summary: r.summary,
+    status: r.status,
+    statusReason: r.status_reason,
+    mode: r.mode,
+    risk: { score: Number(r.risk_score), level: r.risk_level },
+    agent: { id: r.agent_id, name: r.agent_name },
+    amount: r.amount_value === null ? null : { value: Number(r.amount_value), currency: r.amount_currency },
+    escalationLevel: r.escalation_level === null ? null : Number(r.escalation_level),
+    deadline: r.deadline === null ? null : new Date(r.deadline),
+    requiredApprovals: Number(r.required_approvals),
+  }]));
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { renderJson, renderSlack, type Message } from './render.js';
+import { NotificationEvent } from './webhook.entity.js';
+
+const message: Message = {
+  id: 'delivery-1',
+  intent: {
+    event: NotificationEvent.ASSIGNED, actionId: 'req-1', auditSeq: 42, at: new Date('2026-11-24T10:00:00Z'),
+    approverIds: ['fiona'], actorApproverId: null, detail: { assignment: 'APPROVAL', level: 1 },
+  },
+  action: {
+    id: 'req-1', type: 'payments.transfer', summary: 'Wire <!channel> 25,000 USD & more', status: 'PENDING', statusReason: null, mode: 'SYNC_APPROVAL',
+    risk: { score: 95, level: 'CRITICAL' }, agent: { id: 'agent-1', name: 'ap-agent' }, amount: { value: 25000, currency: 'USD' },
+    escalationLevel: 1, deadline: new Date('2026-11-24T10:15:00Z'), requiredApprovals: 1,
+  },
+  recipients: [{ id: 'fiona', name: 'fiona' }],
+  decidedByName: null,
+};
+
+describe('notification bodies', () => {
+  it('JSON: the event, whom it is for and what the request is, without its payload', () => {
+    expect(renderJson(message)).toMatchObject({
+      id: 'delivery-1', event: 'ASSIGNED', auditSeq: 42, assignment: 'APPROVAL', recipients: [{ id: 'fiona', name: 'fiona' }],
+      action: { id: 'req-1', risk: { score: 95, level: 'CRITICAL' }, deadline: '2026-11-24T10:15:00.000Z' },
+    });
+    expect(JSON.stringify(renderJson(message))).not.toContain('payload');
+  });
+
+  it('SLACK: {text, blocks} with the summary, risk, deadline and who it is for; agent text cannot ping a channel', () => {
+    const slack = renderSlack(message);
+    expect(slack.text).toBe('Approval requested: Wire &lt;!channel&gt; 25,000 USD &amp; more — risk CRITICAL (95) — for fiona');
+    const all = JSON.stringify(slack.blocks);
+    expect(all).toContain('*Risk*\\nCRITICAL (95)');
+    expect(all).toContain(`*Deadline*\\n<!date^${Date.parse('2026-11-24T10:15:00Z') / 1000}^`);
+    expect(all).toContain('*For*\\nfiona');
+    expect(all).not.toContain('<!channel>');
+  });
+
+  it('SLACK: a decision names who decided and quotes the comment', () => {
+    const decided: Message = {
+      ...message,
+      intent: { ...message.intent, event: NotificationEvent.DECIDED, detail: { decidedBy: { type: 'APPROVER', id: 'fiona' }, verdict: 'DENY', comment: 'Not this week' } },
+      action: { ...message.action, status: 'DENIED', deadline: null },
+      decidedByName: 'fiona',
+    };
+    const slack = renderSlack(decided);
+    expect(slack.text).toMatch(/^Request denied: /);
+    expect(JSON.stringify(slack.blocks)).toContain('*Decided by*\\nfiona');
+    expect(JSON.stringify(slack.blocks)).toContain('> Not this week');
+  });
+});
