@@ -55,7 +55,7 @@ describe('delegation: someone decides in an approver’s place, and nothing wait
   const read = async (id: string) => (await gqlOk(stack.url, GET_ACTION, { id }, stack.adminToken)).action;
   const queueOf = async (who: Person): Promise<string[]> =>
     (await gqlOk(stack.url, '{ approvalQueue { nodes { id } } }', {}, who.token)).approvalQueue.nodes.map((n: { id: string }) => n.id);
-  const assigneeChanges = (action: { auditTrail: { kind: string }[] }) => action.auditTrail.filter((e) => e.kind === 'ASSIGNEES_CHANGED');
+  const assigneeChanges = (action: { auditTrail: { kind: string; data: { cause: string } & Record<string, unknown> }[] }) => action.auditTrail.filter((e) => e.kind === 'ASSIGNEES_CHANGED');
 
   /** An assignee as `ActionRequest.assignees` shows it. */
   const held = (by: Person, onBehalfOf: Person | null, desk: Desk) => ({
@@ -137,7 +137,7 @@ describe('delegation: someone decides in an approver’s place, and nothing wait
     const action = await pendingAt('ending');
 
     await delegateOk(alice.token, { toApproverId: bob.id, endsAt: new Date(Date.now() + 3000).toISOString() });
-    const back = await waitFor(async () => {
+    const back: any = await waitFor(async () => {
       const now = await read(action.id);
       return assigneeChanges(now).some((e: { data: { cause: string } }) => e.data.cause === 'DELEGATION_ENDED') && now;
     }, { what: 'the request handed back when the delegation ends' });

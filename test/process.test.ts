@@ -21,7 +21,7 @@ describe('running the server as a user does', () => {
     const server = run('pnpm', ['start'], { PORT: String(port), COUNTERSIGN_DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: '', COUNTERSIGN_BOOTSTRAP_TOKEN: '' });
     children.push(server);
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 90_000, what: `/readyz (output: ${server.output()})` });
+    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 200_000, what: `/readyz (output: ${server.output()})` });
 
     // The generated admin token is in the data dir, and the log says where (never the token itself).
     const token = (await fs.readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
@@ -35,7 +35,7 @@ describe('running the server as a user does', () => {
     // The server finished its graceful shutdown (pnpm's own exit status reflects the signal).
     await waitFor(() => server.output().includes('"msg":"stopped"'), { what: 'the server to log that it stopped' });
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
-  });
+  }, 240_000);
 
   it('fails fast on bad configuration, naming the variable', async () => {
     const server = run(process.execPath, [SERVER_MAIN], { PORT: 'abc', LOG_LEVEL: 'loud' });
