@@ -60,11 +60,15 @@ export async function appendAudit(em: EntityManager, entries: AuditEntry[]): Pro
     params.push(e.seq, e.at, e.kind, e.subjectType, e.subjectId, e.actorType, e.actorId, JSON.stringify(e.data), e.prevHash, e.hash);
   }
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  // The events and the new head in one statement: one round trip while the head is locked.
   await em.execute(
-    `insert into "audit_event" ("seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "prev_hash", "hash") values ${sealed.map(() => row).join(', ')}`,
-    params,
+    `with "appended" as (
+       insert into "audit_event" ("seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "prev_hash", "hash")
+       values ${sealed.map(() => row).join(', ')}
+     )
+     update "audit_head" set "seq" = ?, "hash" = ? where "id" = 1`,
+    [...params, seq, prevHash],
   );
-  await em.execute('update "audit_head" set "seq" = ?, "hash" = ? where "id" = 1', [seq, prevHash]);
   // Notifications follow from the events, in the same transaction: an event and its outbox rows commit together.
   await enqueueNotifications(em, sealed);
   return sealed;
