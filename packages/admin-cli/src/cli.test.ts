@@ -339,6 +339,17 @@ describe('login', () => {
     await rm(dir, { recursive: true });
   });
 
+  it('should prompt for the token at a terminal and read one line, not wait for end-of-file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'countersign-login-'));
+    const configPath = join(dir, 'config.json');
+    const fetch = fakeFetch({ Me: { data: { me: { kind: 'APPROVER', id: 'a1', name: 'bob', roles: ['finance'] } } } });
+    const r = await runInProcess(['login', '--profile', 'bob', '--token', '-'], { fetch, configPath, tty: true, input: 'cs_appr_pasted\nnot part of it\n' });
+    expect(r.code).toBe(ExitCode.OK);
+    expect(r.stderr).toBe('Paste the token, then press Enter: ');
+    expect(fetch.calls[0]!.authorization).toBe('Bearer cs_appr_pasted');
+    await rm(dir, { recursive: true });
+  });
+
   it('should not save a token the server rejects', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'countersign-login-'));
     const configPath = join(dir, 'config.json');

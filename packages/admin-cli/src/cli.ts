@@ -5,7 +5,6 @@
  * {@link CliError}s, caught once at the bottom of {@link main}.
  */
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { createApi, type Api } from './api/client.js';
 import type { CommandContext, Presenter, StreamPresenter } from './command.js';
@@ -15,7 +14,7 @@ import { CliError, EXIT_CODE_MEANINGS, ExitCode } from './errors.js';
 import { FORMATS, formatOf, print, printStream, type Format } from './output/print.js';
 import { renderView } from './output/render.js';
 import { createTerminal } from './output/terminal.js';
-import { processIo, type Io } from './runtime.js';
+import { processIo, readLine, type Io } from './runtime.js';
 import { adminTokenPresenter, createAdminToken } from './commands/admin-tokens.js';
 import { apply, applyPresenter } from './commands/apply.js';
 import { agentPresenter, agentsPresenter, agentWithKeyPresenter, createAgent, listAgents, resumeAgent, rotateAgentKey, suspendAgent } from './commands/agents.js';
@@ -481,12 +480,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 /** Asks on stderr and reads one line; anything but y/yes (or no answer at all) is no. */
 async function confirm(io: Io, question: string): Promise<boolean> {
   io.stderr.write(`${question} [y/N] `);
-  const lines = createInterface({ input: io.stdin, terminal: false });
-  const answer = await new Promise<string>((resolve) => {
-    lines.once('line', resolve);
-    lines.once('close', () => resolve(''));
-  });
-  lines.close();
+  const answer = await readLine(io.stdin);
   return /^y(es)?$/i.test(answer.trim());
 }
 

@@ -2,6 +2,8 @@
  * The process as the CLI sees it. Everything that touches the outside world goes through
  * an {@link Io}, so the whole CLI runs in-process under test with strings for streams.
  */
+import { createInterface } from 'node:readline';
+
 export interface Io {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
@@ -37,6 +39,19 @@ export function processIo(): Io {
       };
     },
   };
+}
+
+/** Reads one line from stdin; an empty string when it closes first. */
+export async function readLine(input: InputStream): Promise<string> {
+  const lines = createInterface({ input, terminal: false });
+  try {
+    return await new Promise<string>((resolve) => {
+      lines.once('line', resolve);
+      lines.once('close', () => resolve(''));
+    });
+  } finally {
+    lines.close();
+  }
 }
 
 /** Reads all of stdin as UTF-8 (for `-f -` and `--token -`). */

@@ -5,7 +5,7 @@ import { DEFAULT_URL, normalizeUrl } from '../config/connection.js';
 import { DEFAULT_PROFILE, readConfig, removeProfile, saveProfile } from '../config/profiles.js';
 import { CliError, ExitCode } from '../errors.js';
 import { fields, text } from '../output/view.js';
-import { readAll } from '../runtime.js';
+import { readAll, readLine } from '../runtime.js';
 
 export interface LoginResult {
   readonly profile: string;
@@ -27,7 +27,7 @@ export async function login(ctx: CommandContext): Promise<LoginResult> {
   const currentUrl = config.current ? config.profiles[config.current]?.url : undefined;
   const url = normalizeUrl(ctx.flags.url ?? env.COUNTERSIGN_URL ?? currentUrl ?? DEFAULT_URL);
   const profile = ctx.flags.profile ?? env.COUNTERSIGN_PROFILE ?? DEFAULT_PROFILE;
-  const given = ctx.flags.token === '-' ? (await readAll(ctx.io.stdin)).trim() : (ctx.flags.token ?? env.COUNTERSIGN_TOKEN);
+  const given = ctx.flags.token === '-' ? await readToken(ctx) : (ctx.flags.token ?? env.COUNTERSIGN_TOKEN);
   if (!given) throw CliError.usage('login needs a token: --token <token>, or --token - to read it from stdin.');
   const connection = { url, token: given, profile, sources: { url: 'flag', token: 'flag' } } as const;
   let me: Principal;
@@ -41,6 +41,16 @@ export async function login(ctx: CommandContext): Promise<LoginResult> {
   }
   await saveProfile(ctx.configPath, profile, { url, token: given, principal: { kind: me.kind, name: me.name }, savedAt: ctx.now().toISOString() });
   return { profile, url, principal: me, configPath: ctx.configPath };
+}
+
+/**
+ * `--token -`: piped, all of stdin; typed or pasted at a terminal, one line after a prompt
+ * (waiting for end-of-file there would leave the person staring at a silent terminal).
+ */
+async function readToken(ctx: CommandContext): Promise<string> {
+  if (!ctx.interactive) return (await readAll(ctx.io.stdin)).trim();
+  ctx.io.stderr.write('Paste the token, then press Enter: ');
+  return (await readLine(ctx.io.stdin)).trim();
 }
 
 export const loginPresenter: Presenter<LoginResult> = {
