@@ -19,6 +19,7 @@ import type { Services } from './services.js';
 import { GovernanceCache } from './governance/governance.service.js';
 import { ReceiptService } from './receipts/receipts.service.js';
 import { EventBus } from './events/event-bus.js';
+import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
 import { GroupCommitter } from './db/group-commit.js';
@@ -134,6 +135,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
               res.end(JSON.stringify(set));
             })
             .catch(fail);
+          return;
+        case '/metrics':
+          servePrometheus(orm.em.fork(), res, logger);
           return;
         case '/healthz':
           sendJson(res, 200, { status: 'ok' });

@@ -8,6 +8,10 @@ import { Review } from '../decisions/review.entity.js';
 import { Assignment } from '../escalation/assignment.entity.js';
 import { toAuditRecord, type AuditRow } from '../audit/audit.service.js';
 import type { AuditEventRecord } from '../audit/chain.js';
+import type { ActionDigestType, AgentBaselineType } from '../actions/context.types.js';
+import {
+  loadBaselines, loadRecentActions, loadSimilarActions, type RecentActionsKey, type SimilarActions, type SimilarActionsKey,
+} from '../actions/context.service.js';
 
 function byId<T extends { id: string }>(rows: T[], ids: readonly string[]): (T | null)[] {
   const map = new Map(rows.map((r) => [r.id, r]));
@@ -22,7 +26,7 @@ function groupBy<T>(rows: T[], ids: readonly string[], key: (row: T) => string):
 
 /**
  * Per-request batch loaders: a page of 50 requests with their agents, assignees,
- * decisions and audit trails costs one query per relation, not one per request.
+ * decisions, audit trails and context costs one query per relation, not one per request.
  */
 export function createLoaders(em: EntityManager) {
   return {
@@ -45,6 +49,14 @@ export function createLoaders(em: EntityManager) {
       );
       return groupBy(rows.map(toAuditRecord), ids, (e) => e.subjectId ?? '');
     }),
+    // Context for approvers (actions/context.service.ts): one query per page for each.
+    recentActions: new DataLoader<RecentActionsKey, ActionDigestType[], string>((keys) => loadRecentActions(em, keys), {
+      cacheKeyFn: (k) => `${k.agentId}:${k.limit}`,
+    }),
+    similarActions: new DataLoader<SimilarActionsKey, SimilarActions, string>((keys) => loadSimilarActions(em, keys), {
+      cacheKeyFn: (k) => `${k.id}:${k.limit}`,
+    }),
+    agentBaseline: new DataLoader<string, AgentBaselineType>((ids) => loadBaselines(em, ids, new Date())),
   };
 }
 

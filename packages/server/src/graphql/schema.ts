@@ -10,6 +10,9 @@ import { GovernanceResolver } from '../governance/governance.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { ReceiptsResolver } from '../receipts/receipts.resolver.js';
 import { DecisionsResolver } from '../decisions/decisions.resolver.js';
+import { ActionContextResolver, ActionDigestResolver, AgentContextResolver, PastDecisionResolver } from '../actions/context.resolver.js';
+import { ApproverMetricsResolver, MetricsResolver, RoleShareResolver } from '../metrics/metrics.resolver.js';
+import { SimulateResolver, SimulatedChangeResolver } from '../governance/simulate.resolver.js';
 import { DelegationResolver } from '../delegation/delegation.resolver.js';
 import { WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
@@ -28,6 +31,15 @@ export const resolvers: NonEmptyArray<Function> = [
   AuditResolver,
   ReceiptsResolver,
   DecisionsResolver,
+  ActionContextResolver,
+  AgentContextResolver,
+  ActionDigestResolver,
+  PastDecisionResolver,
+  MetricsResolver,
+  ApproverMetricsResolver,
+  RoleShareResolver,
+  SimulateResolver,
+  SimulatedChangeResolver,
   DelegationResolver,
   WebhooksResolver,
   SubscriptionsResolver,

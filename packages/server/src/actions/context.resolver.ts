@@ -1,0 +1,112 @@
+import { Resolver, FieldResolver, Root, Ctx, Arg, Int, Authorized } from 'type-graphql';
+import { PrincipalKind, Verdict } from '../shared/enums.js';
+import { AppError } from '../errors.js';
+import { requirePrincipal, type Context } from '../graphql/context.js';
+import { AgentType, ApproverType } from '../principals/principal.types.js';
+import type { Agent } from '../principals/agent.entity.js';
+import type { Approver } from '../principals/approver.entity.js';
+import type { Decision } from '../decisions/decision.entity.js';
+import { ActionRequestType, type DecisionType } from './action.types.js';
+import { ActionDigestType, AgentBaselineType, PastDecisionType, RevisionChangesType, SimilarActionsType } from './context.types.js';
+import { toActionView } from './action.view.js';
+import { diffRevision, sameJson } from './revision-diff.js';
+
+const MAX_CONTEXT_ITEMS = 50;
+
+function limit(first: number, field: string): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_CONTEXT_ITEMS) {
+    throw AppError.badInput(`first must be between 1 and ${MAX_CONTEXT_ITEMS}.`, field);
+  }
+  return first;
+}
+
+function toDecisionView(d: Decision): DecisionType {
+  return {
+    id: d.id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modifiedPayload, escalationLevel: d.escalationLevel, at: d.at,
+    approverId: d.approver.id, onBehalfOfId: d.onBehalfOf?.id ?? null,
+  };
+}
+
+/** Context on a request for the person deciding it (DESIGN §4): precedent, and what a revision changed. */
+@Resolver(() => ActionRequestType)
+export class ActionContextResolver {
+  // Other agents' requests are context for the people who govern them, never for an agent.
+  @Authorized(PrincipalKind.APPROVER, PrincipalKind.ADMIN)
+  @FieldResolver(() => SimilarActionsType, { description: 'Earlier requests of the same type, by this agent and by others, with how each ended: precedent for deciding this one.' })
+  similar(
+    @Root() action: ActionRequestType,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { defaultValue: 5, description: 'How many of each (at most 50).' }) first: number,
+  ): Promise<SimilarActionsType> {
+    return ctx.loaders.similarActions.load({ id: action.id, agentId: action.agentId, type: action.type, createdAt: action.createdAt, limit: limit(first, 'first') });
+  }
+
+  @FieldResolver(() => RevisionChangesType, { nullable: true, description: 'For a revision: what changed against the request it revises (null otherwise).' })
+  async revisionChanges(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<RevisionChangesType | null> {
+    if (!action.revisionOfId) return null;
+    const [original, decisions] = await Promise.all([ctx.loaders.action.load(action.revisionOfId), ctx.loaders.decisions.load(action.revisionOfId)]);
+    if (!original) return null;
+    const request = decisions.filter((d) => d.verdict === Verdict.REQUEST_CHANGES).at(-1) ?? null;
+    const suggestion = request?.modifiedPayload ?? null;
+    return {
+      ...diffRevision(toActionView(original), action),
+      requestedChanges: request ? toDecisionView(request) : null,
+      followsSuggestion: suggestion === null ? null : sameJson(suggestion, action.payload),
+    };
+  }
+}
+
+/** What is normal for an agent, next to what it asks now (DESIGN §4 `agent { recentActions baseline }`). */
+@Resolver(() => AgentType)
+export class AgentContextResolver {
+  @FieldResolver(() => [ActionDigestType], { description: "The agent's latest requests, newest first." })
+  recentActions(
+    @Root() agent: Agent,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { defaultValue: 10, description: 'At most 50.' }) first: number,
+  ): Promise<ActionDigestType[]> {
+    mayViewHistory(ctx, agent);
+    return ctx.loaders.recentActions.load({ agentId: agent.id, limit: limit(first, 'first') });
+  }
+
+  @FieldResolver(() => AgentBaselineType, { description: 'Its usual rate, amounts and how its requests are usually decided.' })
+  baseline(@Root() agent: Agent, @Ctx() ctx: Context): Promise<AgentBaselineType> {
+    mayViewHistory(ctx, agent);
+    return ctx.loaders.agentBaseline.load(agent.id);
+  }
+}
+
+/** An agent sees only its own history; approvers and admins see any agent's as context. */
+function mayViewHistory(ctx: Context, agent: Agent): void {
+  const principal = requirePrincipal(ctx);
+  if (principal.kind === PrincipalKind.AGENT && principal.id !== agent.id) {
+    throw AppError.forbidden("An agent may see only its own history.");
+  }
+}
+
+@Resolver(() => ActionDigestType)
+export class ActionDigestResolver {
+  @FieldResolver(() => AgentType, { description: 'The agent that asked.' })
+  agent(@Root() digest: ActionDigestType, @Ctx() ctx: Context): Promise<Agent | null> {
+    return ctx.loaders.agent.load(digest.agentId);
+  }
+
+  @FieldResolver(() => [PastDecisionType], { description: 'The approvers\' verdicts, in order (empty when no human decided).' })
+  async decisions(@Root() digest: ActionDigestType, @Ctx() ctx: Context): Promise<PastDecisionType[]> {
+    const rows = await ctx.loaders.decisions.load(digest.id);
+    return rows.map((d) => ({ verdict: d.verdict, comment: d.comment, at: d.at, approverId: d.approver.id, onBehalfOfId: d.onBehalfOf?.id ?? null }));
+  }
+}
+
+@Resolver(() => PastDecisionType)
+export class PastDecisionResolver {
+  @FieldResolver(() => ApproverType, { description: 'Who decided.' })
+  approver(@Root() decision: PastDecisionType, @Ctx() ctx: Context): Promise<Approver | null> {
+    return ctx.loaders.approver.load(decision.approverId);
+  }
+
+  @FieldResolver(() => ApproverType, { nullable: true, description: 'Whose place they took, when acting as a delegate.' })
+  onBehalfOf(@Root() decision: PastDecisionType, @Ctx() ctx: Context): Promise<Approver | null> | null {
+    return decision.onBehalfOfId ? ctx.loaders.approver.load(decision.onBehalfOfId) : null;
+  }
+}
