@@ -156,7 +156,7 @@ export const APPLY_GOVERNANCE = operation<{ applyGovernance: ApplyResult }, { do
   }`);
 
 export const SIMULATE_GOVERNANCE = operation<{ simulateGovernance: Simulation }, { document: string; since?: string }>(/* GraphQL */ `
-  mutation SimulateGovernance($document: String!, $since: DateTime) {
+  query SimulateGovernance($document: String!, $since: DateTime) {
     simulateGovernance(document: $document, since: $since) {
       evaluated changed
       byMode { mode count }

@@ -4,11 +4,7 @@ import { ActionStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.j
 import { AppError } from '../errors.js';
 import { isUniqueViolation, isUuid } from '../shared/validate.js';
 import type { AuditEntry } from '../audit/audit.service.js';
-import { assessRisk } from '../risk/assess.js';
-import { DEFAULT_RISK_MODEL } from '../risk/model.js';
-import { toCelVars } from '../governance/cel.js';
-import { decidePolicy } from '../governance/policy.js';
-import { matchRoute } from '../routing/route.js';
+import { evaluateGovernance } from '../governance/evaluate.js';
 import { payloadHash } from '../receipts/receipt.js';
 import { Agent } from '../principals/agent.entity.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
@@ -43,11 +39,9 @@ export async function submitAction(em: EntityManager, services: Services, agentI
   const revisionOf = input.revisionOf ? await findRevisable(em, agentId, input.revisionOf) : null;
   const governance = await services.governance.at(em, governanceVersion);
   const compiled = governance?.compiled ?? null;
-  const risk = assessRisk(compiled?.riskModel ?? DEFAULT_RISK_MODEL, input, behaviour);
-  const agentVars = { name: agent.name, tags: agent.tags };
-  const policy = decidePolicy(compiled, toCelVars(input, agentVars, risk), risk.level);
+  // The same deciding steps that simulateGovernance replays, so the two never drift apart.
+  const { risk, policy, route, notes } = evaluateGovernance(compiled, input, agent, behaviour);
   const riskNow = { score: risk.score, level: policy.level };
-  const route = policy.mode === Mode.ASYNC_REVIEW || policy.mode === Mode.SYNC_APPROVAL ? matchRoute(compiled, toCelVars(input, agentVars, riskNow)) : null;
 
   // The id is known before the write, so the receipt of an AUTO approval is signed outside
   // the shared transaction.
@@ -85,7 +79,7 @@ export async function submitAction(em: EntityManager, services: Services, agentI
         mode: policy.mode,
         policy: policy.policy,
         consequences: policy.consequences ? { ...policy.consequences } : null,
-        notes: [...policy.notes, ...policy.adjustments, ...(route?.notes ?? [])],
+        notes: [...notes, ...policy.adjustments],
         governanceVersion: governance?.version ?? null,
         requiredApprovals: policy.requiredApprovals,
         status: ActionStatus.PENDING,
@@ -118,13 +112,13 @@ export async function submitAction(em: EntityManager, services: Services, agentI
       const queueChanged: string[] = [];
       /** Routes and assigns level 1; false (and the request ended) when nobody can take it. */
       const assign = async (kind: AssignmentKind): Promise<boolean> => {
-        if (!route?.route) {
+        if (!route) {
           end(ActionStatus.DENIED, StatusReason.NO_ROUTE, 'ACTION_DENIED', 'It needs a human and no route matches it, so it is denied (fail closed).');
           return false;
         }
-        action.route = route.route.name;
-        action.chain = route.route.chain;
-        action.chainSnapshot = compiled!.chains.get(route.route.chain) as ChainSnapshot;
+        action.route = route.name;
+        action.chain = route.chain;
+        action.chainSnapshot = compiled!.chains.get(route.chain) as ChainSnapshot;
         const assigned = await assignNextLevel(tx, action, kind, {
           now,
           ownerId: agent.ownerId,
@@ -133,13 +127,13 @@ export async function submitAction(em: EntityManager, services: Services, agentI
         });
         if (!assigned.step) {
           const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
-          end(status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
+          end(status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
           return false;
         }
         queueChanged.push(...assigned.added.map((a) => a.approverId));
         audit.push({
           kind: 'ACTION_ASSIGNED', subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now,
-          data: { route: route.route.name, chain: route.route.chain, level: action.escalationLevel, kind, deadline: action.deadline, assignees: assigned.added },
+          data: { route: route.name, chain: route.chain, level: action.escalationLevel, kind, deadline: action.deadline, assignees: assigned.added },
         });
         return true;
       };

@@ -3,7 +3,8 @@ import { ActionStatus, DataClassification, Mode, Operation, RiskLevel } from '..
 import type { BehaviourSignals } from '../risk/assess.js';
 import { parseGovernance, type CompiledGovernance } from './document.js';
 import { EXAMPLE_GOVERNANCE_YAML } from './examples.js';
-import { SimulationTally, evaluateGovernance, replay, storedBehaviour, type StoredRequest } from './simulate.js';
+import { SimulationTally, replay, storedBehaviour, type StoredRequest } from './simulate.js';
+import { evaluateGovernance } from './evaluate.js';
 
 function compile(yaml: string): CompiledGovernance {
   const result = parseGovernance(yaml);

@@ -103,6 +103,7 @@ export class AgentFieldsResolver {
   @FieldResolver(() => ApproverType, { nullable: true, description: 'The approver responsible for the agent.' })
   async owner(@Root() agent: Agent, @Ctx() ctx: Context): Promise<Approver | null> {
     if (!agent.owner) return null;
-    return agent.owner.name !== undefined ? agent.owner : ctx.em.findOne(Approver, { id: agent.owner.id });
+    // Batched: a page of requests with their agents' owners costs one query, not one each.
+    return agent.owner.name !== undefined ? agent.owner : ctx.loaders.approver.load(agent.owner.id);
   }
 }
