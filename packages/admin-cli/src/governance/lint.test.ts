@@ -94,7 +94,7 @@ describe('lintGovernance', () => {
 describe('lintGovernance and the server agree on what is valid', async () => {
   // The server's validator, imported from its source: the offline lint exists to answer
   // sooner, never differently.
-  const { parseGovernance } = await import('../../../server/src/governance/document.js');
+  const { parseGovernance } = await import('@countersign/governance');
   const chains = (levels: string) => `escalationChains:\n  - name: c\n    levels:\n${levels}\nroutes:\n  - { name: all, when: 'true', chain: c }\n`;
   const good = chains(`      - { approvers: { role: x }, timeout: 15m }`);
   const corpus: Record<string, string> = {

@@ -1,9 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-// The server's own validator and linter (pure functions over plain data): the template
-// must pass exactly what `applyGovernance` runs, not a look-alike.
-import { parseGovernance } from '../../../server/src/governance/document.js';
-import { lintGovernance as lintOnServer } from '../../../server/src/governance/lint.js';
+// The rules `applyGovernance` runs: the template must pass them as written.
+import { lintGovernance as lintOnServer, parseGovernance } from '@countersign/governance';
 import { lintGovernance } from './lint.js';
 import { GOVERNANCE_TEMPLATE } from './template.js';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { BehaviourSignals } from '../risk/assess.js';
+import type { BehaviourSignals } from '@countersign/governance';
 
 /** Status reasons that say something about the agent's behaviour (not about configuration). */
 export const BEHAVIOURAL_DENIALS = ['DENIED_BY_APPROVER', 'BLOCKED_BY_POLICY'];

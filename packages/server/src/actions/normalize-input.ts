@@ -1,5 +1,5 @@
+import type { SubmittedAction } from '@countersign/governance';
 import { AppError } from '../errors.js';
-import type { SubmittedAction } from '../governance/cel.js';
 import type { DataClassification, Operation } from '../shared/enums.js';
 import type { ActionInput } from './action.inputs.js';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { evaluateGovernance } from '@countersign/governance';
 import { ActionStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { isUniqueViolation, isUuid } from '../shared/validate.js';
 import type { AuditEntry } from '../audit/audit.service.js';
-import { evaluateGovernance } from '../governance/evaluate.js';
 import { payloadHash } from '../receipts/receipt.js';
 import { Agent } from '../principals/agent.entity.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';

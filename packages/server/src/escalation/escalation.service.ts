@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EscalationChain as ChainDocument } from '../governance/document.js';
+import type { EscalationChain as ChainDocument } from '@countersign/governance';
 import { Approver } from '../principals/approver.entity.js';
 import { Delegation } from '../delegation/delegation.entity.js';
 import type { DelegationRule } from '../delegation/resolve.js';

@@ -1,7 +1,7 @@
 import { Resolver, Query, Mutation, Arg, Ctx, Authorized } from 'type-graphql';
+import type { GovernanceChange } from '@countersign/governance';
 import { PrincipalKind } from '../shared/enums.js';
 import { requirePrincipal, type Context } from '../graphql/context.js';
-import type { GovernanceChange } from './diff.js';
 import type { GovernanceVersion } from './governance-version.entity.js';
 import { ApplyGovernancePayload, GovernanceType, GovernanceVersionType } from './governance.types.js';
 import { applyGovernance, governanceHistory } from './governance.service.js';

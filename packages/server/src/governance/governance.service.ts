@@ -1,11 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { compileGovernance, diffGovernance, formatGovernanceIssue, lintGovernance, parseGovernance, type CompiledGovernance, type GovernanceDocument } from '@countersign/governance';
 import { AppError, ErrorCode } from '../errors.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorRef, type Principal } from '../auth/principal.js';
 import { Approver } from '../principals/approver.entity.js';
-import { compileGovernance, formatGovernanceIssue, parseGovernance, type CompiledGovernance, type GovernanceDocument } from './document.js';
-import { lintGovernance } from './lint.js';
-import { diffGovernance } from './diff.js';
 import { GovernanceVersion } from './governance-version.entity.js';
 import type { ApplyGovernancePayload } from './governance.types.js';
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_GOVERNANCE_YAML, evaluateGovernance, parseGovernance, type BehaviourSignals, type CompiledGovernance } from '@countersign/governance';
 import { ActionStatus, DataClassification, Mode, Operation, RiskLevel } from '../shared/enums.js';
-import type { BehaviourSignals } from '../risk/assess.js';
-import { parseGovernance, type CompiledGovernance } from './document.js';
-import { EXAMPLE_GOVERNANCE_YAML } from './examples.js';
 import { SimulationTally, replay, storedBehaviour, type StoredRequest } from './simulate.js';
-import { evaluateGovernance } from './evaluate.js';
 
 function compile(yaml: string): CompiledGovernance {
   const result = parseGovernance(yaml);

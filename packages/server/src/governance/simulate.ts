@@ -1,12 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { evaluateGovernance, type BehaviourSignals, type CompiledGovernance, type SubmittedAction } from '@countersign/governance';
 import { AppError } from '../errors.js';
 import { ActionStatus, Mode, type DataClassification, type Operation, type RiskLevel } from '../shared/enums.js';
-import type { BehaviourSignals } from '../risk/assess.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { countsByMode } from '../actions/counts.js';
-import type { SubmittedAction } from './cel.js';
-import type { CompiledGovernance } from './document.js';
-import { evaluateGovernance } from './evaluate.js';
 import { parseOrThrow } from './governance.service.js';
 
 /** A stored request as a simulation replays it: its input, its signals at the time, and how it was handled. */

@@ -1,5 +1,5 @@
+import type { LevelThresholds } from '@countersign/governance';
 import { LEVEL_ORDER, RiskLevel } from '../shared/enums.js';
-import type { LevelThresholds } from '../risk/model.js';
 import type { MetricsReport } from './report.js';
 
 /** What an alert is about. */

@@ -1,5 +1,5 @@
+import { parseDuration } from '@countersign/governance';
 import { AppError } from '../errors.js';
-import { parseDuration } from '../governance/duration.js';
 
 /** The period metrics cover and how it is cut for plotting. */
 export interface MetricsRange {

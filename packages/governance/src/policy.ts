@@ -1,4 +1,4 @@
-import { LEVEL_ORDER, Mode, RiskLevel, assertNever } from '../shared/enums.js';
+import { LEVEL_ORDER, Mode, RiskLevel, assertNever } from './enums.js';
 import type { CelVars } from './cel.js';
 import { defaultModeFor, type CompiledGovernance, type CompiledPolicy, type Consequences } from './document.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Mode, RiskLevel } from '../shared/enums.js';
+import { Mode, RiskLevel } from './enums.js';
 import { DEFAULT_RISK_MODEL, compileGovernance, formatGovernanceIssue, parseGovernance, type GovernanceIssue } from './document.js';
 import { EXAMPLE_GOVERNANCE_YAML } from './examples.js';
 
@@ -144,6 +144,17 @@ escalationChains:
       ]);
     });
 
+    it('gives a broken condition\'s problem and position apart, for tools that place it in a file', () => {
+      const result = parseGovernance('version: 1\npolicies:\n  - { name: a, match: "action.amonut > 1" }');
+      expect(result.ok ? [] : result.errors).toEqual([
+        {
+          path: 'policies[0].match',
+          message: 'No such key: amonut at column 8',
+          condition: { summary: 'No such key: amonut', position: { line: 1, column: 8 } },
+        },
+      ]);
+    });
+
     it('points at a broken adjust condition by its index', () => {
       const errors = messagesOf(`version: 1
 policies:
@@ -165,7 +176,7 @@ policies:
 
     it('refuses a route to a chain the document does not define', () => {
       expect(messagesOf(`version: 1${CHAIN}routes:\n  - { name: all, when: 'true', chain: opps }`)).toEqual([
-        'routes[0].chain: no escalation chain is named "opps" (defined: ops)',
+        'routes[0].chain: no escalation chain named "opps" (defined: ops)',
       ]);
     });
 

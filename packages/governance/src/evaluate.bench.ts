@@ -1,7 +1,7 @@
 import { bench, describe } from 'vitest';
-import { assessRisk } from '../risk/assess.js';
-import { selectRoute } from '../routing/route.js';
-import { DataClassification, Operation } from '../shared/enums.js';
+import { assessRisk } from './risk/assess.js';
+import { selectRoute } from './routing/route.js';
+import { DataClassification, Operation } from './enums.js';
 import { toCelVars, type SubmittedAction } from './cel.js';
 import { parseGovernance } from './document.js';
 import { EXAMPLE_GOVERNANCE_YAML } from './examples.js';

@@ -1,6 +1,6 @@
 import { Environment, type ObjectSchema, type ParseResult } from '@marcbachmann/cel-js';
-import type { RiskInput } from '../risk/assess.js';
-import type { RiskLevel } from '../shared/enums.js';
+import type { RiskInput } from './risk/assess.js';
+import type { RiskLevel } from './enums.js';
 
 /**
  * What an agent submitted (DESIGN §2 step 1), as the server holds it: optional fields

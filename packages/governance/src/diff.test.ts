@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChangeOp } from '../shared/enums.js';
+import { ChangeOp } from './enums.js';
 import { diffGovernance } from './diff.js';
 import { parseGovernance, type GovernanceDocument } from './document.js';
 import { EXAMPLE_GOVERNANCE_YAML } from './examples.js';

@@ -1,7 +1,7 @@
-import { Mode } from '../shared/enums.js';
-import { assessRisk, type BehaviourSignals, type RiskAssessment } from '../risk/assess.js';
-import { DEFAULT_RISK_MODEL } from '../risk/model.js';
-import { matchRoute } from '../routing/route.js';
+import { Mode } from './enums.js';
+import { assessRisk, type BehaviourSignals, type RiskAssessment } from './risk/assess.js';
+import { DEFAULT_RISK_MODEL } from './risk/model.js';
+import { matchRoute } from './routing/route.js';
 import { toCelVars, type SubmittedAction } from './cel.js';
 import { decidePolicy, type PolicyDecision } from './policy.js';
 import type { CompiledGovernance } from './document.js';

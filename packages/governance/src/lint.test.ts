@@ -245,4 +245,18 @@ routes:
       "No route is a catch-all (when: 'true'): requests that need a human and match no route are DENIED with NO_ROUTE.",
     ]);
   });
+
+  it('checks the document alone when it knows no approvers, as an offline lint does', () => {
+    const yaml = `version: 1
+escalationChains:
+  - { name: ops, levels: [ { approvers: { role: nobody-yet }, timeout: 15m } ] }
+routes:
+  - { name: payments, when: 'action.type.startsWith("payments.")', chain: ops }
+  - { name: never, when: 'false', chain: ops }
+`;
+    expect(lintGovernance(documentOf(yaml))).toEqual([
+      'Route "never" can never match: its when is always false.',
+      "No route is a catch-all (when: 'true'): requests that need a human and match no route are DENIED with NO_ROUTE.",
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import { Operation, RiskLevel, assertNever, type DataClassification } from '../shared/enums.js';
+import { Operation, RiskLevel, assertNever, type DataClassification } from '../enums.js';
 import type { LevelThresholds, RiskModel } from './model.js';
 
 /** The fields of a submitted action that risk depends on (absent ones may be null or undefined). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataClassification, Operation, RiskLevel } from '../shared/enums.js';
+import { DataClassification, Operation, RiskLevel } from './enums.js';
 import { ConditionError, compileCondition, toCelAction, toCelVars, type SubmittedAction } from './cel.js';
 
 const TRANSFER: SubmittedAction = {

@@ -1,7 +1,7 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_RISK_MODEL, type RiskModel } from '../risk/model.js';
-import { Mode, RiskLevel, assertNever } from '../shared/enums.js';
+import { DEFAULT_RISK_MODEL, type RiskModel } from './risk/model.js';
+import { Mode, RiskLevel, assertNever } from './enums.js';
 import { ConditionError, compileCondition, type CompiledCondition } from './cel.js';
 import { parseDuration } from './duration.js';
 
@@ -11,6 +11,12 @@ export { DEFAULT_RISK_MODEL, type RiskModel };
 export interface GovernanceIssue {
   readonly path: string;
   readonly message: string;
+  /**
+   * Set when the value at `path` is a CEL condition that does not compile: what is wrong
+   * without the position, and where in the condition's text (1-based), so a tool that
+   * knows where the condition sits in a file can point at the very character.
+   */
+  readonly condition?: { readonly summary: string; readonly position?: { readonly line: number; readonly column: number } };
 }
 
 /** What a request costs when approved or denied, shown to the approver. */
@@ -145,7 +151,8 @@ const condition = z.string().superRefine((source, ctx) => {
     compileCondition(source);
   } catch (error) {
     if (!(error instanceof ConditionError)) throw error;
-    ctx.addIssue({ code: 'custom', message: error.message });
+    const detail: GovernanceIssue['condition'] = error.position ? { summary: error.summary, position: error.position } : { summary: error.summary };
+    ctx.addIssue({ code: 'custom', message: error.message, params: { condition: detail } });
   }
 });
 
@@ -359,7 +366,9 @@ function zodIssues(error: z.ZodError): GovernanceIssue[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: issue.message }));
     const path = formatPath(issue.path);
-    return [{ path, message: path ? issue.message : `the document ${issue.message}` }];
+    const message = path ? issue.message : `the document ${issue.message}`;
+    const condition = issue.code === 'custom' ? (issue.params?.condition as GovernanceIssue['condition']) : undefined;
+    return [condition ? { path, message, condition } : { path, message }];
   });
 }
 
@@ -436,8 +445,8 @@ function crossReferenceIssues(raw: unknown): GovernanceIssue[] {
   routes.forEach((route, i) => {
     const chain = isObject(route) ? route.chain : undefined;
     if (typeof chain !== 'string' || chain === '' || chainNames.has(chain)) return;
-    const defined = chainNames.size > 0 ? `defined: ${[...chainNames].join(', ')}` : 'the document defines none';
-    issues.push({ path: `routes[${i}].chain`, message: `no escalation chain is named "${chain}" (${defined})` });
+    const defined = chainNames.size > 0 ? ` (defined: ${[...chainNames].join(', ')})` : '';
+    issues.push({ path: `routes[${i}].chain`, message: `no escalation chain named "${chain}"${defined}` });
   });
   return issues;
 }

@@ -1,4 +1,4 @@
-import { ChangeOp } from '../shared/enums.js';
+import { ChangeOp } from './enums.js';
 import type { GovernanceDocument } from './document.js';
 
 export type GovernanceChangeKind = 'riskModel' | 'policy' | 'escalationChain' | 'route';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataClassification, Mode, Operation, RiskLevel } from '../shared/enums.js';
+import { DataClassification, Mode, Operation, RiskLevel } from './enums.js';
 import { toCelVars, type SubmittedAction } from './cel.js';
 import { parseGovernance, type CompiledGovernance } from './document.js';
 import { EXAMPLE_GOVERNANCE_YAML } from './examples.js';

@@ -1,4 +1,4 @@
-import type { DataClassification, Operation } from '../shared/enums.js';
+import type { DataClassification, Operation } from '../enums.js';
 
 /** Points added when an amount's magnitude exceeds `over` (in the action's own currency units). */
 export interface AmountBand {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toCelVars, type SubmittedAction } from '../governance/cel.js';
-import { parseGovernance, type CompiledGovernance } from '../governance/document.js';
-import { EXAMPLE_GOVERNANCE_YAML } from '../governance/examples.js';
-import { Operation, RiskLevel } from '../shared/enums.js';
+import { toCelVars, type SubmittedAction } from '../cel.js';
+import { parseGovernance, type CompiledGovernance } from '../document.js';
+import { EXAMPLE_GOVERNANCE_YAML } from '../examples.js';
+import { Operation, RiskLevel } from '../enums.js';
 import { matchRoute, selectRoute } from './route.js';
 
 function compile(yaml: string): CompiledGovernance {

@@ -19,20 +19,17 @@ export interface ApproverDirectory {
  * `applyGovernance` can warn before requests get stuck: roles and names nobody has,
  * levels nobody can decide, quorums larger than the people who could give them, policies
  * and routes that can never match, and no catch-all route. Each warning is a sentence
- * naming the thing to fix.
+ * naming the thing to fix. Without a directory (an offline lint, which knows no
+ * approvers) only the checks of the document alone run.
  *
  * @example
  * lintGovernance(document, { approvers: [{ id: 'a1', name: 'ana', roles: ['finance'], active: true }] });
+ * lintGovernance(document); // unreachable rules and a missing catch-all only
  */
-export function lintGovernance(doc: GovernanceDocument, directory: ApproverDirectory): string[] {
+export function lintGovernance(doc: GovernanceDocument, directory?: ApproverDirectory): string[] {
   const compiled = compileGovernance(doc);
-  return [
-    ...missingApprovers(doc, directory),
-    ...emptyLevels(doc, directory),
-    ...impossibleQuorums(compiled, directory),
-    ...unreachableRules(compiled),
-    ...missingCatchAll(compiled),
-  ];
+  const staffing = directory ? [...missingApprovers(doc, directory), ...emptyLevels(doc, directory), ...impossibleQuorums(compiled, directory)] : [];
+  return [...staffing, ...unreachableRules(compiled), ...missingCatchAll(compiled)];
 }
 
 function missingApprovers(doc: GovernanceDocument, directory: ApproverDirectory): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataClassification, Operation, RiskLevel } from '../shared/enums.js';
+import { DataClassification, Operation, RiskLevel } from '../enums.js';
 import { assessRisk, levelForScore, type BehaviourSignals, type RiskInput } from './assess.js';
 import { DEFAULT_RISK_MODEL, type RiskModel } from './model.js';
 

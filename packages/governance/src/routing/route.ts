@@ -1,5 +1,5 @@
-import type { CelVars } from '../governance/cel.js';
-import type { CompiledGovernance, CompiledRoute } from '../governance/document.js';
+import type { CelVars } from '../cel.js';
+import type { CompiledGovernance, CompiledRoute } from '../document.js';
 
 /** The route a request takes and the escalation chain it names. */
 export interface RouteSelection {

@@ -1,1 +1,0 @@
-export { matchRoute, selectRoute, type RouteSelection } from './route.js';
