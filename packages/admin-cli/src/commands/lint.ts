@@ -41,7 +41,9 @@ export async function lint(ctx: CommandContext, options: LintOptions): Promise<L
     const api = await ctx.api();
     try {
       const { applyGovernance } = await api.request(APPLY_GOVERNANCE, { document: file.text, dryRun: true });
-      server = { checked: true, changes: applyGovernance.changes, warnings: applyGovernance.warnings };
+      // The server runs the offline checks too: say each warning once.
+      const warnings = applyGovernance.warnings.filter((warning) => !problems.some((p) => p.message === warning));
+      server = { checked: true, changes: applyGovernance.changes, warnings };
     } catch (error) {
       if (!(error instanceof CliError) || error.exitCode !== ExitCode.INVALID) throw error;
       problems.push({ severity: 'error', path: '', message: `rejected by the server: ${error.message}` });
