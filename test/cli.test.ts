@@ -7,6 +7,12 @@ import { startStack } from './support/server.js';
 import { gqlOk } from './support/graphql.js';
 import { INPUTS, submit } from './support/fixtures.js';
 
+/** A payment small and plain enough to run at once under the starter document (LOW: AUTO). */
+const SMALL_PAYMENT = {
+  type: 'payments.transfer', operation: 'READ', summary: 'Check the Acme balance fee', dataClassification: 'PUBLIC',
+  amount: { value: 120, currency: 'USD' }, payload: { fee: 120 },
+};
+
 /**
  * The built `countersign` binary, spawned as a user runs it, against a real server: from
  * nothing (`init`) to a request approved from a terminal. Tests run in order and build on
@@ -127,6 +133,9 @@ describe('the countersign CLI, run as a user runs it', () => {
   });
 
   it("works a pending request from the approver's terminal: queue, show, approve; the agent sees it approved", async () => {
+    // A small payment first, which runs at once: the agent's history when bob looks at the big one.
+    const earlier = await submit(stack, agent.apiKey, SMALL_PAYMENT);
+    expect(earlier).toMatchObject({ mode: 'AUTO', status: 'APPROVED' });
     const pending = await submit(stack, agent.apiKey, INPUTS.sync);
     expect(pending).toMatchObject({ status: 'PENDING', chain: 'finance' });
     const asBob = { token: approvers.bob!.token };
@@ -158,8 +167,25 @@ describe('the countersign CLI, run as a user runs it', () => {
       expect(shown).toContain(line);
     }
     expect(shown).toMatch(/^Risk \d+\/100, CRITICAL$/m);
-    const detail = succeeded(showJson).json<{ payload: unknown; risk: { factors: { dimension: string; points: number }[] } }>();
+    // The agent's history and baseline, which an approver (not only an admin) may see.
+    expect(shown).toMatch(/^Agent invoice-bot: what is normal for it$/m);
+    expect(shown).toMatch(/^Requests:\s+2 since /m);
+    expect(shown).toMatch(/^This request:\s+25,000\.00 USD: 208× the largest of its last 1 payments\.transfer in USD \(120\.00 USD\)$/m);
+    expect(shown).toMatch(/^Recent:\s+last 1: 1 approved; amount 120\.00 USD$/m);
+    expect(shown).toMatch(new RegExp(`^${earlier.id}\\s+\\d+ LOW\\s+payments\\.transfer\\s+APPROVED\\s+120\\.00 USD\\s+Check the Acme balance fee`, 'm'));
+    expect(shown).not.toContain('history not shown');
+    // Precedent: the same kind of request, and how it was decided.
+    expect(shown).toMatch(/^Earlier payments\.transfer requests and how they were decided$/m);
+    expect(shown).toMatch(/^By invoice-bot:\s+last 1: 1 approved$/m);
+    expect(shown).toMatch(new RegExp(`^${earlier.id}\\s+invoice-bot\\s+.*approved, automatically`, 'm'));
+    const detail = succeeded(showJson).json<{
+      payload: unknown; risk: { factors: { dimension: string; points: number }[] };
+      agent: { recentActions: { id: string }[]; baseline: { requests: number } }; similar: { sameAgent: { id: string }[] };
+    }>();
     expect(detail.payload).toEqual(INPUTS.sync.payload);
+    expect(detail.agent.recentActions.map((a) => a.id)).toEqual([pending.id, earlier.id]);
+    expect(detail.agent.baseline.requests).toBe(2);
+    expect(detail.similar.sameAgent.map((a) => a.id)).toEqual([earlier.id]);
     expect(detail.risk.factors.map((f) => f.dimension)).toEqual(expect.arrayContaining(['operation', 'classification']));
 
     const approved = succeeded(await cs(['approve', pending.id, '--comment', 'matches INV-42'], asBob));
@@ -172,6 +198,39 @@ describe('the countersign CLI, run as a user runs it', () => {
     const [again, queueAfter] = await Promise.all([cs(['approve', pending.id], asBob), cs(['queue', '--json'], asBob)]);
     expect(failedWithOneLine(again, 7)).toMatch(/^error: .*already APPROVED/);
     expect(succeeded(queueAfter).json<{ nodes: unknown[] }>().nodes).toEqual([]);
+  });
+
+  it("shows metrics over the requests so far, and simulates a stricter draft against them", async () => {
+    const [json, human] = await Promise.all([cs(['metrics', '--window', '24h', '--bucket', '1h', '--json']), cs(['metrics', '--window', '24h', '--bucket', '1h'])]);
+    const m = succeeded(json).json<{ window: string; bucket: string; submitted: number; decided: number; approvalRate: number; approvers: { approver: { name: string }; decisions: number }[]; policies: { policy: string | null; submitted: number }[]; alerts: unknown[] }>();
+    expect(m).toMatchObject({ window: '24h', bucket: '1h', submitted: 2, decided: 1, approvalRate: 1 });
+    expect(m.approvers).toContainEqual(expect.objectContaining({ approver: expect.objectContaining({ name: 'bob' }), decisions: 1 }));
+    expect(m.policies).toContainEqual(expect.objectContaining({ policy: 'payments', submitted: 2 }));
+    expect(Array.isArray(m.alerts)).toBe(true);
+    const table = succeeded(human).stdout;
+    expect(table).toMatch(/^Last 24h: \S+ \S+ to \S+ \S+$/m);
+    expect(table).toMatch(/^Submitted:\s+2: AUTO 1 · SYNC_APPROVAL 1$/m);
+    expect(table).toMatch(/^Decided by people:\s+1: 100% approved · 0% denied$/m);
+    expect(table).toMatch(/^bob\s+1\s+100%\s/m);
+    expect(table).toMatch(/^payments\s+2\s/m);
+    expect(table).toMatch(/^Alerts/m);
+
+    // Stricter: small payments wait for finance too. The one that ran at once would now wait.
+    const starter = await readFile(join(home, 'governance.yaml'), 'utf8');
+    const at = starter.indexOf('- name: payments');
+    const strict = starter.slice(0, at) + starter.slice(at).replace('modes: { LOW: AUTO,', 'modes: { LOW: SYNC_APPROVAL,');
+    expect(strict).not.toBe(starter);
+    await writeFile(join(home, 'draft.yaml'), strict);
+    const [simJson, simHuman] = await Promise.all([cs(['simulate', '-f', 'draft.yaml', '--since', '7d', '--json']), cs(['simulate', '-f', 'draft.yaml', '--since', '7d'])]);
+    const sim = succeeded(simJson).json<{ evaluated: number; changed: number; modeChanged: number; transitions: { from: string; to: string; count: number }[]; changes: { actionId: string; fromMode: string; toMode: string }[] }>();
+    expect(sim).toMatchObject({ evaluated: 2, changed: 1, modeChanged: 1, transitions: [{ from: 'AUTO', to: 'SYNC_APPROVAL', count: 1 }] });
+    expect(sim.changes).toEqual([expect.objectContaining({ fromMode: 'AUTO', toMode: 'SYNC_APPROVAL' })]);
+    const simTable = succeeded(simHuman).stdout;
+    expect(simTable).toMatch(/^Replayed 2 requests since \S+ \S+ against draft\.yaml: 1 would be handled differently\.$/m);
+    expect(simTable).toMatch(/^AUTO\s+SYNC_APPROVAL\s+1\s+more of people$/m);
+    expect(simTable).toMatch(new RegExp(`^${sim.changes[0]!.actionId}\\s+payments\\.transfer\\s+invoice-bot\\s+AUTO → SYNC_APPROVAL\\s`, 'm'));
+    // Nothing was applied.
+    expect(await governanceVersion()).toBe(1);
   });
 
   it('verifies the audit chain', async () => {

@@ -155,24 +155,7 @@ describe('reading from the server', () => {
     expect(r.code).toBe(ExitCode.INTEGRITY);
     expect(r.stdout).toMatch(/BROKEN at event #42/);
   });
-
-  it('should show an approver the whole context of a request', async () => {
-    const recent = { id: 'r1', type: 'payments.transfer', summary: 'Pay INV-41', status: 'APPROVED', mode: 'SYNC_APPROVAL', risk: { score: 40, level: 'MEDIUM' }, amount: { value: 900, currency: 'EUR' }, createdAt: '2025-07-09T10:00:00Z' };
-    const fetch = fakeFetch({ Action: { data: { action: pendingAction } }, AgentRecentActions: { data: { actions: page([pendingAction, recent]) } } });
-    const r = await runInProcess(['show', pendingAction.id], { fetch, env: TOKEN, columns: 100, now: NOW });
-    expect(r.code).toBe(ExitCode.OK);
-    for (const part of ['Pay invoice INV-42 to ACME', 'Invoice due today.', 'ACME is paid.', 'Risk 72/100, HIGH', 'Amount 12,500 EUR is over 10,000.', 'Funds leave the company account.', 'The invoice is not paid today.', '"to": "ACME"', 'Pay INV-41', 'last 1: 1 approved', 'bob', 'ACTION_SUBMITTED', '1 of 2 approvals', 'in 10m']) {
-      expect(r.stdout).toContain(part);
-    }
-    expect(fetch.calls.map((c) => c.operationName)).toEqual(['Action', 'AgentRecentActions']);
-  });
-
-  it('should still show a request when the caller may not list the agent history', async () => {
-    const fetch = fakeFetch({ Action: { data: { action: pendingAction } }, AgentRecentActions: { errors: [{ message: 'admins only', extensions: { code: 'FORBIDDEN' } }] } });
-    const r = await runInProcess(['show', pendingAction.id, '--json'], { fetch, env: TOKEN });
-    expect(r.code).toBe(ExitCode.OK);
-    expect(r.json<{ payload: unknown; agentRecentActions: unknown }>()).toMatchObject({ payload: { to: 'ACME', amount: 12500 }, agentRecentActions: null });
-  });
+  // show, metrics and simulate: commands/oversight.test.ts, against the server's schema.
 });
 
 describe('deciding', () => {

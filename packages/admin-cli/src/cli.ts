@@ -34,7 +34,7 @@ import { listProfiles, profilesPresenter, useProfile } from './commands/profiles
 import { queue, queuePresenter } from './commands/queue.js';
 import { review, reviewPresenter } from './commands/review.js';
 import { show, showPresenter } from './commands/show.js';
-import { simulate, simulatePresenter } from './commands/simulate.js';
+import { DEFAULT_CHANGES_LISTED, simulate, simulatePresenter } from './commands/simulate.js';
 import { watch, watchPresenter } from './commands/watch.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -264,10 +264,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   program.command('simulate')
     .summary('replay past requests against a draft document')
-    .description('Replay stored requests against a draft document: how many would be handled differently, and which.')
+    .description('Replay stored requests against a draft document, changing nothing: how many would change mode, risk level or route, the mode transitions, and which requests.')
     .requiredOption('-f, --file <path>', 'the draft document (YAML or JSON; - for stdin)')
     .option('--since <when>', 'how far back: a duration (7d, 24h) or a date', '7d')
-    .addHelpText('after', examples('countersign simulate -f draft.yaml --since 7d', 'countersign simulate -f draft.yaml --since 2025-07-01 --json'))
+    .option('--limit <n>', 'list at most n changed requests (the counts cover all; at most 1000)', positiveInt, DEFAULT_CHANGES_LISTED)
+    .addHelpText('after', examples('countersign simulate -f draft.yaml --since 7d', 'countersign simulate -f draft.yaml --since 2025-07-01 --limit 200', 'countersign simulate -f draft.yaml --json | jq .transitions'))
     .action((opts, cmd) => run(cmd, simulatePresenter, (ctx) => simulate(ctx, opts)));
 
   // --- principals ---
@@ -446,10 +447,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   program.commandsGroup('Oversight:');
   program.command('metrics')
-    .summary('volumes, modes and decision latency over a window')
-    .description('Volumes, modes, decisions and decision latency over a window.')
+    .summary('volumes, decisions, the queue, per approver and policy, fatigue alerts')
+    .description('How governance is working over a window: submissions, decisions and time to decision, the queue, escalations and expiries, per approver and per policy, and approval-fatigue alerts with the change to consider and the numbers behind it.')
     .option('--window <duration>', 'how far back (e.g. 1h, 24h, 7d)', '24h')
-    .addHelpText('after', examples('countersign metrics', 'countersign metrics --window 7d --json'))
+    .option('--bucket <duration>', 'the size of each point of the trends (default: at most 60 points)')
+    .addHelpText('after', examples('countersign metrics', 'countersign metrics --window 7d --bucket 1d', 'countersign metrics --json | jq ".alerts[] | .suggestion"'))
     .action((opts, cmd) => run(cmd, metricsPresenter, (ctx) => metrics(ctx, opts)));
 
   const audit = program

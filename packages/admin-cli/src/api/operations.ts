@@ -6,7 +6,7 @@
 import { operation, type Operation } from './operation.js';
 import type {
   ActionAfterDecision, ActionDetail, ActionSummary, Agent, AgentStatus, ApplyResult, Approver, AuditEvent, ChainVerification,
-  Connection, Delegation, Governance, GovernanceVersion, Metrics, PageVariables, Principal, QueueEvent, RecentAction, Simulation,
+  Connection, Delegation, Governance, GovernanceVersion, Metrics, PageVariables, Principal, QueueEvent, Simulation,
 } from './types.js';
 
 const AGENT_FIELDS = /* GraphQL */ `
@@ -155,12 +155,19 @@ export const APPLY_GOVERNANCE = operation<{ applyGovernance: ApplyResult }, { do
     applyGovernance(document: $document, dryRun: $dryRun) { version applied ${CHANGE_FIELDS} }
   }`);
 
-export const SIMULATE_GOVERNANCE = operation<{ simulateGovernance: Simulation }, { document: string; since?: string }>(/* GraphQL */ `
-  query SimulateGovernance($document: String!, $since: DateTime) {
-    simulateGovernance(document: $document, since: $since) {
-      evaluated changed
+export const SIMULATE_GOVERNANCE = operation<{ simulateGovernance: Simulation }, { document: string; since?: string; first?: number }>(/* GraphQL */ `
+  query SimulateGovernance($document: String!, $since: DateTime, $first: Int) {
+    simulateGovernance(document: $document, since: $since, first: $first) {
+      since evaluated truncated changed modeChanged levelChanged routeChanged noRoute
       byMode { mode count }
-      changes { actionId type summary fromMode toMode }
+      currentByMode { mode count }
+      transitions { from to count }
+      changes {
+        actionId type summary createdAt status
+        fromMode toMode fromLevel toLevel fromScore toScore fromPolicy toPolicy fromRoute toRoute noRoute
+        agent { id name }
+      }
+      evaluationNotes { message count }
     }
   }`);
 
@@ -178,8 +185,24 @@ export const REVIEW_QUEUE = operation<{ reviewQueue: Connection<ActionSummary> }
   }
   ${ACTION_SUMMARY}`);
 
-export const ACTION = operation<{ action: ActionDetail }, { id: string }>(/* GraphQL */ `
-  query Action($id: ID!) {
+/** A past request in brief: what was asked, how it ended and who decided. */
+const ACTION_DIGEST = /* GraphQL */ `
+  fragment ActionDigestFields on ActionDigest {
+    id type operation summary resource
+    amount { value currency }
+    risk { score level }
+    mode status statusReason reviewStatus policy createdAt decidedAt
+    agent { id name }
+    decisions { verdict comment at approver { id name } onBehalfOf { id name } }
+  }`;
+
+/**
+ * One request with everything an approver needs, in one round trip: the request, the
+ * agent's recent requests and baseline, similar past requests and how they were decided,
+ * and for a revision what changed. Approvers may read all of it for what reaches them.
+ */
+export const ACTION = operation<{ action: ActionDetail }, { id: string; recent: number; similar: number }>(/* GraphQL */ `
+  query Action($id: ID!, $recent: Int!, $similar: Int!) {
     action(id: $id) {
       ...ActionSummaryFields
       justification expectedOutcome resource dataClassification dataCategories recordCount
@@ -192,8 +215,29 @@ export const ACTION = operation<{ action: ActionDetail }, { id: string }>(/* Gra
       decisions { ...DecisionFields }
       reviews { id verdict comment at approver { id name } onBehalfOf { id name } }
       approvedPayload
-      revisionOf { id }
-      agent { id name tags }
+      revisionOf { id summary status createdAt }
+      revisionChanges {
+        requestedChanges { ...DecisionFields modifiedPayload }
+        fields { field before after }
+        payload { path change before after }
+        payloadTruncated followsSuggestion
+      }
+      similar(first: $similar) {
+        sameAgent { ...ActionDigestFields }
+        otherAgents { ...ActionDigestFields }
+      }
+      agent {
+        id name tags status suspendedReason
+        owner { id name }
+        recentActions(first: $recent) { ...ActionDigestFields }
+        baseline {
+          since firstSeenAt requests actionsPerHour requestsLastHour
+          byMode { mode count }
+          humanDecisions approvalRate denialRate changesRequestedRate
+          reviewed flagRate blocked expired
+          usualAmounts { type currency p50 p95 samples }
+        }
+      }
       outcome { status detail at }
       auditTrail { ...AuditEventFields }
       decidedAt updatedAt
@@ -201,16 +245,8 @@ export const ACTION = operation<{ action: ActionDetail }, { id: string }>(/* Gra
   }
   ${ACTION_SUMMARY}
   ${DECISION_FIELDS}
+  ${ACTION_DIGEST}
   ${AUDIT_EVENT_FIELDS}`);
-
-/** The agent's latest requests, for the approver's sense of what is normal for it. */
-export const AGENT_RECENT_ACTIONS = operation<{ actions: Connection<RecentAction> }, { agentId: string; first: number }>(/* GraphQL */ `
-  query AgentRecentActions($agentId: ID!, $first: Int) {
-    actions(first: $first, filter: { agentId: $agentId }) {
-      nodes { id type summary status mode risk { score level } amount { value currency } createdAt }
-      ${PAGE_INFO}
-    }
-  }`);
 
 export interface DecisionInput {
   readonly actionId: string;
@@ -243,13 +279,38 @@ export const APPROVAL_QUEUE_UPDATED = operation<{ approvalQueueUpdated: QueueEve
 
 // --- oversight ---
 
-export const METRICS = operation<{ metrics: Metrics }, { window?: string }>(/* GraphQL */ `
-  query Metrics($window: String) {
-    metrics(window: $window) {
-      window submitted pending escalations expired approvalRate
+export const METRICS = operation<{ metrics: Metrics }, { window?: string; bucket?: string; until?: string }>(/* GraphQL */ `
+  query Metrics($window: String, $bucket: String, $until: DateTime) {
+    metrics(window: $window, bucket: $bucket, until: $until) {
+      window bucket since until
+      submitted
       byMode { mode count }
       byStatus { status count }
-      decisionLatency { p50 p95 p99 }
+      byModeAndStatus { mode status count }
+      pending oldestPendingSince unreviewed
+      decided approved denied changesRequested approvalRate denialRate changesRequestedRate
+      decisionLatency { count p50 p90 p95 p99 mean }
+      escalations escalated escalationRate expired expiryRate
+      series {
+        at submitted auto asyncReview syncApproval blocked
+        decided approved denied changesRequested expired escalations
+        decisionLatencyP50 decisionLatencyP90 queueDepth
+      }
+      approvers {
+        approver { id name }
+        decisions approved denied changesRequested approveRate medianSecondsToDecide quickApprovals
+        pending toReview assigned reviews flags
+        series { at decisions approved }
+      }
+      policies {
+        policy submitted byMode { mode count }
+        decided approved denied changesRequested expired approvalRate decisionLatencyP50
+        levels { level decided approved approvalRate }
+        series { at submitted decided approved }
+      }
+      chains { chain resolved decided expired timedOut noApproversAvailable escalated expiryRate escalationRate decisionLatencyP50 }
+      roles { role members decisions shares { approver { id name } decisions share } }
+      alerts { kind severity subject message suggestion evidence }
     }
   }`);
 
@@ -273,5 +334,5 @@ export const AUDIT_LOG = operation<{ auditLog: Connection<AuditEvent> }, PageVar
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
   ME, CREATE_ADMIN_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
   DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
-  APPROVAL_QUEUE, REVIEW_QUEUE, ACTION, AGENT_RECENT_ACTIONS, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
+  APPROVAL_QUEUE, REVIEW_QUEUE, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
 ] as readonly Operation<unknown, never>[];
