@@ -1,0 +1,156 @@
+// DESIGN §9, AUTO path: submitAction (persisted, risk-scored, audited) against a bare Apollo
+// no-op mutation, 50 connections, with the embedded (PGlite) server under the same load.
+// The three servers run side by side in their own processes and are loaded in turn, round
+// after round, so that drift on the noisy box hits all three alike.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { startChild } from '../lib/proc.mjs';
+import { createDatabase } from '../lib/db.mjs';
+import { startCountersign, applyGovernance, createAgents, ADMIN_TOKEN } from '../lib/stack.mjs';
+import { gql } from '../lib/graphql.mjs';
+import { INPUTS, SUBMIT } from '../lib/fixtures.mjs';
+import { median } from '../lib/stats.mjs';
+import { sampleActivity, describeActivity } from '../lib/activity.mjs';
+
+const CONNECTIONS = 50;
+const AGENTS = 50;
+const COUNT = 'query { actions(first: 1) { totalCount } }';
+
+/** One autocannon run: requests/s and p99 of responses that verified, and what failed. */
+async function load(url, { body, headersFor, verify, seconds }) {
+  let client = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    body,
+    setupClient: headersFor ? (c) => c.setHeaders({ 'content-type': 'application/json', ...headersFor(client++) }) : undefined,
+    verifyBody: verify,
+  });
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    mismatches: result.mismatches,
+  };
+}
+
+export async function run({ quick, log }) {
+  const rounds = quick ? 1 : 3;
+  const seconds = quick ? 3 : 8;
+  const warmup = quick ? 1 : 3;
+  const db = await createDatabase('auto');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-pglite-'));
+  const started = [];
+  try {
+    const noop = await startChild('auto-noop', 'apollo-noop.mjs', {});
+    started.push(noop);
+    const pgServer = await startCountersign('auto-postgres', db);
+    started.push(pgServer);
+    log('starting the embedded server (a fresh PGlite data directory takes a few seconds)');
+    const embedded = await startCountersign('auto-embedded', null, { dataDir });
+    started.push(embedded);
+
+    const targets = {};
+    for (const [key, server] of [['postgres', pgServer], ['embedded', embedded]]) {
+      await applyGovernance(server.url);
+      const agents = await createAgents(server.url, 'agent', AGENTS);
+      const check = (await gql(server.url, SUBMIT, { input: INPUTS.auto }, agents[0].apiKey)).submitAction;
+      if (check.mode !== 'AUTO' || check.status !== 'APPROVED') throw new Error(`${key}: the AUTO input landed on ${check.mode}/${check.status}`);
+      targets[key] = {
+        server,
+        options: {
+          body: JSON.stringify({ query: SUBMIT, variables: { input: INPUTS.auto } }),
+          headersFor: (i) => ({ authorization: `Bearer ${agents[i % agents.length].apiKey}` }),
+          verify: (text) => text.includes('"status":"APPROVED"') && !text.includes('"errors"'),
+        },
+      };
+    }
+    const noopOptions = {
+      body: JSON.stringify({ query: 'mutation Noop($input: JSON) { noop(input: $input) }', variables: { input: INPUTS.auto } }),
+      verify: (text) => text.includes('"noop":true'),
+    };
+
+    const systems = [
+      ['noop', noop.url, noopOptions, noop],
+      ['postgres', pgServer.url, targets.postgres.options, pgServer],
+      ['embedded', embedded.url, targets.embedded.options, embedded],
+    ];
+    for (const [name, url, options] of systems) {
+      log(`warm-up ${name} ${warmup}s`);
+      await load(url, { ...options, seconds: warmup });
+    }
+    const runs = { noop: [], postgres: [], embedded: [] };
+    for (let round = 1; round <= rounds; round++) {
+      for (const [name, url, options, server] of systems) {
+        const before = name === 'noop' ? 0 : (await gql(url, COUNT, {}, ADMIN_TOKEN)).actions.totalCount;
+        const cpuBefore = server.cpuMs();
+        const activity = name === 'postgres' ? sampleActivity(db) : null;
+        if (name !== 'noop') await server.startProfile();
+        const r = await load(url, { ...options, seconds });
+        r.serverCpuMsPerRequest = (server.cpuMs() - cpuBefore) / Math.max(1, r.total);
+        if (activity) r.activity = await activity.stop();
+        if (name !== 'noop') {
+          // autocannon stops waiting at the deadline; let the server finish what it accepted
+          // so that the backlog does not eat into the next system's run.
+          let last = -1;
+          for (let k = 0; k < 40; k++) {
+            const n = (await gql(url, COUNT, {}, ADMIN_TOKEN)).actions.totalCount;
+            if (n === last) break;
+            last = n;
+            await new Promise((res) => setTimeout(res, 250));
+          }
+          r.stored = last - before;
+          // CPU per request stored, backlog included (autocannon's count misses what was still in flight).
+          r.serverCpuMsPerRequest = (server.cpuMs() - cpuBefore) / Math.max(1, r.stored);
+          await server.stopProfile(`round${round}`);
+        }
+        runs[name].push(r);
+        log(`round ${round} ${name}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms, server CPU ${r.serverCpuMsPerRequest.toFixed(3)} ms/req` +
+          `${r.non2xx || r.errors || r.mismatches ? `, non-2xx ${r.non2xx}, errors ${r.errors}, mismatches ${r.mismatches}` : ''}${r.stored !== undefined ? `, stored ${r.stored}` : ''}`);
+        if (r.activity) log(`  PostgreSQL backends during the run (average): ${describeActivity(r.activity)}`);
+      }
+    }
+
+    const m = (name, key) => median(runs[name].map((r) => r[key]));
+    const failures = (name) => runs[name].reduce((n, r) => n + r.non2xx + r.errors + r.mismatches + r.timeouts, 0);
+    const noteFor = (name) => {
+      const f = failures(name);
+      return `median of ${rounds} × ${seconds}s runs, ${CONNECTIONS} connections${f ? `; ${f} failed or unverified responses` : ''}`;
+    };
+    const rps = { noop: m('noop', 'rps'), postgres: m('postgres', 'rps'), embedded: m('embedded', 'rps') };
+    const p99 = { noop: m('noop', 'p99'), postgres: m('postgres', 'p99'), embedded: m('embedded', 'p99') };
+    const rows = [
+      {
+        id: 'auto.throughput', target: 'AUTO submitAction throughput (PostgreSQL)', measured: rps.postgres, unit: 'req/s',
+        baseline: rps.noop, baselineLabel: 'bare Apollo no-op', ratio: rps.postgres / rps.noop, bound: '≥ 0.4 × baseline',
+        pass: rps.postgres / rps.noop >= 0.4 && failures('postgres') === 0,
+        note: `${noteFor('postgres')}; server CPU ${m('postgres', 'serverCpuMsPerRequest').toFixed(2)} ms/request vs ${m('noop', 'serverCpuMsPerRequest').toFixed(2)}; database connections on average: ${describeActivity(runs.postgres[runs.postgres.length - 1].activity)}`,
+      },
+      {
+        id: 'auto.p99', target: 'AUTO submitAction p99 (PostgreSQL)', measured: p99.postgres, unit: 'ms',
+        baseline: p99.noop, baselineLabel: 'bare Apollo no-op', ratio: p99.postgres / p99.noop, bound: '≤ 2 × baseline',
+        pass: p99.postgres / p99.noop <= 2, note: noteFor('postgres'),
+      },
+      {
+        id: 'auto.embedded', target: 'embedded (PGlite) AUTO throughput', measured: rps.embedded, unit: 'req/s',
+        baseline: rps.postgres, baselineLabel: 'same on PostgreSQL', ratio: rps.embedded / rps.postgres, bound: '≥ 0.5 × baseline',
+        pass: rps.embedded / rps.postgres >= 0.5 && failures('embedded') === 0, note: `${noteFor('embedded')}; p99 ${Math.round(p99.embedded)} ms`,
+      },
+    ];
+    return { rows, details: { runs } };
+  } finally {
+    for (const child of started.reverse()) await child.stop();
+    await db.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
