@@ -23,6 +23,7 @@ import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
 import { GroupCommitter } from './db/group-commit.js';
+import { BehaviourCache } from './actions/behaviour.js';
 
 export interface App {
   /** e.g. http://127.0.0.1:4000/graphql */
@@ -83,6 +84,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       receipts,
       events,
       writer: new GroupCommitter(orm, events),
+      behaviour: new BehaviourCache(),
       embedded: embedded !== null,
     };
 

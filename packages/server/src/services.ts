@@ -6,6 +6,7 @@ import type { GovernanceCache } from './governance/governance.service.js';
 import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
 import type { GroupCommitter } from './db/group-commit.js';
+import type { BehaviourCache } from './actions/behaviour.js';
 
 /**
  * The long-lived parts of one server instance, built once in createApp and handed to
@@ -19,6 +20,8 @@ export interface Services {
   governance: GovernanceCache;
   receipts: ReceiptService;
   events: EventBus;
+  /** Recent behaviour signals per agent and type (see BehaviourCache). */
+  behaviour: BehaviourCache;
   /** Shares one transaction among submissions that arrive together (see GroupCommitter). */
   writer: GroupCommitter;
   /** True when running on the in-process PGlite database (one instance by nature). */

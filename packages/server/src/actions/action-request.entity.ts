@@ -21,6 +21,18 @@ export interface RiskFactor {
 @Index({ name: 'action_request_agent_type_created_idx', properties: ['agent', 'type', 'createdAt'] })
 @Index({ name: 'action_request_status_created_idx', properties: ['status', 'createdAt'] })
 @Index({ name: 'action_request_created_idx', properties: ['createdAt'] })
+// Bounded reads for the behaviour signals of every submission (actions/behaviour.ts):
+// an agent's denials, and its amounts per type, without scanning the rest of its history.
+@Index({
+  name: 'action_request_agent_denied_idx',
+  expression: 'create index "action_request_agent_denied_idx" on "action_request" ("agent_id", "created_at") where "status" = \'DENIED\'',
+})
+@Index({
+  name: 'action_request_agent_type_amount_idx',
+  expression: 'create index "action_request_agent_type_amount_idx" on "action_request" ("agent_id", "type", "created_at") where "amount_value" is not null',
+})
+@Index({ name: 'action_request_type_created_idx', properties: ['type', 'createdAt'] })
+@Index({ name: 'action_request_decided_idx', properties: ['decidedAt'] })
 @Index({
   name: 'action_request_agent_idempotency_key_uq',
   expression: 'create unique index "action_request_agent_idempotency_key_uq" on "action_request" ("agent_id", "idempotency_key") where "idempotency_key" is not null',

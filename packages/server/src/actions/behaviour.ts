@@ -10,6 +10,15 @@ const MIN_BASELINE_HOURS = 24;
 const BASELINE_WINDOW_HOURS = 7 * 24 - 1;
 /** How many recent amounts of a type make the "usual amount". */
 const AMOUNT_SAMPLE = 200;
+/**
+ * Every count reads at most this many index entries, so a submission costs the same for an
+ * agent with ten requests or ten million: the baseline is then measured over the most
+ * recent RATE_SAMPLE requests before the last hour (still a fair picture of "normal"), and
+ * a rate above it counts as RATE_SAMPLE per hour (far past any spike threshold).
+ */
+const RATE_SAMPLE = 2000;
+/** Denials and flags beyond this many in a day say nothing more. */
+const DENIAL_SAMPLE = 100;
 
 interface Row {
   agent_name: string;
@@ -21,6 +30,7 @@ interface Row {
   type_used: boolean;
   last_hour: number;
   earlier: number;
+  earliest_sampled: Date | string | null;
   first_at: Date | string | null;
   denials: number;
   flags: number;
@@ -42,43 +52,103 @@ export interface SubmissionContext {
  * governance version in force, and the agent's own history as risk signals (DESIGN §2
  * step 2) — whether it used this type before, its rate now against its own baseline, its
  * usual amounts for the type, recent denials and flags — in one round trip on the hot
- * path. Every history sub-query is an index range on (agent_id, created_at) or
- * (agent_id, type, created_at).
+ * path. Every history sub-query is a bounded index range (see RATE_SAMPLE): on
+ * (agent_id, created_at), (agent_id, type, created_at), or the partial indexes over
+ * denials, flags and amounts.
  */
-export async function loadSubmissionContext(em: EntityManager, agentId: string, type: string, now: Date): Promise<SubmissionContext> {
+export async function loadSubmissionContext(em: EntityManager, cache: BehaviourCache, agentId: string, type: string, now: Date): Promise<SubmissionContext> {
+  const cached = cache.get(agentId, type, now);
+  if (cached) {
+    // The agent's row (status: the kill switch is never cached) and the version in force.
+    const [agentRow] = await em.execute<Row[]>(
+      `select ag."name" as "agent_name", ag."tags" as "agent_tags", ag."status" as "agent_status", ag."suspended_reason", ag."owner_id",
+              (select max("version") from "governance_version") as "governance_version"
+         from "agent" ag where ag."id" = ?`,
+      [agentId],
+    );
+    if (!agentRow) throw new Error(`agent ${agentId} does not exist`);
+    return { agent: agentOf(agentId, agentRow), governanceVersion: agentRow.governance_version, behaviour: cached };
+  }
   const [row] = await em.execute<Row[]>(
     `select
        ag."name" as "agent_name", ag."tags" as "agent_tags", ag."status" as "agent_status", ag."suspended_reason", ag."owner_id",
        (select max("version") from "governance_version") as "governance_version",
        exists(select 1 from "action_request" where "agent_id" = ? and "type" = ?) as "type_used",
-       (select count(*) from "action_request" where "agent_id" = ? and "created_at" > ?::timestamptz - interval '1 hour')::int as "last_hour",
-       (select count(*) from "action_request" where "agent_id" = ? and "created_at" > ?::timestamptz - interval '7 days' and "created_at" <= ?::timestamptz - interval '1 hour')::int as "earlier",
+       (select count(*) from (select 1 from "action_request" where "agent_id" = ? and "created_at" > ?::timestamptz - interval '1 hour' limit ${RATE_SAMPLE}) h)::int as "last_hour",
+       e."earlier", e."earliest_sampled",
        (select min("created_at") from "action_request" where "agent_id" = ?) as "first_at",
-       (select count(*) from "action_request" where "agent_id" = ? and "status" = 'DENIED' and "status_reason" in ('DENIED_BY_APPROVER', 'BLOCKED_BY_POLICY') and "created_at" > ?::timestamptz - interval '24 hours')::int as "denials",
-       (select count(*) from "review" r join "action_request" a on a."id" = r."action_id" where a."agent_id" = ? and r."verdict" = 'FLAG' and r."at" > ?::timestamptz - interval '24 hours')::int as "flags",
+       (select count(*) from (select 1 from "action_request" where "agent_id" = ? and "status" = 'DENIED' and "status_reason" in ('DENIED_BY_APPROVER', 'BLOCKED_BY_POLICY') and "created_at" > ?::timestamptz - interval '24 hours' limit ${DENIAL_SAMPLE}) d)::int as "denials",
+       (select count(*) from (select 1 from "review" r join "action_request" a on a."id" = r."action_id" where r."verdict" = 'FLAG' and r."at" > ?::timestamptz - interval '24 hours' and a."agent_id" = ? limit ${DENIAL_SAMPLE}) f)::int as "flags",
        s."p50", s."p95", s."samples"
      from (
        select percentile_cont(0.5) within group (order by v) as "p50", percentile_cont(0.95) within group (order by v) as "p95", count(*)::int as "samples"
        from (select "amount_value"::float8 as v from "action_request" where "agent_id" = ? and "type" = ? and "amount_value" is not null order by "created_at" desc limit ${AMOUNT_SAMPLE}) recent
      ) s
+     cross join (
+       select count(*)::int as "earlier", min("created_at") as "earliest_sampled"
+       from (select "created_at" from "action_request" where "agent_id" = ? and "created_at" > ?::timestamptz - interval '7 days' and "created_at" <= ?::timestamptz - interval '1 hour'
+             order by "created_at" desc limit ${RATE_SAMPLE}) w
+     ) e
      join "agent" ag on ag."id" = ?`,
-    [agentId, type, agentId, now, agentId, now, now, agentId, agentId, now, agentId, now, agentId, type, agentId],
+    [agentId, type, agentId, now, agentId, agentId, now, now, agentId, agentId, type, agentId, now, now, agentId],
   );
   if (!row) throw new Error(`agent ${agentId} does not exist`);
   const r = row;
   const firstAt = r.first_at === null ? null : new Date(r.first_at);
   const historyHours = firstAt ? Math.min(BASELINE_WINDOW_HOURS, (now.getTime() - firstAt.getTime()) / 3_600_000 - 1) : 0;
+  // A full sample covers less than the whole window: measure the rate over what it covers.
+  const sampledHours = r.earlier >= RATE_SAMPLE && r.earliest_sampled !== null
+    ? Math.max((now.getTime() - new Date(r.earliest_sampled).getTime()) / 3_600_000 - 1, 1 / 60)
+    : historyHours;
   const behaviour: BehaviourSignals = {
     firstUseOfType: !r.type_used,
     requestsLastHour: r.last_hour,
-    baselinePerHour: historyHours >= MIN_BASELINE_HOURS ? r.earlier / historyHours : null,
+    baselinePerHour: historyHours >= MIN_BASELINE_HOURS ? r.earlier / sampledHours : null,
     usualAmount: r.samples > 0 ? { p50: Number(r.p50), p95: Number(r.p95), samples: r.samples } : null,
     recentDenials: r.denials,
     recentFlags: r.flags,
   };
-  return {
-    agent: { id: agentId, name: r.agent_name, tags: r.agent_tags, suspended: r.agent_status === 'SUSPENDED', suspendedReason: r.suspended_reason, ownerId: r.owner_id },
-    governanceVersion: r.governance_version,
-    behaviour,
-  };
+  cache.set(agentId, type, now, behaviour);
+  return { agent: agentOf(agentId, r), governanceVersion: r.governance_version, behaviour };
+}
+
+function agentOf(id: string, row: Pick<Row, 'agent_name' | 'agent_tags' | 'agent_status' | 'suspended_reason' | 'owner_id'>): SubmissionContext['agent'] {
+  return { id, name: row.agent_name, tags: row.agent_tags, suspended: row.agent_status === 'SUSPENDED', suspendedReason: row.suspended_reason, ownerId: row.owner_id };
+}
+
+/**
+ * Behaviour signals per (agent, type), reused for up to {@link BehaviourCache.ttlMs}. They
+ * are statistics over the agent's history (its rate against its baseline, its usual
+ * amounts, recent denials), so a value a second old judges a request as well as a fresh
+ * one — and an agent submitting hundreds of requests a second then costs one history read
+ * a second instead of one per request. What must be exact is not cached: the agent's
+ * status (the kill switch) is read on every submission, and this instance forgets an
+ * agent's signals as soon as one of its requests is denied or flagged here (another
+ * instance sees that within the TTL).
+ */
+export class BehaviourCache {
+  private readonly entries = new Map<string, { at: number; signals: BehaviourSignals }>();
+
+  constructor(
+    readonly ttlMs = 1000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  get(agentId: string, type: string, now: Date): BehaviourSignals | null {
+    const entry = this.entries.get(`${agentId} ${type}`);
+    return entry && now.getTime() - entry.at < this.ttlMs ? entry.signals : null;
+  }
+
+  set(agentId: string, type: string, now: Date, signals: BehaviourSignals): void {
+    const key = `${agentId} ${type}`;
+    this.entries.delete(key);
+    this.entries.set(key, { at: now.getTime(), signals });
+    // Maps iterate in insertion order: the first key is the least recently written.
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Drops an agent's signals (after a denial or a flag, which they must reflect). */
+  forget(agentId: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(`${agentId} `)) this.entries.delete(key);
+  }
 }

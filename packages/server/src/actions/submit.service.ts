@@ -35,7 +35,7 @@ export async function submitAction(em: EntityManager, services: Services, agentI
   }
 
   const now = new Date();
-  const { agent, governanceVersion, behaviour } = await loadSubmissionContext(em, agentId, input.type, now);
+  const { agent, governanceVersion, behaviour } = await loadSubmissionContext(em, services.behaviour, agentId, input.type, now);
   const revisionOf = input.revisionOf ? await findRevisable(em, agentId, input.revisionOf) : null;
   const governance = await services.governance.at(em, governanceVersion);
   const compiled = governance?.compiled ?? null;

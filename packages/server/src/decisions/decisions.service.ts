@@ -39,7 +39,14 @@ async function myAssignment(tx: EntityManager, action: ActionRequest, approverId
  * person they stand in for, so one person's authority is never counted twice. With a
  * quorum the request stays PENDING until enough distinct people approve; any DENY ends it.
  */
-export function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRequest> {
+export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRequest> {
+  const action = await recordDecision(em, services, approverId, input);
+  // A denial is part of the agent's behaviour: its next submission must see it.
+  if (action.status === ActionStatus.DENIED) services.behaviour.forget(action.agent.id);
+  return action;
+}
+
+function recordDecision(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRequest> {
   const comment = validText(input.comment, 'comment', 10_000);
   if (input.verdict === Verdict.REQUEST_CHANGES && !comment) {
     throw AppError.badInput('comment is required with REQUEST_CHANGES: say what should change.', 'comment');
@@ -145,7 +152,14 @@ export async function finish(tx: EntityManager, action: ActionRequest, status: A
  * first review settles `reviewStatus` (a FLAG later still overrides an ACKNOWLEDGE: a
  * concern is never hidden by someone else's nod) and takes it off every reviewer's queue.
  */
-export function review(em: EntityManager, services: Services, approverId: string, input: ReviewInput): Promise<ActionRequest> {
+export async function review(em: EntityManager, services: Services, approverId: string, input: ReviewInput): Promise<ActionRequest> {
+  const action = await recordReview(em, services, approverId, input);
+  // A flag is part of the agent's behaviour: its next submission must see it.
+  if (input.verdict === ReviewVerdict.FLAG) services.behaviour.forget(action.agent.id);
+  return action;
+}
+
+function recordReview(em: EntityManager, services: Services, approverId: string, input: ReviewInput): Promise<ActionRequest> {
   const comment = validText(input.comment, 'comment', 10_000);
   return transitionAction(em, services, input.actionId, async (tx, action) => {
     if (action.reviewStatus === null) {

@@ -7,6 +7,7 @@ import { Approver } from '../principals/approver.entity.js';
 /** An after-the-fact review of an ASYNC_REVIEW request: acknowledged, or flagged. */
 @Entity({ tableName: 'review' })
 @Index({ properties: ['action'] })
+@Index({ name: 'review_flag_at_idx', expression: 'create index "review_flag_at_idx" on "review" ("at") where "verdict" = \'FLAG\'' })
 export class Review {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();

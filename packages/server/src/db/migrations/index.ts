@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124003234_initial } from './Migration20261124003234_initial.js';
 import { Migration20261124005820_notifications } from './Migration20261124005820_notifications.js';
+import { Migration20261124013935_bounded_behaviour_reads } from './Migration20261124013935_bounded_behaviour_reads.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -9,4 +10,5 @@ import { Migration20261124005820_notifications } from './Migration20261124005820
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124003234_initial', class: Migration20261124003234_initial },
   { name: 'Migration20261124005820_notifications', class: Migration20261124005820_notifications },
+  { name: 'Migration20261124013935_bounded_behaviour_reads', class: Migration20261124013935_bounded_behaviour_reads },
 ];
