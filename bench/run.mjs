@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { childDefaults, BENCH_DIR } from './lib/proc.mjs';
 import { dropAll, PG_ADMIN_URL } from './lib/db.mjs';
-import { waitForQuiet } from './lib/noise.mjs';
+import { waitForQuiet, otherLoadMeter } from './lib/noise.mjs';
 import { machine, textTable, writeResults, writeBenchmarksMd, RESULTS_FILE, BENCHMARKS_MD } from './lib/report.mjs';
 
 const SCENARIOS = {
@@ -72,12 +72,16 @@ const details = {};
 for (const name of only) {
   const t0 = Date.now();
   const log = (message) => console.log(`[${name} +${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}`);
-  const busyBefore = await waitForQuiet({ maxWaitMs: quick ? 5_000 : 60_000, log });
+  // Quick runs only note how busy the box is; full runs wait (boundedly) for it to calm down.
+  const busyBefore = await waitForQuiet({ maxWaitMs: quick ? 0 : 60_000, log });
+  const otherLoad = otherLoadMeter(PG_ADMIN_URL);
   try {
     const scenario = await SCENARIOS[name]();
     const result = await scenario.run({ quick, log });
+    const others = await otherLoad();
+    log(`other work on the box used ${others} cores on average during this scenario`);
     rows.push(...result.rows.map((row) => ({ scenario: name, ...row })));
-    details[name] = { seconds: (Date.now() - t0) / 1000, machineBusyBefore: busyBefore, ...result.details };
+    details[name] = { seconds: (Date.now() - t0) / 1000, machineBusyBefore: busyBefore, otherWorkCores: others, ...result.details };
   } catch (error) {
     log(`failed: ${error?.stack ?? error}`);
     rows.push({ scenario: name, id: `${name}.error`, target: `${name}: scenario failed`, measured: null, pass: 'error', note: String(error?.message ?? error).split('\n')[0].slice(0, 300) });

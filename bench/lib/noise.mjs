@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import pg from 'pg';
 
 function cpuTimes() {
   const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
@@ -28,4 +29,60 @@ export async function waitForQuiet({ maxWaitMs, threshold = 0.25, log }) {
     busy = await busyFraction();
   }
   return busy;
+}
+
+/** CPU ticks (user + system) of every process now, with its parent and command. */
+function processTimes() {
+  const out = new Map();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' ');
+      out.set(Number(pid), { ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Measures how much CPU other work on the box used while a scenario ran: every process
+ * that is not this run (the bench and its children) nor a PostgreSQL process serving it,
+ * in cores (PostgreSQL's own background processes count as ours). On a
+ * 2-core box, 0.5 means a quarter of the machine went to someone else's work.
+ */
+export function otherLoadMeter(pgAdminUrl) {
+  const start = processTimes();
+  const t0 = Date.now();
+  return async () => {
+    const end = processTimes();
+    // PostgreSQL backends serving someone else's database count as other work too.
+    const foreign = new Set();
+    try {
+      const client = new pg.Client({ connectionString: pgAdminUrl });
+      await client.connect();
+      const { rows } = await client.query(`select pid from pg_stat_activity where backend_type = 'client backend' and datname not like 'cs_bench_%'`);
+      for (const r of rows) foreign.add(r.pid);
+      await client.end();
+    } catch {
+      // counted without them
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const ours = new Set([process.pid]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [pid, p] of end) if (!ours.has(pid) && ours.has(p.ppid)) (ours.add(pid), (grew = true));
+    }
+    let ticks = 0;
+    for (const [pid, p] of end) {
+      if (ours.has(pid) || (p.comm === 'postgres' && !foreign.has(pid))) continue;
+      ticks += p.ticks - (start.get(pid)?.ticks ?? 0);
+    }
+    return Math.round((ticks / 100 / seconds) * 100) / 100;
+  };
 }

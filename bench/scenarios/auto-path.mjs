@@ -54,6 +54,10 @@ export async function run({ quick, log }) {
   try {
     const noop = await startChild('auto-noop', 'apollo-noop.mjs', {});
     started.push(noop);
+    // Not a DESIGN baseline: the same bare Apollo with one raw-pg insert per request, the
+    // floor under any persisted request on this box (its own table in the same database).
+    const insert = await startChild('auto-insert', 'apollo-insert.mjs', { DATABASE_URL: db.url });
+    started.push(insert);
     const pgServer = await startCountersign('auto-postgres', db);
     started.push(pgServer);
     log('starting the embedded server (a fresh PGlite data directory takes a few seconds)');
@@ -80,8 +84,13 @@ export async function run({ quick, log }) {
       verify: (text) => text.includes('"noop":true'),
     };
 
+    const insertOptions = {
+      body: JSON.stringify({ query: 'mutation Insert($input: JSON) { insert(input: $input) }', variables: { input: INPUTS.auto } }),
+      verify: (text) => text.includes('"insert":"'),
+    };
     const systems = [
       ['noop', noop.url, noopOptions, noop],
+      ['insert', insert.url, insertOptions, insert],
       ['postgres', pgServer.url, targets.postgres.options, pgServer],
       ['embedded', embedded.url, targets.embedded.options, embedded],
     ];
@@ -89,17 +98,18 @@ export async function run({ quick, log }) {
       log(`warm-up ${name} ${warmup}s`);
       await load(url, { ...options, seconds: warmup });
     }
-    const runs = { noop: [], postgres: [], embedded: [] };
+    const runs = { noop: [], insert: [], postgres: [], embedded: [] };
     for (let round = 1; round <= rounds; round++) {
       for (const [name, url, options, server] of systems) {
-        const before = name === 'noop' ? 0 : (await gql(url, COUNT, {}, ADMIN_TOKEN)).actions.totalCount;
+        const countersign = name === 'postgres' || name === 'embedded';
+        const before = countersign ? (await gql(url, COUNT, {}, ADMIN_TOKEN)).actions.totalCount : 0;
         const cpuBefore = server.cpuMs();
         const activity = name === 'postgres' ? sampleActivity(db) : null;
-        if (name !== 'noop') await server.startProfile();
+        if (countersign) await server.startProfile();
         const r = await load(url, { ...options, seconds });
         r.serverCpuMsPerRequest = (server.cpuMs() - cpuBefore) / Math.max(1, r.total);
         if (activity) r.activity = await activity.stop();
-        if (name !== 'noop') {
+        if (countersign) {
           // autocannon stops waiting at the deadline; let the server finish what it accepted
           // so that the backlog does not eat into the next system's run.
           let last = -1;
@@ -127,8 +137,8 @@ export async function run({ quick, log }) {
       const f = failures(name);
       return `median of ${rounds} × ${seconds}s runs, ${CONNECTIONS} connections${f ? `; ${f} failed or unverified responses` : ''}`;
     };
-    const rps = { noop: m('noop', 'rps'), postgres: m('postgres', 'rps'), embedded: m('embedded', 'rps') };
-    const p99 = { noop: m('noop', 'p99'), postgres: m('postgres', 'p99'), embedded: m('embedded', 'p99') };
+    const rps = { noop: m('noop', 'rps'), insert: m('insert', 'rps'), postgres: m('postgres', 'rps'), embedded: m('embedded', 'rps') };
+    const p99 = { noop: m('noop', 'p99'), insert: m('insert', 'p99'), postgres: m('postgres', 'p99'), embedded: m('embedded', 'p99') };
     const rows = [
       {
         id: 'auto.throughput', target: 'AUTO submitAction throughput (PostgreSQL)', measured: rps.postgres, unit: 'req/s',
@@ -140,6 +150,11 @@ export async function run({ quick, log }) {
         id: 'auto.p99', target: 'AUTO submitAction p99 (PostgreSQL)', measured: p99.postgres, unit: 'ms',
         baseline: p99.noop, baselineLabel: 'bare Apollo no-op', ratio: p99.postgres / p99.noop, bound: '≤ 2 × baseline',
         pass: p99.postgres / p99.noop <= 2, note: noteFor('postgres'),
+      },
+      {
+        id: 'auto.floor', target: 'floor: bare Apollo + one raw pg insert per request', measured: rps.insert, unit: 'req/s',
+        baseline: rps.noop, baselineLabel: 'bare Apollo no-op', ratio: rps.insert / rps.noop, bound: null, pass: null, kind: 'info',
+        note: `not a DESIGN target: the least a persisted request costs here (one INSERT and COMMIT through a pool of 10, no ORM, no audit); p99 ${Math.round(p99.insert)} ms; server CPU ${m('insert', 'serverCpuMsPerRequest').toFixed(2)} ms/request`,
       },
       {
         id: 'auto.embedded', target: 'embedded (PGlite) AUTO throughput', measured: rps.embedded, unit: 'req/s',

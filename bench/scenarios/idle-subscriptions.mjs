@@ -22,7 +22,7 @@ async function settledRss(server, ms = 3000) {
 }
 
 export async function run({ quick, log }) {
-  const count = quick ? 1000 : 10_000;
+  const count = quick ? 500 : 10_000;
   const db = await createDatabase('idle');
   let server;
   let subs;

@@ -11,13 +11,14 @@ import { gql, nowMs, until } from '../lib/graphql.mjs';
 import { INPUTS, SUBMIT } from '../lib/fixtures.mjs';
 import { summary } from '../lib/stats.mjs';
 import { cloneRequests } from '../lib/seed.mjs';
+import { sampleActivity, describeActivity } from '../lib/activity.mjs';
 
 /** Makes `count` of the hour-away ESCALATE timers due from `startMs`, evenly over `windowMs`; returns {actionId → due ms}. */
 async function scheduleDue(db, count, startMs, windowMs, exclude) {
   const rows = await db.query(
     `with chosen as (
        select "id", row_number() over (order by "due_at", "id") - 1 as k from "timer"
-       where "kind" = 'ESCALATE' and "due_at" > now() + interval '10 minutes' and "action_id" <> all($4::uuid[])
+       where "kind" = 'ESCALATE' and "level" = 1 and "due_at" > now() + interval '10 minutes' and "action_id" <> all($4::uuid[])
        order by "due_at", "id" limit $1
      ),
      moved as (
@@ -73,12 +74,16 @@ async function measure(pending, dueCount, windowMs, burst, log) {
     const phase = async (label, count, startInMs, spanMs) => {
       await a.startProfile();
       await b.startProfile();
+      const cpu0 = a.cpuMs() + b.cpuMs();
+      const activity = sampleActivity(db);
       const due = await scheduleDue(db, count, Date.now() + startInMs, spanMs, [template.id]);
       const lastDue = Math.max(...due.values());
       const deadline = lastDue + 60_000;
       await until(() => [...due.keys()].every((id) => seen.has(id)) || Date.now() > deadline, { timeoutMs: spanMs + startInMs + 70_000, intervalMs: 100, what: `${label} timers` });
       // Late duplicates would come after the first delivery: give them a moment.
       await new Promise((r) => setTimeout(r, 1000));
+      const database = await activity.stop();
+      const serverCpuMsPerTimer = (a.cpuMs() + b.cpuMs() - cpu0) / count;
       await a.stopProfile(`${pending}-${label}`);
       await b.stopProfile(`${pending}-${label}`);
       const lateness = [];
@@ -93,8 +98,9 @@ async function measure(pending, dueCount, windowMs, burst, log) {
         }
       }
       const firstDue = Math.min(...due.values());
-      const result = { label, count, windowMs: spanMs, missing, lateness: summary(lateness), drainSeconds: (lastFired - firstDue) / 1000 };
+      const result = { label, count, windowMs: spanMs, missing, lateness: summary(lateness), drainSeconds: (lastFired - firstDue) / 1000, serverCpuMsPerTimer, database };
       log(`${label}: ${count} due over ${spanMs / 1000} s → lateness p50 ${result.lateness.p50} s, p99 ${result.lateness.p99} s, max ${result.lateness.max} s; missing ${missing}; last fired ${result.drainSeconds.toFixed(2)} s after the first was due`);
+      log(`${label}: both servers ${serverCpuMsPerTimer.toFixed(1)} ms CPU per timer; PostgreSQL backends (average): ${describeActivity(database)}`);
       return { ...result, ids: [...due.keys()] };
     };
 
@@ -125,9 +131,9 @@ async function measure(pending, dueCount, windowMs, burst, log) {
 
 export async function run({ quick, log }) {
   const sizes = quick ? [200, 1000] : [1000, 10_000];
-  const dueCount = quick ? 200 : 1000;
-  const windowMs = quick ? 4000 : 10_000;
-  const burst = quick ? 200 : 2000;
+  const dueCount = quick ? 100 : 1000;
+  const windowMs = quick ? 2000 : 10_000;
+  const burst = quick ? 100 : 2000;
   const points = [];
   for (const size of sizes) {
     log(`${size} pending on two instances`);
@@ -142,7 +148,7 @@ export async function run({ quick, log }) {
     {
       id: 'timers.p99', target: `escalation lateness p99, ${last.pending.toLocaleString('en-US')} pending, two instances`, measured: last.spread.lateness.p99, unit: 's',
       baseline: null, ratio: null, bound: '≤ 1.5 s', pass: last.spread.lateness.p99 <= 1.5 && last.spread.missing === 0,
-      note: `${last.spread.count} timers due over ${last.spread.windowMs / 1000} s (${rate(last)}); p50 ${last.spread.lateness.p50} s, max ${last.spread.lateness.max} s, ${last.spread.missing} never fired; from due time to the escalation's commit (NOTIFY received)`,
+      note: `${last.spread.count} timers due over ${last.spread.windowMs / 1000} s (${rate(last)}); p50 ${last.spread.lateness.p50} s, max ${last.spread.lateness.max} s, ${last.spread.missing} never fired; from due time to the escalation's commit (NOTIFY received); ${last.spread.serverCpuMsPerTimer.toFixed(1)} ms of server CPU per timer`,
     },
     {
       id: 'timers.once', target: 'escalation timers fire exactly once, two instances', measured: `${once.escalated}/${once.due}`, baseline: null, ratio: null,
@@ -159,7 +165,7 @@ export async function run({ quick, log }) {
     rows.push({
       id: 'timers.burst', target: `timer burst: ${last.burst.count.toLocaleString('en-US')} due at once, ${last.pending.toLocaleString('en-US')} pending, two instances`,
       measured: last.burst.count / Math.max(last.burst.drainSeconds, 0.001), unit: 'timers/s', baseline: null, ratio: null, bound: null, pass: null, kind: 'info',
-      note: `all fired ${last.burst.drainSeconds.toFixed(1)} s after their due time; lateness p50 ${last.burst.lateness.p50} s, p99 ${last.burst.lateness.p99} s`,
+      note: `all fired ${last.burst.drainSeconds.toFixed(1)} s after their due time; lateness p50 ${last.burst.lateness.p50} s, p99 ${last.burst.lateness.p99} s; ${last.burst.serverCpuMsPerTimer.toFixed(1)} ms of server CPU per timer; database connections on average: ${describeActivity(last.burst.database, 3)}`,
     });
   }
   return { rows, details: { points } };
