@@ -113,4 +113,26 @@ describe('escalation and live push across two instances', () => {
       await client.dispose();
     }
   });
+
+  it('assigns a request to a role of 300 approvers and tells one on the other instance (events split to fit NOTIFY)', async () => {
+    const desk = await Promise.all(Array.from({ length: 300 }, (_, i) => createApprover(a, `desk-${i}`, ['big-desk'])));
+    await apply(a, governanceYaml().replace("chain: finance }", "chain: finance }\n  - { name: bulk, priority: 20, when: 'action.type.startsWith(\"bulk.\")', chain: desk }")
+      .replace('escalationChains:\n', 'escalationChains:\n  - name: desk\n    levels:\n      - { approvers: { role: big-desk }, timeout: 1h }\n'));
+    const last = desk.at(-1)!;
+    const client = wsClient(b.url, last.token);
+    try {
+      const updates = collect<{ approvalQueueUpdated: { actionId: string; inQueue: boolean } }>(client, 'subscription { approvalQueueUpdated { actionId inQueue } }');
+      await waitFor(async () => (await gql(b.url, '{ me { kind } }', {}, last.token)).data?.me, { what: 'instance B' });
+      let pending: { id: string; status: string; assignees: unknown[] } | undefined;
+      await waitFor(async () => {
+        pending = await submit(a, agent.apiKey, { ...INPUTS.sync, type: 'bulk.transfer' });
+        return updates.until((v) => v.approvalQueueUpdated.actionId === pending!.id, 5000).then(() => true, () => false);
+      }, { what: 'the queue notice on instance B' });
+      expect(pending).toMatchObject({ status: 'PENDING' });
+      expect(pending!.assignees).toHaveLength(300);
+      expect(updates.values.find((v) => v.approvalQueueUpdated.actionId === pending!.id)!.approvalQueueUpdated.inQueue).toBe(true);
+    } finally {
+      await client.dispose();
+    }
+  });
 });

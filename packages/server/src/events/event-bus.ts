@@ -18,6 +18,35 @@ export interface ChangeEvent {
 
 const CHANNEL = 'countersign_events';
 
+/** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more; stay well below. */
+const MAX_PAYLOAD_BYTES = 7000;
+
+/**
+ * One event as NOTIFY payloads. A request assigned to a large role changes hundreds of
+ * queues at once: its approver list is split over as many payloads as it takes, each a
+ * complete event for its share of the queues (subscribers to the request itself re-read
+ * it, so receiving the request's change more than once costs nothing but a read).
+ */
+export function toPayloads(event: ChangeEvent): string[] {
+  const whole = JSON.stringify(event);
+  if (whole.length <= MAX_PAYLOAD_BYTES) return [whole];
+  const payloads: string[] = [];
+  let chunk: string[] = [];
+  let size = JSON.stringify({ ...event, queueChanged: [] }).length;
+  const base = size;
+  for (const approverId of event.queueChanged) {
+    if (size + approverId.length + 3 > MAX_PAYLOAD_BYTES && chunk.length > 0) {
+      payloads.push(JSON.stringify({ ...event, queueChanged: chunk }));
+      chunk = [];
+      size = base;
+    }
+    chunk.push(approverId);
+    size += approverId.length + 3;
+  }
+  payloads.push(JSON.stringify({ ...event, queueChanged: chunk }));
+  return payloads;
+}
+
 /**
  * Delivers change events to the subscribers on this instance, whichever instance made
  * the change. With PostgreSQL, events are sent with NOTIFY inside the transaction that
@@ -94,7 +123,8 @@ export class EventBus {
   async inTransaction(tx: EntityManager, events: ChangeEvent[]): Promise<ChangeEvent[]> {
     if (this.mode === 'postgres' && events.length > 0) {
       // One statement however many events (a group commit may carry hundreds).
-      await tx.execute('select pg_notify(?, e) from json_array_elements_text(?::json) as e', [CHANNEL, JSON.stringify(events.map((e) => JSON.stringify(e)))]);
+      const payloads = events.flatMap(toPayloads);
+      await tx.execute('select pg_notify(?, e) from json_array_elements_text(?::json) as e', [CHANNEL, JSON.stringify(payloads)]);
     }
     return events;
   }
