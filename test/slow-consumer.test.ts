@@ -56,4 +56,19 @@ describe('a subscriber that stops reading', () => {
     stalled.terminate();
     await client.dispose();
   });
+
+  it('answers an invalid or unparsable subscription document with its error', async () => {
+    const approver = await createApprover(stack, 'curious', ['finance']);
+    const client = wsClient(stack.url, approver.token);
+    try {
+      const bad = collect(client, 'subscription { approvalQueueUpdated { nope } }');
+      await bad.completed;
+      expect(JSON.stringify(bad.errors)).toMatch(/Cannot query field .*nope/);
+      const broken = collect(client, 'subscription { approvalQueueUpdated { actionId ');
+      await broken.completed;
+      expect(JSON.stringify(broken.errors)).toMatch(/Syntax Error/);
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -7,6 +7,8 @@ import { findReadableAction } from '../actions/access.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { BoundedStream } from './bounded-stream.js';
+import type { ChangeEvent } from './event-bus.js';
+import type { Services } from '../services.js';
 
 /** How far a subscriber may fall behind before it is dropped. */
 const MAX_PENDING_EVENTS = 1000;
@@ -16,6 +18,36 @@ export class ApprovalQueueUpdate {
   @Field(() => ID) actionId!: string;
   /** The subscriber, to answer `inQueue` for them. */
   approverId!: string;
+  /** The change event, shared by every subscriber it reached on this instance. */
+  event!: ChangeEvent;
+}
+
+interface EventReads {
+  action: Promise<ActionRequestType | null>;
+  queuedFor: Promise<Set<string>>;
+}
+
+/**
+ * What every subscriber told of one change needs — the request and who has it in their
+ * queue now — read once per change, not once per subscriber: a request assigned to a role
+ * of a thousand people is one read, then a thousand deliveries.
+ */
+const eventReads = new WeakMap<ChangeEvent, EventReads>();
+
+function readsFor(services: Services, event: ChangeEvent): EventReads {
+  let reads = eventReads.get(event);
+  if (!reads) {
+    const em = services.orm.em.fork();
+    reads = {
+      action: em.findOne(ActionRequest, { id: event.actionId }).then((a) => (a ? toActionView(a) : null)),
+      queuedFor: services.orm.em
+        .fork()
+        .execute<{ approver_id: string }[]>('select "approver_id" from "assignment" where "action_id" = ? and "active"', [event.actionId])
+        .then((rows) => new Set(rows.map((r) => r.approver_id))),
+    };
+    eventReads.set(event, reads);
+  }
+  return reads;
 }
 
 @Resolver(() => ApprovalQueueUpdate)
@@ -38,14 +70,12 @@ export class SubscriptionsResolver {
 
   @FieldResolver(() => Boolean, { description: 'Whether the request is in your approval or review queue now.' })
   async inQueue(@Root() update: ApprovalQueueUpdate, @Ctx() ctx: Context): Promise<boolean> {
-    const rows = await ctx.em.fork().execute('select 1 from "assignment" where "action_id" = ? and "approver_id" = ? and "active" limit 1', [update.actionId, update.approverId]);
-    return rows.length > 0;
+    return (await readsFor(ctx.services, update.event).queuedFor).has(update.approverId);
   }
 
   @FieldResolver(() => ActionRequestType, { nullable: true, description: 'The request as it is now.' })
-  async action(@Root() update: ApprovalQueueUpdate, @Ctx() ctx: Context): Promise<ActionRequestType | null> {
-    const action = await ctx.em.fork().findOne(ActionRequest, { id: update.actionId });
-    return action ? toActionView(action) : null;
+  action(@Root() update: ApprovalQueueUpdate, @Ctx() ctx: Context): Promise<ActionRequestType | null> {
+    return readsFor(ctx.services, update.event).action;
   }
 }
 
@@ -77,13 +107,16 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
       // served from the first emission's cache.
       ctx.em = ctx.services.orm.em.fork();
       ctx.loaders = createLoaders(ctx.em);
-      const action = await ctx.em.findOneOrFail(ActionRequest, { id });
-      const version = `${action.updatedAt.getTime()}:${action.status}:${action.reviewStatus}:${action.outcomeStatus}`;
+      const view = toActionView(await ctx.em.findOneOrFail(ActionRequest, { id }));
+      const version = `${view.updatedAt.getTime()}:${view.status}:${view.reviewStatus}:${view.outcome?.status ?? ''}`;
       if (version !== lastSeen) {
         lastSeen = version;
-        yield toActionView(action);
+        yield view;
       }
-      if (TERMINAL_STATUSES.has(action.status)) return;
+      if (TERMINAL_STATUSES.has(view.status)) return;
+      // Thousands of agents wait like this: between changes hold only the version string,
+      // not the entity, its EntityManager or its loaders.
+      park(ctx);
       const next = await stream.next();
       if (next.done) return;
     }
@@ -92,12 +125,23 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
   }
 }
 
+const parkedLoaders = new WeakMap<object, Context['loaders']>();
+
+/** Points a waiting subscription's context at shared, empty stand-ins until its next emission. */
+function park(ctx: Context): void {
+  const root = ctx.services.orm.em;
+  let loaders = parkedLoaders.get(root);
+  if (!loaders) parkedLoaders.set(root, (loaders = createLoaders(root)));
+  ctx.em = root;
+  ctx.loaders = loaders;
+}
+
 function queueUpdates(ctx: Context): AsyncIterable<ApprovalQueueUpdate> {
   const approver = requireKind(ctx, PrincipalKind.APPROVER);
   const stream = new BoundedStream<ApprovalQueueUpdate>(MAX_PENDING_EVENTS, () => {
     ctx.services.logger.warn({ approverId: approver.id }, 'dropping a subscriber that stopped reading its queue updates');
     ctx.closeConnection?.(4429, 'Too many unread events: reconnect and re-read the queue.');
   });
-  stream.onClose(ctx.services.events.onQueue(approver.id, (event) => stream.push({ actionId: event.actionId, approverId: approver.id })));
+  stream.onClose(ctx.services.events.onQueue(approver.id, (event) => stream.push({ actionId: event.actionId, approverId: approver.id, event })));
   return stream;
 }

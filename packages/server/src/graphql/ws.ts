@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { GraphQLSchema } from 'graphql';
+import { parse, validate, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Services } from '../services.js';
 import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/principal.js';
@@ -11,6 +11,36 @@ import { createContext, type Context } from './context.js';
 
 /** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** How many distinct operation documents to keep parsed and validated. */
+const MAX_CACHED_DOCUMENTS = 500;
+
+/**
+ * Parsed and validated operation documents, shared by every subscription that sends the
+ * same text. Thousands of agents waiting with the SDK's one `actionUpdated` document would
+ * otherwise each hold their own parse tree (tens of KB apiece) for as long as they wait.
+ */
+class DocumentCache {
+  private readonly documents = new Map<string, DocumentNode>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  get(query: string): DocumentNode | readonly GraphQLError[] {
+    const cached = this.documents.get(query);
+    if (cached) return cached;
+    let document: DocumentNode;
+    try {
+      document = parse(query, { noLocation: true });
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+    }
+    const errors = validate(this.schema, document);
+    if (errors.length > 0) return errors;
+    if (this.documents.size >= MAX_CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
+    this.documents.set(query, document);
+    return document;
+  }
+}
 
 /** What the server remembers about one WebSocket connection. */
 interface ConnectionState {
@@ -26,6 +56,11 @@ interface ConnectionState {
 export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services) {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const states = new WeakMap<object, ConnectionState>();
+  const documents = new DocumentCache(schema);
+  const contextFor = (extra: { socket: { close(code: number, reason: string): void } }): Context => ({
+    ...createContext(services, states.get(extra)?.principal ?? null),
+    closeConnection: (code, reason) => extra.socket.close(code, reason),
+  });
   const cleanup = useServer<Record<string, unknown> | undefined>(
     {
       schema,
@@ -42,10 +77,15 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
           throw error;
         }
       },
-      context(ctx): Context {
+      onSubscribe(ctx, _id, payload) {
+        const document = documents.get(payload.query);
+        if (!('kind' in document)) return document;
         return {
-          ...createContext(services, states.get(ctx.extra)?.principal ?? null),
-          closeConnection: (code, reason) => ctx.extra.socket.close(code, reason),
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue: contextFor(ctx.extra),
         };
       },
     },
