@@ -162,7 +162,11 @@ export async function submitAction(em: EntityManager, services: Services, agentI
         }
       }
       tx.persist(action);
-      return { value: action, audit, events: [{ actionId: id, agentId, queueChanged }] };
+      // A request decided at birth that entered no queue (AUTO, BLOCK, denied) has nobody
+      // to tell: a subscriber gets its state on subscribe. Skipping its NOTIFY keeps the hot
+      // path off PostgreSQL's notification queue lock.
+      const quiet = action.status !== ActionStatus.PENDING && queueChanged.length === 0;
+      return { value: action, audit, events: quiet ? [] : [{ actionId: id, agentId, queueChanged }] };
     });
   } catch (error) {
     // Two identical submissions raced: the other one won; answer with its request.
