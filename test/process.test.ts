@@ -34,6 +34,7 @@ describe('running the server as a user does', () => {
     await server.exited;
     // The server finished its graceful shutdown (pnpm's own exit status reflects the signal).
     await waitFor(() => server.output().includes('"msg":"stopped"'), { what: 'the server to log that it stopped' });
+    expect(server.output()).not.toContain('shutdown took longer');
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   }, 240_000);
 

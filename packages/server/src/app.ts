@@ -96,6 +96,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       schema,
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      // main.ts owns the signals and the order of shutdown; Apollo must not stop on its own.
+      stopOnTerminationSignals: false,
       formatError: (formatted, error) => formatError(formatted, error, logger),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
