@@ -49,8 +49,3 @@ export class AppError extends GraphQLError {
     return new AppError(ErrorCode.UNAVAILABLE, message);
   }
 }
-
-/** True for errors whose code says the caller did something wrong (not the server). */
-export function isClientError(error: unknown): error is AppError {
-  return error instanceof AppError && error.code !== ErrorCode.INTERNAL_SERVER_ERROR && error.code !== ErrorCode.UNAVAILABLE;
-}

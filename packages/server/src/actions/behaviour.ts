@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BehaviourSignals } from '@countersign/governance';
+import { StatusReason } from './status-reason.js';
 
 /** Status reasons that say something about the agent's behaviour (not about configuration). */
-export const BEHAVIOURAL_DENIALS = ['DENIED_BY_APPROVER', 'BLOCKED_BY_POLICY'];
+const BEHAVIOURAL_DENIALS = `'${StatusReason.DENIED_BY_APPROVER}', '${StatusReason.BLOCKED_BY_POLICY}'`;
 
 /** Below this much history the agent has no baseline rate yet (a rate spike needs a norm). */
 const MIN_BASELINE_HOURS = 24;
@@ -77,7 +78,7 @@ export async function loadSubmissionContext(em: EntityManager, cache: BehaviourC
        (select count(*) from (select 1 from "action_request" where "agent_id" = ? and "created_at" > ?::timestamptz - interval '1 hour' limit ${RATE_SAMPLE}) h)::int as "last_hour",
        e."earlier", e."earliest_sampled",
        (select min("created_at") from "action_request" where "agent_id" = ?) as "first_at",
-       (select count(*) from (select 1 from "action_request" where "agent_id" = ? and "status" = 'DENIED' and "status_reason" in ('DENIED_BY_APPROVER', 'BLOCKED_BY_POLICY') and "created_at" > ?::timestamptz - interval '24 hours' limit ${DENIAL_SAMPLE}) d)::int as "denials",
+       (select count(*) from (select 1 from "action_request" where "agent_id" = ? and "status" = 'DENIED' and "status_reason" in (${BEHAVIOURAL_DENIALS}) and "created_at" > ?::timestamptz - interval '24 hours' limit ${DENIAL_SAMPLE}) d)::int as "denials",
        (select count(*) from (select 1 from "review" r join "action_request" a on a."id" = r."action_id" where r."verdict" = 'FLAG' and r."at" > ?::timestamptz - interval '24 hours' and a."agent_id" = ? limit ${DENIAL_SAMPLE}) f)::int as "flags",
        s."p50", s."p95", s."samples"
      from (

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sealEvent, createChainVerifier, type AuditEventRecord } from './chain.js';
+import { sealEvent, createChainVerifier, type AuditEventRecord, type ChainVerification } from './chain.js';
 import { enqueueNotifications } from '../notifications/outbox.js';
 
 /** What a state change records about itself; the chain fields are filled in here. */
@@ -11,12 +11,6 @@ export interface AuditEntry {
   actorId: string | null;
   data?: unknown;
   at?: Date;
-}
-
-export interface ChainVerification {
-  valid: boolean;
-  checked: number;
-  brokenAt: number | null;
 }
 
 /**
@@ -72,6 +66,18 @@ export async function appendAudit(em: EntityManager, entries: AuditEntry[]): Pro
   // Notifications follow from the events, in the same transaction: an event and its outbox rows commit together.
   await enqueueNotifications(em, sealed);
   return sealed;
+}
+
+/**
+ * Saves an entity and its audit event in one transaction: the shape of every simple
+ * administrative change (create an agent, rotate a key, register a webhook...).
+ */
+export async function saveAudited(em: EntityManager, entity: object, entry: AuditEntry): Promise<void> {
+  await em.transactional(async (tx) => {
+    tx.persist(entity);
+    await tx.flush();
+    await appendAudit(tx, [entry]);
+  });
 }
 
 export interface AuditRow {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { AppError } from '../errors.js';
 import { PrincipalKind, assertNever } from '../shared/enums.js';
-import { appendAudit } from '../audit/audit.service.js';
+import { appendAudit, saveAudited } from '../audit/audit.service.js';
 import { actorRef, type Principal } from '../auth/principal.js';
 import { isUuid, validName } from '../shared/validate.js';
 import { pageByCreation } from '../graphql/keyset.js';
@@ -70,13 +70,9 @@ export async function createWebhook(em: EntityManager, by: Caller, input: Create
   }
   const secret = generateSecret();
   const webhook = em.create(WebhookEndpoint, { approver, role, url, secret, events, format });
-  await em.transactional(async (tx) => {
-    tx.persist(webhook);
-    await tx.flush();
-    await appendAudit(tx, [{
-      kind: 'WEBHOOK_CREATED', subjectType: 'WEBHOOK', subjectId: webhook.id, ...actorRef(by),
-      data: { approverId: approver?.id ?? null, role, origin: originOf(url), events, format },
-    }]);
+  await saveAudited(em, webhook, {
+    kind: 'WEBHOOK_CREATED', subjectType: 'WEBHOOK', subjectId: webhook.id, ...actorRef(by),
+    data: { approverId: approver?.id ?? null, role, origin: originOf(url), events, format },
   });
   return { webhook, secret };
 }
@@ -152,11 +148,7 @@ export async function retryDelivery(em: EntityManager, by: Caller, id: string): 
   delivery.status = DeliveryStatus.PENDING;
   delivery.attempts = 0;
   delivery.nextAttemptAt = new Date();
-  await em.transactional(async (tx) => {
-    tx.persist(delivery);
-    await tx.flush();
-    await appendAudit(tx, [{ kind: 'WEBHOOK_DELIVERY_RETRIED', subjectType: 'WEBHOOK', subjectId: delivery.endpoint.id, ...actorRef(by), data: { deliveryId: delivery.id } }]);
-  });
+  await saveAudited(em, delivery, { kind: 'WEBHOOK_DELIVERY_RETRIED', subjectType: 'WEBHOOK', subjectId: delivery.endpoint.id, ...actorRef(by), data: { deliveryId: delivery.id } });
   return toDeliveryView(delivery);
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import { AppError } from '../errors.js';
-import { appendAudit } from '../audit/audit.service.js';
+import { saveAudited } from '../audit/audit.service.js';
 import { actorRef, type Principal } from '../auth/principal.js';
 import { generateToken, type TokenHasher } from '../auth/tokens.js';
 import { isUniqueViolation, isUuid, validEmail, validName, validNames, validText } from '../shared/validate.js';
@@ -39,11 +39,7 @@ export async function createAgent(em: EntityManager, hasher: TokenHasher, by: Pr
   const apiKey = generateToken(PrincipalKind.AGENT);
   const agent = em.create(Agent, { name, description, tags, owner, apiKeyHash: hasher.hash(apiKey) });
   await uniquely('An agent', name, () =>
-    em.transactional(async (tx) => {
-      tx.persist(agent);
-      await tx.flush();
-      await appendAudit(tx, [{ kind: 'AGENT_CREATED', subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), data: { name, tags, ownerId: owner?.id ?? null } }]);
-    }),
+    saveAudited(em, agent, { kind: 'AGENT_CREATED', subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), data: { name, tags, ownerId: owner?.id ?? null } }),
   );
   return { agent, apiKey };
 }
@@ -52,11 +48,7 @@ export async function rotateAgentKey(em: EntityManager, hasher: TokenHasher, by:
   const agent = await findAgent(em, id);
   const apiKey = generateToken(PrincipalKind.AGENT);
   agent.apiKeyHash = hasher.hash(apiKey);
-  await em.transactional(async (tx) => {
-    tx.persist(agent);
-    await tx.flush();
-    await appendAudit(tx, [{ kind: 'AGENT_KEY_ROTATED', subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by) }]);
-  });
+  await saveAudited(em, agent, { kind: 'AGENT_KEY_ROTATED', subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by) });
   return { agent, apiKey };
 }
 
@@ -65,12 +57,8 @@ export async function setAgentStatus(em: EntityManager, by: Principal, id: strin
   if (agent.status === status) return agent;
   agent.status = status;
   agent.suspendedReason = status === AgentStatus.SUSPENDED ? validText(reason, 'reason', 2000) : null;
-  await em.transactional(async (tx) => {
-    tx.persist(agent);
-    await tx.flush();
-    const kind = status === AgentStatus.SUSPENDED ? 'AGENT_SUSPENDED' : 'AGENT_RESUMED';
-    await appendAudit(tx, [{ kind, subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), data: { reason: agent.suspendedReason } }]);
-  });
+  const kind = status === AgentStatus.SUSPENDED ? 'AGENT_SUSPENDED' : 'AGENT_RESUMED';
+  await saveAudited(em, agent, { kind, subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), data: { reason: agent.suspendedReason } });
   return agent;
 }
 
@@ -81,11 +69,7 @@ export async function createApprover(em: EntityManager, hasher: TokenHasher, by:
   const token = generateToken(PrincipalKind.APPROVER);
   const approver = em.create(Approver, { name, email, roles, tokenHash: hasher.hash(token) });
   await uniquely('An approver', name, () =>
-    em.transactional(async (tx) => {
-      tx.persist(approver);
-      await tx.flush();
-      await appendAudit(tx, [{ kind: 'APPROVER_CREATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by), data: { name, roles } }]);
-    }),
+    saveAudited(em, approver, { kind: 'APPROVER_CREATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by), data: { name, roles } }),
   );
   return { approver, token };
 }
@@ -96,13 +80,9 @@ export async function updateApprover(em: EntityManager, by: Principal, id: strin
   if (input.email !== undefined) approver.email = validEmail(input.email);
   if (input.roles !== undefined && input.roles !== null) approver.roles = validNames(input.roles, 'roles');
   if (input.active !== undefined && input.active !== null) approver.active = input.active;
-  await em.transactional(async (tx) => {
-    tx.persist(approver);
-    await tx.flush();
-    await appendAudit(tx, [{
-      kind: 'APPROVER_UPDATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by),
-      data: { before, after: { email: approver.email, roles: approver.roles, active: approver.active } },
-    }]);
+  await saveAudited(em, approver, {
+    kind: 'APPROVER_UPDATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by),
+    data: { before, after: { email: approver.email, roles: approver.roles, active: approver.active } },
   });
   return approver;
 }
@@ -111,10 +91,6 @@ export async function createAdminToken(em: EntityManager, hasher: TokenHasher, b
   const name = validName(rawName, 'name');
   const token = generateToken(PrincipalKind.ADMIN);
   const adminToken = em.create(AdminToken, { name, tokenHash: hasher.hash(token) });
-  await em.transactional(async (tx) => {
-    tx.persist(adminToken);
-    await tx.flush();
-    await appendAudit(tx, [{ kind: 'ADMIN_TOKEN_CREATED', subjectType: 'ADMIN', subjectId: adminToken.id, ...actorRef(by), data: { name } }]);
-  });
+  await saveAudited(em, adminToken, { kind: 'ADMIN_TOKEN_CREATED', subjectType: 'ADMIN', subjectId: adminToken.id, ...actorRef(by), data: { name } });
   return { adminToken, token };
 }
