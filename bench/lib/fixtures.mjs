@@ -1,44 +1,22 @@
-// The governance document and inputs the bench drives. The same document as the e2e tests'
-// (test/support/fixtures.ts: the DESIGN §3 example with `newActionType: 0`), so each input
-// lands on the mode its name says.
+// The governance document and inputs the bench drives: the DESIGN §3 example with the same
+// edits as the e2e tests' document (test/support/fixtures.ts: no points for a new action
+// type, the BLOCK rule guarded with has(), timeouts as given), so each input lands on the
+// mode its name says.
+import { EXAMPLE_GOVERNANCE_YAML } from '@countersign/governance';
+
+function edit(document, from, to) {
+  if (document.split(from).length !== 2) throw new Error(`the DESIGN example no longer contains ${JSON.stringify(from)} exactly once`);
+  return document.replace(from, to);
+}
 
 export function governanceYaml({ financeTimeout = '1h', leadTimeout = '1h', cfoTimeout = '1h', complianceTimeout = '4h' } = {}) {
-  return `version: 1
-riskModel:
-  operation: { READ: 0, WRITE: 20, DELETE: 35, EXECUTE: 25 }
-  classification: { PUBLIC: 0, INTERNAL: 5, CONFIDENTIAL: 25, RESTRICTED: 45 }
-  externalDestination: 25
-  dataCategories: { PII: 10, PHI: 20, PCI: 20 }
-  amount: [ { over: 1000, points: 10 }, { over: 10000, points: 25 }, { over: 100000, points: 45 } ]
-  behaviour: { newActionType: 0, rateSpike: 20, unusualAmount: 20, recentDenials: 15 }
-  levels: { MEDIUM: 30, HIGH: 60, CRITICAL: 85 }
-policies:
-  - name: payments
-    priority: 10
-    match: 'action.type.startsWith("payments.")'
-    modes: { LOW: AUTO, MEDIUM: ASYNC_REVIEW, HIGH: SYNC_APPROVAL, CRITICAL: SYNC_APPROVAL }
-    adjust:
-      - when: 'has(action.amount) && action.amount.value > 1000000.0'
-        level: CRITICAL
-        requiredApprovals: 2
-      - when: 'has(action.destination) && action.destination.external && action.dataClassification == "RESTRICTED"'
-        mode: BLOCK
-    consequences:
-      approve: Funds leave the company account; wires cannot be recalled.
-      deny: The invoice is not paid today.
-escalationChains:
-  - name: finance
-    levels:
-      - { approvers: { role: finance }, timeout: ${financeTimeout} }
-      - { approvers: { role: finance-lead }, timeout: ${leadTimeout} }
-      - { approvers: { names: [cfo] }, timeout: ${cfoTimeout} }
-  - name: compliance
-    levels:
-      - { approvers: { role: compliance }, timeout: ${complianceTimeout} }
-routes:
-  - { name: payments, priority: 10, when: 'action.type.startsWith("payments.")', chain: finance }
-  - { name: everything-else, priority: 0, when: 'true', chain: compliance }
-`;
+  let document = EXAMPLE_GOVERNANCE_YAML;
+  document = edit(document, 'newActionType: 15', 'newActionType: 0');
+  document = edit(document, "when: 'action.destination.external", "when: 'has(action.destination) && action.destination.external");
+  document = edit(document, '{ role: finance }, timeout: 15m', `{ role: finance }, timeout: ${financeTimeout}`);
+  document = edit(document, '{ role: finance-lead }, timeout: 30m', `{ role: finance-lead }, timeout: ${leadTimeout}`);
+  document = edit(document, '{ names: [cfo] }, timeout: 1h', `{ names: [cfo] }, timeout: ${cfoTimeout}`);
+  return edit(document, '{ role: compliance }, timeout: 4h', `{ role: compliance }, timeout: ${complianceTimeout}`);
 }
 
 /** What an agent typically attaches: the conversation that led to the request (~1 KB). */

@@ -1,3 +1,4 @@
+import { EXAMPLE_GOVERNANCE_YAML } from '@countersign/governance';
 import { gqlOk } from './graphql.js';
 import type { TestServer } from './server.js';
 
@@ -20,47 +21,31 @@ export const DECIDE = `mutation($input: DecisionInput!) { decide(input: $input) 
 export const GET_ACTION = `query($id: ID!) { action(id: $id) { ${ACTION_FIELDS} auditTrail { seq kind actorType actorId data } } }`;
 export const APPLY = 'mutation($document: String!, $dryRun: Boolean) { applyGovernance(document: $document, dryRun: $dryRun) { version changes { kind name op } warnings applied } }';
 
+/** Replaces exactly one occurrence, or fails: a fixture must not drift silently from the example. */
+function edit(document: string, from: string, to: string): string {
+  if (document.split(from).length !== 2) throw new Error(`the DESIGN example no longer contains ${JSON.stringify(from)} exactly once`);
+  return document.replace(from, to);
+}
+
 /**
- * The DESIGN §3 example, with the timeouts a test can wait for. Payments go to finance
- * (then finance-lead, then the cfo); everything else to compliance.
+ * The DESIGN §3 example (EXAMPLE_GOVERNANCE_YAML), with the timeouts a test can wait for,
+ * no points for a new action type (so each input below lands on the mode its name says),
+ * and the BLOCK rule guarded with `has()` (so requests without a destination carry no
+ * evaluation note). Payments go to finance (then finance-lead, then the cfo); everything
+ * else to compliance.
  */
 export function governanceYaml({ financeTimeout = '15m', leadTimeout = '30m', cfoTimeout = '1h', complianceTimeout = '4h', catchAll = true } = {}): string {
-  return `version: 1
-riskModel:
-  operation: { READ: 0, WRITE: 20, DELETE: 35, EXECUTE: 25 }
-  classification: { PUBLIC: 0, INTERNAL: 5, CONFIDENTIAL: 25, RESTRICTED: 45 }
-  externalDestination: 25
-  dataCategories: { PII: 10, PHI: 20, PCI: 20 }
-  amount: [ { over: 1000, points: 10 }, { over: 10000, points: 25 }, { over: 100000, points: 45 } ]
-  behaviour: { newActionType: 0, rateSpike: 20, unusualAmount: 20, recentDenials: 15 }
-  levels: { MEDIUM: 30, HIGH: 60, CRITICAL: 85 }
-policies:
-  - name: payments
-    priority: 10
-    match: 'action.type.startsWith("payments.")'
-    modes: { LOW: AUTO, MEDIUM: ASYNC_REVIEW, HIGH: SYNC_APPROVAL, CRITICAL: SYNC_APPROVAL }
-    adjust:
-      - when: 'has(action.amount) && action.amount.value > 1000000.0'
-        level: CRITICAL
-        requiredApprovals: 2
-      - when: 'has(action.destination) && action.destination.external && action.dataClassification == "RESTRICTED"'
-        mode: BLOCK
-    consequences:
-      approve: Funds leave the company account; wires cannot be recalled.
-      deny: The invoice is not paid today.
-escalationChains:
-  - name: finance
-    levels:
-      - { approvers: { role: finance }, timeout: ${financeTimeout} }
-      - { approvers: { role: finance-lead }, timeout: ${leadTimeout} }
-      - { approvers: { names: [cfo] }, timeout: ${cfoTimeout} }
-  - name: compliance
-    levels:
-      - { approvers: { role: compliance }, timeout: ${complianceTimeout} }
-routes:
-  - { name: payments, priority: 10, when: 'action.type.startsWith("payments.")', chain: finance }
-${catchAll ? "  - { name: everything-else, priority: 0, when: 'true', chain: compliance }" : "  - { name: records, priority: 0, when: 'action.type.startsWith(\"records.\")', chain: compliance }"}
-`;
+  let document = EXAMPLE_GOVERNANCE_YAML;
+  document = edit(document, 'newActionType: 15', 'newActionType: 0');
+  document = edit(document, "when: 'action.destination.external", "when: 'has(action.destination) && action.destination.external");
+  document = edit(document, '{ role: finance }, timeout: 15m', `{ role: finance }, timeout: ${financeTimeout}`);
+  document = edit(document, '{ role: finance-lead }, timeout: 30m', `{ role: finance-lead }, timeout: ${leadTimeout}`);
+  document = edit(document, '{ names: [cfo] }, timeout: 1h', `{ names: [cfo] }, timeout: ${cfoTimeout}`);
+  document = edit(document, '{ role: compliance }, timeout: 4h', `{ role: compliance }, timeout: ${complianceTimeout}`);
+  if (!catchAll) {
+    document = edit(document, "{ name: everything-else, priority: 0, when: 'true', chain: compliance }", `{ name: records, priority: 0, when: 'action.type.startsWith("records.")', chain: compliance }`);
+  }
+  return document;
 }
 
 /** Inputs that land on each mode under {@link governanceYaml} (newActionType scores 0 there). */
