@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -9,7 +10,7 @@ import { openOrm } from './db/orm.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { embeddedBootstrapToken, sharedSecret } from './db/bootstrap.js';
 import { TokenHasher, bearerToken } from './auth/tokens.js';
-import { authenticate } from './auth/principal.js';
+import { AgentKeyCache, authenticate } from './auth/principal.js';
 import { AppError, ErrorCode } from './errors.js';
 import { createSchema } from './graphql/schema.js';
 import { graphqlHttpHandler } from './graphql/http.js';
@@ -24,6 +25,7 @@ import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
 import { GroupCommitter } from './db/group-commit.js';
 import { BehaviourCache } from './actions/behaviour.js';
+import { readCommitFacts } from './actions/submit.service.js';
 
 export interface App {
   /** e.g. http://127.0.0.1:4000/graphql */
@@ -83,7 +85,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       governance: new GovernanceCache(),
       receipts,
       events,
-      writer: new GroupCommitter(orm, events),
+      writer: GroupCommitter.rows(orm, readCommitFacts, events),
+      agentKeys: new AgentKeyCache(),
       behaviour: new BehaviourCache(),
       embedded: embedded !== null,
     };
@@ -101,6 +104,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       formatError: (formatted, error) => formatError(formatted, error, logger),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
+        // Every answer is private to its caller and nothing sets cache hints; without this
+        // plugin Apollo also stops wrapping every field resolver to collect them.
+        ApolloServerPluginCacheControlDisabled(),
         { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
       ],
     });
@@ -110,7 +116,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const handleGraphql = graphqlHttpHandler(apollo, async (req) => {
       const em = orm.em.fork();
       try {
-        const principal = await authenticate(em, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization));
+        const principal = await authenticate(em, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization), { snapshot: true, cache: services.agentKeys });
         return createContext(services, principal, em);
       } catch (error) {
         if (error instanceof AppError) {

@@ -6,6 +6,9 @@ import type { GovernanceCache } from './governance/governance.service.js';
 import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
 import type { GroupCommitter } from './db/group-commit.js';
+import type { RowBatch } from './db/row-batch.js';
+import type { CommitFacts } from './actions/submit.service.js';
+import type { AgentKeyCache } from './auth/principal.js';
 import type { BehaviourCache } from './actions/behaviour.js';
 
 /**
@@ -22,8 +25,10 @@ export interface Services {
   events: EventBus;
   /** Recent behaviour signals per agent and type (see BehaviourCache). */
   behaviour: BehaviourCache;
-  /** Shares one transaction among submissions that arrive together (see GroupCommitter). */
-  writer: GroupCommitter;
+  /** Shares one transaction among submissions that arrive together, written as plain records (see GroupCommitter). */
+  writer: GroupCommitter<RowBatch, CommitFacts>;
+  /** Agents recently authenticated by key (see AgentKeyCache). */
+  agentKeys: AgentKeyCache;
   /** True when running on the in-process PGlite database (one instance by nature). */
   embedded: boolean;
 }

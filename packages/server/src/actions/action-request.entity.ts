@@ -2,6 +2,7 @@ import { Entity, PrimaryKey, Property, Index, ManyToOne, Enum, ArrayType, JsonTy
 import { randomUUID } from 'node:crypto';
 import { ActionStatus, DataClassification, Mode, Operation, OutcomeStatus, ReviewStatus, RiskLevel } from '../shared/enums.js';
 import { Agent } from '../principals/agent.entity.js';
+import type { RecordOf } from '../db/row-batch.js';
 
 /** One risk factor as shown to approvers: which dimension, how many points, and why. */
 export interface RiskFactor {
@@ -192,3 +193,10 @@ export class ActionRequest {
   @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
 }
+
+/**
+ * A request as a plain record — what a submission decided at birth writes without an
+ * entity instance (db/row-batch.ts). An ActionRequest is one too, so views and audit read
+ * either.
+ */
+export type ActionRecord = RecordOf<ActionRequest, 'agent' | 'revisionOf'>;

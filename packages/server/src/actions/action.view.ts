@@ -1,8 +1,8 @@
-import type { ActionRequest } from './action-request.entity.js';
+import type { ActionRecord } from './action-request.entity.js';
 import type { ActionRequestType } from './action.types.js';
 
-/** The API's view of a stored request (relations are resolved by field resolvers). */
-export function toActionView(a: ActionRequest): ActionRequestType {
+/** The API's view of a stored request, from its entity or a plain record of one (relations are resolved by field resolvers). */
+export function toActionView(a: ActionRecord): ActionRequestType {
   return {
     id: a.id,
     agentId: a.agent.id,

@@ -1,6 +1,6 @@
 import { Resolver, Query, Mutation, Arg, Ctx, Authorized, ID, Int, FieldResolver, Root } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/core';
-import { ActionStatus, PrincipalKind } from '../shared/enums.js';
+import { ActionStatus, PrincipalKind, TERMINAL_STATUSES } from '../shared/enums.js';
 import { requireKind, requirePrincipal, type Context } from '../graphql/context.js';
 import { pageByCreation } from '../graphql/keyset.js';
 import { AgentType, ApproverType } from '../principals/principal.types.js';
@@ -29,7 +29,14 @@ export class ActionsResolver {
   @Mutation(() => ActionRequestType, { description: 'Ask before acting. The answer says whether to go ahead (APPROVED), wait (PENDING), or not (DENIED).' })
   async submitAction(@Ctx() ctx: Context, @Arg('input', () => ActionInput) input: ActionInput): Promise<ActionRequestType> {
     const agent = requireKind(ctx, PrincipalKind.AGENT);
-    return toActionView(await submitAction(ctx.em, ctx.services, agent.id, input));
+    const action = await submitAction(ctx.em, ctx.services, agent.id, input, agent.snapshot);
+    if (action.escalationLevel === null && TERMINAL_STATUSES.has(action.status)) {
+      // Decided at birth without anyone assigned: nobody has decided, reviewed or holds it.
+      ctx.loaders.decisions.prime(action.id, []);
+      ctx.loaders.reviews.prime(action.id, []);
+      ctx.loaders.activeAssignments.prime(action.id, []);
+    }
+    return toActionView(action);
   }
 
   @Authorized(PrincipalKind.AGENT)

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BehaviourSignals } from '@countersign/governance';
 import { StatusReason } from './status-reason.js';
+import type { AgentSnapshot } from '../auth/principal.js';
 
 /** Status reasons that say something about the agent's behaviour (not about configuration). */
 const BEHAVIOURAL_DENIALS = `'${StatusReason.DENIED_BY_APPROVER}', '${StatusReason.BLOCKED_BY_POLICY}'`;
@@ -56,9 +57,23 @@ export interface SubmissionContext {
  * path. Every history sub-query is a bounded index range (see RATE_SAMPLE): on
  * (agent_id, created_at), (agent_id, type, created_at), or the partial indexes over
  * denials, flags and amounts.
+ *
+ * `snapshot` is the agent's row as authentication read it for this very request: with it
+ * and cached signals, nothing more is read.
  */
-export async function loadSubmissionContext(em: EntityManager, cache: BehaviourCache, agentId: string, type: string, now: Date): Promise<SubmissionContext> {
+export async function loadSubmissionContext(
+  em: EntityManager,
+  cache: BehaviourCache,
+  agentId: string,
+  type: string,
+  now: Date,
+  snapshot?: AgentSnapshot,
+): Promise<SubmissionContext> {
   const cached = cache.get(agentId, type, now);
+  if (cached && snapshot) {
+    const { name, tags, suspended, suspendedReason, ownerId } = snapshot;
+    return { agent: { id: agentId, name, tags, suspended, suspendedReason, ownerId }, governanceVersion: snapshot.governanceVersion, behaviour: cached };
+  }
   if (cached) {
     // The agent's row (status: the kill switch is never cached) and the version in force.
     const [agentRow] = await em.execute<Row[]>(

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { evaluateGovernance } from '@countersign/governance';
-import { ActionStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
+import { ActionStatus, AgentStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
+import type { SqlExecutor } from '../db/sql.js';
 import { AppError } from '../errors.js';
 import { isUniqueViolation, isUuid } from '../shared/validate.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import { payloadHash } from '../receipts/receipt.js';
-import { Agent } from '../principals/agent.entity.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
 import { assignNextLevel, type ChainSnapshot } from '../escalation/escalation.service.js';
 import type { Services } from '../services.js';
-import { ActionRequest } from './action-request.entity.js';
+import type { AgentSnapshot } from '../auth/principal.js';
+import { ActionRequest, type ActionRecord } from './action-request.entity.js';
 import type { ActionInput } from './action.inputs.js';
 import { loadSubmissionContext } from './behaviour.js';
 import { normalizeActionInput, type NormalizedAction } from './normalize-input.js';
@@ -26,7 +27,13 @@ import { StatusReason } from './status-reason.js';
  * group committer, which shares one transaction (and one audit-chain lock) among the
  * submissions that arrive together.
  */
-export async function submitAction(em: EntityManager, services: Services, agentId: string, raw: ActionInput): Promise<ActionRequest> {
+export async function submitAction(
+  em: EntityManager,
+  services: Services,
+  agentId: string,
+  raw: ActionInput,
+  snapshot?: AgentSnapshot,
+): Promise<ActionRecord> {
   const input = normalizeActionInput(raw);
 
   if (input.idempotencyKey) {
@@ -34,8 +41,51 @@ export async function submitAction(em: EntityManager, services: Services, agentI
     if (existing) return sameRequestOrConflict(existing, input);
   }
 
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // After a stale judgement, judge again on what is in the database now.
+      return await judgeAndWrite(em, services, agentId, input, attempt === 1 ? snapshot : undefined);
+    } catch (error) {
+      if (!(error instanceof StaleJudgement) || attempt >= MAX_JUDGEMENTS) throw error;
+    }
+  }
+}
+
+/** How many times a submission is judged again when what it was judged on changed before it committed. */
+const MAX_JUDGEMENTS = 3;
+
+/** What a submission was judged on changed before it could commit (suspended, resumed, new governance). */
+class StaleJudgement extends Error {}
+
+/** What must still hold when a submission commits, read once per group ({@link GroupCommitter}). */
+export interface CommitFacts {
+  governanceVersion: number | null;
+  agents: Map<string, { suspended: boolean; suspendedReason: string | null; keyHash: string }>;
+}
+
+/**
+ * Reads the group's agents and the governance version in force, first thing in its
+ * transaction. The agents' rows are share-locked until the commit, so a suspension either
+ * committed before (and is seen here) or waits for this commit: a submission is never
+ * approved after `suspendAgent` has returned.
+ */
+export async function readCommitFacts(sql: SqlExecutor, agentIds: string[]): Promise<CommitFacts> {
+  const rows = await sql.execute<{ id: string; status: string; suspended_reason: string | null; api_key_hash: string; governance_version: number | null }[]>(
+    `select a."id", a."status", a."suspended_reason", a."api_key_hash", (select max("version") from "governance_version") as "governance_version"
+       from "agent" a where a."id" in (${agentIds.map(() => '?').join(', ')}) for share of a`,
+    agentIds,
+  );
+  return {
+    // No row: no agent of the group exists any more, and their jobs fail without needing it.
+    governanceVersion: rows[0]?.governance_version ?? null,
+    agents: new Map(rows.map((r) => [r.id, { suspended: r.status === AgentStatus.SUSPENDED, suspendedReason: r.suspended_reason, keyHash: r.api_key_hash }])),
+  };
+}
+
+/** One judgement of a submission and its write; throws {@link StaleJudgement} when the facts moved meanwhile. */
+async function judgeAndWrite(em: EntityManager, services: Services, agentId: string, input: NormalizedAction, snapshot: AgentSnapshot | undefined): Promise<ActionRecord> {
   const now = new Date();
-  const { agent, governanceVersion, behaviour } = await loadSubmissionContext(em, services.behaviour, agentId, input.type, now);
+  const { agent, governanceVersion, behaviour } = await loadSubmissionContext(em, services.behaviour, agentId, input.type, now, snapshot);
   const revisionOf = input.revisionOf ? await findRevisable(em, agentId, input.revisionOf) : null;
   const governance = await services.governance.at(em, governanceVersion);
   const compiled = governance?.compiled ?? null;
@@ -43,77 +93,114 @@ export async function submitAction(em: EntityManager, services: Services, agentI
   const { risk, policy, route, notes } = evaluateGovernance(compiled, input, agent, behaviour);
   const riskNow = { score: risk.score, level: policy.level };
 
-  // The id is known before the write, so the receipt of an AUTO approval is signed outside
-  // the shared transaction.
+  // The id is known before the write, so the receipt of an approval at birth (AUTO, and
+  // ASYNC_REVIEW unless nobody can review it) is signed outside the shared transaction.
   const id = randomUUID();
-  const autoReceipt = policy.mode === Mode.AUTO && !agent.suspended
+  const receipt = (policy.mode === Mode.AUTO || policy.mode === Mode.ASYNC_REVIEW) && !agent.suspended
     ? await services.receipts.sign(em, { id, agentId, type: input.type }, input.payload)
     : null;
+  const hash = payloadHash(input.payload);
+
+  /**
+   * The request as submitted, its first audit event, and the ways it can end at birth.
+   * Made afresh inside each job: a group that fails is retried job by job.
+   */
+  const draft = () => {
+    const action: ActionRecord = {
+      id,
+      agent: { id: agentId },
+      type: input.type,
+      operation: input.operation,
+      summary: input.summary,
+      justification: input.justification,
+      expectedOutcome: input.expectedOutcome,
+      resource: input.resource,
+      dataClassification: input.dataClassification,
+      dataCategories: input.dataCategories,
+      recordCount: input.recordCount,
+      destinationSystem: input.destination?.system ?? null,
+      destinationExternal: input.destination?.external ?? null,
+      amountValue: input.amount?.value ?? null,
+      amountCurrency: input.amount?.currency ?? null,
+      payload: input.payload,
+      context: input.context,
+      idempotencyKey: input.idempotencyKey,
+      revisionOf: revisionOf ? { id: revisionOf.id } : null,
+      riskScore: risk.score,
+      riskLevel: policy.level,
+      riskFactors: risk.factors,
+      behaviour,
+      mode: policy.mode,
+      policy: policy.policy,
+      consequences: policy.consequences ? { ...policy.consequences } : null,
+      notes: [...notes, ...policy.adjustments],
+      governanceVersion: governance?.version ?? null,
+      requiredApprovals: policy.requiredApprovals,
+      status: ActionStatus.PENDING,
+      statusReason: null,
+      reviewStatus: null,
+      route: null,
+      chain: null,
+      chainSnapshot: null,
+      escalationLevel: null,
+      escalationRound: 0,
+      deadline: null,
+      approvedPayload: null,
+      receipt: null,
+      decidedAt: null,
+      outcomeStatus: null,
+      outcomeDetail: null,
+      outcomeResult: null,
+      outcomeAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const audit: AuditEntry[] = [{
+      kind: 'ACTION_SUBMITTED', subjectType: 'ACTION', subjectId: id, actorType: 'AGENT', actorId: agentId, at: now,
+      data: {
+        type: input.type, summary: input.summary, payloadHash: hash, risk: riskNow,
+        mode: policy.mode, policy: policy.policy, governanceVersion: governance?.version ?? null, revisionOf: revisionOf?.id ?? null,
+      },
+    }];
+    const end = (target: ActionRecord, status: ActionStatus, reason: StatusReason, kind: string, sentence: string) => {
+      target.status = status;
+      target.statusReason = reason;
+      target.decidedAt = now;
+      audit.push({ kind, subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now, data: { status, reason, detail: sentence } });
+    };
+    const approve = (target: ActionRecord, receipt: string) => {
+      target.status = ActionStatus.APPROVED;
+      target.statusReason = StatusReason.AUTO_APPROVED;
+      target.decidedAt = now;
+      target.approvedPayload = input.payload;
+      target.receipt = receipt;
+      audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now, data: { mode: policy.mode, payloadHash: hash } });
+    };
+    return { action, audit, end, approve };
+  };
+
+  /** Whether the judgement still stands at the commit; throws when it does not. */
+  const stillTrue = (facts: CommitFacts) => {
+    const current = facts.agents.get(agentId);
+    if (!current || (snapshot && current.keyHash !== snapshot.keyHash)) {
+      throw AppError.unauthenticated('The API key this request was made with is no longer valid (rotated, or the agent is gone).');
+    }
+    if (current.suspended !== agent.suspended || facts.governanceVersion !== governanceVersion) throw new StaleJudgement();
+  };
 
   try {
-    return await services.writer.run(async (tx) => {
-      const action = tx.create(ActionRequest, {
-        id,
-        agent: tx.getReference(Agent, agentId),
-        type: input.type,
-        operation: input.operation,
-        summary: input.summary,
-        justification: input.justification,
-        expectedOutcome: input.expectedOutcome,
-        resource: input.resource,
-        dataClassification: input.dataClassification,
-        dataCategories: input.dataCategories,
-        recordCount: input.recordCount,
-        destinationSystem: input.destination?.system ?? null,
-        destinationExternal: input.destination?.external ?? null,
-        amountValue: input.amount?.value ?? null,
-        amountCurrency: input.amount?.currency ?? null,
-        payload: input.payload,
-        context: input.context,
-        idempotencyKey: input.idempotencyKey,
-        revisionOf: revisionOf ? tx.getReference(ActionRequest, revisionOf.id) : null,
-        riskScore: risk.score,
-        riskLevel: policy.level,
-        riskFactors: risk.factors,
-        behaviour,
-        mode: policy.mode,
-        policy: policy.policy,
-        consequences: policy.consequences ? { ...policy.consequences } : null,
-        notes: [...notes, ...policy.adjustments],
-        governanceVersion: governance?.version ?? null,
-        requiredApprovals: policy.requiredApprovals,
-        status: ActionStatus.PENDING,
-        createdAt: now,
-        updatedAt: now,
-      });
-
-      const audit: AuditEntry[] = [{
-        kind: 'ACTION_SUBMITTED', subjectType: 'ACTION', subjectId: id, actorType: 'AGENT', actorId: agentId, at: now,
-        data: {
-          type: input.type, summary: input.summary, payloadHash: payloadHash(input.payload), risk: riskNow,
-          mode: policy.mode, policy: policy.policy, governanceVersion: governance?.version ?? null, revisionOf: revisionOf?.id ?? null,
-        },
-      }];
-      const end = (status: ActionStatus, reason: StatusReason, kind: string, sentence: string) => {
-        action.status = status;
-        action.statusReason = reason;
-        action.decidedAt = now;
-        audit.push({ kind, subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now, data: { status, reason, detail: sentence } });
-      };
-      const approve = (receipt: string) => {
-        action.status = ActionStatus.APPROVED;
-        action.statusReason = StatusReason.AUTO_APPROVED;
-        action.decidedAt = now;
-        action.approvedPayload = input.payload;
-        action.receipt = receipt;
-        audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now, data: { mode: policy.mode, payloadHash: payloadHash(input.payload) } });
-      };
+    return await services.writer.run(agentId, async (tx, facts) => {
+      stillTrue(facts);
+      const { action, audit, end, approve } = draft();
+      // Added first, so that its table is written before the assignments and timers that
+      // refer to it; it is read at the flush, with everything decided below.
+      tx.add(ActionRequest, action);
 
       const queueChanged: string[] = [];
       /** Routes and assigns level 1; false (and the request ended) when nobody can take it. */
       const assign = async (kind: AssignmentKind): Promise<boolean> => {
         if (!route) {
-          end(ActionStatus.DENIED, StatusReason.NO_ROUTE, 'ACTION_DENIED', 'It needs a human and no route matches it, so it is denied (fail closed).');
+          end(action, ActionStatus.DENIED, StatusReason.NO_ROUTE, 'ACTION_DENIED', 'It needs a human and no route matches it, so it is denied (fail closed).');
           return false;
         }
         action.route = route.name;
@@ -127,7 +214,7 @@ export async function submitAction(em: EntityManager, services: Services, agentI
         });
         if (!assigned.step) {
           const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
-          end(status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
+          end(action, status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
           return false;
         }
         queueChanged.push(...assigned.added.map((a) => a.approverId));
@@ -139,29 +226,28 @@ export async function submitAction(em: EntityManager, services: Services, agentI
       };
 
       if (agent.suspended) {
-        end(ActionStatus.DENIED, StatusReason.AGENT_SUSPENDED, 'ACTION_DENIED', `Agent ${agent.name} is suspended${agent.suspendedReason ? `: ${agent.suspendedReason}` : ''}.`);
+        end(action, ActionStatus.DENIED, StatusReason.AGENT_SUSPENDED, 'ACTION_DENIED', `Agent ${agent.name} is suspended${agent.suspendedReason ? `: ${agent.suspendedReason}` : ''}.`);
       } else {
         switch (policy.mode) {
           case Mode.AUTO:
-            approve(autoReceipt!);
+            approve(action, receipt!);
             break;
           case Mode.ASYNC_REVIEW:
             if (await assign(AssignmentKind.REVIEW)) {
               action.reviewStatus = ReviewStatus.UNREVIEWED;
-              approve(await services.receipts.sign(tx, { id, agentId, type: input.type }, input.payload));
+              approve(action, receipt!);
             }
             break;
           case Mode.SYNC_APPROVAL:
             await assign(AssignmentKind.APPROVAL);
             break;
           case Mode.BLOCK:
-            end(ActionStatus.DENIED, StatusReason.BLOCKED_BY_POLICY, 'ACTION_DENIED', `Policy ${policy.policy ?? '(default)'} blocks it.`);
+            end(action, ActionStatus.DENIED, StatusReason.BLOCKED_BY_POLICY, 'ACTION_DENIED', `Policy ${policy.policy ?? '(default)'} blocks it.`);
             break;
           default:
             assertNever(policy.mode);
         }
       }
-      tx.persist(action);
       // A request decided at birth that entered no queue (AUTO, BLOCK, denied) has nobody
       // to tell: a subscriber gets its state on subscribe. Skipping its NOTIFY keeps the hot
       // path off PostgreSQL's notification queue lock.

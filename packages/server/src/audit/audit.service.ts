@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sealEvent, createChainVerifier, type AuditEventRecord, type ChainVerification } from './chain.js';
 import { enqueueNotifications } from '../notifications/outbox.js';
+import type { SqlExecutor } from '../db/sql.js';
 
 /** What a state change records about itself; the chain fields are filled in here. */
 export interface AuditEntry {
@@ -26,7 +27,7 @@ export interface AuditEntry {
  * whole unit of work. A request that writes several events appends them in one call (one
  * lock, one multi-row insert).
  */
-export async function appendAudit(em: EntityManager, entries: AuditEntry[]): Promise<AuditEventRecord[]> {
+export async function appendAudit(em: SqlExecutor, entries: AuditEntry[]): Promise<AuditEventRecord[]> {
   if (entries.length === 0) return [];
   const [head] = await em.execute<{ seq: string; hash: string }[]>('select "seq", "hash" from "audit_head" where "id" = 1 for update');
   if (!head) throw new Error('audit_head is missing: the database was not migrated');

@@ -3,9 +3,27 @@ import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { TokenHasher, tokenKind } from './tokens.js';
 
+/**
+ * What a submission needs to know of its agent, read with the agent's key on an HTTP
+ * request (one round trip for both): its status, for the kill switch, is then as fresh as
+ * the request itself. WebSocket principals live as long as their connection, so they
+ * carry none and a submission over one reads its own.
+ */
+export interface AgentSnapshot {
+  name: string;
+  tags: string[];
+  suspended: boolean;
+  suspendedReason: string | null;
+  ownerId: string | null;
+  /** The governance version in force when the request arrived (null: none applied yet). */
+  governanceVersion: number | null;
+  /** The hash of the key it was read with: a submission commits only while it is still the agent's key. */
+  keyHash: string;
+}
+
 /** Who is calling. Resolved once per HTTP request or WebSocket connection. */
 export type Principal =
-  | { kind: PrincipalKind.AGENT; id: string; name: string; suspended: boolean }
+  | { kind: PrincipalKind.AGENT; id: string; name: string; suspended: boolean; snapshot?: AgentSnapshot }
   | { kind: PrincipalKind.APPROVER; id: string; name: string; roles: string[] }
   | { kind: PrincipalKind.ADMIN; id: string | null; name: string };
 
@@ -15,7 +33,61 @@ export function actorRef(principal: Principal): { actorType: string; actorId: st
 }
 
 /**
- * Finds the principal a bearer token belongs to. Returns null for no token; throws
+ * Agents authenticated by key in the last {@link AgentKeyCache.ttlMs}, by key hash: agents
+ * submit at machine rate, and a key lookup per request was one more round trip than the
+ * request's own write. What a cached entry could get wrong is checked again where it
+ * matters — a submission commits only if, in its transaction, the agent still holds this
+ * key, is not suspended and the governance version is the one it was judged by (see
+ * `readCommitFacts`) — and this instance forgets an agent at once when its key or status
+ * changes here. For other calls a key rotated on another instance keeps working for at
+ * most the TTL. Approver and admin tokens are not cached.
+ */
+export class AgentKeyCache {
+  private readonly entries = new Map<string, { at: number; principal: Principal }>();
+
+  constructor(
+    readonly ttlMs = 2000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  get(keyHash: string, now = Date.now()): Principal | null {
+    const entry = this.entries.get(keyHash);
+    if (!entry) return null;
+    if (now - entry.at < this.ttlMs) return entry.principal;
+    this.entries.delete(keyHash);
+    return null;
+  }
+
+  set(keyHash: string, principal: Principal, now = Date.now()): void {
+    this.entries.delete(keyHash);
+    this.entries.set(keyHash, { at: now, principal });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Forgets an agent (its key was rotated, it was suspended or resumed). */
+  forgetAgent(agentId: string): void {
+    for (const [hash, entry] of this.entries) if (entry.principal.id === agentId) this.entries.delete(hash);
+  }
+
+  /** Forgets everyone (the governance in force changed). */
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+interface AgentRow {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  tags?: string[];
+  suspended_reason?: string | null;
+  owner_id?: string | null;
+  governance_version?: number | null;
+}
+
+/**
+ * Finds the principal a bearer token belongs to; with `snapshot`, an agent's comes with
+ * what its submissions need ({@link AgentSnapshot}). Returns null for no token; throws
  * UNAUTHENTICATED for a token that matches nobody (a wrong token is an error, not anonymity).
  */
 export async function authenticate(
@@ -23,17 +95,34 @@ export async function authenticate(
   hasher: TokenHasher,
   bootstrapToken: string | null,
   token: string | null,
+  options: { snapshot?: boolean; cache?: AgentKeyCache } = {},
 ): Promise<Principal | null> {
   if (token === null) return null;
-  if (bootstrapToken !== null && hasher.matches(token, bootstrapToken)) {
+  const hash = hasher.hash(token);
+  if (bootstrapToken !== null && hasher.hashMatches(hash, bootstrapToken)) {
     return { kind: PrincipalKind.ADMIN, id: null, name: 'bootstrap' };
   }
-  const hash = hasher.hash(token);
   // Hand-written lookups: this runs on every request, and each is one unique-index probe.
   switch (tokenKind(token)) {
     case PrincipalKind.AGENT: {
-      const [agent] = await em.execute<{ id: string; name: string; status: AgentStatus }[]>('select "id", "name", "status" from "agent" where "api_key_hash" = ?', [hash]);
-      if (agent) return { kind: PrincipalKind.AGENT, id: agent.id, name: agent.name, suspended: agent.status === AgentStatus.SUSPENDED };
+      const cached = options.snapshot ? options.cache?.get(hash) : null;
+      if (cached) return cached;
+      const [agent] = await em.execute<AgentRow[]>(
+        options.snapshot
+          ? `select "id", "name", "status", "tags", "suspended_reason", "owner_id", (select max("version") from "governance_version") as "governance_version"
+               from "agent" where "api_key_hash" = ?`
+          : 'select "id", "name", "status" from "agent" where "api_key_hash" = ?',
+        [hash],
+      );
+      if (agent) {
+        const suspended = agent.status === AgentStatus.SUSPENDED;
+        const snapshot = options.snapshot
+          ? { name: agent.name, tags: agent.tags!, suspended, suspendedReason: agent.suspended_reason!, ownerId: agent.owner_id!, governanceVersion: agent.governance_version!, keyHash: hash }
+          : undefined;
+        const principal: Principal = { kind: PrincipalKind.AGENT, id: agent.id, name: agent.name, suspended, snapshot };
+        if (snapshot) options.cache?.set(hash, principal);
+        return principal;
+      }
       break;
     }
     case PrincipalKind.APPROVER: {

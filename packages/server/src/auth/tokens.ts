@@ -27,6 +27,9 @@ export function tokenKind(token: string): PrincipalKind | null {
 
 /** Hashes tokens with a server-wide key, so a stolen table alone does not reveal or confirm tokens. */
 export class TokenHasher {
+  /** The hash of the last known token compared against (the bootstrap token: one per server). */
+  private known: { token: string; hash: Buffer } | null = null;
+
   constructor(private readonly key: Buffer) {}
 
   hash(token: string): string {
@@ -35,8 +38,14 @@ export class TokenHasher {
 
   /** Constant-time comparison of a presented token with a known one. */
   matches(presented: string, known: string): boolean {
-    const a = Buffer.from(this.hash(presented));
-    const b = Buffer.from(this.hash(known));
+    return this.hashMatches(this.hash(presented), known);
+  }
+
+  /** {@link matches} for a presented token already hashed: one HMAC per request, not three. */
+  hashMatches(presentedHash: string, known: string): boolean {
+    if (this.known?.token !== known) this.known = { token: known, hash: Buffer.from(this.hash(known)) };
+    const a = Buffer.from(presentedHash);
+    const b = this.known.hash;
     return a.length === b.length && timingSafeEqual(a, b);
   }
 }

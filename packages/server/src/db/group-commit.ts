@@ -1,13 +1,28 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import type { ChangeEvent, EventBus } from '../events/event-bus.js';
+import { rawTransaction, type SqlExecutor } from './sql.js';
+import { RowBatch, RowShapes } from './row-batch.js';
 
-/** One unit of work: writes through `tx`, and says what to audit and whom to tell. */
-export type CommitJob<T> = (tx: EntityManager) => Promise<{ value: T; audit: AuditEntry[]; events: ChangeEvent[] }>;
+/** What a group's transaction hands each job: statements, and a flush of what the jobs wrote. */
+export type GroupTx = SqlExecutor & { flush(): Promise<void> };
 
-interface Queued {
-  job: CommitJob<unknown>;
+/**
+ * One unit of work: writes through `tx`, and says what to audit and whom to tell. `facts`
+ * is what the group read for all its jobs at the start of the transaction (see
+ * {@link GroupCommitter}'s `prepare`).
+ */
+export type CommitJob<T, Tx extends GroupTx, F> = (tx: Tx, facts: F) => Promise<{ value: T; audit: AuditEntry[]; events: ChangeEvent[] }>;
+
+/** Runs `work` in one transaction. */
+type TransactionRunner<Tx> = <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+
+/** Reads, first thing in a group's transaction, what its jobs must see as of the commit; `keys` are theirs. */
+export type Prepare<Tx, F> = (tx: Tx, keys: string[]) => Promise<F>;
+
+interface Queued<Tx extends GroupTx, F> {
+  key: string;
+  job: CommitJob<unknown, Tx, F>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -24,20 +39,37 @@ interface Queued {
  * A job that fails takes its group's transaction down with it, so the group is then
  * retried one job per transaction: the others commit, and only the failing job's caller
  * sees its error. Jobs therefore create their entities inside the job, not before.
+ *
+ * Each job comes with a key (the submitting agent), and the group's transaction starts
+ * with `prepare` over the keys: one read for the whole group of what must hold at the
+ * commit (the agent's status, its key, the governance version in force), so that jobs
+ * can decide on what was read before the transaction and still commit only what is true
+ * when it commits.
  */
-export class GroupCommitter {
-  private readonly queue: Queued[] = [];
+export class GroupCommitter<Tx extends GroupTx, F> {
+  private readonly queue: Queued<Tx, F>[] = [];
   private draining = false;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly transaction: TransactionRunner<Tx>,
+    private readonly prepare: Prepare<Tx, F>,
     private readonly events: EventBus,
     private readonly maxGroup = 200,
   ) {}
 
-  run<T>(job: CommitJob<T>): Promise<T> {
+  /**
+   * Jobs add plain records to a {@link RowBatch} (one multi-row INSERT per table for the
+   * group) and statements go to `pg` directly ({@link rawTransaction}): the submission
+   * path's writes without the ORM's per-entity and per-statement cost.
+   */
+  static rows<F>(orm: MikroORM, prepare: Prepare<RowBatch, F>, events: EventBus): GroupCommitter<RowBatch, F> {
+    const shapes = new RowShapes(orm);
+    return new GroupCommitter<RowBatch, F>((work) => rawTransaction(orm, (sql) => work(new RowBatch(shapes, sql))), prepare, events);
+  }
+
+  run<T>(key: string, job: CommitJob<T, Tx, F>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ key, job: job as CommitJob<unknown, Tx, F>, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) void this.drain();
     });
   }
@@ -59,13 +91,14 @@ export class GroupCommitter {
     }
   }
 
-  private async commit(group: Queued[]): Promise<void> {
+  private async commit(group: Queued<Tx, F>[]): Promise<void> {
     const values: unknown[] = [];
-    const events = await this.orm.em.fork().transactional(async (tx) => {
+    const events = await this.transaction(async (tx) => {
       const audit: AuditEntry[] = [];
       const changes: ChangeEvent[] = [];
+      const facts = await this.prepare(tx, [...new Set(group.map((item) => item.key))]);
       for (const item of group) {
-        const result = await item.job(tx);
+        const result = await item.job(tx, facts);
         values.push(result.value);
         audit.push(...result.audit);
         changes.push(...result.events);

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlExecutor } from '../db/sql.js';
 import type { FilterQuery } from '@mikro-orm/core';
 import { PrincipalKind, assertNever } from '../shared/enums.js';
 import { AppError } from '../errors.js';
@@ -40,7 +41,7 @@ async function lockDelegations(tx: EntityManager): Promise<void> {
  * to commit, so no request is handed to someone whose delegation just started. Take it
  * before locking any request row (changes lock rows while holding the exclusive lock).
  */
-export async function shareDelegationLock(tx: EntityManager): Promise<void> {
+export async function shareDelegationLock(tx: SqlExecutor): Promise<void> {
   await tx.execute('select pg_advisory_xact_lock_shared(?::bigint)', [DELEGATION_LOCK_KEY]);
 }
 

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EscalationChain as ChainDocument } from '@countersign/governance';
 import { Approver } from '../principals/approver.entity.js';
-import { Delegation } from '../delegation/delegation.entity.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { shareDelegationLock } from '../delegation/delegation.service.js';
-import type { ActionRequest } from '../actions/action-request.entity.js';
+import type { ActionRecord } from '../actions/action-request.entity.js';
+import type { SqlExecutor } from '../db/sql.js';
+import { RowBatch } from '../db/row-batch.js';
+import { ActionRequest as ActionRequestEntity } from '../actions/action-request.entity.js';
 import { Assignment, AssignmentKind } from './assignment.entity.js';
 import { Timer, TimerKind } from './timer.entity.js';
 import { nextLevel, resolveLevelAssignees, type ApproverRef, type Assignee, type EscalationChain, type EscalationStep } from './levels.js';
@@ -28,7 +31,7 @@ export function toLevelChain(chain: ChainSnapshot): EscalationChain {
 }
 
 /** Everyone who could be assigned, as the level logic needs them. */
-export async function loadDirectory(em: EntityManager): Promise<ApproverRef[]> {
+export async function loadDirectory(em: SqlExecutor): Promise<ApproverRef[]> {
   const rows = await em.execute<{ id: string; name: string; roles: string[]; active: boolean }[]>('select "id", "name", "roles", "active" from "approver" where "active"');
   return rows.map((r) => ({ id: r.id, name: r.name, roles: r.roles, active: r.active }));
 }
@@ -37,18 +40,24 @@ export async function loadDirectory(em: EntityManager): Promise<ApproverRef[]> {
  * Delegations not revoked whose window has not ended (the level logic checks each window),
  * read under the shared delegation lock (see {@link shareDelegationLock}).
  */
-export async function loadDelegationRules(em: EntityManager, at: Date): Promise<DelegationRule[]> {
+export async function loadDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
   await shareDelegationLock(em);
-  const rows = await em.find(Delegation, { revokedAt: null, $or: [{ endsAt: null }, { endsAt: { $gt: at } }] });
+  const rows = await em.execute<{
+    id: string; from_id: string; to_id: string; starts_at: Date | string; ends_at: Date | string | null; roles: string[] | null; action_types: string[] | null; revoked_at: Date | string | null;
+  }[]>(
+    `select "id", "from_id", "to_id", "starts_at", "ends_at", "roles", "action_types", "revoked_at"
+       from "delegation" where "revoked_at" is null and ("ends_at" is null or "ends_at" > ?)`,
+    [at],
+  );
   return rows.map((d) => ({
     id: d.id,
-    fromApproverId: d.from.id,
-    toApproverId: d.to.id,
-    startsAt: d.startsAt,
-    endsAt: d.endsAt,
+    fromApproverId: d.from_id,
+    toApproverId: d.to_id,
+    startsAt: new Date(d.starts_at),
+    endsAt: d.ends_at === null ? null : new Date(d.ends_at),
     roles: d.roles,
-    actionTypes: d.actionTypes,
-    revokedAt: d.revokedAt,
+    actionTypes: d.action_types,
+    revokedAt: d.revoked_at === null ? null : new Date(d.revoked_at),
   }));
 }
 
@@ -58,7 +67,7 @@ export function positionOf(chain: ChainSnapshot, index: number): { level: number
 }
 
 /** The absolute position of the level a request is at now (-1 before the first). */
-export function currentIndex(action: Pick<ActionRequest, 'escalationLevel' | 'escalationRound'>, chain: ChainSnapshot): number {
+export function currentIndex(action: Pick<ActionRecord, 'escalationLevel' | 'escalationRound'>, chain: ChainSnapshot): number {
   if (action.escalationLevel === null) return -1;
   return action.escalationRound * chain.levels.length + action.escalationLevel - 1;
 }
@@ -78,8 +87,8 @@ export interface LevelAssignment {
  * Runs inside the caller's transaction.
  */
 export async function assignNextLevel(
-  tx: EntityManager,
-  action: ActionRequest,
+  tx: EntityManager | RowBatch,
+  action: ActionRecord,
   kind: AssignmentKind,
   options: {
     now: Date;
@@ -97,7 +106,8 @@ export async function assignNextLevel(
   const ctx = { at: options.now, actionType: action.type, excludeApproverIds: options.ownerId ? [options.ownerId] : [] };
   const step = nextLevel(toLevelChain(chain), currentIndex(action, chain), (level) => resolveLevelAssignees(level, directory, ctx, rules));
 
-  const removed = await endAssignments(tx, action.id, options.now);
+  // A request being routed for the first time has no assignments to end.
+  const removed = action.escalationLevel === null ? [] : await endAssignments(tx, action.id, options.now);
   if (step === null) return { step, removed, added: [] };
 
   const { level, round } = positionOf(chain, step.index);
@@ -105,30 +115,62 @@ export async function assignNextLevel(
   action.escalationRound = round;
   action.deadline = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000);
   action.requiredApprovals = Math.max(options.policyRequiredApprovals, step.level.requiredApprovals ?? 1);
+  const rows = newRows(tx, action);
   for (const assignee of step.assignees) {
-    tx.persist(tx.create(Assignment, {
-      action,
-      approver: tx.getReference(Approver, assignee.approverId),
-      onBehalfOf: assignee.onBehalfOf ? tx.getReference(Approver, assignee.onBehalfOf) : null,
+    rows.assignment({
+      id: randomUUID(),
+      approverId: assignee.approverId,
+      onBehalfOfId: assignee.onBehalfOf ?? null,
       viaRole: assignee.viaRole,
       kind,
       level,
+      active: true,
       deadline: kind === AssignmentKind.APPROVAL ? action.deadline : null,
       createdAt: options.now,
-    }));
+      endedAt: null,
+    });
   }
   if (kind === AssignmentKind.APPROVAL) {
-    tx.persist(tx.create(Timer, { kind: TimerKind.ESCALATE, action, level, round, dueAt: action.deadline, createdAt: options.now }));
+    rows.timer({ id: randomUUID(), kind: TimerKind.ESCALATE, delegationId: null, level, round, dueAt: action.deadline, createdAt: options.now });
     if (options.aboutToExpireFraction !== null) {
       const warnAt = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000 * options.aboutToExpireFraction);
-      tx.persist(tx.create(Timer, { kind: TimerKind.ABOUT_TO_EXPIRE, action, level, round, dueAt: warnAt, createdAt: options.now }));
+      rows.timer({ id: randomUUID(), kind: TimerKind.ABOUT_TO_EXPIRE, delegationId: null, level, round, dueAt: warnAt, createdAt: options.now });
     }
   }
   return { step, removed, added: step.assignees };
 }
 
+type AssignmentRow = Omit<Assignment, 'action' | 'approver' | 'onBehalfOf'> & { approverId: string; onBehalfOfId: string | null };
+type TimerRow = Omit<Timer, 'action'>;
+
+/**
+ * Where a level's new assignments and timers go: a submission adds them as records to its
+ * group's RowBatch; an escalation, delegation or timer persists entities.
+ */
+function newRows(tx: EntityManager | RowBatch, action: ActionRecord): { assignment(row: AssignmentRow): void; timer(row: TimerRow): void } {
+  if (tx instanceof RowBatch) {
+    const ref = { id: action.id };
+    return {
+      assignment: ({ approverId, onBehalfOfId, ...row }) =>
+        tx.add(Assignment, { ...row, action: ref, approver: { id: approverId }, onBehalfOf: onBehalfOfId ? { id: onBehalfOfId } : null }),
+      timer: (row) => tx.add(Timer, { ...row, action: ref }),
+    };
+  }
+  const ref = tx.getReference(ActionRequestEntity, action.id);
+  return {
+    assignment: ({ approverId, onBehalfOfId, ...row }) =>
+      tx.persist(tx.create(Assignment, {
+        ...row,
+        action: ref,
+        approver: tx.getReference(Approver, approverId),
+        onBehalfOf: onBehalfOfId ? tx.getReference(Approver, onBehalfOfId) : null,
+      })),
+    timer: (row) => tx.persist(tx.create(Timer, { ...row, action: ref })),
+  };
+}
+
 /** Ends a request's active assignments; returns whose queues lost it. */
-export async function endAssignments(tx: EntityManager, actionId: string, now: Date): Promise<string[]> {
+export async function endAssignments(tx: SqlExecutor, actionId: string, now: Date): Promise<string[]> {
   const rows = await tx.execute<{ approver_id: string }[]>(
     'update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" returning "approver_id"',
     [now, actionId],

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlExecutor } from '../db/sql.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -120,7 +120,7 @@ export class EventBus {
    * Records events to deliver when the transaction `tx` commits. Call inside the
    * transaction; with `in-process` delivery, call {@link afterCommit} with the result.
    */
-  async inTransaction(tx: EntityManager, events: ChangeEvent[]): Promise<ChangeEvent[]> {
+  async inTransaction(tx: SqlExecutor, events: ChangeEvent[]): Promise<ChangeEvent[]> {
     if (this.mode === 'postgres' && events.length > 0) {
       // One statement however many events (a group commit may carry hundreds).
       const payloads = events.flatMap(toPayloads);

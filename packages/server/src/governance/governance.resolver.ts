@@ -24,12 +24,15 @@ export class GovernanceResolver {
   @Mutation(() => ApplyGovernancePayload, {
     description: 'Validates a governance document (YAML or JSON) whole, lints it and shows the diff; unless dryRun, stores it as the next version.',
   })
-  applyGovernance(
+  async applyGovernance(
     @Ctx() ctx: Context,
     @Arg('document', () => String) document: string,
     @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean,
   ) {
-    return applyGovernance(ctx.em, requirePrincipal(ctx), document, dryRun);
+    const applied = await applyGovernance(ctx.em, requirePrincipal(ctx), document, dryRun);
+    // Agents' cached snapshots name the version in force: let the next submissions read the new one.
+    if (applied.applied) ctx.services.agentKeys.clear();
+    return applied;
   }
 
   @Authorized(PrincipalKind.ADMIN)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlExecutor } from '../db/sql.js';
 import type { AuditEventRecord } from '../audit/chain.js';
 import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
@@ -45,7 +45,7 @@ function placeholders(values: readonly unknown[]): string {
  * listing the role's holders concerned, not one per holder. Events that notify nobody cost
  * no query; those that do cost two or three, plus one for DECIDED's audience.
  */
-export async function enqueueNotifications(tx: EntityManager, events: readonly AuditEventRecord[]): Promise<void> {
+export async function enqueueNotifications(tx: SqlExecutor, events: readonly AuditEventRecord[]): Promise<void> {
   const intents = notificationIntents(events);
   if (intents.length === 0) return;
 
@@ -126,7 +126,7 @@ export async function enqueueNotifications(tx: EntityManager, events: readonly A
   );
 }
 
-async function loadFacts(tx: EntityManager, ids: string[]): Promise<Map<string, ActionFacts>> {
+async function loadFacts(tx: SqlExecutor, ids: string[]): Promise<Map<string, ActionFacts>> {
   const rows = await tx.execute<ActionRow[]>(
     `select a."id", a."type", a."summary", a."status", a."status_reason", a."mode", a."risk_score", a."risk_level", a."agent_id", g."name" as "agent_name",
             a."amount_value", a."amount_currency", a."escalation_level", a."deadline", a."required_approvals"

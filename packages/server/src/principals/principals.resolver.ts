@@ -63,20 +63,26 @@ export class PrincipalsResolver {
 
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => RotateAgentKeyPayload, { description: 'Issues a new API key; the old one stops working at once.' })
-  rotateAgentKey(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
-    return principals.rotateAgentKey(ctx.em, ctx.services.hasher, requirePrincipal(ctx), id);
+  async rotateAgentKey(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    const rotated = await principals.rotateAgentKey(ctx.em, ctx.services.hasher, requirePrincipal(ctx), id);
+    ctx.services.agentKeys.forgetAgent(id);
+    return rotated;
   }
 
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => AgentType, { description: 'The kill switch: every further submission of the agent is DENIED.' })
-  suspendAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason?: string) {
-    return principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.SUSPENDED, reason ?? null);
+  async suspendAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason?: string) {
+    const agent = await principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.SUSPENDED, reason ?? null);
+    ctx.services.agentKeys.forgetAgent(id);
+    return agent;
   }
 
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => AgentType)
-  resumeAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
-    return principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.ACTIVE, null);
+  async resumeAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    const agent = await principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.ACTIVE, null);
+    ctx.services.agentKeys.forgetAgent(id);
+    return agent;
   }
 
   @Authorized(PrincipalKind.ADMIN)

@@ -1,15 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
-import {
-  SignJWT,
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type CryptoKey,
-  type JSONWebKeySet,
-  type JWK,
-} from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 
 // canonicalize is CommonJS typed with an ESM `export default`; under NodeNext TypeScript
 // reads that default as the module object, while Node hands us the function itself.
@@ -77,9 +68,9 @@ export async function generateSigningKey(now: Date = new Date()): Promise<Stored
  * a row that reuses a kid with other key material is imported afresh, never confused.
  * The promise is cached so that concurrent first signatures import once.
  */
-const importedKeys = new Map<string, { d: string | undefined; key: Promise<CryptoKey> }>();
+const importedKeys = new Map<string, { d: string | undefined; key: Promise<KeyObject> }>();
 
-function importedPrivateKey(stored: StoredSigningKey): Promise<CryptoKey> {
+function importedPrivateKey(stored: StoredSigningKey): Promise<KeyObject> {
   const cached = importedKeys.get(stored.kid);
   if (cached !== undefined && cached.d === stored.privateJwk.d) return cached.key;
   const key = importPrivateKey(stored);
@@ -95,15 +86,18 @@ function importedPrivateKey(stored: StoredSigningKey): Promise<CryptoKey> {
  * Imports the private half after checking that `kid` really names it: a receipt whose
  * header points at another key would be unverifiable, so refuse to sign one at all.
  */
-async function importPrivateKey({ kid, privateJwk }: StoredSigningKey): Promise<CryptoKey> {
+async function importPrivateKey({ kid, privateJwk }: StoredSigningKey): Promise<KeyObject> {
   const { kty, crv, x, d } = privateJwk;
   if (d === undefined) throw new TypeError(`signing key ${kid} has no private half`);
+  if (kty !== 'OKP' || crv !== 'Ed25519') throw new TypeError(`signing key ${kid} is not an Ed25519 key`);
   if ((await calculateJwkThumbprint({ kty, crv, x })) !== kid) {
     throw new TypeError(`signing key ${kid} is not the key its kid names`);
   }
-  const imported = await importJWK(privateJwk, RECEIPT_ALG);
-  if (imported instanceof Uint8Array) throw new TypeError(`signing key ${kid} is not an Ed25519 key`);
-  return imported;
+  return createPrivateKey({ key: { kty, crv, x, d }, format: 'jwk' });
+}
+
+function base64urlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 /**
@@ -111,6 +105,11 @@ async function importPrivateKey({ kid, privateJwk }: StoredSigningKey): Promise<
  * `typ: JWT`) whose claims are exactly `sub`, `agt`, `act`, `pld`, `iat`, `exp` and `iss`,
  * so the system that executes the action can check offline, against the JWKS, that this
  * exact payload was approved and the approval is still fresh.
+ *
+ * The JWS is put together here and signed with `node:crypto` (RFC 7515 §7.1: the
+ * base64url header and claims, joined by a dot, signed as they are): one synchronous
+ * Ed25519 signature per approval, where a JOSE library goes through WebCrypto's job
+ * queue at about twice the cost. Any JOSE library verifies it (the tests use jose).
  *
  * @throws RangeError when `ttlSeconds` is not a positive whole number.
  */
@@ -123,15 +122,19 @@ export async function signReceipt(
     throw new RangeError(`ttlSeconds must be a positive whole number, got ${opts.ttlSeconds}`);
   }
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  const privateKey = await importedPrivateKey(key);
   // Spell the claims out rather than spreading `claims`: a caller's extra field must never
   // end up signed.
-  return new SignJWT({ agt: claims.agt, act: claims.act, pld: claims.pld })
-    .setProtectedHeader({ alg: RECEIPT_ALG, kid: key.kid, typ: 'JWT' })
-    .setSubject(claims.sub)
-    .setIssuer(opts.issuer)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + opts.ttlSeconds)
-    .sign(await importedPrivateKey(key));
+  const signingInput = `${base64urlJson({ alg: RECEIPT_ALG, kid: key.kid, typ: 'JWT' })}.${base64urlJson({
+    sub: claims.sub,
+    agt: claims.agt,
+    act: claims.act,
+    pld: claims.pld,
+    iss: opts.issuer,
+    iat,
+    exp: iat + opts.ttlSeconds,
+  })}`;
+  return `${signingInput}.${sign(null, Buffer.from(signingInput), privateKey).toString('base64url')}`;
 }
 
 /**

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { startServer, createAgent, type TestServer } from './support/server.js';
+import { errorCode, gql, gqlOk } from './support/graphql.js';
+import { INPUTS, SUBMIT, apply, governanceYaml, submit } from './support/fixtures.js';
+
+// A submission is judged on what was read before its transaction (an instance keeps the
+// agents it authenticated by key for a moment) and commits only if that still holds in
+// the transaction: these changes are made on instance B while instance A has just served
+// the same agent, and A's next submission must already obey them.
+describe('what a submission commits on is current, whichever instance changed it', () => {
+  let database: TestDatabase;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    a = await startServer({ database });
+    b = await startServer({ database, adminToken: a.adminToken });
+    await apply(a, governanceYaml());
+  });
+  afterAll(async () => {
+    await a?.dispose();
+    await b?.dispose();
+    await database?.drop();
+  });
+
+  it('denies the next submission at once when the agent is suspended on another instance, and approves again once resumed', async () => {
+    const agent = await createAgent(a, 'kill-switch-agent');
+    expect(await submit(a, agent.apiKey, INPUTS.auto)).toMatchObject({ status: 'APPROVED' });
+
+    await gqlOk(b.url, 'mutation($id: ID!) { suspendAgent(id: $id, reason: "runaway loop") { status } }', { id: agent.id }, b.adminToken);
+    const denied = await submit(a, agent.apiKey, INPUTS.auto);
+    expect(denied).toMatchObject({ status: 'DENIED', statusReason: 'AGENT_SUSPENDED', receipt: null });
+
+    await gqlOk(b.url, 'mutation($id: ID!) { resumeAgent(id: $id) { status } }', { id: agent.id }, b.adminToken);
+    const approved = await submit(a, agent.apiKey, INPUTS.auto);
+    expect(approved).toMatchObject({ status: 'APPROVED', statusReason: 'AUTO_APPROVED' });
+    expect(approved.receipt).toBeTruthy();
+
+    // Routed submissions too: a SYNC request of a suspended agent is denied, not queued.
+    await gqlOk(b.url, 'mutation($id: ID!) { suspendAgent(id: $id) { status } }', { id: agent.id }, b.adminToken);
+    expect(await submit(a, agent.apiKey, INPUTS.sync)).toMatchObject({ status: 'DENIED', statusReason: 'AGENT_SUSPENDED', assignees: [] });
+  });
+
+  it('refuses a submission with a key rotated on another instance, and takes the new key at once', async () => {
+    const agent = await createAgent(a, 'rotated-agent');
+    expect(await submit(a, agent.apiKey, INPUTS.auto)).toMatchObject({ status: 'APPROVED' });
+
+    const rotated = await gqlOk(b.url, 'mutation($id: ID!) { rotateAgentKey(id: $id) { apiKey } }', { id: agent.id }, b.adminToken);
+    const refused = await gql(a.url, SUBMIT, { input: INPUTS.auto }, agent.apiKey);
+    expect(errorCode(refused)).toBe('UNAUTHENTICATED');
+    expect(refused.data?.submitAction ?? null).toBeNull();
+
+    expect(await submit(a, rotated.rotateAgentKey.apiKey, INPUTS.auto)).toMatchObject({ status: 'APPROVED' });
+    // Nothing of the refused submission was stored: the agent has exactly its two approved requests.
+    const mine = await gqlOk(a.url, 'query { myActions(first: 10) { totalCount } }', {}, rotated.rotateAgentKey.apiKey);
+    expect(mine.myActions.totalCount).toBe(2);
+  });
+
+  it('judges a submission by governance applied on another instance a moment before', async () => {
+    const agent = await createAgent(a, 'governed-agent');
+    const before = await submit(a, agent.apiKey, INPUTS.auto);
+    expect(before).toMatchObject({ status: 'APPROVED', mode: 'AUTO' });
+
+    const applied = await apply(b, governanceYaml({ financeTimeout: '20m' }));
+    expect(applied.applied).toBe(true);
+    const after = await submit(a, agent.apiKey, INPUTS.auto);
+    expect(after.governanceVersion).toBe(applied.version);
+    expect(after.governanceVersion).toBeGreaterThan(before.governanceVersion);
+  });
+});
