@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { startServer, createAgent, type TestServer } from './support/server.js';
 import { errorCode, gql, gqlOk } from './support/graphql.js';
 import { INPUTS, SUBMIT, apply, governanceYaml, submit } from './support/fixtures.js';
+import { waitFor } from './support/wait.js';
 
 // A submission is judged on what was read before its transaction (an instance keeps the
 // agents it authenticated by key for a moment) and commits only if that still holds in
@@ -15,7 +16,9 @@ describe('what a submission commits on is current, whichever instance changed it
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    a = await startServer({ database });
+    // A remembers authenticated agents for an hour here, so that only the checks and the
+    // notifications under test can make it notice a change.
+    a = await startServer({ database, env: { COUNTERSIGN_AGENT_KEY_CACHE_MS: '3600000' } });
     b = await startServer({ database, adminToken: a.adminToken });
     await apply(a, governanceYaml());
   });
@@ -68,5 +71,15 @@ describe('what a submission commits on is current, whichever instance changed it
     const after = await submit(a, agent.apiKey, INPUTS.auto);
     expect(after.governanceVersion).toBe(applied.version);
     expect(after.governanceVersion).toBeGreaterThan(before.governanceVersion);
+  });
+
+  it('stops taking a key rotated on another instance for every call, not only submissions', async () => {
+    const agent = await createAgent(a, 'reader-agent');
+    const ME = 'query { me { id } }';
+    expect((await gqlOk(a.url, ME, {}, agent.apiKey)).me.id).toBe(agent.id);
+
+    await gqlOk(b.url, 'mutation($id: ID!) { rotateAgentKey(id: $id) { apiKey } }', { id: agent.id }, b.adminToken);
+    // Instance B's notification reaches A a moment after the rotation commits (A would otherwise keep the key for an hour).
+    await waitFor(async () => errorCode(await gql(a.url, ME, {}, agent.apiKey)) === 'UNAUTHENTICATED');
   });
 });

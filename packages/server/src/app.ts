@@ -77,6 +77,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await receipts.ensureKey(orm.em.fork());
     const events = embedded ? EventBus.inProcess(logger) : await EventBus.postgres(config.databaseUrl!, logger);
     cleanups.push(() => events.close());
+    const agentKeys = new AgentKeyCache(config.agentKeyCacheMs);
+    events.onPrincipalChanged((agentId) => agentKeys.forgetAgent(agentId));
+    events.onDisconnected(() => agentKeys.setEnabled(false));
+    events.onResync(() => agentKeys.setEnabled(true));
     const services: Services = {
       config: { ...config, bootstrapToken },
       logger,
@@ -86,7 +90,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       receipts,
       events,
       writer: GroupCommitter.rows(orm, readCommitFacts, events),
-      agentKeys: new AgentKeyCache(),
+      agentKeys,
       behaviour: new BehaviourCache(),
       embedded: embedded !== null,
     };

@@ -23,6 +23,8 @@ export interface Config {
   timerPollMs: number;
   /** Pool size for PostgreSQL (ignored in embedded mode, which has one session). */
   databasePoolSize: number;
+  /** How long an agent authenticated by key is remembered, in milliseconds (0: not at all); see AgentKeyCache. */
+  agentKeyCacheMs: number;
   /** Fraction of a level's timeout after which assignees are warned (ABOUT_TO_EXPIRE); null: never. */
   aboutToExpireFraction: number | null;
   /** Outbound webhook delivery (notifications/). */
@@ -86,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const receiptTtlSeconds = positiveInt(env, 'COUNTERSIGN_RECEIPT_TTL', 24 * 3600, errors);
   const timerPollMs = positiveInt(env, 'COUNTERSIGN_TIMER_POLL_MS', 250, errors, 10, 60_000);
   const databasePoolSize = positiveInt(env, 'DATABASE_POOL_SIZE', 10, errors, 1, 500);
+  const agentKeyCacheMs = positiveInt(env, 'COUNTERSIGN_AGENT_KEY_CACHE_MS', 2000, errors, 0, 3_600_000);
 
   let aboutToExpireFraction: number | null = 0.8;
   const fraction = env.COUNTERSIGN_ABOUT_TO_EXPIRE_FRACTION?.trim();
@@ -113,6 +116,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, aboutToExpireFraction, webhooks },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, webhooks },
   };
 }

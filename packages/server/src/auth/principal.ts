@@ -38,12 +38,14 @@ export function actorRef(principal: Principal): { actorType: string; actorId: st
  * request's own write. What a cached entry could get wrong is checked again where it
  * matters — a submission commits only if, in its transaction, the agent still holds this
  * key, is not suspended and the governance version is the one it was judged by (see
- * `readCommitFacts`) — and this instance forgets an agent at once when its key or status
- * changes here. For other calls a key rotated on another instance keeps working for at
- * most the TTL. Approver and admin tokens are not cached.
+ * `readCommitFacts`). A change to an agent's key or status is forgotten at once on the
+ * instance that made it and, through the event bus, on the others; while the event bus
+ * cannot hear the others, nothing is cached, and the TTL bounds what a lost message could
+ * leave behind. Approver and admin tokens are not cached.
  */
 export class AgentKeyCache {
   private readonly entries = new Map<string, { at: number; principal: Principal }>();
+  private enabled = true;
 
   constructor(
     readonly ttlMs = 2000,
@@ -51,6 +53,7 @@ export class AgentKeyCache {
   ) {}
 
   get(keyHash: string, now = Date.now()): Principal | null {
+    if (!this.enabled || this.ttlMs === 0) return null;
     const entry = this.entries.get(keyHash);
     if (!entry) return null;
     if (now - entry.at < this.ttlMs) return entry.principal;
@@ -59,6 +62,7 @@ export class AgentKeyCache {
   }
 
   set(keyHash: string, principal: Principal, now = Date.now()): void {
+    if (!this.enabled || this.ttlMs === 0) return;
     this.entries.delete(keyHash);
     this.entries.set(keyHash, { at: now, principal });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
@@ -72,6 +76,12 @@ export class AgentKeyCache {
   /** Forgets everyone (the governance in force changed). */
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Stops (and empties) or resumes caching: off while changes made elsewhere cannot be heard. */
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled;
+    if (!enabled) this.entries.clear();
   }
 }
 

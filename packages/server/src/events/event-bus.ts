@@ -17,6 +17,8 @@ export interface ChangeEvent {
 }
 
 const CHANNEL = 'countersign_events';
+/** Agents whose key or status changed: instances drop what they cached of them. */
+const PRINCIPAL_CHANNEL = 'countersign_principals';
 
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more; stay well below. */
 const MAX_PAYLOAD_BYTES = 7000;
@@ -81,6 +83,10 @@ export class EventBus {
   private async listen(url: string): Promise<void> {
     const client = new pg.Client({ connectionString: url, application_name: 'countersign-listen' });
     client.on('notification', (message) => {
+      if (message.channel === PRINCIPAL_CHANNEL && message.payload) {
+        this.emitter.emit('principal', message.payload);
+        return;
+      }
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
         this.dispatch(JSON.parse(message.payload) as ChangeEvent);
@@ -90,11 +96,17 @@ export class EventBus {
     });
     client.on('error', (error) => {
       this.logger.error({ err: error }, 'the event listener connection failed; reconnecting');
+      this.emitter.emit('disconnected');
       this.reconnect(url);
     });
     await client.connect();
-    await client.query(`listen ${CHANNEL}`);
+    await client.query(`listen ${CHANNEL}; listen ${PRINCIPAL_CHANNEL}`);
     this.listener = client;
+  }
+
+  /** Whether changes made on other instances reach this one now (always, in process). */
+  get connected(): boolean {
+    return this.mode === 'in-process' || this.listener !== null;
   }
 
   private reconnect(url: string): void {
@@ -127,6 +139,24 @@ export class EventBus {
       await tx.execute('select pg_notify(?, e) from json_array_elements_text(?::json) as e', [CHANNEL, JSON.stringify(payloads)]);
     }
     return events;
+  }
+
+  /**
+   * Tells every instance, when `tx` commits, that an agent's key or status changed. In
+   * process (one instance) the caller's own invalidation is all there is to do.
+   */
+  async principalChanged(tx: SqlExecutor, agentId: string): Promise<void> {
+    if (this.mode === 'postgres') await tx.execute('select pg_notify(?, ?)', [PRINCIPAL_CHANNEL, agentId]);
+  }
+
+  /** Calls `listener` with the id of an agent changed on any instance; returns the unsubscribe function. */
+  onPrincipalChanged(listener: (agentId: string) => void): () => void {
+    return this.on('principal', listener);
+  }
+
+  /** Called when the listener connection is lost: changes on other instances are not heard until {@link onResync}. */
+  onDisconnected(listener: () => void): () => void {
+    return this.on('disconnected', listener);
   }
 
   /** Delivers events in process after their transaction committed (embedded mode only). */

@@ -65,7 +65,7 @@ export class PrincipalsResolver {
   @Mutation(() => RotateAgentKeyPayload, { description: 'Issues a new API key; the old one stops working at once.' })
   async rotateAgentKey(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
     const rotated = await principals.rotateAgentKey(ctx.em, ctx.services.hasher, requirePrincipal(ctx), id);
-    ctx.services.agentKeys.forgetAgent(id);
+    await agentChanged(ctx, id);
     return rotated;
   }
 
@@ -73,7 +73,7 @@ export class PrincipalsResolver {
   @Mutation(() => AgentType, { description: 'The kill switch: every further submission of the agent is DENIED.' })
   async suspendAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason?: string) {
     const agent = await principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.SUSPENDED, reason ?? null);
-    ctx.services.agentKeys.forgetAgent(id);
+    await agentChanged(ctx, id);
     return agent;
   }
 
@@ -81,7 +81,7 @@ export class PrincipalsResolver {
   @Mutation(() => AgentType)
   async resumeAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
     const agent = await principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.ACTIVE, null);
-    ctx.services.agentKeys.forgetAgent(id);
+    await agentChanged(ctx, id);
     return agent;
   }
 
@@ -112,4 +112,13 @@ export class AgentFieldsResolver {
     // Batched: a page of requests with their agents' owners costs one query, not one each.
     return agent.owner.name !== undefined ? agent.owner : ctx.loaders.approver.load(agent.owner.id);
   }
+}
+
+/**
+ * After an agent's key or status changed: every instance forgets what it cached of the
+ * agent (this one at once, the others when the notification reaches them).
+ */
+async function agentChanged(ctx: Context, agentId: string): Promise<void> {
+  ctx.services.agentKeys.forgetAgent(agentId);
+  await ctx.services.events.principalChanged(ctx.em, agentId);
 }
