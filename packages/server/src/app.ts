@@ -24,6 +24,7 @@ import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
 import { GroupCommitter } from './db/group-commit.js';
+import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
 import { readCommitFacts } from './actions/submit.service.js';
 
@@ -85,6 +86,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       config: { ...config, bootstrapToken },
       logger,
       orm,
+      sql: pooledExecutor(orm),
       hasher,
       governance: new GovernanceCache(),
       receipts,
@@ -118,10 +120,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanups.push(() => apollo.stop());
 
     const handleGraphql = graphqlHttpHandler(apollo, async (req) => {
-      const em = orm.em.fork();
       try {
-        const principal = await authenticate(em, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization), { snapshot: true, cache: services.agentKeys });
-        return createContext(services, principal, em);
+        const principal = await authenticate(services.sql, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization), { snapshot: true, cache: services.agentKeys });
+        return createContext(services, principal);
       } catch (error) {
         if (error instanceof AppError) {
           throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });

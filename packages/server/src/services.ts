@@ -7,6 +7,7 @@ import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
 import type { GroupCommitter } from './db/group-commit.js';
 import type { RowBatch } from './db/row-batch.js';
+import type { SqlExecutor } from './db/sql.js';
 import type { CommitFacts } from './actions/submit.service.js';
 import type { AgentKeyCache } from './auth/principal.js';
 import type { BehaviourCache } from './actions/behaviour.js';
@@ -19,6 +20,8 @@ export interface Services {
   config: Config;
   logger: Logger;
   orm: MikroORM;
+  /** Hand-written statements straight to `pg` on the ORM's pool, outside any transaction (see db/sql.ts). */
+  sql: SqlExecutor;
   hasher: TokenHasher;
   governance: GovernanceCache;
   receipts: ReceiptService;

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlExecutor } from '../db/sql.js';
 import type { BehaviourSignals } from '@countersign/governance';
 import { StatusReason } from './status-reason.js';
 import type { AgentSnapshot } from '../auth/principal.js';
@@ -62,7 +62,7 @@ export interface SubmissionContext {
  * and cached signals, nothing more is read.
  */
 export async function loadSubmissionContext(
-  em: EntityManager,
+  em: SqlExecutor,
   cache: BehaviourCache,
   agentId: string,
   type: string,

@@ -85,7 +85,7 @@ export async function readCommitFacts(sql: SqlExecutor, agentIds: string[]): Pro
 /** One judgement of a submission and its write; throws {@link StaleJudgement} when the facts moved meanwhile. */
 async function judgeAndWrite(em: EntityManager, services: Services, agentId: string, input: NormalizedAction, snapshot: AgentSnapshot | undefined): Promise<ActionRecord> {
   const now = new Date();
-  const { agent, governanceVersion, behaviour } = await loadSubmissionContext(em, services.behaviour, agentId, input.type, now, snapshot);
+  const { agent, governanceVersion, behaviour } = await loadSubmissionContext(services.sql, services.behaviour, agentId, input.type, now, snapshot);
   const revisionOf = input.revisionOf ? await findRevisable(em, agentId, input.revisionOf) : null;
   const governance = await services.governance.at(em, governanceVersion);
   const compiled = governance?.compiled ?? null;

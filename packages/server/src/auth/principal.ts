@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlExecutor } from '../db/sql.js';
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { TokenHasher, tokenKind } from './tokens.js';
@@ -101,7 +101,7 @@ interface AgentRow {
  * UNAUTHENTICATED for a token that matches nobody (a wrong token is an error, not anonymity).
  */
 export async function authenticate(
-  em: EntityManager,
+  em: SqlExecutor,
   hasher: TokenHasher,
   bootstrapToken: string | null,
   token: string | null,
