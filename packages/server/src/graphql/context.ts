@@ -15,9 +15,29 @@ export interface Context {
   closeConnection?: (code: number, reason: string) => void;
 }
 
-/** A fresh context: its own EntityManager fork and batch loaders. */
-export function createContext(services: Services, principal: Principal | null, em: EntityManager = services.orm.em.fork()): Context {
-  return { em, principal, services, loaders: createLoaders(em) };
+/**
+ * A fresh context: its own EntityManager fork and batch loaders, made when a resolver
+ * first asks for them (many requests — a warm submission — need neither).
+ */
+export function createContext(services: Services, principal: Principal | null, em?: EntityManager): Context {
+  let forked = em ?? null;
+  let loaders: Loaders | null = null;
+  return {
+    principal,
+    services,
+    get em() {
+      return (forked ??= services.orm.em.fork());
+    },
+    set em(value: EntityManager) {
+      forked = value;
+    },
+    get loaders() {
+      return (loaders ??= createLoaders(this.em));
+    },
+    set loaders(value: Loaders) {
+      loaders = value;
+    },
+  };
 }
 
 /** The caller, or UNAUTHENTICATED. */
