@@ -10,11 +10,13 @@ import { ActionInput, OutcomeInput } from './action.inputs.js';
 import { ActionFilter } from './action.filters.js';
 import { ActionRequestConnection, ActionRequestType, AssigneeType, AuditEventType, DecisionType, ReviewType } from './action.types.js';
 import { toActionView } from './action.view.js';
+import { approversOf, relationsOf } from './relations.js';
+import type { ConnectionShape } from '../graphql/connection.js';
 import { findReadableAction } from './access.js';
 import { submitAction } from './submit.service.js';
 import { cancelAction, reportOutcome } from './lifecycle.service.js';
 
-function connectionOfViews(page: { nodes: ActionRequest[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number }) {
+function connectionOfViews(page: ConnectionShape<ActionRequest>) {
   return { ...page, nodes: page.nodes.map(toActionView) };
 }
 
@@ -94,35 +96,28 @@ export class ActionsResolver {
 
   @FieldResolver(() => AgentType, { description: 'The agent that asked.' })
   agent(@Root() action: ActionRequestType, @Ctx() ctx: Context) {
-    return ctx.loaders.agent.load(action.agentId);
+    return relationsOf(action)?.agent ?? ctx.loaders.agent.load(action.agentId);
   }
 
   @FieldResolver(() => ActionRequestType, { nullable: true, description: 'The request this one revises.' })
   async revisionOf(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ActionRequestType | null> {
     if (!action.revisionOfId) return null;
-    const original = await ctx.loaders.action.load(action.revisionOfId);
-    return original ? toActionView(original) : null;
+    return ctx.loaders.action.load(action.revisionOfId);
   }
 
   @FieldResolver(() => [AssigneeType], { description: 'Who may decide (or review) it now.' })
-  async assignees(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<AssigneeType[]> {
-    const rows = await ctx.loaders.activeAssignments.load(action.id);
-    return rows.map((a) => ({ approverId: a.approver.id, onBehalfOfId: a.onBehalfOf?.id ?? null, viaRole: a.viaRole, level: a.level }));
+  assignees(@Root() action: ActionRequestType, @Ctx() ctx: Context): AssigneeType[] | Promise<AssigneeType[]> {
+    return relationsOf(action)?.assignees ?? ctx.loaders.activeAssignments.load(action.id);
   }
 
   @FieldResolver(() => [DecisionType])
-  async decisions(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<DecisionType[]> {
-    const rows = await ctx.loaders.decisions.load(action.id);
-    return rows.map((d) => ({
-      id: d.id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modifiedPayload, escalationLevel: d.escalationLevel, at: d.at,
-      approverId: d.approver.id, onBehalfOfId: d.onBehalfOf?.id ?? null,
-    }));
+  decisions(@Root() action: ActionRequestType, @Ctx() ctx: Context): DecisionType[] | Promise<DecisionType[]> {
+    return relationsOf(action)?.decisions ?? ctx.loaders.decisions.load(action.id);
   }
 
   @FieldResolver(() => [ReviewType])
-  async reviews(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ReviewType[]> {
-    const rows = await ctx.loaders.reviews.load(action.id);
-    return rows.map((r) => ({ id: r.id, verdict: r.verdict, comment: r.comment, at: r.at, approverId: r.approver.id, onBehalfOfId: r.onBehalfOf?.id ?? null }));
+  reviews(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ReviewType[]> {
+    return ctx.loaders.reviews.load(action.id);
   }
 
   @FieldResolver(() => [AuditEventType], { description: 'Every audit event about this request, in chain order.' })
@@ -136,12 +131,15 @@ function approverFields<T extends { approverId: string; onBehalfOfId: string | n
   @Resolver(() => type)
   class ApproverFieldsResolver {
     @FieldResolver(() => ApproverType, { description: `Who ${name}.` })
-    approver(@Root() root: T, @Ctx() ctx: Context): Promise<Approver | null> {
-      return ctx.loaders.approver.load(root.approverId);
+    approver(@Root() root: T, @Ctx() ctx: Context): ApproverType | Promise<Approver | null> | null {
+      const read = approversOf(root);
+      return read ? read.approver : ctx.loaders.approver.load(root.approverId);
     }
 
     @FieldResolver(() => ApproverType, { nullable: true, description: 'Whose place they took, when acting as a delegate.' })
-    onBehalfOf(@Root() root: T, @Ctx() ctx: Context): Promise<Approver | null> | null {
+    onBehalfOf(@Root() root: T, @Ctx() ctx: Context): ApproverType | Promise<Approver | null> | null {
+      const read = approversOf(root);
+      if (read) return read.onBehalfOf;
       return root.onBehalfOfId ? ctx.loaders.approver.load(root.onBehalfOfId) : null;
     }
   }

@@ -5,10 +5,8 @@ import { requirePrincipal, type Context } from '../graphql/context.js';
 import { AgentType, ApproverType } from '../principals/principal.types.js';
 import type { Agent } from '../principals/agent.entity.js';
 import type { Approver } from '../principals/approver.entity.js';
-import type { Decision } from '../decisions/decision.entity.js';
-import { ActionRequestType, type DecisionType } from './action.types.js';
+import { ActionRequestType } from './action.types.js';
 import { ActionDigestType, AgentBaselineType, PastDecisionType, RevisionChangesType, SimilarActionsType } from './context.types.js';
-import { toActionView } from './action.view.js';
 import { diffRevision, sameJson } from './revision-diff.js';
 
 const MAX_CONTEXT_ITEMS = 50;
@@ -18,13 +16,6 @@ function limit(first: number, field: string): number {
     throw AppError.badInput(`first must be between 1 and ${MAX_CONTEXT_ITEMS}.`, field);
   }
   return first;
-}
-
-function toDecisionView(d: Decision): DecisionType {
-  return {
-    id: d.id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modifiedPayload, escalationLevel: d.escalationLevel, at: d.at,
-    approverId: d.approver.id, onBehalfOfId: d.onBehalfOf?.id ?? null,
-  };
 }
 
 /** Context on a request for the person deciding it (DESIGN §4): precedent, and what a revision changed. */
@@ -49,8 +40,8 @@ export class ActionContextResolver {
     const request = decisions.filter((d) => d.verdict === Verdict.REQUEST_CHANGES).at(-1) ?? null;
     const suggestion = request?.modifiedPayload ?? null;
     return {
-      ...diffRevision(toActionView(original), action),
-      requestedChanges: request ? toDecisionView(request) : null,
+      ...diffRevision(original, action),
+      requestedChanges: request,
       followsSuggestion: suggestion === null ? null : sameJson(suggestion, action.payload),
     };
   }
@@ -94,7 +85,7 @@ export class ActionDigestResolver {
   @FieldResolver(() => [PastDecisionType], { description: 'The approvers\' verdicts, in order (empty when no human decided).' })
   async decisions(@Root() digest: ActionDigestType, @Ctx() ctx: Context): Promise<PastDecisionType[]> {
     const rows = await ctx.loaders.decisions.load(digest.id);
-    return rows.map((d) => ({ verdict: d.verdict, comment: d.comment, at: d.at, approverId: d.approver.id, onBehalfOfId: d.onBehalfOf?.id ?? null }));
+    return rows.map((d) => Object.assign(new PastDecisionType(), { verdict: d.verdict, comment: d.comment, at: d.at, approverId: d.approverId, onBehalfOfId: d.onBehalfOfId }));
   }
 }
 

@@ -42,6 +42,11 @@ export async function loadDirectory(em: SqlExecutor): Promise<ApproverRef[]> {
  */
 export async function loadDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
   await shareDelegationLock(em);
+  return readDelegationRules(em, at);
+}
+
+/** {@link loadDelegationRules} for a caller that already holds the delegation lock. */
+export async function readDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
   const rows = await em.execute<{
     id: string; from_id: string; to_id: string; starts_at: Date | string; ends_at: Date | string | null; roles: string[] | null; action_types: string[] | null; revoked_at: Date | string | null;
   }[]>(

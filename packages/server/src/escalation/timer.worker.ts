@@ -9,7 +9,9 @@ import { onDelegationBoundary, shareDelegationLock } from '../delegation/delegat
 import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
 import { AssignmentKind } from './assignment.entity.js';
-import { assignNextLevel } from './escalation.service.js';
+import { assignNextLevel, loadDirectory, readDelegationRules as delegationRules } from './escalation.service.js';
+import type { ApproverRef } from './levels.js';
+import type { DelegationRule } from '../delegation/resolve.js';
 import { TimerKind } from './timer.entity.js';
 
 interface DueTimer {
@@ -22,14 +24,31 @@ interface DueTimer {
   due_at: Date;
 }
 
+/** How many due timers one transaction claims and fires together. */
+const BATCH = 50;
+
+/** What the timers of one batch share: read once, on first need, inside the batch's transaction. */
+interface BatchScope {
+  directory?: Promise<ApproverRef[]>;
+  rules?: Promise<DelegationRule[]>;
+  audit: AuditEntry[];
+}
+
 /**
- * Fires due timers, exactly once across however many instances run. Each timer is claimed
- * and handled in its own transaction: `SELECT … FOR UPDATE SKIP LOCKED` takes the oldest
- * due row no other instance holds, the handler acts on the request under the request's own
- * row lock, and the row is deleted in the same transaction — so a timer fires once, and a
- * crash before commit leaves it for the next claimer (deadlines that passed while every
- * instance was down fire at the next start). A timer that no longer matches its request
- * (decided, escalated meanwhile) is deleted without effect.
+ * Fires due timers, exactly once across however many instances run. Due timers are claimed
+ * in batches, oldest first: `SELECT … FOR UPDATE SKIP LOCKED` takes rows no other instance
+ * holds, each handler acts on its request under the request's own row lock, and the
+ * batch's rows are deleted in the same transaction — so a timer fires once, and a crash
+ * before commit leaves it for the next claimer (deadlines that passed while every instance
+ * was down fire at the next start). A timer that no longer matches its request (decided,
+ * escalated meanwhile) is deleted without effect.
+ *
+ * A batch shares one transaction, one read of the approver directory and the delegations,
+ * one audit append, one NOTIFY and one delete: a burst of deadlines (a queue that nobody
+ * watched over lunch) drains several times faster than one transaction per timer. If a
+ * batch fails, its timers are fired one by one, so one bad timer cannot hold up the rest.
+ * A DELEGATION timer (which takes the delegation lock exclusively and re-resolves many
+ * requests) is fired alone, when it is the oldest due.
  */
 export class TimerWorker {
   private running = false;
@@ -39,6 +58,7 @@ export class TimerWorker {
   constructor(
     private readonly services: Services,
     private readonly concurrency: number,
+    private readonly batchSize = BATCH,
   ) {}
 
   start(): void {
@@ -55,13 +75,13 @@ export class TimerWorker {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      let fired = false;
+      let fired = 0;
       try {
-        fired = await this.fireOne();
+        fired = await this.fireDue();
       } catch (error) {
         this.services.logger.error({ err: error }, 'a timer failed; it will be retried');
       }
-      if (!fired && this.running) {
+      if (fired === 0 && this.running) {
         await new Promise<void>((resolve) => {
           const timeout = setTimeout(resolve, this.services.config.timerPollMs);
           this.wake = () => {
@@ -73,30 +93,64 @@ export class TimerWorker {
     }
   }
 
-  /** Claims and handles the oldest due timer; false when none is due. */
-  async fireOne(now = new Date()): Promise<boolean> {
-    const { services } = this;
-    const result = await services.orm.em.fork().transactional(async (tx) => {
-      const [timer] = await tx.execute<DueTimer[]>(
-        'select "id", "kind", "action_id", "delegation_id", "level", "round", "due_at" from "timer" where "due_at" <= ? order by "due_at" limit 1 for update skip locked',
-        [now],
+  /** Claims and fires a batch of due timers; how many were claimed (0: none is due). */
+  async fireDue(now = new Date()): Promise<number> {
+    try {
+      return await this.fire(now, this.batchSize, null);
+    } catch (error) {
+      // Fire what this batch would have claimed one at a time: only the failing timer fails.
+      this.services.logger.warn({ err: error }, 'a batch of timers failed; firing them one by one');
+      const due = await this.services.sql.execute<{ id: string }[]>(
+        'select "id" from "timer" where "due_at" <= ? order by "due_at" limit ?',
+        [now, this.batchSize],
       );
-      if (!timer) return null;
-      const events = await this.handle(tx, timer, now);
-      await tx.execute('delete from "timer" where "id" = ?', [timer.id]);
-      return services.events.inTransaction(tx, events);
-    });
-    if (result === null) return false;
-    services.events.afterCommit(result);
-    return true;
+      let fired = 0;
+      for (const { id } of due) {
+        try {
+          fired += await this.fire(now, 1, id);
+        } catch (single) {
+          this.services.logger.error({ err: single, timerId: id }, 'a timer failed; it will be retried');
+        }
+      }
+      return fired;
+    }
   }
 
-  private async handle(tx: EntityManager, timer: DueTimer, now: Date): Promise<ChangeEvent[]> {
+  private async fire(now: Date, limit: number, onlyId: string | null): Promise<number> {
+    const { services } = this;
+    const result = await services.orm.em.fork().transactional(async (tx) => {
+      const claimed = await tx.execute<DueTimer[]>(
+        `select "id", "kind", "action_id", "delegation_id", "level", "round", "due_at" from "timer"
+          where "due_at" <= ?${onlyId ? ' and "id" = ?' : ''} order by "due_at" limit ? for update skip locked`,
+        onlyId ? [now, onlyId, limit] : [now, limit],
+      );
+      if (claimed.length === 0) return null;
+      // A DELEGATION timer goes alone; the others claimed with it are left for the next batch.
+      const batch = claimed[0]!.kind === TimerKind.DELEGATION ? [claimed[0]!] : claimed.filter((t) => t.kind !== TimerKind.DELEGATION);
+      const scope: BatchScope = { audit: [] };
+      // Before any request's row lock: a delegation change holds its lock while locking rows.
+      if (batch.some((t) => t.kind === TimerKind.ESCALATE)) await shareDelegationLock(tx);
+      const events: ChangeEvent[] = [];
+      // Requests are locked in one order (by id) by every batch, so two batches never wait on each other in a cycle.
+      for (const timer of [...batch].sort((x, y) => (x.action_id ?? '').localeCompare(y.action_id ?? ''))) {
+        events.push(...(await this.handle(tx, timer, now, scope)));
+      }
+      await tx.flush();
+      await appendAudit(tx, scope.audit);
+      await tx.execute(`delete from "timer" where "id" in (${batch.map(() => '?').join(', ')})`, batch.map((t) => t.id));
+      return { count: batch.length, events: await services.events.inTransaction(tx, events) };
+    });
+    if (result === null) return 0;
+    services.events.afterCommit(result.events);
+    return result.count;
+  }
+
+  private async handle(tx: EntityManager, timer: DueTimer, now: Date, scope: BatchScope): Promise<ChangeEvent[]> {
     switch (timer.kind) {
       case TimerKind.ESCALATE:
-        return this.escalate(tx, timer, now);
+        return this.escalate(tx, timer, now, scope);
       case TimerKind.ABOUT_TO_EXPIRE:
-        return this.warn(tx, timer, now);
+        return this.warn(tx, timer, now, scope);
       case TimerKind.DELEGATION:
         return timer.delegation_id ? onDelegationBoundary(tx, this.services, timer.delegation_id, now) : [];
       default:
@@ -114,9 +168,7 @@ export class TimerWorker {
   }
 
   /** The level timed out: the next level with anyone available replaces it, or the request expires. */
-  private async escalate(tx: EntityManager, timer: DueTimer, now: Date): Promise<ChangeEvent[]> {
-    // Before the request's row lock: a delegation change holds its lock while locking rows.
-    await shareDelegationLock(tx);
+  private async escalate(tx: EntityManager, timer: DueTimer, now: Date, scope: BatchScope): Promise<ChangeEvent[]> {
     const action = await this.stillWaiting(tx, timer);
     if (!action) return [];
     const fromLevel = action.escalationLevel;
@@ -125,36 +177,36 @@ export class TimerWorker {
       ownerId: action.agent.owner?.id ?? null,
       policyRequiredApprovals: action.requiredApprovals,
       aboutToExpireFraction: this.services.config.aboutToExpireFraction,
+      directory: await (scope.directory ??= loadDirectory(tx)),
+      // The delegation lock is already held (shared) by the batch.
+      rules: await (scope.rules ??= delegationRules(tx, now)),
     });
-    const audit: AuditEntry[] = [];
     if (assigned.step) {
-      audit.push({
+      scope.audit.push({
         kind: 'ESCALATED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
         data: { fromLevel, toLevel: action.escalationLevel, round: action.escalationRound, deadline: action.deadline, assignees: assigned.added, reason: 'TIMEOUT' },
       });
     } else {
       await finish(tx, action, ActionStatus.EXPIRED, StatusReason.TIMED_OUT, now);
-      audit.push({
+      scope.audit.push({
         kind: 'ACTION_EXPIRED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
         data: { fromLevel, detail: `Level ${fromLevel} of chain ${action.chain} timed out and no level is left: the action must not run.` },
       });
     }
     action.updatedAt = now;
-    await tx.flush();
-    await appendAudit(tx, audit);
     const queueChanged = [...new Set([...assigned.removed, ...assigned.added.map((a) => a.approverId)])];
     return [{ actionId: action.id, agentId: action.agent.id, queueChanged }];
   }
 
   /** Part of the level's time has passed with no decision: record it (notifications follow the audit event). */
-  private async warn(tx: EntityManager, timer: DueTimer, now: Date): Promise<ChangeEvent[]> {
+  private async warn(tx: EntityManager, timer: DueTimer, now: Date, scope: BatchScope): Promise<ChangeEvent[]> {
     const action = await this.stillWaiting(tx, timer);
     if (!action) return [];
     const assignees = await tx.execute<{ approver_id: string }[]>('select "approver_id" from "assignment" where "action_id" = ? and "active"', [action.id]);
-    await appendAudit(tx, [{
+    scope.audit.push({
       kind: 'ABOUT_TO_EXPIRE', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
       data: { level: action.escalationLevel, deadline: action.deadline, assignees: assignees.map((a) => a.approver_id) },
-    }]);
+    });
     return [];
   }
 }

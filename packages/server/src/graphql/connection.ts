@@ -13,7 +13,8 @@ export class PageInfo {
 export interface ConnectionShape<T> {
   nodes: T[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** A promise lets a page count while GraphQL completes its nodes (see decisions/queue.service.ts). */
+  totalCount: number | Promise<number>;
 }
 
 /** Builds the `{nodes, pageInfo, totalCount}` connection type for a node type (DESIGN §4). */
@@ -64,7 +65,7 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
 }
 
 /** Slices one extra row off a `limit + 1` query into a page. */
-export function toConnection<T>(rows: T[], limit: number, totalCount: number, cursorOf: (node: T) => string): ConnectionShape<T> {
+export function toConnection<T>(rows: T[], limit: number, totalCount: number | Promise<number>, cursorOf: (node: T) => string): ConnectionShape<T> {
   const hasNextPage = rows.length > limit;
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   const last = nodes[nodes.length - 1];

@@ -2,10 +2,9 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Agent } from '../principals/agent.entity.js';
 import { Approver } from '../principals/approver.entity.js';
-import { ActionRequest } from '../actions/action-request.entity.js';
-import { Decision } from '../decisions/decision.entity.js';
-import { Review } from '../decisions/review.entity.js';
-import { Assignment } from '../escalation/assignment.entity.js';
+import { ACTION_COLUMNS, toActionView, toDate, type ActionRow } from '../actions/action.view.js';
+import { ActionRequestType, AssigneeType, DecisionType, ReviewType } from '../actions/action.types.js';
+import type { ReviewVerdict, Verdict } from '../shared/enums.js';
 import { toAuditRecord, type AuditRow } from '../audit/audit.service.js';
 import type { AuditEventRecord } from '../audit/chain.js';
 import type { ActionDigestType, AgentBaselineType } from '../actions/context.types.js';
@@ -24,27 +23,98 @@ function groupBy<T>(rows: T[], ids: readonly string[], key: (row: T) => string):
   return ids.map((id) => map.get(id)!);
 }
 
+function list(ids: readonly string[]): string {
+  return ids.map(() => '?').join(', ');
+}
+
+interface AssignmentRow {
+  action_id: string;
+  approver_id: string;
+  on_behalf_of_id: string | null;
+  via_role: string | null;
+  level: number;
+}
+
+interface DecisionRow {
+  id: string;
+  action_id: string;
+  approver_id: string;
+  on_behalf_of_id: string | null;
+  verdict: Verdict;
+  comment: string | null;
+  modified_payload: unknown;
+  escalation_level: number | null;
+  at: Date | string;
+}
+
+interface ReviewRow {
+  id: string;
+  action_id: string;
+  approver_id: string;
+  on_behalf_of_id: string | null;
+  verdict: ReviewVerdict;
+  comment: string | null;
+  at: Date | string;
+}
+
 /**
  * Per-request batch loaders: a page of 50 requests with their agents, assignees,
  * decisions, audit trails and context costs one query per relation, not one per request.
+ * Requests and their relations are read as plain rows into the API's views (instances of
+ * the GraphQL types, which type-graphql passes to field resolvers without copying): they
+ * are only shown, and ORM entities cost far more to hydrate than a page costs to render.
+ * Agents and approvers stay entities (few per page; other resolvers rely on them).
  */
 export function createLoaders(em: EntityManager) {
   return {
     agent: new DataLoader<string, Agent | null>(async (ids) => byId(await em.find(Agent, { id: { $in: [...ids] } }), ids)),
     approver: new DataLoader<string, Approver | null>(async (ids) => byId(await em.find(Approver, { id: { $in: [...ids] } }), ids)),
-    action: new DataLoader<string, ActionRequest | null>(async (ids) => byId(await em.find(ActionRequest, { id: { $in: [...ids] } }), ids)),
-    activeAssignments: new DataLoader<string, Assignment[]>(async (ids) =>
-      groupBy(await em.find(Assignment, { action: { $in: [...ids] }, active: true }, { orderBy: { createdAt: 'asc' } }), ids, (a) => a.action.id),
-    ),
-    decisions: new DataLoader<string, Decision[]>(async (ids) =>
-      groupBy(await em.find(Decision, { action: { $in: [...ids] } }, { orderBy: { at: 'asc' } }), ids, (d) => d.action.id),
-    ),
-    reviews: new DataLoader<string, Review[]>(async (ids) =>
-      groupBy(await em.find(Review, { action: { $in: [...ids] } }, { orderBy: { at: 'asc' } }), ids, (r) => r.action.id),
-    ),
+    action: new DataLoader<string, ActionRequestType | null>(async (ids) => {
+      const rows = await em.execute<ActionRow[]>(`select ${ACTION_COLUMNS} from "action_request" a where a."id" in (${list(ids)})`, [...ids]);
+      return byId(rows.map(toActionView), ids);
+    }),
+    activeAssignments: new DataLoader<string, AssigneeType[]>(async (ids) => {
+      const rows = await em.execute<AssignmentRow[]>(
+        `select "action_id", "approver_id", "on_behalf_of_id", "via_role", "level" from "assignment"
+         where "action_id" in (${list(ids)}) and "active" order by "created_at"`,
+        [...ids],
+      );
+      const views = rows.map((r) => ({
+        action: r.action_id,
+        view: Object.assign(new AssigneeType(), { approverId: r.approver_id, onBehalfOfId: r.on_behalf_of_id, viaRole: r.via_role, level: r.level }),
+      }));
+      return groupBy(views, ids, (v) => v.action).map((group) => group.map((v) => v.view));
+    }),
+    decisions: new DataLoader<string, (DecisionType & { actionId: string })[]>(async (ids) => {
+      const rows = await em.execute<DecisionRow[]>(
+        `select "id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "escalation_level", "at" from "decision"
+         where "action_id" in (${list(ids)}) order by "at"`,
+        [...ids],
+      );
+      const views = rows.map((d) =>
+        Object.assign(new DecisionType(), {
+          id: d.id, actionId: d.action_id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modified_payload, escalationLevel: d.escalation_level,
+          at: toDate(d.at), approverId: d.approver_id, onBehalfOfId: d.on_behalf_of_id,
+        }),
+      );
+      return groupBy(views, ids, (d) => d.actionId);
+    }),
+    reviews: new DataLoader<string, (ReviewType & { actionId: string })[]>(async (ids) => {
+      const rows = await em.execute<ReviewRow[]>(
+        `select "id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "at" from "review"
+         where "action_id" in (${list(ids)}) order by "at"`,
+        [...ids],
+      );
+      const views = rows.map((r) =>
+        Object.assign(new ReviewType(), {
+          id: r.id, actionId: r.action_id, verdict: r.verdict, comment: r.comment, at: toDate(r.at), approverId: r.approver_id, onBehalfOfId: r.on_behalf_of_id,
+        }),
+      );
+      return groupBy(views, ids, (r) => r.actionId);
+    }),
     auditTrail: new DataLoader<string, AuditEventRecord[]>(async (ids) => {
       const rows = await em.execute<AuditRow[]>(
-        `select "seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "prev_hash", "hash" from "audit_event" where "subject_id" in (${ids.map(() => '?').join(', ')}) order by "seq"`,
+        `select "seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "prev_hash", "hash" from "audit_event" where "subject_id" in (${list(ids)}) order by "seq"`,
         [...ids],
       );
       return groupBy(rows.map(toAuditRecord), ids, (e) => e.subjectId ?? '');
