@@ -255,10 +255,16 @@ describe('the decision pipeline: governance, risk, policies, routing, receipts, 
       expect(intact.checked).toBeGreaterThan(20);
       const db = stack.database;
 
-      // Changed: rewrite the data of event 5.
-      await db.query(`update audit_event set data = jsonb_set(coalesce(data, '{}'::jsonb), '{tampered}', 'true') where seq = 5`);
+      // Changed: rewrite the data of event 5. The data column alone cannot be changed (it
+      // must agree with the event's canonical text), so change both, consistently.
+      await expect(db.query(`update audit_event set data = jsonb_set(coalesce(data, '{}'::jsonb), '{tampered}', 'true') where seq = 5`)).rejects.toThrow(
+        /audit_event_canonical_check/,
+      );
+      const tamper = `update audit_event set data = jsonb_set(coalesce(data, '{}'::jsonb), '{tampered}', 'true'),
+                        canonical = replace(canonical, '"data":{', '"data":{"tampered":true,') where seq = 5`;
+      await db.query(tamper);
       expect(await verify()).toMatchObject({ valid: false, brokenAt: 5 });
-      await db.query(`update audit_event set data = data - 'tampered' where seq = 5`);
+      await db.query(`update audit_event set data = data - 'tampered', canonical = replace(canonical, '"data":{"tampered":true,', '"data":{') where seq = 5`);
       expect(await verify()).toMatchObject({ valid: true });
 
       // Deleted: remove event 7 (keep a copy to put it back).
@@ -268,9 +274,13 @@ describe('the decision pipeline: governance, risk, policies, routing, receipts, 
       await db.query('insert into audit_event select * from jsonb_populate_record(null::audit_event, $1::jsonb)', [JSON.stringify(saved)]);
       expect(await verify()).toMatchObject({ valid: true });
 
-      // Swapped: exchange the contents of events 9 and 10.
-      await db.query(`update audit_event a set kind = b.kind, subject_type = b.subject_type, subject_id = b.subject_id, actor_type = b.actor_type, actor_id = b.actor_id, data = b.data, at = b.at, prev_hash = b.prev_hash, hash = b.hash
-                      from audit_event b where (a.seq, b.seq) in ((9, 10), (10, 9))`);
+      // Swapped: exchange the contents of events 9 and 10. Each event's text names its own
+      // seq, so the rows cannot simply trade places; renumber the texts as well.
+      const swap = (canonical: string) => `update audit_event a set kind = b.kind, subject_type = b.subject_type, subject_id = b.subject_id, actor_type = b.actor_type,
+                        actor_id = b.actor_id, data = b.data, at = b.at, canonical = ${canonical}, prev_hash = b.prev_hash, hash = b.hash
+                      from audit_event b where (a.seq, b.seq) in ((9, 10), (10, 9))`;
+      await expect(db.query(swap('b.canonical'))).rejects.toThrow(/audit_event_canonical_check/);
+      await db.query(swap(`replace(b.canonical, '"seq":' || b.seq || ',', '"seq":' || a.seq || ',')`));
       expect(await verify()).toMatchObject({ valid: false, brokenAt: 9 });
     });
   });

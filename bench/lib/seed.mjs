@@ -70,12 +70,13 @@ export async function cloneRequests(db, { templateId, count, agentIds, set = {},
 
 /**
  * Appends `count` audit events to the chain, sealed with the server's own chain functions
- * (packages/server/dist/audit/chain.js) so that `verifyAuditChain` accepts them, continuing
+ * (packages/server/dist/audit/chain.js) and stored as `appendAudit` stores them (the
+ * canonical text next to its columns) so that `verifyAuditChain` accepts them, continuing
  * from the current `audit_head`. Nothing else may write audit events meanwhile.
  * Event shapes rotate through what the server writes for a request's life.
  */
 export async function seedAuditEvents(db, count, { batch = 10_000, onProgress } = {}) {
-  const { sealEvent } = await import('../../packages/server/dist/audit/chain.js');
+  const { sealCanonical } = await import('../../packages/server/dist/audit/chain.js');
   const [head] = await db.query('select "seq", "hash" from "audit_head" where "id" = 1');
   let seq = Number(head.seq);
   let prevHash = head.hash;
@@ -84,10 +85,10 @@ export async function seedAuditEvents(db, count, { batch = 10_000, onProgress } 
   try {
     for (let done = 0; done < count; ) {
       const n = Math.min(batch, count - done);
-      const cols = { seq: [], at: [], kind: [], subject_type: [], subject_id: [], actor_type: [], actor_id: [], data: [], prev_hash: [], hash: [] };
+      const cols = { seq: [], at: [], kind: [], subject_type: [], subject_id: [], actor_type: [], actor_id: [], data: [], canonical: [], prev_hash: [], hash: [] };
       for (let k = 0; k < n; k++) {
         seq += 1;
-        const event = sealEvent(prevHash, { seq, at: new Date(base + seq * 10), ...auditShape(seq) });
+        const { record: event, canonical } = sealCanonical(prevHash, { seq, at: new Date(base + seq * 10), ...auditShape(seq) });
         prevHash = event.hash;
         cols.seq.push(event.seq);
         cols.at.push(event.at.toISOString());
@@ -97,14 +98,15 @@ export async function seedAuditEvents(db, count, { batch = 10_000, onProgress } 
         cols.actor_type.push(event.actorType);
         cols.actor_id.push(event.actorId);
         cols.data.push(JSON.stringify(event.data));
+        cols.canonical.push(canonical);
         cols.prev_hash.push(event.prevHash);
         cols.hash.push(event.hash);
       }
       await client.query('begin');
       await client.query(
-        `insert into "audit_event" ("seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "prev_hash", "hash")
-         select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::text[], $10::text[])`,
-        [cols.seq, cols.at, cols.kind, cols.subject_type, cols.subject_id, cols.actor_type, cols.actor_id, cols.data, cols.prev_hash, cols.hash],
+        `insert into "audit_event" ("seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "canonical", "prev_hash", "hash")
+         select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::text[], $10::text[], $11::text[])`,
+        [cols.seq, cols.at, cols.kind, cols.subject_type, cols.subject_id, cols.actor_type, cols.actor_id, cols.data, cols.canonical, cols.prev_hash, cols.hash],
       );
       await client.query('update "audit_head" set "seq" = $1, "hash" = $2 where "id" = 1', [seq, prevHash]);
       await client.query('commit');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestDatabase } from './database.js';
+import { canonicalAuditEvent } from '../../packages/server/dist/audit/chain.js';
 
 /**
  * Writes a known history straight into a test database, with the timestamps a test needs
@@ -85,10 +86,11 @@ let auditSeq = 1_000_000_000_000;
  */
 export async function seedAuditEvent(db: TestDatabase, e: { kind: string; subjectId: string; at: Date; data?: unknown }): Promise<void> {
   auditSeq += 1;
+  const event = { seq: auditSeq, at: e.at, kind: e.kind, subjectType: 'ACTION', subjectId: e.subjectId, actorType: 'SYSTEM', actorId: null, data: e.data ?? null };
   await db.query(
-    `insert into audit_event (seq, at, kind, subject_type, subject_id, actor_type, actor_id, data, prev_hash, hash)
-     values ($1, $2, $3, 'ACTION', $4, 'SYSTEM', null, $5, $6, $6)`,
-    [auditSeq, e.at, e.kind, e.subjectId, JSON.stringify(e.data ?? null), '0'.repeat(64)],
+    `insert into audit_event (seq, at, kind, subject_type, subject_id, actor_type, actor_id, data, canonical, prev_hash, hash)
+     values ($1, $2, $3, 'ACTION', $4, 'SYSTEM', null, $5, $6, $7, $7)`,
+    [auditSeq, e.at, e.kind, e.subjectId, JSON.stringify(e.data ?? null), canonicalAuditEvent(event), '0'.repeat(64)],
   );
 }
 

@@ -1,7 +1,7 @@
 import { Entity, PrimaryKey, Property, Index, JsonType } from '@mikro-orm/core';
 
 /**
- * One link of the tamper-evident audit chain: `hash = sha256(prevHash ‖ canonical event)`.
+ * One link of the tamper-evident audit chain: `hash = sha256(prevHash ‖ canonical)`.
  * `seq` is assigned under the chain-head lock (see audit.service.ts), strictly 1, 2, 3...
  */
 @Entity({ tableName: 'audit_event' })
@@ -35,6 +35,13 @@ export class AuditEvent {
 
   @Property({ type: JsonType, nullable: true })
   data: unknown = null;
+
+  /**
+   * The event's RFC 8785 JSON, exactly the text its `hash` covers. The columns above are
+   * its projections, held equal to it by a CHECK constraint (audit.service.ts).
+   */
+  @Property({ type: 'text' })
+  canonical!: string;
 
   @Property({ type: 'text' })
   prevHash!: string;

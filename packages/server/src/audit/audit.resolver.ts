@@ -28,7 +28,7 @@ export class AuditResolver {
     const pageSql = [...where, ...(cursor ? ['"seq" > ?'] : [])];
     const [rows, [count]] = await Promise.all([
       ctx.em.execute<AuditRow[]>(
-        `select * from "audit_event" ${pageSql.length ? `where ${pageSql.join(' and ')}` : ''} order by "seq" limit ?`,
+        `select "seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "prev_hash", "hash" from "audit_event" ${pageSql.length ? `where ${pageSql.join(' and ')}` : ''} order by "seq" limit ?`,
         [...params, ...(cursor ? [cursor[0]] : []), limit + 1],
       ),
       ctx.em.execute<{ n: number }[]>(`select count(*)::int as "n" from "audit_event" ${filterSql}`, params),

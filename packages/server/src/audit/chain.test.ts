@@ -6,6 +6,7 @@ import {
   canonicalAuditEvent,
   chainHash,
   createChainVerifier,
+  sealCanonical,
   sealEvent,
   type AuditEventRecord,
   type UnsealedAuditEvent,
@@ -126,6 +127,49 @@ describe('sealEvent', () => {
     const [first] = buildChain(1);
     expect(() => sealEvent(GENESIS_HASH, eventAt(57))).toThrow(/only event 1 follows the genesis hash/);
     expect(() => sealEvent(first.hash, eventAt(1))).toThrow(/only event 1 follows the genesis hash/);
+  });
+});
+
+describe('sealCanonical', () => {
+  it('should answer the sealed event and exactly the text its hash covers', () => {
+    const { record, canonical } = sealCanonical(GENESIS_HASH, eventAt(1));
+    expect(record).toEqual(sealEvent(GENESIS_HASH, eventAt(1)));
+    expect(canonical).toBe(canonicalAuditEvent(eventAt(1)));
+    expect(chainHash(GENESIS_HASH, canonical)).toBe(record.hash);
+  });
+});
+
+describe('createChainVerifier with the stored canonical text', () => {
+  function verifyStored(events: { record: AuditEventRecord; canonical: string }[]) {
+    const verifier = createChainVerifier();
+    for (const e of events) verifier.push(e.record, e.canonical);
+    return verifier.result();
+  }
+  function buildStored(length: number) {
+    const out: { record: AuditEventRecord; canonical: string }[] = [];
+    let prevHash = GENESIS_HASH;
+    for (let seq = 1; seq <= length; seq++) {
+      const sealed = sealCanonical(prevHash, eventAt(seq));
+      out.push(sealed);
+      prevHash = sealed.record.hash;
+    }
+    return out;
+  }
+
+  it('should accept an intact chain', () => {
+    expect(verifyStored(buildStored(10))).toEqual({ valid: true, checked: 10, brokenAt: null });
+  });
+
+  it('should report a field changed alone, though the text still hashes', () => {
+    const chain = buildStored(10);
+    chain[3] = { ...chain[3]!, record: { ...chain[3]!.record, kind: 'NOTHING' } };
+    expect(verifyStored(chain)).toEqual({ valid: false, checked: 3, brokenAt: 4 });
+  });
+
+  it('should report the text changed alone, though the fields still hash', () => {
+    const chain = buildStored(10);
+    chain[3] = { ...chain[3]!, canonical: chain[3]!.canonical.replace('"data":{', '"data":{ ') };
+    expect(verifyStored(chain)).toEqual({ valid: false, checked: 3, brokenAt: 4 });
   });
 });
 

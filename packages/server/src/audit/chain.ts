@@ -5,11 +5,13 @@ import { hash } from 'node:crypto';
 // previous hash (64 hex characters) and the event's RFC 8785 JSON, hashed as UTF-8.
 // Changing, deleting or reordering a stored event breaks the chain from that point on.
 //
-// `verifyAuditChain` walks the whole history, so verifying is kept cheap: one one-shot
-// `crypto.hash` per event and one serialisation, by hand, with no intermediate object.
-// Measured on the 2-core dev box, Node 20, 100,000 events of ~400 bytes with nested data:
-// ~230,000 events/s verified (~215,000 when `at` comes back as a string); with the
-// `canonicalize` package and `createHash` instead, ~170,000. DESIGN §9 asks ≥ 200,000.
+// Each event is stored with this canonical text (`audit_event.canonical`, see
+// audit.service.ts), so `verifyAuditChain` checks `sha256(prevHash ‖ stored text)` inside
+// PostgreSQL without re-serialising anything. The serialisation here is still what seals
+// every event, and what the verifier falls back to if the database stops guaranteeing
+// that the columns equal the text: one one-shot `crypto.hash` per event and one
+// serialisation, by hand, with no intermediate object (~230,000 events/s in memory on the
+// 2-core dev box; ~170,000 with the `canonicalize` package and `createHash`).
 
 /** The `prevHash` of the first event: there is nothing before it. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -73,6 +75,9 @@ export function chainHash(prevHash: string, canonical: string): string {
   return hash('sha256', prevHash + canonical, 'hex');
 }
 
+/** A sealed event together with the exact text its hash covers, as it is stored. */
+export type SealedAuditEvent = { record: AuditEventRecord; canonical: string };
+
 /**
  * Links a new event onto the chain after the event whose hash is `prevHash`
  * ({@link GENESIS_HASH} for the first one). The caller must append under a lock that
@@ -83,19 +88,32 @@ export function chainHash(prevHash: string, canonical: string): string {
  *   exactly `seq` 1 (the sign of a writer that failed to read the last event).
  */
 export function sealEvent(prevHash: string, unsealed: UnsealedAuditEvent): AuditEventRecord {
+  return sealCanonical(prevHash, unsealed).record;
+}
+
+/**
+ * {@link sealEvent}, also answering the event's canonical text: what is stored in
+ * `audit_event.canonical` next to the event, so that verifying needs no re-serialising.
+ */
+export function sealCanonical(prevHash: string, unsealed: UnsealedAuditEvent): SealedAuditEvent {
   const { seq } = unsealed;
   if (!Number.isSafeInteger(seq) || seq < 1) throw new TypeError(`seq must be a whole number from 1, got ${seq}`);
   if (!HEX_HASH.test(prevHash)) throw new TypeError(`prevHash must be 64 lowercase hex characters, got ${prevHash}`);
   if ((seq === 1) !== (prevHash === GENESIS_HASH)) {
     throw new TypeError(`event ${seq} cannot follow ${prevHash}: only event 1 follows the genesis hash`);
   }
-  return { ...unsealed, prevHash, hash: chainHash(prevHash, canonicalAuditEvent(unsealed)) };
+  const canonical = canonicalAuditEvent(unsealed);
+  return { record: { ...unsealed, prevHash, hash: chainHash(prevHash, canonical) }, canonical };
 }
 
 /** An incremental check of a chain read in `seq` order, a page at a time. */
 export type ChainVerifier = {
-  /** Checks the next event; `false` once the chain is broken (later events are ignored). */
-  push(record: AuditEventRecord): boolean;
+  /**
+   * Checks the next event; `false` once the chain is broken (later events are ignored).
+   * With `canonical` (the text stored next to the event), the hash is checked over that
+   * text, and the event's fields must serialise to exactly it.
+   */
+  push(record: AuditEventRecord, canonical?: string): boolean;
   result(): ChainVerification;
 };
 
@@ -124,9 +142,9 @@ export function createChainVerifier(start: { seq: number; hash: string } = { seq
   let brokenAt: number | null = null;
 
   return {
-    push(record) {
+    push(record, canonical) {
       if (brokenAt !== null) return false;
-      if (record.seq !== expectedSeq || record.prevHash !== expectedPrevHash || !hashMatches(record)) {
+      if (record.seq !== expectedSeq || record.prevHash !== expectedPrevHash || !hashMatches(record, canonical)) {
         brokenAt = expectedSeq;
         return false;
       }
@@ -139,7 +157,7 @@ export function createChainVerifier(start: { seq: number; hash: string } = { seq
   };
 }
 
-function hashMatches(record: AuditEventRecord): boolean {
+function hashMatches(record: AuditEventRecord, stored?: string): boolean {
   let canonical: string;
   try {
     canonical = canonicalAuditEvent(record);
@@ -147,6 +165,7 @@ function hashMatches(record: AuditEventRecord): boolean {
     // An event that cannot even be serialised (an invalid date) was not sealed as it is.
     return false;
   }
+  if (stored !== undefined && stored !== canonical) return false;
   return chainHash(record.prevHash, canonical) === record.hash;
 }
 

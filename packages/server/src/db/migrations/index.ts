@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124003234_initial } from './Migration20261124003234_initial.js';
 import { Migration20261124005820_notifications } from './Migration20261124005820_notifications.js';
 import { Migration20261124013935_bounded_behaviour_reads } from './Migration20261124013935_bounded_behaviour_reads.js';
+import { Migration20261125020000_audit_canonical } from './Migration20261125020000_audit_canonical.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124003234_initial', class: Migration20261124003234_initial },
   { name: 'Migration20261124005820_notifications', class: Migration20261124005820_notifications },
   { name: 'Migration20261124013935_bounded_behaviour_reads', class: Migration20261124013935_bounded_behaviour_reads },
+  { name: 'Migration20261125020000_audit_canonical', class: Migration20261125020000_audit_canonical },
 ];
