@@ -71,6 +71,28 @@ describe('escalation and live push across two instances', () => {
     expect(errorCode(await gql(a.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE' } }, cfo.token))).toBe('CONFLICT');
   });
 
+  it('fires a burst of deadlines that fall due together exactly once each, in batches shared by two instances', async () => {
+    await apply(a, governanceYaml({ financeTimeout: '1s', leadTimeout: '1h' }));
+    // More than one batch's worth, submitted on both instances, all due within a moment.
+    const submitted = await Promise.all(Array.from({ length: 120 }, (_, i) => submit(i % 2 ? a : b, agent.apiKey, INPUTS.sync)));
+    const ids = submitted.map((r) => r.id);
+    const escalatedOnce = async () => {
+      const trails = await Promise.all(ids.map((id) => statusOf(a, id)));
+      return trails.every((r) => r.escalationLevel === 2) ? trails : undefined;
+    };
+    const trails = await waitFor(escalatedOnce, { timeoutMs: 60_000, what: 'all 120 requests at level 2' });
+    for (const request of trails) {
+      const escalations = request.auditTrail.filter((e: { kind: string }) => e.kind === 'ESCALATED');
+      expect(escalations.map((e: { data: { fromLevel: number; toLevel: number } }) => [e.data.fromLevel, e.data.toLevel])).toEqual([[1, 2]]);
+      expect(request.assignees).toEqual([expect.objectContaining({ approver: { id: lars.id, name: 'lars' }, level: 2 })]);
+    }
+    // The batches' appends left the chain whole.
+    const audit = await gqlOk(a.url, 'query { verifyAuditChain { valid } }', {}, a.adminToken);
+    expect(audit.verifyAuditChain.valid).toBe(true);
+    // Out of lars's queue again, for the tests that follow.
+    await Promise.all(ids.map((id) => gqlOk(a.url, 'mutation($id: ID!) { cancelAction(id: $id) { status } }', { id }, agent.apiKey)));
+  });
+
   it('lets only the current level decide: after escalation the previous assignee is FORBIDDEN', async () => {
     await apply(a, governanceYaml({ financeTimeout: '1s', leadTimeout: '1h' }));
     const pending = await submit(a, agent.apiKey, INPUTS.sync);

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LockMode } from '@mikro-orm/core';
 import { ActionStatus, assertNever } from '../shared/enums.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
@@ -130,11 +129,15 @@ export class TimerWorker {
       const scope: BatchScope = { audit: [] };
       // Before any request's row lock: a delegation change holds its lock while locking rows.
       if (batch.some((t) => t.kind === TimerKind.ESCALATE)) await shareDelegationLock(tx);
-      const events: ChangeEvent[] = [];
-      // Requests are locked in one order (by id) by every batch, so two batches never wait on each other in a cycle.
-      for (const timer of [...batch].sort((x, y) => (x.action_id ?? '').localeCompare(y.action_id ?? ''))) {
-        events.push(...(await this.handle(tx, timer, now, scope)));
+      // The batch's requests, locked in one statement and one order (by id) by every batch:
+      // two batches never wait on each other in a cycle, and nothing else (their agents)
+      // is locked with them.
+      const actionIds = [...new Set(batch.flatMap((t) => (t.action_id ? [t.action_id] : [])))].sort();
+      if (actionIds.length > 0) {
+        await tx.execute(`select "id" from "action_request" where "id" in (${actionIds.map(() => '?').join(', ')}) order by "id" for update`, actionIds);
       }
+      const events: ChangeEvent[] = [];
+      for (const timer of batch) events.push(...(await this.handle(tx, timer, now, scope)));
       await tx.flush();
       await appendAudit(tx, scope.audit);
       await tx.execute(`delete from "timer" where "id" in (${batch.map(() => '?').join(', ')})`, batch.map((t) => t.id));
@@ -158,10 +161,10 @@ export class TimerWorker {
     }
   }
 
-  /** The request still waits at the level this timer was set for, or null. */
+  /** The request (already locked by the batch) still waits at the level this timer was set for, or null. */
   private async stillWaiting(tx: EntityManager, timer: DueTimer): Promise<ActionRequest | null> {
     if (!timer.action_id) return null;
-    const action = await tx.findOne(ActionRequest, { id: timer.action_id }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['agent.owner'] });
+    const action = await tx.findOne(ActionRequest, { id: timer.action_id }, { populate: ['agent.owner'] });
     if (!action || action.status !== ActionStatus.PENDING) return null;
     if (action.escalationLevel !== timer.level || action.escalationRound !== timer.round) return null;
     return action;
