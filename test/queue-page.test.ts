@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, createAgent, createApprover } from './support/server.js';
 import { gqlOk } from './support/graphql.js';
+import { waitFor } from './support/wait.js';
 import { DECIDE, INPUTS, apply, governanceYaml, submit } from './support/fixtures.js';
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -90,5 +91,24 @@ describe('the approval queue page', () => {
     // Past the end: an empty page, still counted.
     const { approvalQueue } = await gqlOk(stack.url, QUEUE, { first: 3, after }, bob.token);
     expect(approvalQueue).toMatchObject({ totalCount: 8, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
+  });
+
+  // Last: it decides one of the queue.
+  it("should show an agent's baseline with a decision made since, seconds later at most", async () => {
+    const BASELINES = '{ approvalQueue(first: 50) { nodes { id agent { name baseline { requests humanDecisions approvalRate changesRequestedRate } } } } }';
+    const baselineOfB = async () => {
+      const { approvalQueue } = await gqlOk(stack.url, BASELINES, {}, bob.token);
+      return approvalQueue.nodes.find((n: { agent: { name: string } }) => n.agent.name === 'agent-b');
+    };
+    // agent-b: three wires, the original (changes requested) and its revision.
+    const before = await baselineOfB();
+    expect(before.agent.baseline).toEqual({ requests: 5, humanDecisions: 1, approvalRate: 0, changesRequestedRate: 1 });
+    await gqlOk(stack.url, DECIDE, { input: { actionId: before.id, verdict: 'APPROVE' } }, bob.token);
+    // Baselines are reused for a few seconds (actions/baseline-cache.ts), never longer.
+    const after = await waitFor(async () => {
+      const node = await baselineOfB();
+      return node.agent.baseline.humanDecisions === 2 && node;
+    }, { what: "agent-b's baseline to count bob's approval" });
+    expect(after.agent.baseline).toEqual({ requests: 5, humanDecisions: 2, approvalRate: 0.5, changesRequestedRate: 0.5 });
   });
 });

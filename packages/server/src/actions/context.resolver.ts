@@ -8,6 +8,8 @@ import type { Approver } from '../principals/approver.entity.js';
 import { ActionRequestType } from './action.types.js';
 import { ActionDigestType, AgentBaselineType, PastDecisionType, RevisionChangesType, SimilarActionsType } from './context.types.js';
 import { diffRevision, sameJson } from './revision-diff.js';
+import { baselineCache } from './baseline-cache.js';
+import type { AgentView } from './relations.js';
 
 const MAX_CONTEXT_ITEMS = 50;
 
@@ -47,12 +49,19 @@ export class ActionContextResolver {
   }
 }
 
+/**
+ * An agent as resolvers get it: the entity (batch loaders) or the view a queue page reads
+ * (relations.ts). A union, so that type-graphql hands it over as is instead of copying it
+ * into an instance of one class.
+ */
+type AgentRoot = Agent | AgentView;
+
 /** What is normal for an agent, next to what it asks now (DESIGN §4 `agent { recentActions baseline }`). */
 @Resolver(() => AgentType)
 export class AgentContextResolver {
   @FieldResolver(() => [ActionDigestType], { description: "The agent's latest requests, newest first." })
   recentActions(
-    @Root() agent: Agent,
+    @Root() agent: AgentRoot,
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { defaultValue: 10, description: 'At most 50.' }) first: number,
   ): Promise<ActionDigestType[]> {
@@ -61,14 +70,15 @@ export class AgentContextResolver {
   }
 
   @FieldResolver(() => AgentBaselineType, { description: 'Its usual rate, amounts and how its requests are usually decided.' })
-  baseline(@Root() agent: Agent, @Ctx() ctx: Context): Promise<AgentBaselineType> {
+  baseline(@Root() agent: AgentRoot, @Ctx() ctx: Context): Promise<AgentBaselineType> {
     mayViewHistory(ctx, agent);
-    return ctx.loaders.agentBaseline.load(agent.id);
+    // Reused across requests for a few seconds (the bound and why: baseline-cache.ts).
+    return baselineCache<AgentBaselineType>(ctx.services).get(agent.id, () => ctx.loaders.agentBaseline.load(agent.id));
   }
 }
 
 /** An agent sees only its own history; approvers and admins see any agent's as context. */
-function mayViewHistory(ctx: Context, agent: Agent): void {
+function mayViewHistory(ctx: Context, agent: AgentRoot): void {
   const principal = requirePrincipal(ctx);
   if (principal.kind === PrincipalKind.AGENT && principal.id !== agent.id) {
     throw AppError.forbidden("An agent may see only its own history.");

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { ActionStatus, Mode, ReviewStatus } from '../shared/enums.js';
 import { BASELINE_SAMPLE, summarizeBaseline, type BaselineRow, type OutcomeGroup } from './context.service.js';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ActionStatus, Mode, ReviewStatus, type Operation, type RiskLevel } from '../shared/enums.js';
 import type { RiskFactor } from './action-request.entity.js';
-import type { ActionDigestType, AgentBaselineType, UsualAmountType } from './context.types.js';
+import { ActionDigestType, type AgentBaselineType, type UsualAmountType } from './context.types.js';
 import { countsByMode } from './counts.js';
 import { StatusReason } from './status-reason.js';
 
@@ -68,8 +68,9 @@ const DIGEST_COLUMNS = `a."id", a."agent_id", a."type", a."operation", a."summar
   a."amount_currency", a."destination_system", a."destination_external", a."risk_score", a."risk_level", a."risk_factors",
   a."mode", a."status", a."status_reason", a."review_status", a."policy", a."created_at", a."decided_at"`;
 
+/** An instance of the GraphQL type, so that its field resolvers get it as is instead of a copy each. */
 function toDigest(row: DigestRow): ActionDigestType {
-  return {
+  return Object.assign(new ActionDigestType(), {
     id: row.id,
     agentId: row.agent_id,
     type: row.type,
@@ -86,7 +87,7 @@ function toDigest(row: DigestRow): ActionDigestType {
     policy: row.policy,
     createdAt: new Date(row.created_at),
     decidedAt: row.decided_at === null ? null : new Date(row.decided_at),
-  };
+  } satisfies ActionDigestType);
 }
 
 function placeholders(count: number, row: string): string {
