@@ -28,6 +28,9 @@ import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
 import { readCommitFacts } from './actions/submit.service.js';
 
+/** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */
+const GROUP_COMMIT_CONCURRENCY = 3;
+
 export interface App {
   /** e.g. http://127.0.0.1:4000/graphql */
   url: string;
@@ -91,7 +94,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       governance: new GovernanceCache(),
       receipts,
       events,
-      writer: GroupCommitter.rows(orm, readCommitFacts, events),
+      // Embedded mode has one connection: its groups go one at a time.
+      writer: GroupCommitter.rows(orm, readCommitFacts, events, embedded ? 1 : GROUP_COMMIT_CONCURRENCY),
       agentKeys,
       behaviour: new BehaviourCache(),
       embedded: embedded !== null,

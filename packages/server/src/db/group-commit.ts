@@ -48,12 +48,19 @@ interface Queued<Tx extends GroupTx, F> {
  */
 export class GroupCommitter<Tx extends GroupTx, F> {
   private readonly queue: Queued<Tx, F>[] = [];
-  private draining = false;
+  private inFlight = 0;
 
   constructor(
     private readonly transaction: TransactionRunner<Tx>,
     private readonly prepare: Prepare<Tx, F>,
     private readonly events: EventBus,
+    /**
+     * Groups whose transactions may be open at once. They serialise only where they must
+     * (the audit head, at the end); the rest of each — its reads and inserts — overlaps
+     * with the others', so a busy event loop's delay on every round trip is not paid by
+     * one group after another.
+     */
+    private readonly concurrency = 1,
     private readonly maxGroup = 200,
   ) {}
 
@@ -62,32 +69,36 @@ export class GroupCommitter<Tx extends GroupTx, F> {
    * group) and statements go to `pg` directly ({@link rawTransaction}): the submission
    * path's writes without the ORM's per-entity and per-statement cost.
    */
-  static rows<F>(orm: MikroORM, prepare: Prepare<RowBatch, F>, events: EventBus): GroupCommitter<RowBatch, F> {
+  static rows<F>(orm: MikroORM, prepare: Prepare<RowBatch, F>, events: EventBus, concurrency = 1): GroupCommitter<RowBatch, F> {
     const shapes = new RowShapes(orm);
-    return new GroupCommitter<RowBatch, F>((work) => rawTransaction(orm, (sql) => work(new RowBatch(shapes, sql))), prepare, events);
+    return new GroupCommitter<RowBatch, F>((work) => rawTransaction(orm, (sql) => work(new RowBatch(shapes, sql))), prepare, events, concurrency);
   }
 
   run<T>(key: string, job: CommitJob<T, Tx, F>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ key, job: job as CommitJob<unknown, Tx, F>, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      this.startGroups();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
+  /** Starts a group for what is queued, while fewer than `concurrency` are in flight. */
+  private startGroups(): void {
+    while (this.inFlight < this.concurrency && this.queue.length > 0) {
+      const group = this.queue.splice(0, this.maxGroup);
+      this.inFlight += 1;
+      void this.settle(group).finally(() => {
+        this.inFlight -= 1;
+        this.startGroups();
+      });
+    }
+  }
+
+  private async settle(group: Queued<Tx, F>[]): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, this.maxGroup);
-        try {
-          await this.commit(group);
-        } catch (error) {
-          if (group.length === 1) group[0]!.reject(error);
-          else for (const item of group) await this.commit([item]).catch((e: unknown) => item.reject(e));
-        }
-      }
-    } finally {
-      this.draining = false;
+      await this.commit(group);
+    } catch (error) {
+      if (group.length === 1) group[0]!.reject(error);
+      else for (const item of group) await this.commit([item]).catch((e: unknown) => item.reject(e));
     }
   }
 
