@@ -67,9 +67,12 @@ async function measure(size, rounds, log) {
     const submit = async () => {
       const t0 = nowMs();
       const action = (await gql(cs.url, SUBMIT, { input: INPUTS.compliance }, agent.apiKey)).submitAction;
+      const responded = nowMs() - t0;
       if (action.status !== 'PENDING') throw new Error(`the compliance input landed on ${action.mode}/${action.status}`);
       await until(() => csSeen.complete(action.id), { timeoutMs: 60_000, what: `all ${size} approvers to receive ${action.id} (got ${csSeen.received(action.id)})` });
-      return csSeen.delays(action.id, t0);
+      const delays = csSeen.delays(action.id, t0);
+      delays.responded = responded;
+      return delays;
     };
     let round = 0;
     const publish = async () => {
@@ -92,8 +95,8 @@ async function measure(size, rounds, log) {
       const b = await publish();
       const c = await submit();
       bare_.push({ last: Math.max(...b), p50: percentile(b, 50) });
-      cs_.push({ last: Math.max(...c), p50: percentile(c, 50) });
-      log(`round ${r}: countersign last delivery ${c.length ? Math.max(...c).toFixed(1) : '—'} ms, bare ${Math.max(...b).toFixed(1)} ms (${messageBytes} bytes each)`);
+      cs_.push({ last: Math.max(...c), p50: percentile(c, 50), first: Math.min(...c), responded: c.responded });
+      log(`round ${r}: countersign last delivery ${c.length ? Math.max(...c).toFixed(1) : '—'} ms (submitAction response ${c.responded.toFixed(1)} ms, first delivery ${Math.min(...c).toFixed(1)} ms), bare ${Math.max(...b).toFixed(1)} ms (${messageBytes} bytes each)`);
     }
     await cs.stopProfile('rounds');
     return {
@@ -129,7 +132,8 @@ export async function run({ quick, log }) {
     bound,
     pass,
     note: `last of ${m.size} deliveries after submitAction was sent, median of ${m.rounds} rounds, ${m.messageBytes}-byte messages; ` +
-      `median delivery ${median(m.countersign.map((x) => x.p50)).toFixed(1)} ms vs ${median(m.bare.map((x) => x.p50)).toFixed(1)} ms bare`,
+      `median delivery ${median(m.countersign.map((x) => x.p50)).toFixed(1)} ms vs ${median(m.bare.map((x) => x.p50)).toFixed(1)} ms bare; ` +
+      `submitAction response ${median(m.countersign.map((x) => x.responded)).toFixed(1)} ms, first delivery ${median(m.countersign.map((x) => x.first)).toFixed(1)} ms`,
   });
   try {
     const m = await measure(size, rounds, log);

@@ -18,5 +18,8 @@ describe('change events as NOTIFY payloads', () => {
       expect(JSON.parse(payload)).toMatchObject({ actionId: event.actionId, agentId: event.agentId });
     }
     expect(payloads.flatMap((p) => (JSON.parse(p) as ChangeEvent).queueChanged)).toEqual(queueChanged);
+    // Every part names the same change, so that a subscriber reads it once for all parts.
+    expect(new Set(payloads.map((p) => (JSON.parse(p) as ChangeEvent).change)).size).toBe(1);
+    expect((JSON.parse(payloads[0]) as ChangeEvent).change).toEqual(expect.any(String));
   });
 });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { SqlExecutor } from '../db/sql.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +15,8 @@ export interface ChangeEvent {
   agentId: string;
   /** Approvers whose queue gained or lost this request. */
   queueChanged: string[];
+  /** On each part of an event split over several payloads: the same id, so subscribers can read the change once for all parts. */
+  change?: string;
 }
 
 const CHANNEL = 'countersign_events';
@@ -33,6 +36,7 @@ export function toPayloads(event: ChangeEvent): string[] {
   const whole = JSON.stringify(event);
   if (whole.length <= MAX_PAYLOAD_BYTES) return [whole];
   const payloads: string[] = [];
+  event = { ...event, change: randomUUID() };
   let chunk: string[] = [];
   let size = JSON.stringify({ ...event, queueChanged: [] }).length;
   const base = size;

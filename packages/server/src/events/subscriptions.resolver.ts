@@ -1,3 +1,4 @@
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { Resolver, Subscription, Arg, Root, ID, ObjectType, Field, Ctx, FieldResolver } from 'type-graphql';
 import { PrincipalKind, TERMINAL_STATUSES } from '../shared/enums.js';
 import { requireKind, requirePrincipal, type Context } from '../graphql/context.js';
@@ -5,8 +6,11 @@ import { ActionRequestType } from '../actions/action.types.js';
 import { toActionView } from '../actions/action.view.js';
 import { findReadableAction } from '../actions/access.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
+import { ACTION_COLUMNS, type ActionRow } from '../actions/action.view.js';
+import { RELATION_COLUMNS } from '../actions/relations.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { BoundedStream } from './bounded-stream.js';
+import { shareable } from '../graphql/shared-execution.js';
 import type { ChangeEvent } from './event-bus.js';
 import type { Services } from '../services.js';
 
@@ -16,37 +20,148 @@ const MAX_PENDING_EVENTS = 1000;
 @ObjectType('ApprovalQueueUpdate', { description: 'A request entered, left or changed in your approval or review queue.' })
 export class ApprovalQueueUpdate {
   @Field(() => ID) actionId!: string;
-  /** The subscriber, to answer `inQueue` for them. */
-  approverId!: string;
-  /** The change event, shared by every subscriber it reached on this instance. */
-  event!: ChangeEvent;
-}
-
-interface EventReads {
-  action: Promise<ActionRequestType | null>;
-  queuedFor: Promise<Set<string>>;
+  /** What every subscriber told of this change reads, read once for all of them. */
+  reads!: ChangeReads;
+  /**
+   * Whether the request is in the subscriber's queue now, when their selection asks. Every
+   * subscriber with the same answer gets the same object, and every subscriber whose
+   * selection does not ask the same object: each is executed once for all of them
+   * (graphql/shared-execution.ts).
+   */
+  inQueue?: boolean;
+  /** Set instead of `inQueue` when who has it could not be read: answered (or failed) per subscriber. */
+  approverId?: string;
 }
 
 /**
- * What every subscriber told of one change needs — the request and who has it in their
- * queue now — read once per change, not once per subscriber: a request assigned to a role
- * of a thousand people is one read, then a thousand deliveries.
+ * What every subscriber told of a change needs — the request and who has it in their
+ * queue now — read once for all of them, not once per subscriber, and only if a selection
+ * asks: a request assigned to a role of a thousand people is one read, then a thousand
+ * deliveries.
+ *
+ * One set of reads also serves every event about the same request that had already arrived
+ * when it was made: such a read shows each of them at least the state it announces. A
+ * change that reaches hundreds of queues arrives as several events at once (one per NOTIFY
+ * payload, event-bus.ts, all parts naming the same `change`), and a burst of changes as
+ * many; they share one read and one set of payloads. Any other event that arrives later
+ * may announce a commit the read would not show, so it never joins: events are stamped
+ * with the generation current at their arrival, reads with the one they close.
  */
-const eventReads = new WeakMap<ChangeEvent, EventReads>();
+class ChangeReads {
+  private read_?: Promise<{ action: ActionRequestType | null; queuedFor: Set<string> }>;
+  private action_?: Promise<ActionRequestType | null>;
+  private queuedFor_?: Promise<Set<string>>;
+  private updates_?: Promise<{ queued: Set<string>; inQueue: ApprovalQueueUpdate; notInQueue: ApprovalQueueUpdate }>;
+  private plain_?: ApprovalQueueUpdate;
 
-function readsFor(services: Services, event: ChangeEvent): EventReads {
-  let reads = eventReads.get(event);
-  if (!reads) {
-    const em = services.orm.em.fork();
-    reads = {
-      action: em.findOne(ActionRequest, { id: event.actionId }).then((a) => (a ? toActionView(a) : null)),
-      queuedFor: services.orm.em
+  /** When it was made: later events no longer join it after {@link LATEST_READS_MS}. */
+  readonly madeAt = Date.now();
+
+  constructor(
+    private readonly services: Services,
+    readonly actionId: string,
+    readonly generation: number,
+  ) {}
+
+  /**
+   * One statement: the request with its agent, active assignees and decisions (so that
+   * executing a selection of them waits on nothing more), and who has it queued — its
+   * active assignees.
+   */
+  private get read(): Promise<{ action: ActionRequestType | null; queuedFor: Set<string> }> {
+    if (!this.read_) {
+      this.read_ = this.services.orm.em
         .fork()
-        .execute<{ approver_id: string }[]>('select "approver_id" from "assignment" where "action_id" = ? and "active"', [event.actionId])
-        .then((rows) => new Set(rows.map((r) => r.approver_id))),
-    };
-    eventReads.set(event, reads);
+        .execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${RELATION_COLUMNS} from "action_request" a where a."id" = ?`, [this.actionId])
+        .then(([row]) => ({
+          action: row ? toActionView(row) : null,
+          queuedFor: new Set((row?.rel_assignees ?? []).map((x) => x.approverId)),
+        }));
+      // A failed read is reported by the fields that need it (nobody selecting it is no
+      // crash), and is not handed to later events.
+      this.read_.catch(() => {
+        if (latestReads.get(this.actionId) === this) latestReads.delete(this.actionId);
+      });
+    }
+    return this.read_;
   }
+
+  get action(): Promise<ActionRequestType | null> {
+    return (this.action_ ??= this.read.then((r) => r.action));
+  }
+
+  get queuedFor(): Promise<Set<string>> {
+    return (this.queuedFor_ ??= this.read.then((r) => r.queuedFor));
+  }
+
+  /** The payload for subscribers whose selection does not ask `inQueue`: no read needed to send it. */
+  get plain(): ApprovalQueueUpdate {
+    return (this.plain_ ??= shareable({ actionId: this.actionId, reads: this }));
+  }
+
+  /** The payload for `approverId` when their selection asks `inQueue`. */
+  async forApprover(approverId: string): Promise<ApprovalQueueUpdate> {
+    this.updates_ ??= this.queuedFor.then((queued) => ({
+      queued,
+      inQueue: shareable({ actionId: this.actionId, reads: this, inQueue: true }),
+      notInQueue: shareable({ actionId: this.actionId, reads: this, inQueue: false }),
+    }));
+    try {
+      const updates = await this.updates_;
+      return updates.queued.has(approverId) ? updates.inQueue : updates.notInQueue;
+    } catch {
+      // The read failed: this subscriber is executed alone, and `inQueue` and `action` report the error.
+      return { actionId: this.actionId, reads: this, approverId };
+    }
+  }
+}
+
+const latestReads = new Map<string, ChangeReads>();
+/** Reads by change, for the parts of one event split over several payloads: one commit, one read. */
+const changeReads = new Map<string, ChangeReads>();
+const eventReads = new WeakMap<ChangeEvent, ChangeReads>();
+const arrivals = new WeakMap<ChangeEvent, number>();
+let generation = 0;
+
+/**
+ * How many requests' latest reads to keep, and for how long: each holds a request view with
+ * its assignees, and is only worth keeping while the events it serves are being delivered.
+ */
+const MAX_LATEST_READS = 128;
+const LATEST_READS_MS = 5_000;
+
+function remember(map: Map<string, ChangeReads>, key: string, reads: ChangeReads): void {
+  if (map.get(key) === reads) return;
+  map.delete(key);
+  map.set(key, reads);
+  const stale = Date.now() - LATEST_READS_MS;
+  for (const [oldest, old] of map) {
+    if (map.size <= MAX_LATEST_READS && old.madeAt >= stale) break;
+    map.delete(oldest);
+  }
+}
+
+/** Notes when an event arrived (called by each listener it reaches; the first call counts). */
+function arrived(event: ChangeEvent): void {
+  if (!arrivals.has(event)) arrivals.set(event, generation);
+}
+
+function readsFor(services: Services, event: ChangeEvent): ChangeReads {
+  let reads = eventReads.get(event);
+  if (reads) return reads;
+  if (event.change) reads = changeReads.get(event.change);
+  if (!reads) {
+    const latest = latestReads.get(event.actionId);
+    const at = arrivals.get(event);
+    if (latest && at !== undefined && at <= latest.generation) {
+      reads = latest;
+    } else {
+      reads = new ChangeReads(services, event.actionId, generation++);
+      remember(latestReads, event.actionId, reads);
+    }
+  }
+  if (event.change) remember(changeReads, event.change, reads);
+  eventReads.set(event, reads);
   return reads;
 }
 
@@ -62,7 +177,7 @@ export class SubscriptionsResolver {
 
   @Subscription(() => ApprovalQueueUpdate, {
     description: 'Tells an approver each time a request is assigned to them, taken from them (decided, escalated, delegated, cancelled) or changes.',
-    subscribe: ({ context }) => queueUpdates(context as Context),
+    subscribe: ({ context, info }) => queueUpdates(context as Context, selects(info, 'inQueue')),
   })
   approvalQueueUpdated(@Root() update: ApprovalQueueUpdate): ApprovalQueueUpdate {
     return update;
@@ -70,12 +185,15 @@ export class SubscriptionsResolver {
 
   @FieldResolver(() => Boolean, { description: 'Whether the request is in your approval or review queue now.' })
   async inQueue(@Root() update: ApprovalQueueUpdate, @Ctx() ctx: Context): Promise<boolean> {
-    return (await readsFor(ctx.services, update.event).queuedFor).has(update.approverId);
+    if (update.inQueue !== undefined) return update.inQueue;
+    // Payloads for selections without `inQueue` carry neither; reaching here with one is a bug, not a "no".
+    if (update.approverId === undefined) throw new Error('inQueue was asked of a payload prepared for a selection without it');
+    return (await update.reads.queuedFor).has(update.approverId);
   }
 
   @FieldResolver(() => ActionRequestType, { nullable: true, description: 'The request as it is now.' })
   action(@Root() update: ApprovalQueueUpdate, @Ctx() ctx: Context): Promise<ActionRequestType | null> {
-    return readsFor(ctx.services, update.event).action;
+    return update.reads.action;
   }
 }
 
@@ -136,12 +254,60 @@ function park(ctx: Context): void {
   ctx.loaders = loaders;
 }
 
-function queueUpdates(ctx: Context): AsyncIterable<ApprovalQueueUpdate> {
+/**
+ * Whether the subscription's selection may ask for `field` of its root: fragments are
+ * followed, and anything not understood counts as yes (a yes only costs a read up front).
+ */
+function selects(info: GraphQLResolveInfo, field: string): boolean {
+  const visit = (selections: readonly SelectionNode[], depth: number): boolean =>
+    selections.some((node) => {
+      if (node.kind === Kind.FIELD) return node.name.value === field;
+      if (depth > 20) return true;
+      if (node.kind === Kind.INLINE_FRAGMENT) return visit(node.selectionSet.selections, depth + 1);
+      const fragment = info.fragments[node.name.value];
+      return fragment ? visit(fragment.selectionSet.selections, depth + 1) : true;
+    });
+  return info.fieldNodes.some((node) => (node.selectionSet ? visit(node.selectionSet.selections, 0) : true));
+}
+
+/** An approver's queue changes, read from the bus as fast as their connection takes them. */
+class QueueUpdates implements AsyncIterableIterator<ApprovalQueueUpdate> {
+  constructor(
+    private readonly stream: BoundedStream<ChangeEvent>,
+    private readonly services: Services,
+    private readonly approverId: string,
+    /** Whether the selection asks `inQueue`: then each change is read before it is sent. */
+    private readonly withInQueue: boolean,
+  ) {}
+
+  async next(): Promise<IteratorResult<ApprovalQueueUpdate>> {
+    const step = await this.stream.next();
+    if (step.done) return { value: undefined, done: true };
+    const reads = readsFor(this.services, step.value);
+    return { value: this.withInQueue ? await reads.forApprover(this.approverId) : reads.plain, done: false };
+  }
+
+  async return(): Promise<IteratorResult<ApprovalQueueUpdate>> {
+    this.stream.close();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ApprovalQueueUpdate> {
+    return this;
+  }
+}
+
+function queueUpdates(ctx: Context, withInQueue: boolean): AsyncIterable<ApprovalQueueUpdate> {
   const approver = requireKind(ctx, PrincipalKind.APPROVER);
-  const stream = new BoundedStream<ApprovalQueueUpdate>(MAX_PENDING_EVENTS, () => {
+  const stream = new BoundedStream<ChangeEvent>(MAX_PENDING_EVENTS, () => {
     ctx.services.logger.warn({ approverId: approver.id }, 'dropping a subscriber that stopped reading its queue updates');
     ctx.closeConnection?.(4429, 'Too many unread events: reconnect and re-read the queue.');
   });
-  stream.onClose(ctx.services.events.onQueue(approver.id, (event) => stream.push({ actionId: event.actionId, approverId: approver.id, event })));
-  return stream;
+  stream.onClose(
+    ctx.services.events.onQueue(approver.id, (event) => {
+      arrived(event);
+      stream.push(event);
+    }),
+  );
+  return new QueueUpdates(stream, ctx.services, approver.id, withInQueue);
 }

@@ -8,6 +8,7 @@ import { authenticate } from '../auth/principal.js';
 import { bearerToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
+import { sharedSubscribe } from './shared-execution.js';
 
 /** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -64,6 +65,8 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
   const cleanup = useServer<Record<string, unknown> | undefined>(
     {
       schema,
+      // One execution per event for all the subscribers it reaches alike (shared-execution.ts).
+      subscribe: sharedSubscribe((principal) => createContext(services, principal)),
       async onConnect(ctx) {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = typeof raw === 'string' ? bearerToken(raw) ?? raw : null;

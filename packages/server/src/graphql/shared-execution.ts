@@ -1,0 +1,159 @@
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Principal } from '../auth/principal.js';
+import type { Context } from './context.js';
+
+/** A fresh context for one shared run, for a subscriber seen as `principal`. */
+export type ContextFactory = (principal: Principal | null) => Context;
+
+/**
+ * Subscription events whose payload object is handed to many subscribers at once (a
+ * request assigned to a role of a thousand approvers) are executed once per distinct
+ * operation and kind of subscriber, and the one result goes to all of them — instead of a
+ * thousand runs of the same resolvers producing the same JSON.
+ *
+ * Correctness rests on three things:
+ * - Only payloads marked with {@link shareable} are shared, and a payload must then carry
+ *   everything per-subscriber it is answered with (the queue stream hands out one object
+ *   per event and value of `inQueue`, see `subscriptions.resolver.ts`): the source stream
+ *   decides which subscribers see the same root.
+ * - The key is the parsed document (one object per query text, `ws.ts`), the operation
+ *   name, the variables, the payload object itself (so never one event's result for
+ *   another) and the subscriber's principal kind.
+ * - The shared run sees the first subscriber's principal through a proxy that lets it
+ *   read `kind` only: a resolver that reads anything else of who is asking (id, name,
+ *   roles, suspension — an ownership check, an error naming the caller) makes the result
+ *   that subscriber's alone, and every other subscriber executes for itself, as before.
+ *
+ * The shared run gets a fresh context (its own EntityManager fork and loaders), not one
+ * subscriber's: nothing from one subscriber's earlier emissions can leak into it.
+ */
+
+const SHAREABLE = new WeakSet<object>();
+
+/** Marks a subscription payload as one object handed to many subscribers (see above). */
+export function shareable<T extends object>(payload: T): T {
+  SHAREABLE.add(payload);
+  return payload;
+}
+
+interface Outcome {
+  result: ExecutionResult;
+  /** False when the run read who was asking: the result is the first subscriber's alone. */
+  shared: boolean;
+}
+
+/** Results by payload, then by operation key. Collected with the payload. */
+const outcomes = new WeakMap<object, Map<string, Promise<Outcome>>>();
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 0;
+
+function operationKey(args: ExecutionArgs, principal: Principal | null): string {
+  let id = documentIds.get(args.document);
+  if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++));
+  return `${id}\u0000${args.operationName ?? ''}\u0000${principal?.kind ?? ''}\u0000${JSON.stringify(args.variableValues ?? null)}`;
+}
+
+/** The principal as a shared run sees it: reading anything but its kind calls `onRead`. */
+function kindOnly(principal: Principal, onRead: () => void): Principal {
+  return new Proxy(principal, {
+    get(target, property, receiver) {
+      if (property !== 'kind') onRead();
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+    has(target, property) {
+      onRead();
+      return Reflect.has(target, property);
+    },
+    ownKeys(target) {
+      onRead();
+      return Reflect.ownKeys(target);
+    },
+    getOwnPropertyDescriptor(target, property) {
+      onRead();
+      return Reflect.getOwnPropertyDescriptor(target, property);
+    },
+  });
+}
+
+async function executeShared(newContext: ContextFactory, args: ExecutionArgs, principal: Principal | null): Promise<Outcome> {
+  let shared = true;
+  const seen = principal ? kindOnly(principal, () => (shared = false)) : null;
+  const contextValue = newContext(seen);
+  const result = await execute({ ...args, contextValue });
+  return { result, shared };
+}
+
+/** One subscriber's execution of one event: shared with its peers when the payload allows. */
+async function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown): Promise<ExecutionResult> {
+  const own = { ...args, rootValue: payload };
+  if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return execute(own);
+  const principal = (args.contextValue as Context | undefined)?.principal ?? null;
+  const key = operationKey(args, principal);
+  let byKey = outcomes.get(payload);
+  if (!byKey) outcomes.set(payload, (byKey = new Map()));
+  const pending = byKey.get(key);
+  if (!pending) {
+    const run = executeShared(newContext, own, principal);
+    byKey.set(key, run);
+    return (await run).result;
+  }
+  let outcome: Outcome;
+  try {
+    outcome = await pending;
+  } catch {
+    return execute(own);
+  }
+  return outcome.shared ? outcome.result : execute(own);
+}
+
+/**
+ * One subscriber's response stream: each source event executed (and shared where it can
+ * be). A class rather than closures: thousands of waiting subscribers each hold one.
+ */
+class ResponseStream implements AsyncGenerator<ExecutionResult, void, void> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly newContext: ContextFactory,
+  ) {}
+
+  private async map(step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult, void>> {
+    if (step.done) return { value: undefined, done: true };
+    try {
+      return { value: await executeEvent(this.newContext, this.args, step.value), done: false };
+    } catch (error) {
+      await this.source.return?.().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult, void>> {
+    return this.map(await this.source.next());
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult, void>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult, void>> {
+    if (this.source.throw) return this.map(await this.source.throw(error));
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/**
+ * graphql-js's `subscribe` (source stream, then each event executed with the event as
+ * root) with the execution of shareable events shared between subscribers.
+ */
+export function sharedSubscribe(newContext: ContextFactory) {
+  return async (args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> => {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
+    return new ResponseStream((source as AsyncIterable<unknown>)[Symbol.asyncIterator](), args, newContext);
+  };
+}
