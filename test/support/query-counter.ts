@@ -23,7 +23,8 @@ export interface QueryCounter {
  * Counts the SQL statements an in-process server runs for one request.
  *
  * How: knex (under MikroORM) emits a `query` event for every statement it sends, in the
- * async context of the code that sent it. The server's request listeners are wrapped so
+ * async context of the code that sent it; statements sent to `pg` directly on a connection
+ * of the same pool (packages/server/src/db/sql.ts) are seen at that connection's `query`. The server's request listeners are wrapped so
  * that a request carrying a marker header runs inside an AsyncLocalStorage context;
  * statements emitted in that context belong to that request. Background work (escalation
  * timers, the notification outbox) runs in contexts of its own and is not counted, so
@@ -36,6 +37,24 @@ export function countQueries(app: App): QueryCounter {
   const knex = app.services.orm.em.getKnex();
   const onQuery = (event: { sql: string }) => storage.getStore()?.push(event.sql);
   knex.on('query', onQuery);
+  // Statements sent to pg directly: `query(text, values)` on a pooled connection. knex's own
+  // calls pass a callback and are counted by the event above.
+  type PgConnection = { query: (...args: unknown[]) => unknown };
+  const pool = knex.client as unknown as { acquireConnection: () => Promise<PgConnection> };
+  const acquire = pool.acquireConnection;
+  const patched = new Map<PgConnection, PgConnection['query']>();
+  pool.acquireConnection = async function (this: unknown) {
+    const connection = await acquire.call(this);
+    if (!patched.has(connection)) {
+      const original = connection.query;
+      patched.set(connection, original);
+      connection.query = function (this: unknown, ...args: unknown[]) {
+        if (typeof args[0] === 'string' && typeof args.at(-1) !== 'function') storage.getStore()?.push(args[0]);
+        return original.apply(this, args);
+      };
+    }
+    return connection;
+  };
 
   const server = app.httpServer;
   const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
@@ -73,6 +92,8 @@ export function countQueries(app: App): QueryCounter {
     },
     dispose() {
       knex.off('query', onQuery);
+      pool.acquireConnection = acquire;
+      for (const [connection, original] of patched) connection.query = original;
       server.removeListener('request', counted);
       for (const listener of listeners) server.on('request', listener);
     },
