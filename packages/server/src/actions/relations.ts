@@ -50,7 +50,9 @@ const approverJson = (alias: string) =>
 /**
  * Columns to add to a select over `"action_request" a`: the relations as JSON, each an
  * index probe per request (agent by primary key, assignments by (action_id, active),
- * decisions by (action_id, approver_id)), approvers by primary key.
+ * decisions by (action_id, approver_id)), approvers by primary key. The JSON carries every
+ * field of the Agent, Approver, Assignee and DecisionRecord types (the views below are
+ * checked against them with `satisfies`: a field added to a type must be added here).
  */
 export const RELATION_COLUMNS = `
   (select json_build_object('id', g."id", 'name', g."name", 'description', g."description", 'tags', g."tags", 'status', g."status",
@@ -137,7 +139,7 @@ export function toRelations(row: RelationRow): ActionRelations {
       : Object.assign(new AgentType(), {
           id: g.id, name: g.name, description: g.description, tags: g.tags, status: g.status, suspendedReason: g.suspendedReason,
           createdAt: new Date(g.createdAt), updatedAt: new Date(g.updatedAt), owner: g.ownerId === null ? null : { id: g.ownerId },
-        });
+        } satisfies AgentView);
   return {
     agent,
     assignees: row.rel_assignees.map((x) =>
