@@ -9,7 +9,7 @@ import { ActionRequestType } from './action.types.js';
 import { ActionDigestType, AgentBaselineType, PastDecisionType, RevisionChangesType, SimilarActionsType } from './context.types.js';
 import { diffRevision, sameJson } from './revision-diff.js';
 import { baselineCache } from './baseline-cache.js';
-import type { AgentView } from './relations.js';
+import { approversOf, digestRelationsOf, type AgentView } from './relations.js';
 
 const MAX_CONTEXT_ITEMS = 50;
 
@@ -88,12 +88,15 @@ function mayViewHistory(ctx: Context, agent: AgentRoot): void {
 @Resolver(() => ActionDigestType)
 export class ActionDigestResolver {
   @FieldResolver(() => AgentType, { description: 'The agent that asked.' })
-  agent(@Root() digest: ActionDigestType, @Ctx() ctx: Context): Promise<Agent | null> {
-    return ctx.loaders.agent.load(digest.agentId);
+  agent(@Root() digest: ActionDigestType, @Ctx() ctx: Context): AgentView | Promise<Agent | null> | null {
+    const read = digestRelationsOf(digest);
+    return read ? read.agent : ctx.loaders.agent.load(digest.agentId);
   }
 
   @FieldResolver(() => [PastDecisionType], { description: 'The approvers\' verdicts, in order (empty when no human decided).' })
   async decisions(@Root() digest: ActionDigestType, @Ctx() ctx: Context): Promise<PastDecisionType[]> {
+    const read = digestRelationsOf(digest);
+    if (read) return read.decisions;
     const rows = await ctx.loaders.decisions.load(digest.id);
     return rows.map((d) => Object.assign(new PastDecisionType(), { verdict: d.verdict, comment: d.comment, at: d.at, approverId: d.approverId, onBehalfOfId: d.onBehalfOfId }));
   }
@@ -102,12 +105,15 @@ export class ActionDigestResolver {
 @Resolver(() => PastDecisionType)
 export class PastDecisionResolver {
   @FieldResolver(() => ApproverType, { description: 'Who decided.' })
-  approver(@Root() decision: PastDecisionType, @Ctx() ctx: Context): Promise<Approver | null> {
-    return ctx.loaders.approver.load(decision.approverId);
+  approver(@Root() decision: PastDecisionType, @Ctx() ctx: Context): ApproverType | Promise<Approver | null> | null {
+    const read = approversOf(decision);
+    return read ? read.approver : ctx.loaders.approver.load(decision.approverId);
   }
 
   @FieldResolver(() => ApproverType, { nullable: true, description: 'Whose place they took, when acting as a delegate.' })
-  onBehalfOf(@Root() decision: PastDecisionType, @Ctx() ctx: Context): Promise<Approver | null> | null {
+  onBehalfOf(@Root() decision: PastDecisionType, @Ctx() ctx: Context): ApproverType | Promise<Approver | null> | null {
+    const read = approversOf(decision);
+    if (read) return read.onBehalfOf;
     return decision.onBehalfOfId ? ctx.loaders.approver.load(decision.onBehalfOfId) : null;
   }
 }

@@ -4,6 +4,9 @@ import type { RiskFactor } from './action-request.entity.js';
 import { ActionDigestType, type AgentBaselineType, type UsualAmountType } from './context.types.js';
 import { countsByMode } from './counts.js';
 import { StatusReason } from './status-reason.js';
+import {
+  RELATIONS, agentJson, decisionsJson, toAgentView, toPastDecisions, type AgentJson, type ApproversJson, type DecisionJson, type DigestWithRelations,
+} from './relations.js';
 
 /**
  * The context an approver sees next to a request (DESIGN §4): the agent's recent requests,
@@ -62,15 +65,19 @@ interface DigestRow {
   policy: string | null;
   created_at: Date | string;
   decided_at: Date | string | null;
+  rel_agent: AgentJson | null;
+  rel_decisions: (DecisionJson & ApproversJson)[];
 }
 
+/** A digest's columns, with its agent and decisions (approvers named) as JSON: digests are shown with them. */
 const DIGEST_COLUMNS = `a."id", a."agent_id", a."type", a."operation", a."summary", a."resource", a."amount_value"::float8 as "amount_value",
   a."amount_currency", a."destination_system", a."destination_external", a."risk_score", a."risk_level", a."risk_factors",
-  a."mode", a."status", a."status_reason", a."review_status", a."policy", a."created_at", a."decided_at"`;
+  a."mode", a."status", a."status_reason", a."review_status", a."policy", a."created_at", a."decided_at",
+  ${agentJson('a."agent_id"')} as "rel_agent", ${decisionsJson('a."id"')} as "rel_decisions"`;
 
 /** An instance of the GraphQL type, so that its field resolvers get it as is instead of a copy each. */
 function toDigest(row: DigestRow): ActionDigestType {
-  return Object.assign(new ActionDigestType(), {
+  const digest: DigestWithRelations = Object.assign(new ActionDigestType(), {
     id: row.id,
     agentId: row.agent_id,
     type: row.type,
@@ -88,6 +95,8 @@ function toDigest(row: DigestRow): ActionDigestType {
     createdAt: new Date(row.created_at),
     decidedAt: row.decided_at === null ? null : new Date(row.decided_at),
   } satisfies ActionDigestType);
+  digest[RELATIONS] = { agent: toAgentView(row.rel_agent), decisions: toPastDecisions(row.rel_decisions) };
+  return digest;
 }
 
 function placeholders(count: number, row: string): string {

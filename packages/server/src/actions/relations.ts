@@ -1,6 +1,7 @@
 import { AgentType, ApproverType } from '../principals/principal.types.js';
 import type { AgentStatus, Verdict } from '../shared/enums.js';
 import { AssigneeType, DecisionType, type ActionRequestType } from './action.types.js';
+import { PastDecisionType, type ActionDigestType } from './context.types.js';
 
 /**
  * What a queue page shows of each request's relations — its agent, who holds it, and the
@@ -39,6 +40,19 @@ export function relationsOf(view: ActionRequestType): ActionRelations | undefine
   return (view as WithRelations)[RELATIONS];
 }
 
+/** What a digest (context.service.ts) is read with: its agent and its decisions. */
+export interface DigestRelations {
+  agent: AgentView | null;
+  decisions: PastDecisionType[];
+}
+
+export type DigestWithRelations = ActionDigestType & { [RELATIONS]?: DigestRelations };
+
+/** The relations read with a digest, if they were. */
+export function digestRelationsOf(digest: ActionDigestType): DigestRelations | undefined {
+  return (digest as DigestWithRelations)[RELATIONS];
+}
+
 /** The approvers read with an assignment or decision, if they were. */
 export function approversOf<T extends object>(view: T): Approvers | undefined {
   return (view as WithApprovers<T>)[RELATIONS];
@@ -46,6 +60,18 @@ export function approversOf<T extends object>(view: T): Approvers | undefined {
 
 const approverJson = (alias: string) =>
   `case when ${alias}."id" is null then null else json_build_object('id', ${alias}."id", 'name', ${alias}."name", 'email', ${alias}."email", 'roles', ${alias}."roles", 'active', ${alias}."active", 'createdAt', ${alias}."created_at", 'updatedAt', ${alias}."updated_at") end`;
+
+/** An agent by id (an expression for its `agent_id`), as JSON. */
+export const agentJson = (agentId: string) => `(select json_build_object('id', g."id", 'name', g."name", 'description', g."description", 'tags', g."tags", 'status', g."status",
+     'suspendedReason', g."suspended_reason", 'ownerId', g."owner_id", 'createdAt', g."created_at", 'updatedAt', g."updated_at")
+   from "agent" g where g."id" = ${agentId})`;
+
+/** The decisions on a request (an expression for its id), in order, each with its approvers, as a JSON array. */
+export const decisionsJson = (actionId: string) => `(select coalesce(json_agg(json_build_object('id', d."id", 'verdict', d."verdict", 'comment', d."comment", 'modifiedPayload', d."modified_payload",
+     'escalationLevel', d."escalation_level", 'at', d."at", 'approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id",
+     'approver', ${approverJson('da')}, 'onBehalfOf', ${approverJson('db')}) order by d."at"), '[]'::json)
+   from "decision" d left join "approver" da on da."id" = d."approver_id" left join "approver" db on db."id" = d."on_behalf_of_id"
+   where d."action_id" = ${actionId})`;
 
 /**
  * Columns to add to a select over `"action_request" a`: the relations as JSON, each an
@@ -55,18 +81,12 @@ const approverJson = (alias: string) =>
  * checked against them with `satisfies`: a field added to a type must be added here).
  */
 export const RELATION_COLUMNS = `
-  (select json_build_object('id', g."id", 'name', g."name", 'description', g."description", 'tags', g."tags", 'status', g."status",
-     'suspendedReason', g."suspended_reason", 'ownerId', g."owner_id", 'createdAt', g."created_at", 'updatedAt', g."updated_at")
-   from "agent" g where g."id" = a."agent_id") as "rel_agent",
+  ${agentJson('a."agent_id"')} as "rel_agent",
   (select coalesce(json_agg(json_build_object('viaRole', x."via_role", 'level', x."level", 'approverId', x."approver_id", 'onBehalfOfId', x."on_behalf_of_id",
      'approver', ${approverJson('xa')}, 'onBehalfOf', ${approverJson('xb')}) order by x."created_at"), '[]'::json)
    from "assignment" x left join "approver" xa on xa."id" = x."approver_id" left join "approver" xb on xb."id" = x."on_behalf_of_id"
    where x."action_id" = a."id" and x."active") as "rel_assignees",
-  (select coalesce(json_agg(json_build_object('id', d."id", 'verdict', d."verdict", 'comment', d."comment", 'modifiedPayload', d."modified_payload",
-     'escalationLevel', d."escalation_level", 'at', d."at", 'approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id",
-     'approver', ${approverJson('da')}, 'onBehalfOf', ${approverJson('db')}) order by d."at"), '[]'::json)
-   from "decision" d left join "approver" da on da."id" = d."approver_id" left join "approver" db on db."id" = d."on_behalf_of_id"
-   where d."action_id" = a."id") as "rel_decisions"`;
+  ${decisionsJson('a."id"')} as "rel_decisions"`;
 
 /** The JSON columns of {@link RELATION_COLUMNS}, as the driver parses them. */
 export interface RelationRow {
@@ -75,7 +95,7 @@ export interface RelationRow {
   rel_decisions: (DecisionJson & ApproversJson)[];
 }
 
-interface AgentJson {
+export interface AgentJson {
   id: string;
   name: string;
   description: string | null;
@@ -97,7 +117,7 @@ interface ApproverJson {
   updatedAt: string;
 }
 
-interface ApproversJson {
+export interface ApproversJson {
   approverId: string;
   onBehalfOfId: string | null;
   approver: ApproverJson | null;
@@ -109,7 +129,7 @@ interface AssigneeJson {
   level: number;
 }
 
-interface DecisionJson {
+export interface DecisionJson {
   id: string;
   verdict: Verdict;
   comment: string | null;
@@ -130,18 +150,29 @@ function withApprovers<T extends object>(view: T, json: ApproversJson): WithAppr
   return Object.assign(view, { [RELATIONS]: approvers });
 }
 
+/** An agent read with {@link agentJson}, as a view. */
+export function toAgentView(g: AgentJson | null): AgentView | null {
+  if (g === null) return null;
+  return Object.assign(new AgentType(), {
+    id: g.id, name: g.name, description: g.description, tags: g.tags, status: g.status, suspendedReason: g.suspendedReason,
+    createdAt: new Date(g.createdAt), updatedAt: new Date(g.updatedAt), owner: g.ownerId === null ? null : { id: g.ownerId },
+  } satisfies AgentView);
+}
+
+/** Decisions read with {@link decisionsJson}, as past decisions (shown with a digest), approvers attached. */
+export function toPastDecisions(json: (DecisionJson & ApproversJson)[]): WithApprovers<PastDecisionType>[] {
+  return json.map((d) =>
+    withApprovers(
+      Object.assign(new PastDecisionType(), { verdict: d.verdict, comment: d.comment, at: new Date(d.at), approverId: d.approverId, onBehalfOfId: d.onBehalfOfId } satisfies PastDecisionType),
+      d,
+    ),
+  );
+}
+
 /** The relations of one row of a select with {@link RELATION_COLUMNS}, as views. */
 export function toRelations(row: RelationRow): ActionRelations {
-  const g = row.rel_agent;
-  const agent: AgentView | null =
-    g === null
-      ? null
-      : Object.assign(new AgentType(), {
-          id: g.id, name: g.name, description: g.description, tags: g.tags, status: g.status, suspendedReason: g.suspendedReason,
-          createdAt: new Date(g.createdAt), updatedAt: new Date(g.updatedAt), owner: g.ownerId === null ? null : { id: g.ownerId },
-        } satisfies AgentView);
   return {
-    agent,
+    agent: toAgentView(row.rel_agent),
     assignees: row.rel_assignees.map((x) =>
       withApprovers(Object.assign(new AssigneeType(), { viaRole: x.viaRole, level: x.level, approverId: x.approverId, onBehalfOfId: x.onBehalfOfId } satisfies AssigneeType), x),
     ),
