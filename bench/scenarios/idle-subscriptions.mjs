@@ -76,7 +76,8 @@ export async function run({ quick, log }) {
         bound: '≤ 500 MB',
         pass: loaded / MB <= 500 && subs.errors.length === 0,
         note: `one graphql-ws connection per agent, each subscribed to actionUpdated on its own pending request; ${(perSubscription / 1024).toFixed(1)} KB of RSS per subscription; ` +
-          `after a forced full GC: heap used ${(afterGc.heapUsed / MB).toFixed(0)} MB (idle ${(idleMemory.heapUsed / MB).toFixed(0)} MB, ${((afterGc.heapUsed - idleMemory.heapUsed) / count / 1024).toFixed(1)} KB live heap per subscription), RSS ${(rssAfterGc / MB).toFixed(0)} MB`,
+          `after a forced full GC: heap used ${(afterGc.heapUsed / MB).toFixed(0)} MB (idle ${(idleMemory.heapUsed / MB).toFixed(0)} MB, ${((afterGc.heapUsed - idleMemory.heapUsed) / count / 1024).toFixed(1)} KB live heap per subscription), RSS ${(rssAfterGc / MB).toFixed(0)} MB ` +
+          `(V8 heap reserved ${(afterGc.heapTotal / MB).toFixed(0)} MB, outside the heap ${(afterGc.external / MB).toFixed(0)} MB of which buffers ${(afterGc.arrayBuffers / MB).toFixed(0)} MB)`,
       }],
       details: { count, idleBytes: idle, loadedBytes: loaded, perSubscriptionBytes: perSubscription, idleMemoryAfterGc: idleMemory, memoryAfterGc: afterGc, rssAfterGc, errors: subs.errors.slice(0, 5) },
     };

@@ -1,38 +1,51 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { PrincipalKind, assertNever } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { isUuid } from '../shared/validate.js';
 import type { Principal } from '../auth/principal.js';
-import { ActionRequest } from './action-request.entity.js';
+import type { SqlExecutor } from '../db/sql.js';
+import { ACTION_COLUMNS, type ActionRow } from './action.view.js';
+import { RELATION_COLUMNS } from './relations.js';
 
 /**
  * Who may read a request (DESIGN §5): its agent, admins, and approvers it is or was routed
- * to (directly or as someone's delegate).
+ * to (directly or as someone's delegate) — as a column of the select over
+ * `"action_request" a`, with its parameters.
  */
-export async function canRead(em: EntityManager, principal: Principal, action: ActionRequest): Promise<boolean> {
+function readableBy(principal: Principal): { sql: string; params: unknown[] } {
   switch (principal.kind) {
     case PrincipalKind.ADMIN:
-      return true;
+      return { sql: 'true', params: [] };
     case PrincipalKind.AGENT:
-      return action.agent.id === principal.id;
-    case PrincipalKind.APPROVER: {
-      const rows = await em.execute(
-        'select 1 from "assignment" where "action_id" = ? and ("approver_id" = ? or "on_behalf_of_id" = ?) limit 1',
-        [action.id, principal.id, principal.id],
-      );
-      return rows.length > 0;
-    }
+      return { sql: 'a."agent_id" = ?', params: [principal.id] };
+    case PrincipalKind.APPROVER:
+      return {
+        sql: 'exists(select 1 from "assignment" r where r."action_id" = a."id" and (r."approver_id" = ? or r."on_behalf_of_id" = ?))',
+        params: [principal.id, principal.id],
+      };
     default:
       return assertNever(principal);
   }
 }
 
 /**
- * The request, if the principal may read it. A request they may not see is NOT_FOUND,
- * not FORBIDDEN: its existence is itself information.
+ * The request as a plain row with its relations (agent, active assignees, decisions), if
+ * the principal may read it — one statement. A request they may not see is NOT_FOUND, not
+ * FORBIDDEN: its existence is itself information.
  */
-export async function findReadableAction(em: EntityManager, principal: Principal, id: string): Promise<ActionRequest> {
-  const action = isUuid(id) ? await em.findOne(ActionRequest, { id }) : null;
-  if (!action || !(await canRead(em, principal, action))) throw AppError.notFound('ActionRequest', id);
-  return action;
+export async function findReadableAction(sql: SqlExecutor, principal: Principal, id: string): Promise<ActionRow> {
+  const readable = readableBy(principal);
+  const [row] = isUuid(id)
+    ? await sql.execute<(ActionRow & { readable: boolean })[]>(
+        `select ${ACTION_COLUMNS}, ${RELATION_COLUMNS}, ${readable.sql} as "readable" from "action_request" a where a."id" = ?`,
+        [...readable.params, id],
+      )
+    : [];
+  if (!row?.readable) throw AppError.notFound('ActionRequest', id);
+  return row;
+}
+
+/** The request as a plain row with its relations, for a reader already allowed to see it; null when gone. */
+export async function readAction(sql: SqlExecutor, id: string): Promise<ActionRow | null> {
+  const [row] = await sql.execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${RELATION_COLUMNS} from "action_request" a where a."id" = ?`, [id]);
+  return row ?? null;
 }

@@ -58,7 +58,7 @@ export class ActionsResolver {
   @Authorized()
   @Query(() => ActionRequestType, { description: 'One request: agents see their own, approvers what was routed to them, admins all.' })
   async action(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<ActionRequestType> {
-    return toActionView(await findReadableAction(ctx.em, requirePrincipal(ctx), id));
+    return toActionView(await findReadableAction(ctx.services.sql, requirePrincipal(ctx), id));
   }
 
   @Authorized(PrincipalKind.AGENT)

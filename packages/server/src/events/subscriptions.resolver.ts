@@ -4,8 +4,7 @@ import { PrincipalKind, TERMINAL_STATUSES } from '../shared/enums.js';
 import { requireKind, requirePrincipal, type Context } from '../graphql/context.js';
 import { ActionRequestType } from '../actions/action.types.js';
 import { toActionView } from '../actions/action.view.js';
-import { findReadableAction } from '../actions/access.js';
-import { ActionRequest } from '../actions/action-request.entity.js';
+import { findReadableAction, readAction } from '../actions/access.js';
 import { ACTION_COLUMNS, type ActionRow } from '../actions/action.view.js';
 import { RELATION_COLUMNS } from '../actions/relations.js';
 import { createLoaders } from '../graphql/loaders.js';
@@ -204,7 +203,10 @@ export class SubscriptionsResolver {
  */
 async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRequestType> {
   const principal = requirePrincipal(ctx);
-  await findReadableAction(ctx.em.fork(), principal, id);
+  // The request and its relations (agent, assignees, decisions) are one plain-row read per
+  // emission: thousands of agents subscribe at once when they start waiting, and an ORM
+  // entity per subscribe left its garbage behind in the heap.
+  let row: ActionRow | null = await findReadableAction(ctx.services.sql, principal, id);
   const { events } = ctx.services;
   const stream = new BoundedStream<true>(1, () => undefined);
   let dirty = false;
@@ -220,12 +222,14 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
     let lastSeen = '';
     for (;;) {
       dirty = false;
+      if (!row) return;
       // One subscription lives across many changes: give each emission a fresh
-      // EntityManager and fresh batch loaders, or relations (decisions, assignees) would be
-      // served from the first emission's cache.
+      // EntityManager and fresh batch loaders (for the relations not read with the row),
+      // or they would be served from the first emission's cache.
       ctx.em = ctx.services.orm.em.fork();
       ctx.loaders = createLoaders(ctx.em);
-      const view = toActionView(await ctx.em.findOneOrFail(ActionRequest, { id }));
+      const view = toActionView(row);
+      row = null;
       const version = `${view.updatedAt.getTime()}:${view.status}:${view.reviewStatus}:${view.outcome?.status ?? ''}`;
       if (version !== lastSeen) {
         lastSeen = version;
@@ -233,10 +237,11 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
       }
       if (TERMINAL_STATUSES.has(view.status)) return;
       // Thousands of agents wait like this: between changes hold only the version string,
-      // not the entity, its EntityManager or its loaders.
+      // not the row, its EntityManager or its loaders.
       park(ctx);
       const next = await stream.next();
       if (next.done) return;
+      row = await readAction(ctx.services.sql, id);
     }
   } finally {
     stream.close();
