@@ -82,4 +82,28 @@ describe('what a submission commits on is current, whichever instance changed it
     // Instance B's notification reaches A a moment after the rotation commits (A would otherwise keep the key for an hour).
     await waitFor(async () => errorCode(await gql(a.url, ME, {}, agent.apiKey)) === 'UNAUTHENTICATED');
   });
+
+  it('keeps the audit chain whole when other writers append between and among its grouped submissions', async () => {
+    const agent = await createAgent(a, 'chained-agent');
+    const first = await submit(a, agent.apiKey, INPUTS.auto);
+    // Instance B appends (an admin change), so A's next group finds the head elsewhere than it left it.
+    const other = await createAgent(b, 'appended-on-b');
+    const second = await submit(a, agent.apiKey, INPUTS.auto);
+    // And groups on both instances, with decisions' and admins' appends among them.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? createAgent(i % 2 ? a : b, `busy-${i}`) : submit(i % 2 ? a : b, agent.apiKey, INPUTS.auto))));
+
+    const VERIFY = '{ verifyAuditChain { valid checked brokenAt } }';
+    const verified = (await gqlOk(a.url, VERIFY, {}, a.adminToken)).verifyAuditChain;
+    expect(verified).toMatchObject({ valid: true, brokenAt: null });
+    const log = await gqlOk(a.url, 'query($s: String) { auditLog(first: 500, filter: { subjectId: $s }) { nodes { seq kind } } }', { s: second.id }, a.adminToken);
+    const created = await gqlOk(a.url, 'query($s: String) { auditLog(first: 5, filter: { subjectId: $s }) { nodes { seq kind } } }', { s: other.id }, a.adminToken);
+    const firstLog = await gqlOk(a.url, 'query($s: String) { auditLog(first: 5, filter: { subjectId: $s }) { nodes { seq kind } } }', { s: first.id }, a.adminToken);
+    // The three appends are in the order they happened, each once.
+    const seqOf = (nodes: { seq: number; kind: string }[], kind: string) => nodes.filter((n) => n.kind === kind).map((n) => Number(n.seq));
+    expect(seqOf(firstLog.auditLog.nodes, 'ACTION_SUBMITTED')).toHaveLength(1);
+    expect(seqOf(created.auditLog.nodes, 'AGENT_CREATED')).toHaveLength(1);
+    expect(seqOf(log.auditLog.nodes, 'ACTION_SUBMITTED')).toHaveLength(1);
+    expect(seqOf(firstLog.auditLog.nodes, 'ACTION_SUBMITTED')[0]!).toBeLessThan(seqOf(created.auditLog.nodes, 'AGENT_CREATED')[0]!);
+    expect(seqOf(created.auditLog.nodes, 'AGENT_CREATED')[0]!).toBeLessThan(seqOf(log.auditLog.nodes, 'ACTION_SUBMITTED')[0]!);
+  });
 });
