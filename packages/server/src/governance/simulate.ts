@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { evaluateGovernance, type BehaviourSignals, type CompiledGovernance, type SubmittedAction } from '@countersign/governance';
 import { AppError } from '../errors.js';
-import { ActionStatus, Mode, type DataClassification, type Operation, type RiskLevel } from '../shared/enums.js';
+import { ActionStatus, Mode, type RiskLevel } from '../shared/enums.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { countsByMode } from '../actions/counts.js';
+import type { ActionRow } from '../actions/action.view.js';
 import { parseOrThrow } from './governance.service.js';
 
 /** A stored request as a simulation replays it: its input, its signals at the time, and how it was handled. */
@@ -197,35 +198,17 @@ export const DEFAULT_SIMULATION_DAYS = 7;
 export const MAX_LISTED_CHANGES = 1000;
 const MAX_NOTES = 50;
 
-interface Row {
-  id: string;
-  agent_id: string;
+/** A stored request as the replay reads it: the columns it needs of the plain row, its agent, and its behaviour signals. */
+interface Row
+  extends Pick<
+    ActionRow,
+    | 'id' | 'agent_id' | 'type' | 'operation' | 'summary' | 'justification' | 'expected_outcome' | 'resource' | 'data_classification'
+    | 'data_categories' | 'record_count' | 'destination_system' | 'destination_external' | 'amount_value' | 'amount_currency' | 'payload'
+    | 'context' | 'risk_score' | 'risk_level' | 'mode' | 'policy' | 'route' | 'status' | 'status_reason' | 'created_at'
+  > {
   agent_name: string;
   agent_tags: string[];
-  type: string;
-  operation: Operation;
-  summary: string;
-  justification: string | null;
-  expected_outcome: string | null;
-  resource: string | null;
-  data_classification: DataClassification | null;
-  data_categories: string[];
-  record_count: number | null;
-  destination_system: string | null;
-  destination_external: boolean | null;
-  amount_value: number | null;
-  amount_currency: string | null;
-  payload: unknown;
-  context: unknown;
   behaviour: unknown;
-  risk_score: number;
-  risk_level: RiskLevel;
-  mode: Mode;
-  policy: string | null;
-  route: string | null;
-  status: ActionStatus;
-  status_reason: string | null;
-  created_at: string | Date;
 }
 
 function toStoredRequest(row: Row): StoredRequest {
