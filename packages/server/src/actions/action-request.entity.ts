@@ -195,8 +195,8 @@ export class ActionRequest {
 }
 
 /**
- * A request as a plain record — what a submission decided at birth writes without an
- * entity instance (db/row-batch.ts). An ActionRequest is one too, so views and audit read
+ * A request as a plain record — what a submission writes, without an entity instance
+ * (db/row-batch.ts). An ActionRequest is one too, so views and the escalation logic read
  * either.
  */
 export type ActionRecord = RecordOf<ActionRequest, 'agent' | 'revisionOf'>;

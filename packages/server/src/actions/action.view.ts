@@ -85,7 +85,7 @@ function toDateOrNull(value: Date | string | null): Date | null {
  * type-graphql hands it to field resolvers as is instead of copying it into one per field.
  */
 export function toActionView(a: ActionRecord | ActionRow): ActionRequestType {
-  // An entity, or a plain record of one (a submission decided at birth writes no entity).
+  // An entity, or a plain record of one (a submission writes no entity).
   return 'agent_id' in a ? fromRow(a) : fromEntity(a);
 }
 

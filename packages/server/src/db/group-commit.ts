@@ -38,7 +38,7 @@ interface Queued<Tx extends GroupTx, F> {
  *
  * A job that fails takes its group's transaction down with it, so the group is then
  * retried one job per transaction: the others commit, and only the failing job's caller
- * sees its error. Jobs therefore create their entities inside the job, not before.
+ * sees its error. Jobs therefore create their records inside the job, not before.
  *
  * Each job comes with a key (the submitting agent), and the group's transaction starts
  * with `prepare` over the keys: one read for the whole group of what must hold at the

@@ -23,8 +23,8 @@ interface TableShape {
  * entity, so a record written here is the row the ORM would have written, and a column
  * added to an entity is written here too (a record missing it fails to type-check).
  *
- * Used where the ORM's per-entity cost dominates a hot path (submissions decided at
- * birth); everything else persists entities.
+ * Used where the ORM's per-entity cost dominates a hot path (submissions, with their
+ * assignments and timers); everything else persists entities.
  */
 export class RowBatch implements SqlExecutor {
   private readonly pending = new Map<TableShape, Record<string, unknown>[]>();
