@@ -13,7 +13,15 @@ interface TableShape {
   table: string;
   columns: string;
   values: ((record: Record<string, unknown>) => unknown)[];
+  /**
+   * The columns' SQL types as `unnest` parameter casts (`?::uuid[]`, …), or null when a
+   * column is itself an array (unnest would flatten it) and rows go as a VALUES list.
+   */
+  unnest: string | null;
 }
+
+/** From this many rows, a table without array columns is inserted from one array per column. */
+const UNNEST_FROM = 8;
 
 /**
  * Plain records to insert, gathered during a transaction and written with one multi-row
@@ -47,6 +55,16 @@ export class RowBatch implements SqlExecutor {
   /** Inserts everything added so far: one statement per table (chunked under the protocol's parameter limit). */
   async flush(): Promise<void> {
     for (const [shape, rows] of this.pending) {
+      if (shape.unnest !== null && rows.length >= UNNEST_FROM) {
+        // One array per column: a statement of as many parameters as columns, which
+        // PostgreSQL plans in no time, where a VALUES list of a thousand rows (a request
+        // assigned to a large role) took tens of milliseconds to plan.
+        await this.sql.execute(
+          `insert into "${shape.table}" (${shape.columns}) select * from unnest(${shape.unnest})`,
+          shape.values.map((value) => rows.map(value)),
+        );
+        continue;
+      }
       const perRow = shape.values.length;
       const chunk = Math.max(1, Math.floor(MAX_PARAMETERS / perRow));
       for (let start = 0; start < rows.length; start += chunk) {
@@ -85,10 +103,13 @@ function tableShape(meta: EntityMetadata): TableShape {
   for (const p of props) {
     if (p.fieldNames.length !== 1) throw new Error(`${meta.className}.${p.name}: composite columns are not supported by RowBatch`);
   }
+  const types = props.map((p) => p.columnTypes?.[0] ?? null);
+  const unnestable = types.every((t) => t !== null && !t.endsWith('[]'));
   return {
     table: meta.tableName,
     columns: props.map((p) => `"${p.fieldNames[0]}"`).join(', '),
     values: props.map(valueOf),
+    unnest: unnestable ? types.map((t) => `?::${t}[]`).join(', ') : null,
   };
 }
 
