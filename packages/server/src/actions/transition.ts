@@ -33,8 +33,10 @@ export async function transitionAction<T>(
     const outcome = await change(tx, action);
     action.updatedAt = new Date();
     await tx.flush();
-    await appendAudit(tx, outcome.audit);
+    // The NOTIFY is delivered at commit wherever it stands in the transaction: before the
+    // append, so the audit head (which every writer waits on) is held one round trip less.
     const events = await services.events.inTransaction(tx, [{ actionId: action.id, agentId: action.agent.id, queueChanged: outcome.queueChanged ?? [] }]);
+    await appendAudit(tx, outcome.audit);
     return { value: outcome.result, events };
   });
   services.events.afterCommit(events);

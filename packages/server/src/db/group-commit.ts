@@ -115,9 +115,11 @@ export class GroupCommitter<Tx extends GroupTx, F> {
         changes.push(...result.events);
       }
       await tx.flush();
-      // Last, so the chain head is locked only for the append and the commit.
+      // The NOTIFY goes out at commit wherever it stands: before the append, which is last
+      // so that the chain head is locked only for the append and the commit.
+      const notified = await this.events.inTransaction(tx, changes);
       await appendAudit(tx, audit);
-      return this.events.inTransaction(tx, changes);
+      return notified;
     });
     this.events.afterCommit(events);
     group.forEach((item, i) => item.resolve(values[i]));

@@ -139,9 +139,11 @@ export class TimerWorker {
       const events: ChangeEvent[] = [];
       for (const timer of batch) events.push(...(await this.handle(tx, timer, now, scope)));
       await tx.flush();
-      await appendAudit(tx, scope.audit);
       await tx.execute(`delete from "timer" where "id" in (${batch.map(() => '?').join(', ')})`, batch.map((t) => t.id));
-      return { count: batch.length, events: await services.events.inTransaction(tx, events) };
+      const notified = await services.events.inTransaction(tx, events);
+      // Last, so the chain head (every writer's wait) is held only for the append and the commit.
+      await appendAudit(tx, scope.audit);
+      return { count: batch.length, events: notified };
     });
     if (result === null) return 0;
     services.events.afterCommit(result.events);
