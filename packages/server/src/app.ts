@@ -95,7 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       receipts,
       events,
       // Embedded mode has one connection: its groups go one at a time.
-      writer: GroupCommitter.rows(orm, readCommitFacts, events, embedded ? 1 : GROUP_COMMIT_CONCURRENCY),
+      writer: new GroupCommitter(orm, readCommitFacts, events, embedded ? 1 : GROUP_COMMIT_CONCURRENCY),
       agentKeys,
       behaviour: new BehaviourCache(),
       embedded: embedded !== null,

@@ -6,7 +6,6 @@ import type { GovernanceCache } from './governance/governance.service.js';
 import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
 import type { GroupCommitter } from './db/group-commit.js';
-import type { RowBatch } from './db/row-batch.js';
 import type { SqlExecutor } from './db/sql.js';
 import type { CommitFacts } from './actions/submit.service.js';
 import type { AgentKeyCache } from './auth/principal.js';
@@ -29,7 +28,7 @@ export interface Services {
   /** Recent behaviour signals per agent and type (see BehaviourCache). */
   behaviour: BehaviourCache;
   /** Shares one transaction among submissions that arrive together, written as plain records (see GroupCommitter). */
-  writer: GroupCommitter<RowBatch, CommitFacts>;
+  writer: GroupCommitter<CommitFacts>;
   /** Agents recently authenticated by key (see AgentKeyCache). */
   agentKeys: AgentKeyCache;
   /** True when running on the in-process PGlite database (one instance by nature). */

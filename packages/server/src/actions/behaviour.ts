@@ -62,7 +62,7 @@ export interface SubmissionContext {
  * and cached signals, nothing more is read.
  */
 export async function loadSubmissionContext(
-  em: SqlExecutor,
+  sql: SqlExecutor,
   cache: BehaviourCache,
   agentId: string,
   type: string,
@@ -76,7 +76,7 @@ export async function loadSubmissionContext(
   }
   if (cached) {
     // The agent's row (status: the kill switch is never cached) and the version in force.
-    const [agentRow] = await em.execute<Row[]>(
+    const [agentRow] = await sql.execute<Row[]>(
       `select ag."name" as "agent_name", ag."tags" as "agent_tags", ag."status" as "agent_status", ag."suspended_reason", ag."owner_id",
               (select max("version") from "governance_version") as "governance_version"
          from "agent" ag where ag."id" = ?`,
@@ -85,7 +85,7 @@ export async function loadSubmissionContext(
     if (!agentRow) throw new Error(`agent ${agentId} does not exist`);
     return { agent: agentOf(agentId, agentRow), governanceVersion: agentRow.governance_version, behaviour: cached };
   }
-  const [row] = await em.execute<Row[]>(
+  const [row] = await sql.execute<Row[]>(
     `select
        ag."name" as "agent_name", ag."tags" as "agent_tags", ag."status" as "agent_status", ag."suspended_reason", ag."owner_id",
        (select max("version") from "governance_version") as "governance_version",

@@ -96,10 +96,10 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
   // The id is known before the write, so the receipt of an approval at birth (AUTO, and
   // ASYNC_REVIEW unless nobody can review it) is signed outside the shared transaction.
   const id = randomUUID();
-  const receipt = (policy.mode === Mode.AUTO || policy.mode === Mode.ASYNC_REVIEW) && !agent.suspended
-    ? await services.receipts.sign(em, { id, agentId, type: input.type }, input.payload)
-    : null;
   const hash = payloadHash(input.payload);
+  const receipt = (policy.mode === Mode.AUTO || policy.mode === Mode.ASYNC_REVIEW) && !agent.suspended
+    ? await services.receipts.sign(em, { id, agentId, type: input.type }, hash)
+    : null;
 
   /**
    * The request as submitted, its first audit event, and the ways it can end at birth.

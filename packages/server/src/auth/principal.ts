@@ -23,7 +23,7 @@ export interface AgentSnapshot {
 
 /** Who is calling. Resolved once per HTTP request or WebSocket connection. */
 export type Principal =
-  | { kind: PrincipalKind.AGENT; id: string; name: string; suspended: boolean; snapshot?: AgentSnapshot }
+  | { kind: PrincipalKind.AGENT; id: string; name: string; snapshot?: AgentSnapshot }
   | { kind: PrincipalKind.APPROVER; id: string; name: string; roles: string[] }
   | { kind: PrincipalKind.ADMIN; id: string | null; name: string };
 
@@ -88,7 +88,7 @@ export class AgentKeyCache {
 interface AgentRow {
   id: string;
   name: string;
-  status: AgentStatus;
+  status?: AgentStatus;
   tags?: string[];
   suspended_reason?: string | null;
   owner_id?: string | null;
@@ -101,7 +101,7 @@ interface AgentRow {
  * UNAUTHENTICATED for a token that matches nobody (a wrong token is an error, not anonymity).
  */
 export async function authenticate(
-  em: SqlExecutor,
+  sql: SqlExecutor,
   hasher: TokenHasher,
   bootstrapToken: string | null,
   token: string | null,
@@ -117,31 +117,30 @@ export async function authenticate(
     case PrincipalKind.AGENT: {
       const cached = options.snapshot ? options.cache?.get(hash) : null;
       if (cached) return cached;
-      const [agent] = await em.execute<AgentRow[]>(
+      const [agent] = await sql.execute<AgentRow[]>(
         options.snapshot
           ? `select "id", "name", "status", "tags", "suspended_reason", "owner_id", (select max("version") from "governance_version") as "governance_version"
                from "agent" where "api_key_hash" = ?`
-          : 'select "id", "name", "status" from "agent" where "api_key_hash" = ?',
+          : 'select "id", "name" from "agent" where "api_key_hash" = ?',
         [hash],
       );
       if (agent) {
-        const suspended = agent.status === AgentStatus.SUSPENDED;
         const snapshot = options.snapshot
-          ? { name: agent.name, tags: agent.tags!, suspended, suspendedReason: agent.suspended_reason!, ownerId: agent.owner_id!, governanceVersion: agent.governance_version!, keyHash: hash }
+          ? { name: agent.name, tags: agent.tags!, suspended: agent.status === AgentStatus.SUSPENDED, suspendedReason: agent.suspended_reason!, ownerId: agent.owner_id!, governanceVersion: agent.governance_version!, keyHash: hash }
           : undefined;
-        const principal: Principal = { kind: PrincipalKind.AGENT, id: agent.id, name: agent.name, suspended, snapshot };
+        const principal: Principal = { kind: PrincipalKind.AGENT, id: agent.id, name: agent.name, snapshot };
         if (snapshot) options.cache?.set(hash, principal);
         return principal;
       }
       break;
     }
     case PrincipalKind.APPROVER: {
-      const [approver] = await em.execute<{ id: string; name: string; roles: string[] }[]>('select "id", "name", "roles" from "approver" where "token_hash" = ? and "active"', [hash]);
+      const [approver] = await sql.execute<{ id: string; name: string; roles: string[] }[]>('select "id", "name", "roles" from "approver" where "token_hash" = ? and "active"', [hash]);
       if (approver) return { kind: PrincipalKind.APPROVER, id: approver.id, name: approver.name, roles: approver.roles };
       break;
     }
     case PrincipalKind.ADMIN: {
-      const [admin] = await em.execute<{ id: string; name: string }[]>('select "id", "name" from "admin_token" where "token_hash" = ? and "revoked_at" is null', [hash]);
+      const [admin] = await sql.execute<{ id: string; name: string }[]>('select "id", "name" from "admin_token" where "token_hash" = ? and "revoked_at" is null', [hash]);
       if (admin) return { kind: PrincipalKind.ADMIN, id: admin.id, name: admin.name };
       break;
     }

@@ -36,12 +36,10 @@ export class TokenHasher {
     return createHmac('sha256', this.key).update(token).digest('base64url');
   }
 
-  /** Constant-time comparison of a presented token with a known one. */
-  matches(presented: string, known: string): boolean {
-    return this.hashMatches(this.hash(presented), known);
-  }
-
-  /** {@link matches} for a presented token already hashed: one HMAC per request, not three. */
+  /**
+   * Constant-time comparison of a presented token, already hashed, with a known one (the
+   * bootstrap token, whose hash is kept): one HMAC per request.
+   */
   hashMatches(presentedHash: string, known: string): boolean {
     if (this.known?.token !== known) this.known = { token: known, hash: Buffer.from(this.hash(known)) };
     const a = Buffer.from(presentedHash);

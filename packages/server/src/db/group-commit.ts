@@ -1,28 +1,22 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import type { ChangeEvent, EventBus } from '../events/event-bus.js';
-import { rawTransaction, type SqlExecutor } from './sql.js';
+import { rawTransaction } from './sql.js';
 import { RowBatch, RowShapes } from './row-batch.js';
 
-/** What a group's transaction hands each job: statements, and a flush of what the jobs wrote. */
-export type GroupTx = SqlExecutor & { flush(): Promise<void> };
-
 /**
- * One unit of work: writes through `tx`, and says what to audit and whom to tell. `facts`
- * is what the group read for all its jobs at the start of the transaction (see
+ * One unit of work: adds its records to `tx`, and says what to audit and whom to tell.
+ * `facts` is what the group read for all its jobs at the start of the transaction (see
  * {@link GroupCommitter}'s `prepare`).
  */
-export type CommitJob<T, Tx extends GroupTx, F> = (tx: Tx, facts: F) => Promise<{ value: T; audit: AuditEntry[]; events: ChangeEvent[] }>;
-
-/** Runs `work` in one transaction. */
-type TransactionRunner<Tx> = <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+export type CommitJob<T, F> = (tx: RowBatch, facts: F) => Promise<{ value: T; audit: AuditEntry[]; events: ChangeEvent[] }>;
 
 /** Reads, first thing in a group's transaction, what its jobs must see as of the commit; `keys` are theirs. */
-export type Prepare<Tx, F> = (tx: Tx, keys: string[]) => Promise<F>;
+export type Prepare<F> = (tx: RowBatch, keys: string[]) => Promise<F>;
 
-interface Queued<Tx extends GroupTx, F> {
+interface Queued<F> {
   key: string;
-  job: CommitJob<unknown, Tx, F>;
+  job: CommitJob<unknown, F>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -46,13 +40,19 @@ interface Queued<Tx extends GroupTx, F> {
  * can decide on what was read before the transaction and still commit only what is true
  * when it commits.
  */
-export class GroupCommitter<Tx extends GroupTx, F> {
-  private readonly queue: Queued<Tx, F>[] = [];
+export class GroupCommitter<F> {
+  private readonly queue: Queued<F>[] = [];
   private inFlight = 0;
+  private readonly shapes: RowShapes;
 
+  /**
+   * Jobs add plain records to a {@link RowBatch} (one multi-row INSERT per table for the
+   * group) and statements go to `pg` directly ({@link rawTransaction}): the submission
+   * path's writes without the ORM's per-entity and per-statement cost.
+   */
   constructor(
-    private readonly transaction: TransactionRunner<Tx>,
-    private readonly prepare: Prepare<Tx, F>,
+    private readonly orm: MikroORM,
+    private readonly prepare: Prepare<F>,
     private readonly events: EventBus,
     /**
      * Groups whose transactions may be open at once. They serialise only where they must
@@ -62,21 +62,13 @@ export class GroupCommitter<Tx extends GroupTx, F> {
      */
     private readonly concurrency = 1,
     private readonly maxGroup = 200,
-  ) {}
-
-  /**
-   * Jobs add plain records to a {@link RowBatch} (one multi-row INSERT per table for the
-   * group) and statements go to `pg` directly ({@link rawTransaction}): the submission
-   * path's writes without the ORM's per-entity and per-statement cost.
-   */
-  static rows<F>(orm: MikroORM, prepare: Prepare<RowBatch, F>, events: EventBus, concurrency = 1): GroupCommitter<RowBatch, F> {
-    const shapes = new RowShapes(orm);
-    return new GroupCommitter<RowBatch, F>((work) => rawTransaction(orm, (sql) => work(new RowBatch(shapes, sql))), prepare, events, concurrency);
+  ) {
+    this.shapes = new RowShapes(orm);
   }
 
-  run<T>(key: string, job: CommitJob<T, Tx, F>): Promise<T> {
+  run<T>(key: string, job: CommitJob<T, F>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ key, job: job as CommitJob<unknown, Tx, F>, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ key, job: job as CommitJob<unknown, F>, resolve: resolve as (value: unknown) => void, reject });
       this.startGroups();
     });
   }
@@ -93,7 +85,7 @@ export class GroupCommitter<Tx extends GroupTx, F> {
     }
   }
 
-  private async settle(group: Queued<Tx, F>[]): Promise<void> {
+  private async settle(group: Queued<F>[]): Promise<void> {
     try {
       await this.commit(group);
     } catch (error) {
@@ -102,9 +94,10 @@ export class GroupCommitter<Tx extends GroupTx, F> {
     }
   }
 
-  private async commit(group: Queued<Tx, F>[]): Promise<void> {
+  private async commit(group: Queued<F>[]): Promise<void> {
     const values: unknown[] = [];
-    const events = await this.transaction(async (tx) => {
+    const events = await rawTransaction(this.orm, async (sql) => {
+      const tx = new RowBatch(this.shapes, sql);
       const audit: AuditEntry[] = [];
       const changes: ChangeEvent[] = [];
       const facts = await this.prepare(tx, [...new Set(group.map((item) => item.key))]);

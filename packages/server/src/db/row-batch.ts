@@ -1,4 +1,4 @@
-import { ArrayType, JsonType, ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
+import { JsonType, ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SqlExecutor } from './sql.js';
 
@@ -121,9 +121,7 @@ function valueOf(prop: EntityProperty): (record: Record<string, unknown>) => unk
   if (prop.customType instanceof JsonType) {
     return (record) => (record[name] === null || record[name] === undefined ? null : JSON.stringify(record[name]));
   }
-  if (prop.customType instanceof ArrayType) {
-    // pg sends a JS array as a PostgreSQL array literal, as the ORM stores it.
-    return (record) => record[name] ?? null;
-  }
-  return (record) => (record[name] === undefined ? null : record[name]);
+  // Anything else goes as it is: pg sends a JS array as a PostgreSQL array literal (as the
+  // ORM stores ArrayType), a Date as a timestamp.
+  return (record) => record[name] ?? null;
 }

@@ -63,8 +63,7 @@ export function pooledExecutor(orm: MikroORM): SqlExecutor {
     async execute<T>(text: string, params: unknown[] = []): Promise<T> {
       const connection = (await client.acquireConnection()) as PgClient;
       try {
-        const result = await connection.query(positional(text), params);
-        return result.rows as unknown as T;
+        return await pgExecutor(connection).execute<T & object>(text, params);
       } finally {
         await client.releaseConnection(connection);
       }

@@ -119,9 +119,10 @@ function recordDecision(em: EntityManager, services: Services, approverId: strin
         // The latest modification among the approvals is what was finally approved.
         const modified = [...previous, decision].filter((d) => d.verdict === Verdict.APPROVE && d.modifiedPayload !== null).at(-1)?.modifiedPayload;
         action.approvedPayload = modified ?? action.payload;
-        action.receipt = await services.receipts.sign(tx, { id: action.id, agentId: action.agent.id, type: action.type }, action.approvedPayload);
+        const approvedHash = payloadHash(action.approvedPayload);
+        action.receipt = await services.receipts.sign(tx, { id: action.id, agentId: action.agent.id, type: action.type }, approvedHash);
         queueChanged = await finish(tx, action, ActionStatus.APPROVED, StatusReason.APPROVED_BY_APPROVER, now);
-        audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { payloadHash: payloadHash(action.approvedPayload), modified: modified !== undefined } });
+        audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { payloadHash: approvedHash, modified: modified !== undefined } });
         break;
       }
       case ActionStatus.DENIED:

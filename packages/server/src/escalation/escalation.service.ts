@@ -4,10 +4,9 @@ import type { EscalationChain as ChainDocument } from '@countersign/governance';
 import { Approver } from '../principals/approver.entity.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { shareDelegationLock } from '../delegation/delegation.service.js';
-import type { ActionRecord } from '../actions/action-request.entity.js';
 import type { SqlExecutor } from '../db/sql.js';
 import { RowBatch } from '../db/row-batch.js';
-import { ActionRequest as ActionRequestEntity } from '../actions/action-request.entity.js';
+import { ActionRequest, type ActionRecord } from '../actions/action-request.entity.js';
 import { Assignment, AssignmentKind } from './assignment.entity.js';
 import { Timer, TimerKind } from './timer.entity.js';
 import { nextLevel, resolveLevelAssignees, type ApproverRef, type Assignee, type EscalationChain, type EscalationStep } from './levels.js';
@@ -161,7 +160,7 @@ function newRows(tx: EntityManager | RowBatch, action: ActionRecord): { assignme
       timer: (row) => tx.add(Timer, { ...row, action: ref }),
     };
   }
-  const ref = tx.getReference(ActionRequestEntity, action.id);
+  const ref = tx.getReference(ActionRequest, action.id);
   return {
     assignment: ({ approverId, onBehalfOfId, ...row }) =>
       tx.persist(tx.create(Assignment, {

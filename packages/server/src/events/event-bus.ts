@@ -108,11 +108,6 @@ export class EventBus {
     this.listener = client;
   }
 
-  /** Whether changes made on other instances reach this one now (always, in process). */
-  get connected(): boolean {
-    return this.mode === 'in-process' || this.listener !== null;
-  }
-
   private reconnect(url: string): void {
     const old = this.listener;
     this.listener = null;
@@ -146,11 +141,12 @@ export class EventBus {
   }
 
   /**
-   * Tells every instance, when `tx` commits, that an agent's key or status changed. In
-   * process (one instance) the caller's own invalidation is all there is to do.
+   * Tells every instance that an agent's key or status changed (delivered when `sql`'s
+   * transaction commits; callers send it after the change committed). In process (one
+   * instance) the caller's own invalidation is all there is to do.
    */
-  async principalChanged(tx: SqlExecutor, agentId: string): Promise<void> {
-    if (this.mode === 'postgres') await tx.execute('select pg_notify(?, ?)', [PRINCIPAL_CHANNEL, agentId]);
+  async principalChanged(sql: SqlExecutor, agentId: string): Promise<void> {
+    if (this.mode === 'postgres') await sql.execute('select pg_notify(?, ?)', [PRINCIPAL_CHANNEL, agentId]);
   }
 
   /** Calls `listener` with the id of an agent changed on any instance; returns the unsubscribe function. */

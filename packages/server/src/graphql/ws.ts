@@ -71,7 +71,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = typeof raw === 'string' ? bearerToken(raw) ?? raw : null;
         try {
-          const principal = await authenticate(services.orm.em.fork(), services.hasher, services.config.bootstrapToken, token);
+          const principal = await authenticate(services.sql, services.hasher, services.config.bootstrapToken, token);
           if (!principal) return false;
           states.set(ctx.extra, { principal });
           return true;

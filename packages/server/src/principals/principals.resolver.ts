@@ -120,5 +120,5 @@ export class AgentFieldsResolver {
  */
 async function agentChanged(ctx: Context, agentId: string): Promise<void> {
   ctx.services.agentKeys.forgetAgent(agentId);
-  await ctx.services.events.principalChanged(ctx.em, agentId);
+  await ctx.services.events.principalChanged(ctx.services.sql, agentId);
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JSONWebKeySet } from 'jose';
-import { generateSigningKey, jwks, payloadHash, signReceipt, type StoredSigningKey } from './receipt.js';
+import { generateSigningKey, jwks, signReceipt, type StoredSigningKey } from './receipt.js';
 import { SigningKey } from './signing-key.entity.js';
 
 /** How long an instance trusts its cached view of the keys before re-reading (rotation by another instance). */
@@ -55,10 +55,13 @@ export class ReceiptService {
     return this.ensureKey(em);
   }
 
-  /** The receipt for an approved action: binds the action, its agent and type to this exact payload. */
-  async sign(em: EntityManager, action: { id: string; agentId: string; type: string }, approvedPayload: unknown): Promise<string> {
+  /**
+   * The receipt for an approved action: binds the action, its agent and type to this exact
+   * payload, named by its `payloadHash` (which the caller's audit event records too).
+   */
+  async sign(em: EntityManager, action: { id: string; agentId: string; type: string }, approvedPayloadHash: string): Promise<string> {
     const key = await this.activeKey(em);
-    return signReceipt(key, { sub: action.id, agt: action.agentId, act: action.type, pld: payloadHash(approvedPayload) }, { issuer: this.issuer(), ttlSeconds: this.ttlSeconds });
+    return signReceipt(key, { sub: action.id, agt: action.agentId, act: action.type, pld: approvedPayloadHash }, { issuer: this.issuer(), ttlSeconds: this.ttlSeconds });
   }
 
   /**
