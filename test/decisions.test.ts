@@ -82,6 +82,20 @@ describe('people in the loop: decisions', () => {
     expect(second.decisions.map((d: { approver: { id: string } }) => d.approver.id)).toEqual([finance[5]!.id, finance[6]!.id]);
   });
 
+  it('counts both votes of a two-person rule cast at the same moment: the second sees the first', async () => {
+    // Each vote waits on the request's lock; the one that waits must count the vote that
+    // committed meanwhile, or the request would stay PENDING with two approvals.
+    for (let round = 0; round < 5; round++) {
+      const pending = await submit(stack, agent.apiKey, { ...INPUTS.sync, amount: { value: 2_000_000, currency: 'USD' } });
+      const [a, b] = await Promise.all([finance[2]!, finance[3]!].map((f) => gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE' } }, f.token)));
+      expect([a.decide.status, b.decide.status].sort()).toEqual(['APPROVED', 'PENDING']);
+      const stored = (await gqlOk(stack.url, GET_ACTION, { id: pending.id }, stack.adminToken)).action;
+      expect(stored.status).toBe('APPROVED');
+      expect(stored.receipt).toEqual(expect.any(String));
+      expect(stored.decisions).toHaveLength(2);
+    }
+  });
+
   it("bars an agent's owner from approving its requests (separation of duties)", async () => {
     const pending = await submit(stack, owned.apiKey, INPUTS.sync);
     expect(pending.assignees.map((a: { approver: { id: string } }) => a.approver.id)).not.toContain(owner.id);

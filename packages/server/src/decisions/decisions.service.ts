@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ActionStatus, ReviewStatus, ReviewVerdict, Verdict, assertNever } from '../shared/enums.js';
+import { randomUUID } from 'node:crypto';
+import { ActionStatus, ReviewStatus, ReviewVerdict, Verdict } from '../shared/enums.js';
 import { AppError } from '../errors.js';
-import { validText } from '../shared/validate.js';
-import type { AuditEntry } from '../audit/audit.service.js';
+import { isUuid, validText } from '../shared/validate.js';
+import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
+import { rawTransaction } from '../db/sql.js';
 import { payloadHash } from '../receipts/receipt.js';
 import { Approver } from '../principals/approver.entity.js';
-import { Agent } from '../principals/agent.entity.js';
 import { Assignment, AssignmentKind } from '../escalation/assignment.entity.js';
 import { Timer } from '../escalation/timer.entity.js';
 import { endAssignments } from '../escalation/escalation.service.js';
@@ -13,23 +14,20 @@ import { transitionAction } from '../actions/transition.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { MAX_PAYLOAD_BYTES } from '../actions/normalize-input.js';
 import type { ActionRequest } from '../actions/action-request.entity.js';
+import { ACTION_COLUMNS, type ActionRow } from '../actions/action.view.js';
 import type { Services } from '../services.js';
-import { Decision } from './decision.entity.js';
 import { Review } from './review.entity.js';
 import { tally } from './quorum.js';
 import type { DecisionInput, ReviewInput } from './decision.inputs.js';
 
-/** The assignment through which `approverId` may act on the request now, or FORBIDDEN. */
-async function myAssignment(tx: EntityManager, action: ActionRequest, approverId: string, kind: AssignmentKind): Promise<Assignment> {
-  const assignment = await tx.findOne(Assignment, { action: action.id, approver: approverId, kind, active: true });
-  if (!assignment) {
-    throw AppError.forbidden(
-      kind === AssignmentKind.APPROVAL
-        ? `Request ${action.id} is not assigned to you at its current level (${action.escalationLevel ?? '-'}), directly or as a delegate.`
-        : `Request ${action.id} is not in your review queue.`,
-    );
-  }
-  return assignment;
+/** What a decision reads under the request's lock, besides the request itself. */
+interface DecisionFacts {
+  agent_name: string;
+  agent_owner_id: string | null;
+  /** The votes already cast, in the order they were cast. */
+  votes: { approverId: string; onBehalfOfId: string | null; verdict: Verdict; modifiedPayload: unknown }[];
+  /** The caller's active approval assignment, if any. */
+  mine: { id: string; onBehalfOfId: string | null } | null;
 }
 
 /**
@@ -38,105 +36,131 @@ async function myAssignment(tx: EntityManager, action: ActionRequest, approverId
  * owner's to approve (separation of duties), and the caller's first vote — counting the
  * person they stand in for, so one person's authority is never counted twice. With a
  * quorum the request stays PENDING until enough distinct people approve; any DENY ends it.
+ *
+ * This is the path a waiting agent waits on, so it is written as plain statements on one
+ * connection (db/sql.ts), not through the ORM's unit of work: the request locked, what the
+ * decision depends on read in one statement, every write in one, then the notification and
+ * the audit append — each ORM round trip cost about a millisecond of this server's time,
+ * and a decision took seventeen of them (BENCHMARKS.md).
  */
-export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRequest> {
-  const action = await recordDecision(em, services, approverId, input);
-  // A denial is part of the agent's behaviour: its next submission must see it.
-  if (action.status === ActionStatus.DENIED) services.behaviour.forget(action.agent.id);
-  return action;
-}
-
-function recordDecision(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRequest> {
+export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRow> {
   const comment = validText(input.comment, 'comment', 10_000);
+  const modifiedPayload = input.modifiedPayload ?? null;
   if (input.verdict === Verdict.REQUEST_CHANGES && !comment) {
     throw AppError.badInput('comment is required with REQUEST_CHANGES: say what should change.', 'comment');
   }
-  if (input.verdict === Verdict.DENY && input.modifiedPayload !== undefined && input.modifiedPayload !== null) {
+  if (input.verdict === Verdict.DENY && modifiedPayload !== null) {
     throw AppError.badInput('modifiedPayload goes with APPROVE or REQUEST_CHANGES, not DENY.', 'modifiedPayload');
   }
-  if (input.modifiedPayload !== undefined && input.modifiedPayload !== null && Buffer.byteLength(JSON.stringify(input.modifiedPayload)) > MAX_PAYLOAD_BYTES) {
+  if (modifiedPayload !== null && Buffer.byteLength(JSON.stringify(modifiedPayload)) > MAX_PAYLOAD_BYTES) {
     throw AppError.badInput(`modifiedPayload is larger than ${MAX_PAYLOAD_BYTES} bytes.`, 'modifiedPayload');
   }
+  if (!isUuid(input.actionId)) throw AppError.notFound('ActionRequest', input.actionId);
+  // The key is read before the transaction, which in embedded mode holds the only connection.
+  const sign = await services.receipts.signer(em);
 
-  return transitionAction(em, services, input.actionId, async (tx, action) => {
+  const { action, events } = await rawTransaction(services.orm, async (sql) => {
+    const [action] = await sql.execute<ActionRow[]>(`select ${ACTION_COLUMNS} from "action_request" a where a."id" = ? for update`, [input.actionId]);
+    if (!action) throw AppError.notFound('ActionRequest', input.actionId);
     if (action.status !== ActionStatus.PENDING) {
       throw AppError.conflict(`Request ${action.id} is already ${action.status}; it can no longer be decided.`, { status: action.status });
     }
-    const previous = await tx.find(Decision, { action: action.id });
-    if (previous.some((d) => d.approver.id === approverId)) {
+    // A statement of its own, after the lock: its snapshot sees every vote committed before.
+    const [facts] = await sql.execute<DecisionFacts[]>(
+      `select g."name" as "agent_name", g."owner_id" as "agent_owner_id",
+         (select coalesce(json_agg(json_build_object('approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id", 'verdict', d."verdict",
+            'modifiedPayload', d."modified_payload") order by d."at", d."id"), '[]'::json) from "decision" d where d."action_id" = ?) as "votes",
+         (select json_build_object('id', x."id", 'onBehalfOfId', x."on_behalf_of_id") from "assignment" x
+           where x."action_id" = ? and x."approver_id" = ? and x."kind" = ? and x."active" limit 1) as "mine"
+       from "agent" g where g."id" = ?`,
+      [action.id, action.id, approverId, AssignmentKind.APPROVAL, action.agent_id],
+    );
+    const { votes, mine } = facts!;
+    if (votes.some((d) => d.approverId === approverId)) {
       throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
     }
-    const assignment = await myAssignment(tx, action, approverId, AssignmentKind.APPROVAL);
-    const agent = await tx.findOneOrFail(Agent, { id: action.agent.id }, { fields: ['id', 'name', 'owner'] });
-    if (input.verdict === Verdict.APPROVE && agent.owner && (agent.owner.id === approverId || assignment.onBehalfOf?.id === agent.owner.id)) {
-      throw AppError.forbidden(`You own agent ${agent.name}: separation of duties bars you from approving its requests.`);
+    if (!mine) {
+      throw AppError.forbidden(`Request ${action.id} is not assigned to you at its current level (${action.escalation_level ?? '-'}), directly or as a delegate.`);
+    }
+    const owner = facts!.agent_owner_id;
+    if (input.verdict === Verdict.APPROVE && owner && (owner === approverId || mine.onBehalfOfId === owner)) {
+      throw AppError.forbidden(`You own agent ${facts!.agent_name}: separation of duties bars you from approving its requests.`);
     }
 
     // The person a delegate stands in for counts once too: their authority is not used twice.
-    const seat = assignment.onBehalfOf?.id ?? approverId;
-    if (previous.some((d) => (d.onBehalfOf?.id ?? d.approver.id) === seat)) {
+    const seat = mine.onBehalfOfId ?? approverId;
+    if (votes.some((d) => (d.onBehalfOfId ?? d.approverId) === seat)) {
       throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
     }
-    const result = tally(
-      previous.map((d) => ({ approverId: d.onBehalfOf?.id ?? d.approver.id, verdict: d.verdict })),
-      { approverId: seat, verdict: input.verdict },
-      action.requiredApprovals,
-    );
+    const result = tally(votes.map((d) => ({ approverId: d.onBehalfOfId ?? d.approverId, verdict: d.verdict })), { approverId: seat, verdict: input.verdict }, action.required_approvals);
     if (!result.ok) throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
 
     const now = new Date();
-    const decision = tx.create(Decision, {
-      action,
-      approver: tx.getReference(Approver, approverId),
-      onBehalfOf: assignment.onBehalfOf,
-      verdict: input.verdict,
-      comment,
-      modifiedPayload: input.modifiedPayload ?? null,
-      escalationLevel: action.escalationLevel,
-      at: now,
-    });
-    tx.persist(decision);
-
     const audit: AuditEntry[] = [{
       kind: 'ACTION_DECIDED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now,
       data: {
-        verdict: input.verdict, onBehalfOf: assignment.onBehalfOf?.id ?? null, comment, level: action.escalationLevel,
-        modifiedPayloadHash: input.modifiedPayload === undefined || input.modifiedPayload === null ? null : payloadHash(input.modifiedPayload),
-        approvals: previous.filter((d) => d.verdict === Verdict.APPROVE).length + (input.verdict === Verdict.APPROVE ? 1 : 0),
-        requiredApprovals: action.requiredApprovals,
+        verdict: input.verdict, onBehalfOf: mine.onBehalfOfId, comment, level: action.escalation_level,
+        modifiedPayloadHash: modifiedPayload === null ? null : payloadHash(modifiedPayload),
+        approvals: votes.filter((d) => d.verdict === Verdict.APPROVE).length + (input.verdict === Verdict.APPROVE ? 1 : 0),
+        requiredApprovals: action.required_approvals,
       },
     }];
 
-    let queueChanged: string[];
-    switch (result.outcome) {
-      case ActionStatus.PENDING:
-        // This approver has voted: the request leaves their queue, and waits for the others.
-        assignment.active = false;
-        assignment.endedAt = now;
-        queueChanged = [approverId];
-        break;
-      case ActionStatus.APPROVED: {
-        // The latest modification among the approvals is what was finally approved.
-        const modified = [...previous, decision].filter((d) => d.verdict === Verdict.APPROVE && d.modifiedPayload !== null).at(-1)?.modifiedPayload;
-        action.approvedPayload = modified ?? action.payload;
-        const approvedHash = payloadHash(action.approvedPayload);
-        action.receipt = await services.receipts.sign(tx, { id: action.id, agentId: action.agent.id, type: action.type }, approvedHash);
-        queueChanged = await finish(tx, action, ActionStatus.APPROVED, StatusReason.APPROVED_BY_APPROVER, now);
-        audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { payloadHash: approvedHash, modified: modified !== undefined } });
-        break;
-      }
-      case ActionStatus.DENIED:
-        queueChanged = await finish(tx, action, ActionStatus.DENIED, StatusReason.DENIED_BY_APPROVER, now);
-        break;
-      case ActionStatus.CHANGES_REQUESTED:
-        queueChanged = await finish(tx, action, ActionStatus.CHANGES_REQUESTED, StatusReason.CHANGES_REQUESTED_BY_APPROVER, now);
-        break;
-      default:
-        return assertNever(result.outcome);
+    const ends = result.outcome !== ActionStatus.PENDING;
+    if (result.outcome !== ActionStatus.PENDING) {
+      action.status = result.outcome;
+      action.status_reason = ENDED_BY[result.outcome];
+      action.decided_at = now;
+      action.deadline = null;
     }
-    return { result: action, audit, queueChanged };
+    if (result.outcome === ActionStatus.APPROVED) {
+      // The latest modification among the approvals is what was finally approved.
+      const modified = [...votes, { verdict: input.verdict, modifiedPayload }].filter((d) => d.verdict === Verdict.APPROVE && d.modifiedPayload !== null).at(-1)?.modifiedPayload;
+      action.approved_payload = modified ?? action.payload;
+      const approvedHash = payloadHash(action.approved_payload);
+      action.receipt = await sign({ id: action.id, agentId: action.agent_id, type: action.type }, approvedHash);
+      audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { payloadHash: approvedHash, modified: modified !== undefined } });
+    }
+    action.updated_at = now;
+
+    // Every write in one statement. A request that stays PENDING (a quorum not yet reached)
+    // leaves only the voter's queue; one that ends leaves every queue and its timers go.
+    const [written] = await sql.execute<{ ended: string[] }[]>(
+      `with "decided" as (
+         insert into "decision" ("id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "escalation_level", "at")
+         values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+       ), "timers" as (
+         delete from "timer" where ? and "action_id" = ?
+       ), "ended" as (
+         update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" and (? or "id" = ?) returning "approver_id"
+       ), "request" as (
+         update "action_request" set "status" = ?, "status_reason" = ?, "decided_at" = ?, "deadline" = ?, "approved_payload" = ?::jsonb, "receipt" = ?, "updated_at" = ?
+         where "id" = ?
+       )
+       select coalesce(array_agg(distinct "approver_id"), '{}') as "ended" from "ended"`,
+      [
+        randomUUID(), action.id, approverId, mine.onBehalfOfId, input.verdict, comment, modifiedPayload === null ? null : JSON.stringify(modifiedPayload), action.escalation_level, now,
+        ends, action.id,
+        now, action.id, ends, mine.id,
+        action.status, action.status_reason, action.decided_at, action.deadline, action.approved_payload === null ? null : JSON.stringify(action.approved_payload), action.receipt, now, action.id,
+      ],
+    );
+    const events = await services.events.inTransaction(sql, [{ actionId: action.id, agentId: action.agent_id, queueChanged: written!.ended }]);
+    await appendAudit(sql, audit);
+    return { action, events };
   });
+  services.events.afterCommit(events);
+  // A denial is part of the agent's behaviour: its next submission must see it.
+  if (action.status === ActionStatus.DENIED) services.behaviour.forget(action.agent_id);
+  return action;
 }
+
+/** Why a request ended, by the outcome of the vote that ended it. */
+const ENDED_BY = {
+  [ActionStatus.APPROVED]: StatusReason.APPROVED_BY_APPROVER,
+  [ActionStatus.DENIED]: StatusReason.DENIED_BY_APPROVER,
+  [ActionStatus.CHANGES_REQUESTED]: StatusReason.CHANGES_REQUESTED_BY_APPROVER,
+} as const;
 
 /** Ends a pending request: status, no more assignments, no more timers. Returns whose queues lost it. */
 export async function finish(tx: EntityManager, action: ActionRequest, status: ActionStatus, reason: StatusReason, now: Date): Promise<string[]> {

@@ -6,6 +6,13 @@ import { SigningKey } from './signing-key.entity.js';
 /** How long an instance trusts its cached view of the keys before re-reading (rotation by another instance). */
 const KEY_CACHE_MS = 60_000;
 
+/** What a receipt names of its action. */
+export interface ReceiptSubject {
+  id: string;
+  agentId: string;
+  type: string;
+}
+
 function toStored(row: SigningKey): StoredSigningKey {
   return { kid: row.kid, publicJwk: row.publicJwk, privateJwk: row.privateJwk, createdAt: row.createdAt };
 }
@@ -59,9 +66,18 @@ export class ReceiptService {
    * The receipt for an approved action: binds the action, its agent and type to this exact
    * payload, named by its `payloadHash` (which the caller's audit event records too).
    */
-  async sign(em: EntityManager, action: { id: string; agentId: string; type: string }, approvedPayloadHash: string): Promise<string> {
+  async sign(em: EntityManager, action: ReceiptSubject, approvedPayloadHash: string): Promise<string> {
+    return (await this.signer(em))(action, approvedPayloadHash);
+  }
+
+  /**
+   * A signing function bound to the active key, read (if it must be) now: for callers that
+   * may sign inside a transaction holding the only connection of embedded mode, where
+   * reading the key then would wait on itself.
+   */
+  async signer(em: EntityManager): Promise<(action: ReceiptSubject, approvedPayloadHash: string) => Promise<string>> {
     const key = await this.activeKey(em);
-    return signReceipt(key, { sub: action.id, agt: action.agentId, act: action.type, pld: approvedPayloadHash }, { issuer: this.issuer(), ttlSeconds: this.ttlSeconds });
+    return (action, pld) => signReceipt(key, { sub: action.id, agt: action.agentId, act: action.type, pld }, { issuer: this.issuer(), ttlSeconds: this.ttlSeconds });
   }
 
   /**
