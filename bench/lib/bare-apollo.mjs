@@ -1,25 +1,30 @@
 // The bare Apollo Server the AUTO-path baselines run (bench/children/apollo-*.mjs): a
-// schema with a JSON scalar and one mutation, served on Node's http server through the very
-// handler Countersign uses (packages/server/src/graphql/http.ts), in a child process that
-// reports `{ready, url}` and stops on `{stop}`.
+// schema with a JSON scalar and one mutation (or a schema given whole), served on Node's
+// http server through the very handler Countersign uses (packages/server/src/graphql/http.ts),
+// in a child process that reports `{ready, url}` and stops on `{stop}`.
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLScalarType } from 'graphql';
 import { graphqlHttpHandler } from '../../packages/server/dist/graphql/http.js';
 
-/** `mutation` is the Mutation type's one field, e.g. `noop(input: JSON): Boolean!`; `resolve` answers it. */
-export async function serveBareApollo({ mutation, resolve, onStop = async () => undefined }) {
-  const typeDefs = `#graphql
-    scalar JSON
-    type Query { ok: Boolean! }
-    type Mutation { ${mutation} }
-  `;
-  const name = mutation.slice(0, mutation.indexOf('('));
-  const resolvers = {
-    JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v }),
-    Query: { ok: () => true },
-    Mutation: { [name]: resolve },
-  };
+/**
+ * `mutation` is the Mutation type's one field, e.g. `noop(input: JSON): Boolean!`, and
+ * `resolve` answers it; or `typeDefs` and `resolvers` are the whole schema.
+ */
+export async function serveBareApollo({ mutation, resolve, typeDefs, resolvers, onStop = async () => undefined }) {
+  if (!typeDefs) {
+    const name = mutation.slice(0, mutation.indexOf('('));
+    typeDefs = `#graphql
+      scalar JSON
+      type Query { ok: Boolean! }
+      type Mutation { ${mutation} }
+    `;
+    resolvers = {
+      JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v }),
+      Query: { ok: () => true },
+      Mutation: { [name]: resolve },
+    };
+  }
   const apollo = new ApolloServer({ typeDefs, resolvers, introspection: false });
   await apollo.start();
   const handle = graphqlHttpHandler(apollo, async () => ({}));

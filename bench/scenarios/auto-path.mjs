@@ -58,6 +58,9 @@ export async function run({ quick, log }) {
     // floor under any persisted request on this box (its own table in the same database).
     const insert = await startChild('auto-insert', 'apollo-insert.mjs', { DATABASE_URL: db.url });
     started.push(insert);
+    // The same with the inserts of requests that arrive together shared, as the group commit shares them.
+    const batched = await startChild('auto-batched', 'apollo-insert.mjs', { DATABASE_URL: db.url, FLOOR_MODE: 'batched' });
+    started.push(batched);
     const pgServer = await startCountersign('auto-postgres', db);
     started.push(pgServer);
     log('starting the embedded server (a fresh PGlite data directory takes a few seconds)');
@@ -65,11 +68,13 @@ export async function run({ quick, log }) {
     started.push(embedded);
 
     const targets = {};
+    let answer = null;
     for (const [key, server] of [['postgres', pgServer], ['embedded', embedded]]) {
       await applyGovernance(server.url);
       const agents = await createAgents(server.url, 'agent', AGENTS);
       const check = (await gql(server.url, SUBMIT, { input: INPUTS.auto }, agents[0].apiKey)).submitAction;
       if (check.mode !== 'AUTO' || check.status !== 'APPROVED') throw new Error(`${key}: the AUTO input landed on ${check.mode}/${check.status}`);
+      answer ??= check;
       targets[key] = {
         server,
         options: {
@@ -79,6 +84,10 @@ export async function run({ quick, log }) {
         },
       };
     }
+    // Not a DESIGN baseline: bare Apollo with Countersign's schema answering the SubmitAction
+    // document with a constant (the answer just given): what the GraphQL layer costs alone.
+    const answering = await startChild('auto-answer', 'apollo-answer.mjs', { ANSWER: JSON.stringify(answer) });
+    started.push(answering);
     const noopOptions = {
       body: JSON.stringify({ query: 'mutation Noop($input: JSON) { noop(input: $input) }', variables: { input: INPUTS.auto } }),
       verify: (text) => text.includes('"noop":true'),
@@ -91,6 +100,8 @@ export async function run({ quick, log }) {
     const systems = [
       ['noop', noop.url, noopOptions, noop],
       ['insert', insert.url, insertOptions, insert],
+      ['batched', batched.url, insertOptions, batched],
+      ['answer', answering.url, { body: targets.postgres.options.body, verify: targets.postgres.options.verify }, answering],
       ['postgres', pgServer.url, targets.postgres.options, pgServer],
       ['embedded', embedded.url, targets.embedded.options, embedded],
     ];
@@ -98,7 +109,7 @@ export async function run({ quick, log }) {
       log(`warm-up ${name} ${warmup}s`);
       await load(url, { ...options, seconds: warmup });
     }
-    const runs = { noop: [], insert: [], postgres: [], embedded: [] };
+    const runs = { noop: [], insert: [], batched: [], answer: [], postgres: [], embedded: [] };
     for (let round = 1; round <= rounds; round++) {
       for (const [name, url, options, server] of systems) {
         const countersign = name === 'postgres' || name === 'embedded';
@@ -137,8 +148,8 @@ export async function run({ quick, log }) {
       const f = failures(name);
       return `median of ${rounds} × ${seconds}s runs, ${CONNECTIONS} connections${f ? `; ${f} failed or unverified responses` : ''}`;
     };
-    const rps = { noop: m('noop', 'rps'), insert: m('insert', 'rps'), postgres: m('postgres', 'rps'), embedded: m('embedded', 'rps') };
-    const p99 = { noop: m('noop', 'p99'), insert: m('insert', 'p99'), postgres: m('postgres', 'p99'), embedded: m('embedded', 'p99') };
+    const rps = { noop: m('noop', 'rps'), insert: m('insert', 'rps'), batched: m('batched', 'rps'), answer: m('answer', 'rps'), postgres: m('postgres', 'rps'), embedded: m('embedded', 'rps') };
+    const p99 = { noop: m('noop', 'p99'), insert: m('insert', 'p99'), batched: m('batched', 'p99'), answer: m('answer', 'p99'), postgres: m('postgres', 'p99'), embedded: m('embedded', 'p99') };
     const rows = [
       {
         id: 'auto.throughput', target: 'AUTO submitAction throughput (PostgreSQL)', measured: rps.postgres, unit: 'req/s',
@@ -155,6 +166,16 @@ export async function run({ quick, log }) {
         id: 'auto.floor', target: 'floor: bare Apollo + one raw pg insert per request', measured: rps.insert, unit: 'req/s',
         baseline: rps.noop, baselineLabel: 'bare Apollo no-op', ratio: rps.insert / rps.noop, bound: null, pass: null, kind: 'info',
         note: `not a DESIGN target: the least a persisted request costs here (one INSERT and COMMIT through a pool of 10, no ORM, no audit); p99 ${Math.round(p99.insert)} ms; server CPU ${m('insert', 'serverCpuMsPerRequest').toFixed(2)} ms/request`,
+      },
+      {
+        id: 'auto.floor-batched', target: 'floor: bare Apollo + inserts shared per event-loop turn', measured: rps.batched, unit: 'req/s',
+        baseline: rps.noop, baselineLabel: 'bare Apollo no-op', ratio: rps.batched / rps.noop, bound: null, pass: null, kind: 'info',
+        note: `not a DESIGN target: the requests that arrive together written by one multi-row INSERT, up to 3 in flight, as the group commit writes submissions (no judging, signing or audit); p99 ${Math.round(p99.batched)} ms; server CPU ${m('batched', 'serverCpuMsPerRequest').toFixed(2)} ms/request`,
+      },
+      {
+        id: 'auto.answer', target: "bare Apollo answering the SDK's SubmitAction with a constant", measured: rps.answer, unit: 'req/s',
+        baseline: rps.noop, baselineLabel: 'bare Apollo no-op', ratio: rps.answer / rps.noop, bound: null, pass: null, kind: 'info',
+        note: `not a DESIGN target: Countersign's schema, the SDK's document and its 40-field answer, the resolver returning a stored answer (no authentication, judging, signing, audit or database); p99 ${Math.round(p99.answer)} ms; server CPU ${m('answer', 'serverCpuMsPerRequest').toFixed(2)} ms/request`,
       },
       {
         id: 'auto.embedded', target: 'embedded (PGlite) AUTO throughput', measured: rps.embedded, unit: 'req/s',
