@@ -154,6 +154,9 @@ describe('webhook notifications', () => {
       action: { id: pending.id, summary: INPUTS.sync.summary, status: 'PENDING', risk: { level: 'CRITICAL' }, agent: { name: 'ap-agent' }, escalationLevel: 1 },
     });
     expect(assigned!.body.action.deadline).toBe(pending.deadline);
+    // auditSeq names the very audit event the notification comes from.
+    const trail = (await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { auditTrail { seq kind } } }', { id: pending.id }, server.adminToken)).action.auditTrail;
+    expect(assigned!.body.auditSeq).toBe(trail.find((e: { kind: string }) => e.kind === 'ACTION_ASSIGNED').seq);
     expect(assigned!.raw).not.toContain('ACME-IBAN'); // the payload stays in Countersign
 
     const [slack] = await waitFor(() => receiver.at('/finance-channel').length >= 1 && receiver.at('/finance-channel'), { what: 'the Slack webhook' });

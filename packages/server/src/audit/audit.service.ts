@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sealCanonical, createChainVerifier, GENESIS_HASH, type AuditEventRecord, type ChainVerification } from './chain.js';
-import { enqueueNotifications } from '../notifications/outbox.js';
+import { planNotifications } from '../notifications/outbox.js';
 import type { SqlExecutor } from '../db/sql.js';
 
 /** What a state change records about itself; the chain fields are filled in here. */
@@ -15,7 +15,8 @@ export interface AuditEntry {
 }
 
 /**
- * Appends audit events to the hash chain inside the caller's transaction.
+ * Appends audit events to the hash chain inside the caller's transaction, with the outbox
+ * rows of the notifications they call for.
  *
  * How concurrent writers share the chain head: every append locks the single
  * `audit_head` row (`SELECT … FOR UPDATE`), assigns the next `seq`s and hashes in memory,
@@ -23,31 +24,35 @@ export interface AuditEntry {
  * COMMIT. That serialises appenders across all instances — the price of a strict,
  * gap-free sequence in which a deleted or reordered event is detectable. To keep the
  * serialised stretch short, callers append as the last step of their transaction (after
- * their own writes), so the lock is held for two statements and the commit, not for the
- * whole unit of work. A request that writes several events appends them in one call (one
- * lock, one multi-row insert).
+ * their own writes), what the notifications need is read before the head is locked, and
+ * the events, the outbox rows and the new head are one statement: the lock is held for
+ * two statements and the commit, not for the whole unit of work. A request that writes
+ * several events appends them in one call (one lock, one multi-row insert).
  */
 export async function appendAudit(em: SqlExecutor, entries: AuditEntry[]): Promise<AuditEventRecord[]> {
   if (entries.length === 0) return [];
+  const now = new Date();
+  const unsealed = entries.map((entry, i) => ({
+    seq: i + 1,
+    at: entry.at ?? now,
+    kind: entry.kind,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    actorType: entry.actorType,
+    actorId: entry.actorId,
+    data: entry.data ?? null,
+  }));
+  // Notifications follow from the events, in the same transaction: an event and its outbox rows commit together.
+  const notifications = await planNotifications(em, unsealed.map((e) => ({ ...e, prevHash: '', hash: '' })));
+
   const [head] = await em.execute<{ seq: string; hash: string }[]>('select "seq", "hash" from "audit_head" where "id" = 1 for update');
   if (!head) throw new Error('audit_head is missing: the database was not migrated');
+  const base = Number(head.seq);
   let prevHash = head.hash;
-  let seq = Number(head.seq);
-  const now = new Date();
   const sealed: AuditEventRecord[] = [];
   const params: unknown[] = [];
-  for (const entry of entries) {
-    seq += 1;
-    const { record, canonical } = sealCanonical(prevHash, {
-      seq,
-      at: entry.at ?? now,
-      kind: entry.kind,
-      subjectType: entry.subjectType,
-      subjectId: entry.subjectId,
-      actorType: entry.actorType,
-      actorId: entry.actorId,
-      data: entry.data ?? null,
-    });
+  for (const event of unsealed) {
+    const { record, canonical } = sealCanonical(prevHash, { ...event, seq: base + event.seq });
     sealed.push(record);
     prevHash = record.hash;
     const e = record;
@@ -56,17 +61,16 @@ export async function appendAudit(em: SqlExecutor, entries: AuditEntry[]): Promi
     params.push(e.seq, e.at, e.kind, e.subjectType, e.subjectId, e.actorType, e.actorId, JSON.stringify(e.data), canonical, e.prevHash, e.hash);
   }
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-  // The events and the new head in one statement: one round trip while the head is locked.
+  const outbox = notifications?.insert(base);
+  // The events, their notifications and the new head in one statement: one round trip while the head is locked.
   await em.execute(
     `with "appended" as (
        insert into "audit_event" ("seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "canonical", "prev_hash", "hash")
        values ${sealed.map(() => row).join(', ')}
-     )
+     )${outbox ? `, "notified" as (${outbox.sql})` : ''}
      update "audit_head" set "seq" = ?, "hash" = ? where "id" = 1`,
-    [...params, seq, prevHash],
+    [...params, ...(outbox?.params ?? []), base + sealed.length, prevHash],
   );
-  // Notifications follow from the events, in the same transaction: an event and its outbox rows commit together.
-  await enqueueNotifications(em, sealed);
   return sealed;
 }
 

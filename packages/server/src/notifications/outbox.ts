@@ -38,16 +38,30 @@ function placeholders(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
 }
 
+/** The outbox rows a batch of audit events calls for, once their place in the chain is known. */
+export interface NotificationPlan {
+  /**
+   * The INSERT of the rows (a statement or a data-modifying CTE), with `seqBase` added to
+   * the events' provisional `seq` (1, 2, … in the order given to {@link planNotifications}).
+   */
+  insert(seqBase: number): { sql: string; params: unknown[] };
+}
+
 /**
- * Writes the outbox rows for a batch of sealed audit events, in the transaction that
- * appended them: the notification exists if and only if the event does, whatever crashes
- * afterwards. One row per (event, endpoint); an endpoint for a role gets one row per event
- * listing the role's holders concerned, not one per holder. Events that notify nobody cost
- * no query; those that do cost two or three, plus one for DECIDED's audience.
+ * Reads what the outbox rows for a batch of audit events need — who is told, through which
+ * endpoints, about which request — inside the transaction that will append the events, so
+ * that the notification exists if and only if the event does, whatever crashes afterwards.
+ * Called before the audit head is locked: the reads are not part of the stretch every
+ * writer waits on. One row per (event, endpoint); an endpoint for a role gets one row per
+ * event listing the role's holders concerned, not one per holder. Events that notify nobody
+ * cost no query and plan nothing (null); those that do cost two or three, plus one for
+ * DECIDED's audience.
+ *
+ * `events` are the events to be appended, numbered 1, 2, … in `seq` (their hashes unknown yet).
  */
-export async function enqueueNotifications(tx: SqlExecutor, events: readonly AuditEventRecord[]): Promise<void> {
+export async function planNotifications(tx: SqlExecutor, events: readonly AuditEventRecord[]): Promise<NotificationPlan | null> {
   const intents = notificationIntents(events);
-  if (intents.length === 0) return;
+  if (intents.length === 0) return null;
 
   const names = new Map<string, string>();
   const open = [...new Set(intents.filter((i) => i.approverIds === null).map((i) => i.actionId))];
@@ -70,7 +84,7 @@ export async function enqueueNotifications(tx: SqlExecutor, events: readonly Aud
   const recipientsOf = (intent: NotificationIntent) => intent.approverIds ?? audiences.get(intent.actionId) ?? [];
 
   const everyone = [...new Set(intents.flatMap(recipientsOf))];
-  if (everyone.length === 0) return;
+  if (everyone.length === 0) return null;
   const matches = await tx.execute<EndpointMatch[]>(
     `select e."id", e."approver_id", e."role", e."format", e."events", ap."id" as "recipient_id", ap."name" as "recipient_name", ap."roles" as "recipient_roles"
        from "webhook_endpoint" e
@@ -78,7 +92,7 @@ export async function enqueueNotifications(tx: SqlExecutor, events: readonly Aud
       where e."active" and ap."active" and ap."id" in (${placeholders(everyone)})`,
     everyone,
   );
-  if (matches.length === 0) return;
+  if (matches.length === 0) return null;
   const byRecipient = new Map<string, EndpointMatch[]>();
   for (const m of matches) byRecipient.set(m.recipient_id, [...(byRecipient.get(m.recipient_id) ?? []), m]);
 
@@ -98,32 +112,35 @@ export async function enqueueNotifications(tx: SqlExecutor, events: readonly Aud
     }
     planned.push(...perEndpoint.values());
   }
-  if (planned.length === 0) return;
+  if (planned.length === 0) return null;
 
   const facts = await loadFacts(tx, [...new Set(planned.map((p) => p.intent.actionId))]);
-  const params: unknown[] = [];
-  const rows: string[] = [];
-  const now = new Date();
-  for (const { intent, endpoint, recipients } of planned) {
-    const action = facts.get(intent.actionId);
-    if (!action) continue;
-    const id = randomUUID();
-    const decider = intent.detail.decidedBy?.type === 'APPROVER' && intent.detail.decidedBy.id ? intent.detail.decidedBy.id : null;
-    const body = renderBody(endpoint.format, {
-      id,
-      intent,
-      action,
-      recipients: [...recipients.values()],
-      decidedByName: decider ? (names.get(decider) ?? null) : null,
-    });
-    rows.push("(?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
-    params.push(id, endpoint.id, intent.event, intent.actionId, JSON.stringify(body), now, now);
-  }
-  if (rows.length === 0) return;
-  await tx.execute(
-    `insert into "notification_delivery" ("id", "endpoint_id", "event", "action_id", "body", "status", "attempts", "next_attempt_at", "created_at") values ${rows.join(', ')}`,
-    params,
-  );
+  const deliverable = planned.filter((p) => facts.has(p.intent.actionId));
+  if (deliverable.length === 0) return null;
+  return {
+    insert(seqBase) {
+      const params: unknown[] = [];
+      const rows: string[] = [];
+      const now = new Date();
+      for (const { intent, endpoint, recipients } of deliverable) {
+        const id = randomUUID();
+        const decider = intent.detail.decidedBy?.type === 'APPROVER' && intent.detail.decidedBy.id ? intent.detail.decidedBy.id : null;
+        const body = renderBody(endpoint.format, {
+          id,
+          intent: { ...intent, auditSeq: seqBase + intent.auditSeq },
+          action: facts.get(intent.actionId)!,
+          recipients: [...recipients.values()],
+          decidedByName: decider ? (names.get(decider) ?? null) : null,
+        });
+        rows.push("(?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
+        params.push(id, endpoint.id, intent.event, intent.actionId, JSON.stringify(body), now, now);
+      }
+      return {
+        sql: `insert into "notification_delivery" ("id", "endpoint_id", "event", "action_id", "body", "status", "attempts", "next_attempt_at", "created_at") values ${rows.join(', ')}`,
+        params,
+      };
+    },
+  };
 }
 
 async function loadFacts(tx: SqlExecutor, ids: string[]): Promise<Map<string, ActionFacts>> {
