@@ -18,26 +18,44 @@ export interface Context {
 /**
  * A fresh context: its own EntityManager fork and batch loaders, made when a resolver
  * first asks for them (many requests — a warm submission — need neither).
+ *
+ * The lazy parts are getters on the class, not on the object: Apollo Server copies the
+ * context of every request with `Object.assign` (its `cloneObject`), which would call a
+ * getter of the object itself — forking an EntityManager and making the loaders for every
+ * request, used or not. Plain fields are copied as they are (null until first use).
  */
+class RequestContext implements Context {
+  private forked: EntityManager | null;
+  private batch: Loaders | null = null;
+  closeConnection?: (code: number, reason: string) => void;
+
+  constructor(
+    readonly services: Services,
+    readonly principal: Principal | null,
+    em: EntityManager | undefined,
+  ) {
+    this.forked = em ?? null;
+  }
+
+  get em(): EntityManager {
+    return (this.forked ??= this.services.orm.em.fork());
+  }
+
+  set em(value: EntityManager) {
+    this.forked = value;
+  }
+
+  get loaders(): Loaders {
+    return (this.batch ??= createLoaders(this.em));
+  }
+
+  set loaders(value: Loaders) {
+    this.batch = value;
+  }
+}
+
 export function createContext(services: Services, principal: Principal | null, em?: EntityManager): Context {
-  let forked = em ?? null;
-  let loaders: Loaders | null = null;
-  return {
-    principal,
-    services,
-    get em() {
-      return (forked ??= services.orm.em.fork());
-    },
-    set em(value: EntityManager) {
-      forked = value;
-    },
-    get loaders() {
-      return (loaders ??= createLoaders(this.em));
-    },
-    set loaders(value: Loaders) {
-      loaders = value;
-    },
-  };
+  return new RequestContext(services, principal, em);
 }
 
 /** The caller, or UNAUTHENTICATED. */

@@ -58,10 +58,11 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const states = new WeakMap<object, ConnectionState>();
   const documents = new DocumentCache(schema);
-  const contextFor = (extra: { socket: { close(code: number, reason: string): void } }): Context => ({
-    ...createContext(services, states.get(extra)?.principal ?? null),
-    closeConnection: (code, reason) => extra.socket.close(code, reason),
-  });
+  const contextFor = (extra: { socket: { close(code: number, reason: string): void } }): Context => {
+    const context = createContext(services, states.get(extra)?.principal ?? null);
+    context.closeConnection = (code, reason) => extra.socket.close(code, reason);
+    return context;
+  };
   const cleanup = useServer<Record<string, unknown> | undefined>(
     {
       schema,
