@@ -127,4 +127,24 @@ describe('queue push to many approvers of one role', () => {
     // The second request is untouched: nobody was told anything more about it.
     for (const person of desk) expect(received.get(person.id)!.about(second.id).length).toBe(person === away ? 2 : 1);
   });
+
+  it('stores one assignment per holder of the role, each with the request’s level, deadline and time', async () => {
+    // A role's assignments are inserted as arrays, the values they share sent once (db/row-batch.ts): the rows must be whole.
+    const request = await deskRequest('Stored assignments');
+    const [action] = await stack.database.query<{ deadline: Date; created_at: Date }>('select "deadline", "created_at" from "action_request" where "id" = $1', [request.id]);
+    const rows = await stack.database.query(
+      `select "id", "approver_id", "on_behalf_of_id", "via_role", "kind", "level", "active", "deadline", "created_at", "ended_at" from "assignment" where "action_id" = $1`,
+      [request.id],
+    );
+    const [, away] = desk;
+    // desk-1 delegated to the outsider above: the outsider holds it on their behalf.
+    const expected = [...desk.filter((p) => p !== away).map((p) => [p.id, null]), [outsider.id, away!.id]];
+    expect(rows.map((r) => [r.approver_id, r.on_behalf_of_id]).sort()).toEqual(expected.sort());
+    expect(new Set(rows.map((r) => r.id)).size).toBe(DESK);
+    for (const row of rows) {
+      expect(row).toMatchObject({ via_role: 'desk', kind: 'APPROVAL', level: 1, active: true, ended_at: null });
+      expect(row.deadline).toEqual(action!.deadline);
+      expect(row.created_at).toEqual(action!.created_at);
+    }
+  });
 });
