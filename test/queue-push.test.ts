@@ -147,4 +147,31 @@ describe('queue push to many approvers of one role', () => {
       expect(row.created_at).toEqual(action!.created_at);
     }
   });
+
+  it('gives a subscriber who asks for the assignees every one of them, with their approvers', async () => {
+    // The read shared by every subscriber leaves the assignees out (events/subscriptions.resolver.ts); asking for them still gets them all.
+    const client = wsClient(stack.url, desk[0]!.token);
+    clients.push(client);
+    const messages: { data?: { approvalQueueUpdated: { actionId: string; inQueue: boolean; action: { assignees: { approver: { id: string; name: string }; onBehalfOf: { id: string } | null; viaRole: string | null; level: number }[] } } }; errors?: unknown[] }[] = [];
+    client.subscribe(
+      { query: 'subscription { approvalQueueUpdated { actionId inQueue action { assignees { approver { id name } onBehalfOf { id } viaRole level } } } }' },
+      { next: (m) => void messages.push(m as never), error: (e) => void messages.push({ errors: [e] }), complete: () => undefined },
+    );
+    let request: { id: string } | undefined;
+    await waitFor(async () => {
+      request = await deskRequest('Who holds it');
+      await new Promise((r) => setTimeout(r, 100));
+      return messages.some((m) => m.data?.approvalQueueUpdated.actionId === request!.id);
+    }, { what: 'the new subscription to hear of a request' });
+    const message = messages.find((m) => m.data?.approvalQueueUpdated.actionId === request!.id)!;
+    expect(message.errors).toBeUndefined();
+    expect(message.data!.approvalQueueUpdated.inQueue).toBe(true);
+    const [, away] = desk;
+    const expected = [...desk.filter((p) => p !== away).map((p) => ({ approver: { id: p.id, name: p.name }, onBehalfOf: null, viaRole: 'desk', level: 1 })),
+      { approver: { id: outsider.id, name: outsider.name }, onBehalfOf: { id: away!.id }, viaRole: 'desk', level: 1 }];
+    const byId = (a: { approver: { id: string } }, b: { approver: { id: string } }) => a.approver.id.localeCompare(b.approver.id);
+    expect([...message.data!.approvalQueueUpdated.action.assignees].sort(byId)).toEqual(expected.sort(byId));
+    // Those who did not ask were told as before, from the same change.
+    for (const person of desk.filter((p) => p !== away)) await waitFor(() => received.get(person.id)!.about(request!.id).length > 0, { what: `${person.name} to hear of it` });
+  });
 });
