@@ -85,6 +85,27 @@ describe('the audit chain, stored as its canonical text', () => {
     await database.query('insert into audit_event select * from jsonb_populate_record(null::audit_event, $1::jsonb)', [JSON.stringify(saved)]);
     expect(await verify()).toMatchObject({ valid: true, checked: n });
   });
+
+  it('stores a large event compressed (lz4 where PostgreSQL has it), whole, and finds an edit inside it', async () => {
+    // Large events (an assignment naming a role's thousand holders) are compressed as they are appended.
+    const tags = Array.from({ length: 300 }, (_, i) => `cost-centre-${String(i).padStart(4, '0')}`);
+    const agent = await createAgent(server, 'agent-with-many-tags', { tags });
+    const [event] = await database.query<{ seq: string; compression: string | null; data: { tags: string[] }; lz4: boolean }>(
+      `select seq, pg_column_compression(canonical) as compression, data,
+         exists(select 1 from pg_attribute where attrelid = 'audit_event'::regclass and attname = 'canonical' and attcompression = 'l') as lz4
+       from audit_event where subject_id = $1 and kind = 'AGENT_CREATED'`,
+      [agent.id],
+    );
+    expect(event!.compression).toBe(event!.lz4 ? 'lz4' : 'pglz');
+    expect(event!.data.tags).toEqual(tags);
+    expect(await verify()).toMatchObject({ valid: true, brokenAt: null });
+    const n = Number(event!.seq);
+    // A space in the middle of the compressed text: every column still means the same, the text is not what was hashed.
+    await database.query(`update audit_event set canonical = replace(canonical, '"cost-centre-0150",', '"cost-centre-0150", ') where seq = $1`, [n]);
+    expect(await verify()).toMatchObject({ valid: false, checked: n - 1, brokenAt: n });
+    await database.query(`update audit_event set canonical = replace(canonical, '"cost-centre-0150", ', '"cost-centre-0150",') where seq = $1`, [n]);
+    expect(await verify()).toMatchObject({ valid: true, brokenAt: null });
+  });
 });
 
 describe('a database whose audit events were written before their canonical text was stored', () => {

@@ -127,4 +127,51 @@ describe('queue push to many approvers of one role', () => {
     // The second request is untouched: nobody was told anything more about it.
     for (const person of desk) expect(received.get(person.id)!.about(second.id).length).toBe(person === away ? 2 : 1);
   });
+
+  it('stores one assignment per holder of the role, each with the request’s level, deadline and time', async () => {
+    // A role's assignments are inserted as arrays, the values they share sent once (db/row-batch.ts): the rows must be whole.
+    const request = await deskRequest('Stored assignments');
+    const [action] = await stack.database.query<{ deadline: Date; created_at: Date }>('select "deadline", "created_at" from "action_request" where "id" = $1', [request.id]);
+    const rows = await stack.database.query(
+      `select "id", "approver_id", "on_behalf_of_id", "via_role", "kind", "level", "active", "deadline", "created_at", "ended_at" from "assignment" where "action_id" = $1`,
+      [request.id],
+    );
+    const [, away] = desk;
+    // desk-1 delegated to the outsider above: the outsider holds it on their behalf.
+    const expected = [...desk.filter((p) => p !== away).map((p) => [p.id, null]), [outsider.id, away!.id]];
+    expect(rows.map((r) => [r.approver_id, r.on_behalf_of_id]).sort()).toEqual(expected.sort());
+    expect(new Set(rows.map((r) => r.id)).size).toBe(DESK);
+    for (const row of rows) {
+      expect(row).toMatchObject({ via_role: 'desk', kind: 'APPROVAL', level: 1, active: true, ended_at: null });
+      expect(row.deadline).toEqual(action!.deadline);
+      expect(row.created_at).toEqual(action!.created_at);
+    }
+  });
+
+  it('gives a subscriber who asks for the assignees every one of them, with their approvers', async () => {
+    // The read shared by every subscriber leaves the assignees out (events/subscriptions.resolver.ts); asking for them still gets them all.
+    const client = wsClient(stack.url, desk[0]!.token);
+    clients.push(client);
+    const messages: { data?: { approvalQueueUpdated: { actionId: string; inQueue: boolean; action: { assignees: { approver: { id: string; name: string }; onBehalfOf: { id: string } | null; viaRole: string | null; level: number }[] } } }; errors?: unknown[] }[] = [];
+    client.subscribe(
+      { query: 'subscription { approvalQueueUpdated { actionId inQueue action { assignees { approver { id name } onBehalfOf { id } viaRole level } } } }' },
+      { next: (m) => void messages.push(m as never), error: (e) => void messages.push({ errors: [e] }), complete: () => undefined },
+    );
+    let request: { id: string } | undefined;
+    await waitFor(async () => {
+      request = await deskRequest('Who holds it');
+      await new Promise((r) => setTimeout(r, 100));
+      return messages.some((m) => m.data?.approvalQueueUpdated.actionId === request!.id);
+    }, { what: 'the new subscription to hear of a request' });
+    const message = messages.find((m) => m.data?.approvalQueueUpdated.actionId === request!.id)!;
+    expect(message.errors).toBeUndefined();
+    expect(message.data!.approvalQueueUpdated.inQueue).toBe(true);
+    const [, away] = desk;
+    const expected = [...desk.filter((p) => p !== away).map((p) => ({ approver: { id: p.id, name: p.name }, onBehalfOf: null, viaRole: 'desk', level: 1 })),
+      { approver: { id: outsider.id, name: outsider.name }, onBehalfOf: { id: away!.id }, viaRole: 'desk', level: 1 }];
+    const byId = (a: { approver: { id: string } }, b: { approver: { id: string } }) => a.approver.id.localeCompare(b.approver.id);
+    expect([...message.data!.approvalQueueUpdated.action.assignees].sort(byId)).toEqual(expected.sort(byId));
+    // Those who did not ask were told as before, from the same change.
+    for (const person of desk.filter((p) => p !== away)) await waitFor(() => received.get(person.id)!.about(request!.id).length > 0, { what: `${person.name} to hear of it` });
+  });
 });

@@ -53,10 +53,12 @@ export interface ActionRow {
   outcome_at: Date | string | null;
   created_at: Date | string;
   updated_at: Date | string;
-  /** Present when the select added RELATION_COLUMNS (relations.ts). */
+  /** Present when the select added RELATION_COLUMNS or HOLDER_COLUMNS (relations.ts); the assignees with the former only. */
   rel_agent?: RelationRow['rel_agent'];
   rel_assignees?: RelationRow['rel_assignees'];
   rel_decisions?: RelationRow['rel_decisions'];
+  /** Present when the select added HOLDER_COLUMNS: who holds the request now. */
+  rel_holders?: string[];
 }
 
 /**
@@ -171,7 +173,7 @@ function fromRow(r: ActionRow): ActionRequestType {
     updatedAt: toDate(r.updated_at),
     decidedAt: toDateOrNull(r.decided_at),
   } satisfies ActionRequestType);
-  if (r.rel_agent !== undefined && r.rel_assignees !== undefined && r.rel_decisions !== undefined) {
+  if (r.rel_agent !== undefined && r.rel_decisions !== undefined) {
     view[RELATIONS] = toRelations({ rel_agent: r.rel_agent, rel_assignees: r.rel_assignees, rel_decisions: r.rel_decisions });
   }
   return view;

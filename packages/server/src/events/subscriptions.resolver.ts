@@ -6,7 +6,7 @@ import { ActionRequestType } from '../actions/action.types.js';
 import { toActionView } from '../actions/action.view.js';
 import { findReadableAction, readAction } from '../actions/access.js';
 import { ACTION_COLUMNS, type ActionRow } from '../actions/action.view.js';
-import { RELATION_COLUMNS } from '../actions/relations.js';
+import { HOLDER_COLUMNS } from '../actions/relations.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { BoundedStream } from './bounded-stream.js';
 import { shareable } from '../graphql/shared-execution.js';
@@ -63,18 +63,21 @@ class ChangeReads {
   ) {}
 
   /**
-   * One statement: the request with its agent, active assignees and decisions (so that
-   * executing a selection of them waits on nothing more), and who has it queued — its
-   * active assignees.
+   * One statement: the request with its agent and decisions (so that executing a selection
+   * of them waits on nothing more), and who has it queued — its active assignees, as bare
+   * ids. The assignees with their approvers are left out: a request assigned to a role of
+   * a thousand would build, send and parse all of them for every change, where no
+   * selection the CLI or SDK sends asks for them. A selection that does gets them from the
+   * `assignees` resolver, read once in the shared execution (a moment later than the rest:
+   * the state of a later commit, never an earlier one).
    */
   private get read(): Promise<{ action: ActionRequestType | null; queuedFor: Set<string> }> {
     if (!this.read_) {
-      this.read_ = this.services.orm.em
-        .fork()
-        .execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${RELATION_COLUMNS} from "action_request" a where a."id" = ?`, [this.actionId])
+      this.read_ = this.services.sql
+        .execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${HOLDER_COLUMNS} from "action_request" a where a."id" = ?`, [this.actionId])
         .then(([row]) => ({
           action: row ? toActionView(row) : null,
-          queuedFor: new Set((row?.rel_assignees ?? []).map((x) => x.approverId)),
+          queuedFor: new Set(row?.rel_holders ?? []),
         }));
       // A failed read is reported by the fields that need it (nobody selecting it is no
       // crash), and is not handed to later events.

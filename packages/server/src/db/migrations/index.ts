@@ -3,6 +3,7 @@ import { Migration20261124003234_initial } from './Migration20261124003234_initi
 import { Migration20261124005820_notifications } from './Migration20261124005820_notifications.js';
 import { Migration20261124013935_bounded_behaviour_reads } from './Migration20261124013935_bounded_behaviour_reads.js';
 import { Migration20261125020000_audit_canonical } from './Migration20261125020000_audit_canonical.js';
+import { Migration20261126000000_audit_lz4 } from './Migration20261126000000_audit_lz4.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124005820_notifications', class: Migration20261124005820_notifications },
   { name: 'Migration20261124013935_bounded_behaviour_reads', class: Migration20261124013935_bounded_behaviour_reads },
   { name: 'Migration20261125020000_audit_canonical', class: Migration20261125020000_audit_canonical },
+  { name: 'Migration20261126000000_audit_lz4', class: Migration20261126000000_audit_lz4 },
 ];
