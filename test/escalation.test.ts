@@ -37,8 +37,12 @@ describe('escalation and live push across two instances', () => {
     const client = wsClient(a.url, agent.apiKey);
     try {
       const updates = collect<{ actionUpdated: { status: string; receipt: string | null; decisions: { verdict: string; approver: { id: string } }[] } }>(client, `subscription($id: ID!) { actionUpdated(id: $id) { ${ACTION_FIELDS} } }`, { id: pending.id });
-      // The current state comes at once on subscribe.
-      await updates.until((v) => v.actionUpdated.status === 'PENDING');
+      // The current state comes at once on subscribe, with whoever holds the request.
+      const first = await updates.until((v) => v.actionUpdated.status === 'PENDING');
+      expect(pending.assignees).not.toHaveLength(0);
+      expect((first.actionUpdated as unknown as { assignees: { approver: { id: string } }[] }).assignees.map((x) => x.approver.id)).toEqual(
+        pending.assignees.map((x: { approver: { id: string } }) => x.approver.id),
+      );
       await gqlOk(b.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE' } }, fiona.token);
       const approved = await updates.until((v) => v.actionUpdated.status === 'APPROVED');
       expect(approved.actionUpdated.receipt).toBeTruthy();

@@ -30,13 +30,15 @@ function readableBy(principal: Principal): { sql: string; params: unknown[] } {
 /**
  * The request as a plain row with its relations (agent, active assignees, decisions), if
  * the principal may read it — one statement. A request they may not see is NOT_FOUND, not
- * FORBIDDEN: its existence is itself information.
+ * FORBIDDEN: its existence is itself information. `relations` are the relation columns to
+ * read with it ({@link RELATION_COLUMNS}, or HOLDER_COLUMNS to leave the assignees to their
+ * resolver).
  */
-export async function findReadableAction(sql: SqlExecutor, principal: Principal, id: string): Promise<ActionRow> {
+export async function findReadableAction(sql: SqlExecutor, principal: Principal, id: string, relations = RELATION_COLUMNS): Promise<ActionRow> {
   const readable = readableBy(principal);
   const [row] = isUuid(id)
     ? await sql.execute<(ActionRow & { readable: boolean })[]>(
-        `select ${ACTION_COLUMNS}, ${RELATION_COLUMNS}, ${readable.sql} as "readable" from "action_request" a where a."id" = ?`,
+        `select ${ACTION_COLUMNS}, ${relations}, ${readable.sql} as "readable" from "action_request" a where a."id" = ?`,
         [...readable.params, id],
       )
     : [];
@@ -45,7 +47,7 @@ export async function findReadableAction(sql: SqlExecutor, principal: Principal,
 }
 
 /** The request as a plain row with its relations, for a reader already allowed to see it; null when gone. */
-export async function readAction(sql: SqlExecutor, id: string): Promise<ActionRow | null> {
-  const [row] = await sql.execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${RELATION_COLUMNS} from "action_request" a where a."id" = ?`, [id]);
+export async function readAction(sql: SqlExecutor, id: string, relations = RELATION_COLUMNS): Promise<ActionRow | null> {
+  const [row] = await sql.execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${relations} from "action_request" a where a."id" = ?`, [id]);
   return row ?? null;
 }

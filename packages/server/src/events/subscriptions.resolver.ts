@@ -206,10 +206,12 @@ export class SubscriptionsResolver {
  */
 async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRequestType> {
   const principal = requirePrincipal(ctx);
-  // The request and its relations (agent, assignees, decisions) are one plain-row read per
-  // emission: thousands of agents subscribe at once when they start waiting, and an ORM
-  // entity per subscribe left its garbage behind in the heap.
-  let row: ActionRow | null = await findReadableAction(ctx.services.sql, principal, id);
+  // The request and its relations (agent, decisions) are one plain-row read per emission:
+  // thousands of agents subscribe at once when they start waiting, and an ORM entity per
+  // subscribe left its garbage behind in the heap. The assignees are left to their resolver
+  // (the SDK's selection does not ask for them): a request routed to a role of a thousand
+  // would build all their JSON for every change.
+  let row: ActionRow | null = await findReadableAction(ctx.services.sql, principal, id, HOLDER_COLUMNS);
   const { events } = ctx.services;
   const stream = new BoundedStream<true>(1, () => undefined);
   let dirty = false;
@@ -244,7 +246,7 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
       park(ctx);
       const next = await stream.next();
       if (next.done) return;
-      row = await readAction(ctx.services.sql, id);
+      row = await readAction(ctx.services.sql, id, HOLDER_COLUMNS);
     }
   } finally {
     stream.close();
