@@ -24,6 +24,7 @@ function toStored(row: SigningKey): StoredSigningKey {
  */
 export class ReceiptService {
   private active: { key: StoredSigningKey; loadedAt: number } | null = null;
+  private refreshing: Promise<StoredSigningKey> | null = null;
 
   /** `issuer` is read when signing: the server's own URL is known only once it listens. */
   constructor(
@@ -59,7 +60,12 @@ export class ReceiptService {
 
   private async activeKey(em: EntityManager): Promise<StoredSigningKey> {
     if (this.active && Date.now() - this.active.loadedAt < KEY_CACHE_MS) return this.active.key;
-    return this.ensureKey(em);
+    // One read however many signatures find the cache stale at once: on a busy server each
+    // of them would otherwise open its own transaction and queue on the key's lock.
+    this.refreshing ??= this.ensureKey(em).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
   }
 
   /**
