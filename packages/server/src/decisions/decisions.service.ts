@@ -106,7 +106,6 @@ export async function decide(em: EntityManager, services: Services, approverId: 
       },
     }];
 
-    const ends = result.outcome !== ActionStatus.PENDING;
     if (result.outcome !== ActionStatus.PENDING) {
       action.status = result.outcome;
       action.status_reason = ENDED_BY[result.outcome];
@@ -122,6 +121,7 @@ export async function decide(em: EntityManager, services: Services, approverId: 
       audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { payloadHash: approvedHash, modified: modified !== undefined } });
     }
     action.updated_at = now;
+    const ends = action.status !== ActionStatus.PENDING;
 
     // Every write in one statement. A request that stays PENDING (a quorum not yet reached)
     // leaves only the voter's queue; one that ends leaves every queue and its timers go.

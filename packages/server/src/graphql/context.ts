@@ -54,6 +54,7 @@ class RequestContext implements Context {
   }
 }
 
+/** A context for one HTTP request or WebSocket operation (see {@link RequestContext}). */
 export function createContext(services: Services, principal: Principal | null, em?: EntityManager): Context {
   return new RequestContext(services, principal, em);
 }
