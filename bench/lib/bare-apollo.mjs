@@ -9,23 +9,24 @@ import { graphqlHttpHandler } from '../../packages/server/dist/graphql/http.js';
 
 /**
  * `mutation` is the Mutation type's one field, e.g. `noop(input: JSON): Boolean!`, and
- * `resolve` answers it; or `typeDefs` and `resolvers` are the whole schema.
+ * `resolve` answers it; or `options` are the ApolloServer's own (a whole schema, say).
  */
-export async function serveBareApollo({ mutation, resolve, typeDefs, resolvers, onStop = async () => undefined }) {
-  if (!typeDefs) {
+export async function serveBareApollo({ mutation, resolve, options, onStop = async () => undefined }) {
+  if (!options) {
     const name = mutation.slice(0, mutation.indexOf('('));
-    typeDefs = `#graphql
+    const typeDefs = `#graphql
       scalar JSON
       type Query { ok: Boolean! }
       type Mutation { ${mutation} }
     `;
-    resolvers = {
+    const resolvers = {
       JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v }),
       Query: { ok: () => true },
       Mutation: { [name]: resolve },
     };
+    options = { typeDefs, resolvers };
   }
-  const apollo = new ApolloServer({ typeDefs, resolvers, introspection: false });
+  const apollo = new ApolloServer({ ...options, introspection: false });
   await apollo.start();
   const handle = graphqlHttpHandler(apollo, async () => ({}));
   const server = http.createServer((req, res) => {
