@@ -46,7 +46,7 @@ async function load(url, { body, headersFor, verify, seconds }) {
 
 export async function run({ quick, log }) {
   const rounds = quick ? 1 : 3;
-  const seconds = quick ? 3 : 8;
+  const seconds = quick ? 2 : 8;
   const warmup = quick ? 1 : 3;
   const db = await createDatabase('auto');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-pglite-'));
