@@ -1,7 +1,8 @@
 // DESIGN §9, AUTO path: submitAction (persisted, risk-scored, audited) against a bare Apollo
 // no-op mutation, 50 connections, with the embedded (PGlite) server under the same load.
-// The three servers run side by side in their own processes and are loaded in turn, round
-// after round, so that drift on the noisy box hits all three alike.
+// Countersign (on PostgreSQL and embedded) and the bare Apollo references run side by side
+// in their own processes and are loaded in turn, round after round, so that drift on the
+// noisy box hits them all alike.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
