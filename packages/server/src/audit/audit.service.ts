@@ -43,7 +43,7 @@ export async function appendAudit(em: SqlExecutor, entries: AuditEntry[]): Promi
     data: entry.data ?? null,
   }));
   // Notifications follow from the events, in the same transaction: an event and its outbox rows commit together.
-  const notifications = await planNotifications(em, unsealed.map((e) => ({ ...e, prevHash: '', hash: '' })));
+  const notifications = await planNotifications(em, unsealed);
 
   const [head] = await em.execute<{ seq: string; hash: string }[]>('select "seq", "hash" from "audit_head" where "id" = 1 for update');
   if (!head) throw new Error('audit_head is missing: the database was not migrated');

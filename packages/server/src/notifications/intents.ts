@@ -1,4 +1,4 @@
-import type { AuditEventRecord } from '../audit/chain.js';
+import type { UnsealedAuditEvent } from '../audit/chain.js';
 import { NotificationEvent } from './webhook.entity.js';
 
 /** One thing to tell people about one request, derived from one audit event. */
@@ -37,7 +37,7 @@ type Data = Record<string, unknown>;
 
 const TERMINAL_KINDS = new Set(['ACTION_APPROVED', 'ACTION_DENIED', 'ACTION_CHANGES_REQUESTED', 'ACTION_EXPIRED', 'ACTION_CANCELLED']);
 
-function dataOf(event: AuditEventRecord): Data {
+function dataOf(event: UnsealedAuditEvent): Data {
   return typeof event.data === 'object' && event.data !== null ? (event.data as Data) : {};
 }
 
@@ -57,15 +57,15 @@ function numberOrNull(value: unknown): number | null {
 }
 
 /**
- * Which notifications a batch of sealed audit events calls for. Pure: the caller resolves
+ * Which notifications a batch of audit events calls for (sealed or about to be). Pure: the caller resolves
  * endpoints and writes the outbox. A request that is born terminal in the same batch
  * (AUTO, ASYNC_REVIEW, BLOCK, no route) was never waiting on anyone, so it has no DECIDED;
  * a request gets at most one DECIDED per batch, however many events end it.
  */
-export function notificationIntents(events: readonly AuditEventRecord[]): NotificationIntent[] {
+export function notificationIntents(events: readonly UnsealedAuditEvent[]): NotificationIntent[] {
   const born = new Set(events.filter((e) => e.kind === 'ACTION_SUBMITTED').map((e) => e.subjectId));
   const decided = new Set<string>();
-  const votes = new Map<string, AuditEventRecord>();
+  const votes = new Map<string, UnsealedAuditEvent>();
   const intents: NotificationIntent[] = [];
 
   for (const e of events) {
@@ -112,7 +112,7 @@ export function notificationIntents(events: readonly AuditEventRecord[]): Notifi
   }
   return intents;
 
-  function pushDecided(e: AuditEventRecord): void {
+  function pushDecided(e: UnsealedAuditEvent): void {
     const actionId = e.subjectId!;
     if (born.has(actionId) || decided.has(actionId)) return;
     decided.add(actionId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../db/sql.js';
-import type { AuditEventRecord } from '../audit/chain.js';
+import type { UnsealedAuditEvent } from '../audit/chain.js';
 import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
 import type { WebhookFormat } from './webhook.entity.js';
@@ -57,9 +57,9 @@ export interface NotificationPlan {
  * cost no query and plan nothing (null); those that do cost two or three, plus one for
  * DECIDED's audience.
  *
- * `events` are the events to be appended, numbered 1, 2, … in `seq` (their hashes unknown yet).
+ * `events` are the events to be appended, numbered 1, 2, … in `seq` (not sealed yet).
  */
-export async function planNotifications(tx: SqlExecutor, events: readonly AuditEventRecord[]): Promise<NotificationPlan | null> {
+export async function planNotifications(tx: SqlExecutor, events: readonly UnsealedAuditEvent[]): Promise<NotificationPlan | null> {
   const intents = notificationIntents(events);
   if (intents.length === 0) return null;
 
