@@ -4,7 +4,12 @@
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import v8 from 'node:v8';
-import { createApp, loadConfig } from '@countersign/server';
+import { pathToFileURL } from 'node:url';
+
+// `COUNTERSIGN_BENCH_SERVER_MODULE` (a file path) serves a modified copy of the built server
+// instead, for what-if measurements (bench/tools/what-if-role-assignment.mjs).
+const serverModule = process.env.COUNTERSIGN_BENCH_SERVER_MODULE;
+const { createApp, loadConfig } = await import(serverModule ? pathToFileURL(serverModule).href : '@countersign/server');
 
 const result = loadConfig(process.env);
 if (!result.ok) {

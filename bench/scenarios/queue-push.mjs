@@ -36,14 +36,19 @@ function tracker(size) {
   };
 }
 
-async function measure(size, rounds, log) {
+/**
+ * One measurement: `rounds` alternating rounds of a submitAction assigned to `size`
+ * approvers and a bare broadcast to as many subscribers. `env` goes to the Countersign
+ * child (a what-if tool passes COUNTERSIGN_BENCH_SERVER_MODULE).
+ */
+export async function measure(size, rounds, log, { env = {} } = {}) {
   const db = await createDatabase('push');
   const started = [];
   const subscriptions = [];
   try {
     const bare = await startChild(`push-bare-${size}`, 'ws-broadcast.mjs', {});
     started.push(bare);
-    const cs = await startCountersign(`push-countersign-${size}`, db);
+    const cs = await startCountersign(`push-countersign-${size}`, db, { env });
     started.push(cs);
     await applyGovernance(cs.url);
     const [agent] = await createAgents(cs.url, 'agent', 1);
