@@ -25,6 +25,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // pool.end() resolves once it has asked its clients to end, not once they have: the
+  // forced drop below must not find one still connected (its backend terminated under it
+  // is an uncaught error in the test process).
+  const closed: Promise<void>[] = [];
+  pool.on('connect', (client) => closed.push(new Promise((resolve) => client.once('end', () => resolve()))));
   return {
     url: url.toString(),
     name,
@@ -33,6 +38,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     async drop() {
       await pool.end();
+      await Promise.all(closed);
       const client = new pg.Client({ connectionString: PG_ADMIN_URL });
       await client.connect();
       try {
