@@ -42,6 +42,14 @@ interface Outcome {
   shared: boolean;
 }
 
+/** Results handed to more than one subscriber (their JSON is made once: message-json.ts). */
+const SHARED_RESULTS = new WeakSet<object>();
+
+/** Whether `result` is one execution's result handed to every subscriber it reached alike. */
+export function isSharedResult(result: object): boolean {
+  return SHARED_RESULTS.has(result);
+}
+
 /** Results by payload, then by operation key. Collected with the payload. */
 const outcomes = new WeakMap<object, Map<string, Promise<Outcome>>>();
 const documentIds = new WeakMap<DocumentNode, number>();
@@ -80,6 +88,7 @@ async function executeShared(newContext: ContextFactory, args: ExecutionArgs, pr
   const seen = principal ? kindOnly(principal, () => (shared = false)) : null;
   const contextValue = newContext(seen);
   const result = await execute({ ...args, contextValue });
+  if (shared) SHARED_RESULTS.add(result);
   return { result, shared };
 }
 

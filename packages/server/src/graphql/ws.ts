@@ -1,14 +1,15 @@
 import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { parse, validate, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { parse, validate, GraphQLError, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Services } from '../services.js';
 import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/principal.js';
 import { bearerToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
-import { sharedSubscribe } from './shared-execution.js';
+import { isSharedResult, sharedSubscribe } from './shared-execution.js';
+import { messageJson } from './message-json.js';
 
 /** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -63,11 +64,24 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
     context.closeConnection = (code, reason) => extra.socket.close(code, reason);
     return context;
   };
+  // A result shared by many subscribers is serialised once (message-json.ts): graphql-ws's
+  // replacer sets its JSON aside and each socket's send puts it back. Registered before
+  // useServer's own listener, so the socket is wrapped before graphql-ws sends on it.
+  const json = messageJson(isSharedResult);
+  wss.on('connection', (socket) => {
+    const send = socket.send;
+    socket.send = function (this: typeof socket, data: unknown, ...rest: unknown[]) {
+      return (send as (...args: unknown[]) => void).call(this, typeof data === 'string' ? json.restore(data) : data, ...rest);
+    } as typeof socket.send;
+  });
   const cleanup = useServer<Record<string, unknown> | undefined>(
     {
       schema,
-      // One execution per event for all the subscribers it reaches alike (shared-execution.ts).
+      jsonMessageReplacer: json.replacer,
+      // One execution per event for all the subscribers it reaches alike (shared-execution.ts);
+      // that one result object is what each of them is sent, so that its JSON is made once.
       subscribe: sharedSubscribe((principal) => createContext(services, principal)),
+      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? (result as FormattedExecutionResult) : undefined),
       async onConnect(ctx) {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = typeof raw === 'string' ? bearerToken(raw) ?? raw : null;
