@@ -157,6 +157,36 @@ describe('the SDK against a real server', () => {
       expect(error).toMatchObject({ actionId: submitted.id });
     });
 
+    it('a change that lands while the wait is subscribing is not missed (40 cancellations racing their waits)', async () => {
+      const cs = await agentClient();
+      // The client's WebSocket held open by one wait for the whole test (a second, short
+      // wait that times out lets it connect), so that each wait below subscribes at once
+      // and its first read can meet a cancellation in flight.
+      const keeper = await cs.submit(syncInput('Race keeper'));
+      const kept = cs.wait(keeper.id).catch((e: unknown) => e);
+      const probe = await cs.submit(syncInput('Race probe'));
+      expect(await cs.wait(probe.id, { timeout: 300 }).catch((e: unknown) => e)).toBeInstanceOf(ApprovalTimeoutError);
+
+      const submitted = await Promise.all(Array.from({ length: 40 }, (_, i) => cs.submit(syncInput(`Race ${i}`))));
+      const outcomes = await Promise.all(
+        submitted.map(async ({ id }, i) => {
+          // The cancellations are spread over the time the waits take to subscribe, so that
+          // some land while a subscription reads the request's state: whichever comes first,
+          // the wait must end with the cancellation, not hang on PENDING. (With the server
+          // listening only after that read, and 300 ms added after it to widen the gap,
+          // every wait here hung; the natural gap is a millisecond or two, and was hit by
+          // the cancellation test above on a loaded CI machine.)
+          const waiting = cs.wait(id, { timeout: 10_000 }).catch((e: unknown) => e);
+          await new Promise((resolve) => setTimeout(resolve, i));
+          await cs.cancel(id, 'raced');
+          return waiting;
+        }),
+      );
+      expect(outcomes.filter((e) => !(e instanceof ActionCancelledError))).toEqual([]);
+      await cs.cancel(keeper.id, 'done');
+      expect(await kept).toBeInstanceOf(ActionCancelledError);
+    });
+
     it('the caller’s own timeout: ApprovalTimeoutError, and the request stays pending', async () => {
       const cs = await agentClient();
       const error = await cs.requestApproval(syncInput('Wire, in a hurry'), { timeout: 300 }).catch((e: unknown) => e);

@@ -206,12 +206,6 @@ export class SubscriptionsResolver {
  */
 async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRequestType> {
   const principal = requirePrincipal(ctx);
-  // The request and its relations (agent, decisions) are one plain-row read per emission:
-  // thousands of agents subscribe at once when they start waiting, and an ORM entity per
-  // subscribe left its garbage behind in the heap. The assignees are left to their resolver
-  // (the SDK's selection does not ask for them): a request routed to a role of a thousand
-  // would build all their JSON for every change.
-  let row: ActionRow | null = await findReadableAction(ctx.services.sql, principal, id, HOLDER_COLUMNS);
   const { events } = ctx.services;
   const stream = new BoundedStream<true>(1, () => undefined);
   let dirty = false;
@@ -221,9 +215,18 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
       stream.push(true);
     }
   };
+  // Listening starts before the first read: a change that commits while the request is
+  // being read is then read again after it, instead of falling between the read and the
+  // listening, which left the subscriber waiting on a state that had already moved on.
   stream.onClose(events.onAction(id, wake));
   stream.onClose(events.onResync(wake));
   try {
+    // The request and its relations (agent, decisions) are one plain-row read per emission:
+    // thousands of agents subscribe at once when they start waiting, and an ORM entity per
+    // subscribe left its garbage behind in the heap. The assignees are left to their resolver
+    // (the SDK's selection does not ask for them): a request routed to a role of a thousand
+    // would build all their JSON for every change.
+    let row: ActionRow | null = await findReadableAction(ctx.services.sql, principal, id, HOLDER_COLUMNS);
     let lastSeen = '';
     for (;;) {
       dirty = false;
