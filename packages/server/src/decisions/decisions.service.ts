@@ -56,8 +56,9 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     throw AppError.badInput(`modifiedPayload is larger than ${MAX_PAYLOAD_BYTES} bytes.`, 'modifiedPayload');
   }
   if (!isUuid(input.actionId)) throw AppError.notFound('ActionRequest', input.actionId);
-  // The key is read before the transaction, which in embedded mode holds the only connection.
-  const sign = await services.receipts.signer(em);
+  // The key is read before the transaction, which in embedded mode holds the only
+  // connection — and only by a vote that can approve: no other verdict ends in a receipt.
+  const sign = input.verdict === Verdict.APPROVE ? await services.receipts.signer(em) : null;
 
   const { action, events } = await rawTransaction(services.orm, async (sql) => {
     const [action] = await sql.execute<ActionRow[]>(`select ${ACTION_COLUMNS} from "action_request" a where a."id" = ? for update`, [input.actionId]);
@@ -117,7 +118,8 @@ export async function decide(em: EntityManager, services: Services, approverId: 
       const modified = [...votes, { verdict: input.verdict, modifiedPayload }].filter((d) => d.verdict === Verdict.APPROVE && d.modifiedPayload !== null).at(-1)?.modifiedPayload;
       action.approved_payload = modified ?? action.payload;
       const approvedHash = payloadHash(action.approved_payload);
-      action.receipt = await sign({ id: action.id, agentId: action.agent_id, type: action.type }, approvedHash);
+      // Only an APPROVE can complete an approval (quorum.ts: any other verdict ends it otherwise), so `sign` was read.
+      action.receipt = await sign!({ id: action.id, agentId: action.agent_id, type: action.type }, approvedHash);
       audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { payloadHash: approvedHash, modified: modified !== undefined } });
     }
     action.updated_at = now;
