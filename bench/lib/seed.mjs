@@ -30,9 +30,8 @@ export async function cloneRequests(db, { templateId, count, agentIds, set = {},
     ...set,
   };
   const select = columns.map((c) => (c in overrides ? `${overrides[c]}` : `t."${c}"`)).join(', ');
-  const assignmentColumns = (await db.query(
-    `select column_name from information_schema.columns where table_schema = 'public' and table_name = 'assignment' order by ordinal_position`,
-  )).map((r) => r.column_name);
+  // A template's assignments are cloned whichever way it stored them: rows, or group
+  // assignments of approver sets (their sets are shared, not cloned).
   const assignmentOverrides = {
     id: 'gen_random_uuid()',
     action_id: 'ins."id"',
@@ -41,7 +40,18 @@ export async function cloneRequests(db, { templateId, count, agentIds, set = {},
     created_at: 'ins."created_at"',
     ended_at: `case when ins."status" <> 'PENDING' then ins."decided_at" end`,
   };
-  const assignmentSelect = assignmentColumns.map((c) => (c in assignmentOverrides ? assignmentOverrides[c] : `a."${c}"`)).join(', ');
+  const cloneAssignments = async (table) => {
+    const cols = (await db.query(
+      `select column_name from information_schema.columns where table_schema = 'public' and table_name = $1 order by ordinal_position`,
+      [table],
+    )).map((r) => r.column_name);
+    const values = cols.map((c) => (c in assignmentOverrides ? assignmentOverrides[c] : `a."${c}"`)).join(', ');
+    return `insert into "${table}" (${cols.map((c) => `"${c}"`).join(', ')})
+         select ${values} from ins, "${table}" a where a."action_id" = $2 and a."active"
+         returning 1`;
+  };
+  const assigned = await cloneAssignments('assignment');
+  const grouped = await cloneAssignments('group_assignment');
   const timer = timers
     ? `, timers as (insert into "timer" ("id", "kind", "action_id", "level", "round", "due_at", "created_at")
          select gen_random_uuid(), 'ESCALATE', ins."id", ins."escalation_level", ins."escalation_round", ins."deadline", ins."created_at"
@@ -56,11 +66,8 @@ export async function cloneRequests(db, { templateId, count, agentIds, set = {},
          where t."id" = $2
          returning "id", "status", "deadline", "created_at", "decided_at", "escalation_level", "escalation_round"
        ),
-       assigned as (
-         insert into "assignment" (${assignmentColumns.map((c) => `"${c}"`).join(', ')})
-         select ${assignmentSelect} from ins, "assignment" a where a."action_id" = $2 and a."active"
-         returning 1
-       )${timer}
+       assigned as (${assigned}),
+       grouped as (${grouped})${timer}
        select count(*)::int as n from ins`,
       [agentIds, templateId],
     );

@@ -25,6 +25,8 @@ export async function startServer(options: { database: TestDatabase; env?: Recor
     COUNTERSIGN_BOOTSTRAP_TOKEN: adminToken,
     DATABASE_POOL_SIZE: '5',
     COUNTERSIGN_TIMER_POLL_MS: '50',
+    // The whole suite can run with every level stored as group assignments (1: from one person).
+    ...(process.env.COUNTERSIGN_GROUP_ASSIGNMENT_FROM ? { COUNTERSIGN_GROUP_ASSIGNMENT_FROM: process.env.COUNTERSIGN_GROUP_ASSIGNMENT_FROM } : {}),
     ...options.env,
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));

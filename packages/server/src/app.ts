@@ -26,6 +26,7 @@ import { DeliveryWorker } from './notifications/delivery.worker.js';
 import { GroupCommitter } from './db/group-commit.js';
 import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
+import { ApproverSets } from './escalation/approver-sets.js';
 import { readCommitFacts } from './actions/submit.service.js';
 
 /** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */
@@ -98,6 +99,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       writer: new GroupCommitter(orm, readCommitFacts, events, embedded ? 1 : GROUP_COMMIT_CONCURRENCY),
       agentKeys,
       behaviour: new BehaviourCache(),
+      grouping: { from: config.groupAssignmentFrom, sets: new ApproverSets() },
       embedded: embedded !== null,
     };
 

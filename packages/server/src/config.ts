@@ -27,6 +27,12 @@ export interface Config {
   agentKeyCacheMs: number;
   /** Fraction of a level's timeout after which assignees are warned (ABOUT_TO_EXPIRE); null: never. */
   aboutToExpireFraction: number | null;
+  /**
+   * From how many people reached the same way (the same role, nobody delegated) a level's
+   * assignment is stored as one group assignment of an approver set instead of one row per
+   * person (escalation/assignment.entity.ts). Who is assigned is the same either way.
+   */
+  groupAssignmentFrom: number;
   /** Outbound webhook delivery (notifications/). */
   webhooks: WebhookConfig;
 }
@@ -89,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const timerPollMs = positiveInt(env, 'COUNTERSIGN_TIMER_POLL_MS', 250, errors, 10, 60_000);
   const databasePoolSize = positiveInt(env, 'DATABASE_POOL_SIZE', 10, errors, 1, 500);
   const agentKeyCacheMs = positiveInt(env, 'COUNTERSIGN_AGENT_KEY_CACHE_MS', 2000, errors, 0, 3_600_000);
+  const groupAssignmentFrom = positiveInt(env, 'COUNTERSIGN_GROUP_ASSIGNMENT_FROM', 16, errors, 1, 1_000_000);
 
   let aboutToExpireFraction: number | null = 0.8;
   const fraction = env.COUNTERSIGN_ABOUT_TO_EXPIRE_FRACTION?.trim();
@@ -116,6 +123,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, webhooks },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks },
   };
 }

@@ -1,3 +1,4 @@
+import type { GroupingOptions } from './escalation/escalation.service.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -31,6 +32,8 @@ export interface Services {
   writer: GroupCommitter<CommitFacts>;
   /** Agents recently authenticated by key (see AgentKeyCache). */
   agentKeys: AgentKeyCache;
+  /** How a level's assignees are stored: one row each, or as group assignments of approver sets (escalation.service.ts). */
+  grouping: GroupingOptions;
   /** True when running on the in-process PGlite database (one instance by nature). */
   embedded: boolean;
 }

@@ -1,4 +1,5 @@
 import { PrincipalKind, assertNever } from '../shared/enums.js';
+import { ENTRIES } from '../escalation/entries.js';
 import { AppError } from '../errors.js';
 import { isUuid } from '../shared/validate.js';
 import type { Principal } from '../auth/principal.js';
@@ -19,7 +20,7 @@ function readableBy(principal: Principal): { sql: string; params: unknown[] } {
       return { sql: 'a."agent_id" = ?', params: [principal.id] };
     case PrincipalKind.APPROVER:
       return {
-        sql: 'exists(select 1 from "assignment" r where r."action_id" = a."id" and (r."approver_id" = ? or r."on_behalf_of_id" = ?))',
+        sql: `exists(select 1 from ${ENTRIES} r where r."action_id" = a."id" and (r."approver_id" = ? or r."on_behalf_of_id" = ?))`,
         params: [principal.id, principal.id],
       };
     default:

@@ -211,6 +211,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
           ownerId: agent.ownerId,
           policyRequiredApprovals: policy.requiredApprovals,
           aboutToExpireFraction: services.config.aboutToExpireFraction,
+          grouping: services.grouping,
         });
         if (!assigned.step) {
           const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
@@ -218,9 +219,9 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
           return false;
         }
         queueChanged.push(...assigned.added.map((a) => a.approverId));
-        audit.push({
+        audit.push(...assigned.audit, {
           kind: 'ACTION_ASSIGNED', subjectType: 'ACTION', subjectId: id, actorType: 'SYSTEM', actorId: null, at: now,
-          data: { route: route.name, chain: route.chain, level: action.escalationLevel, kind, deadline: action.deadline, assignees: assigned.added },
+          data: { route: route.name, chain: route.chain, level: action.escalationLevel, kind, deadline: action.deadline, ...assigned.recorded },
         });
         return true;
       };

@@ -4,7 +4,7 @@ import { AdminToken } from '../principals/admin-token.entity.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { Decision } from '../decisions/decision.entity.js';
 import { Review } from '../decisions/review.entity.js';
-import { Assignment } from '../escalation/assignment.entity.js';
+import { Assignment, ApproverSet, GroupAssignment } from '../escalation/assignment.entity.js';
 import { Timer } from '../escalation/timer.entity.js';
 import { Delegation } from '../delegation/delegation.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
@@ -22,6 +22,8 @@ export const entities = [
   Decision,
   Review,
   Assignment,
+  ApproverSet,
+  GroupAssignment,
   Timer,
   Delegation,
   AuditEvent,

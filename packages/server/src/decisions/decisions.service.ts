@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ENTRIES, GROUP_MEMBERS } from '../escalation/entries.js';
 import { randomUUID } from 'node:crypto';
 import { ActionStatus, ReviewStatus, ReviewVerdict, Verdict } from '../shared/enums.js';
 import { AppError } from '../errors.js';
@@ -7,7 +8,7 @@ import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import { rawTransaction } from '../db/sql.js';
 import { payloadHash } from '../receipts/receipt.js';
 import { Approver } from '../principals/approver.entity.js';
-import { Assignment, AssignmentKind } from '../escalation/assignment.entity.js';
+import { AssignmentKind } from '../escalation/assignment.entity.js';
 import { Timer } from '../escalation/timer.entity.js';
 import { endAssignments } from '../escalation/escalation.service.js';
 import { transitionAction } from '../actions/transition.js';
@@ -27,7 +28,7 @@ interface DecisionFacts {
   /** The votes already cast, in the order they were cast. */
   votes: { approverId: string; onBehalfOfId: string | null; verdict: Verdict; modifiedPayload: unknown }[];
   /** The caller's active approval assignment, if any. */
-  mine: { id: string; onBehalfOfId: string | null } | null;
+  mine: { id: string; onBehalfOfId: string | null; groupId: string | null } | null;
 }
 
 /**
@@ -71,7 +72,7 @@ export async function decide(em: EntityManager, services: Services, approverId: 
       `select g."name" as "agent_name", g."owner_id" as "agent_owner_id",
          (select coalesce(json_agg(json_build_object('approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id", 'verdict', d."verdict",
             'modifiedPayload', d."modified_payload") order by d."at", d."id"), '[]'::json) from "decision" d where d."action_id" = ?) as "votes",
-         (select json_build_object('id', x."id", 'onBehalfOfId', x."on_behalf_of_id") from "assignment" x
+         (select json_build_object('id', x."id", 'onBehalfOfId', x."on_behalf_of_id", 'groupId', x."group_id") from ${ENTRIES} x
            where x."action_id" = ? and x."approver_id" = ? and x."kind" = ? and x."active" limit 1) as "mine"
        from "agent" g where g."id" = ?`,
       [action.id, action.id, approverId, AssignmentKind.APPROVAL, action.agent_id],
@@ -126,7 +127,10 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     const ends = action.status !== ActionStatus.PENDING;
 
     // Every write in one statement. A request that stays PENDING (a quorum not yet reached)
-    // leaves only the voter's queue; one that ends leaves every queue and its timers go.
+    // leaves only the voter's queue — their row ends, or, when they are in it as a member of
+    // a group assignment, a row recording their own end takes them out of the group — and
+    // one that ends leaves every queue and its timers go.
+    const leavesGroup = !ends && mine.groupId !== null;
     const [written] = await sql.execute<{ ended: string[] }[]>(
       `with "decided" as (
          insert into "decision" ("id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "escalation_level", "at")
@@ -135,15 +139,25 @@ export async function decide(em: EntityManager, services: Services, approverId: 
          delete from "timer" where ? and "action_id" = ?
        ), "ended" as (
          update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" and (? or "id" = ?) returning "approver_id"
+       ), "groups" as (
+         update "group_assignment" set "active" = false, "ended_at" = ? where ? and "action_id" = ? and "active" returning "id", "set_id"
+       ), "left_group" as (
+         insert into "assignment" ("id", "action_id", "approver_id", "on_behalf_of_id", "via_role", "kind", "level", "active", "deadline", "created_at", "ended_at", "group_id")
+         select ?::uuid, g."action_id", ?::uuid, null, g."via_role", g."kind", g."level", false, g."deadline", g."created_at", ?::timestamptz, g."id" from "group_assignment" g where ?::boolean and g."id" = ?::uuid
+         returning "approver_id"
        ), "request" as (
          update "action_request" set "status" = ?, "status_reason" = ?, "decided_at" = ?, "deadline" = ?, "approved_payload" = ?::jsonb, "receipt" = ?, "updated_at" = ?
          where "id" = ?
        )
-       select coalesce(array_agg(distinct "approver_id"), '{}') as "ended" from "ended"`,
+       select coalesce(array_agg(distinct "approver_id"), '{}') as "ended" from (
+         select "approver_id" from "ended" union all select "approver_id" from "left_group" union all select ${GROUP_MEMBERS('groups')}
+       ) q`,
       [
         randomUUID(), action.id, approverId, mine.onBehalfOfId, input.verdict, comment, modifiedPayload === null ? null : JSON.stringify(modifiedPayload), action.escalation_level, now,
         ends, action.id,
         now, action.id, ends, mine.id,
+        now, ends, action.id,
+        randomUUID(), approverId, now, leavesGroup, mine.groupId,
         action.status, action.status_reason, action.decided_at, action.deadline, action.approved_payload === null ? null : JSON.stringify(action.approved_payload), action.receipt, now, action.id,
       ],
     );
@@ -192,13 +206,16 @@ function recordReview(em: EntityManager, services: Services, approverId: string,
     if (action.reviewStatus === null) {
       throw AppError.conflict(`Request ${action.id} was not sent for review (mode ${action.mode}).`, { mode: action.mode });
     }
-    const assignment = await tx.findOne(Assignment, { action: action.id, approver: approverId, kind: AssignmentKind.REVIEW });
+    const [assignment] = await tx.execute<{ on_behalf_of_id: string | null }[]>(
+      `select "on_behalf_of_id" from ${ENTRIES} where "action_id" = ? and "approver_id" = ? and "kind" = ? limit 1`,
+      [action.id, approverId, AssignmentKind.REVIEW],
+    );
     if (!assignment) throw AppError.forbidden(`Request ${action.id} was not routed to you for review.`);
     if (await tx.count(Review, { action: action.id, approver: approverId })) {
       throw AppError.conflict(`You already reviewed request ${action.id}.`);
     }
     const now = new Date();
-    tx.persist(tx.create(Review, { action, approver: tx.getReference(Approver, approverId), onBehalfOf: assignment.onBehalfOf, verdict: input.verdict, comment, at: now }));
+    tx.persist(tx.create(Review, { action, approver: tx.getReference(Approver, approverId), onBehalfOf: assignment.on_behalf_of_id === null ? null : tx.getReference(Approver, assignment.on_behalf_of_id), verdict: input.verdict, comment, at: now }));
     const flagged = input.verdict === ReviewVerdict.FLAG;
     if (flagged || action.reviewStatus === ReviewStatus.UNREVIEWED) {
       action.reviewStatus = flagged ? ReviewStatus.FLAGGED : ReviewStatus.ACKNOWLEDGED;
@@ -207,7 +224,7 @@ function recordReview(em: EntityManager, services: Services, approverId: string,
     return {
       result: action,
       queueChanged: [...new Set([...queueChanged, approverId])],
-      audit: [{ kind: flagged ? 'ACTION_FLAGGED' : 'ACTION_ACKNOWLEDGED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { comment, onBehalfOf: assignment.onBehalfOf?.id ?? null } }],
+      audit: [{ kind: flagged ? 'ACTION_FLAGGED' : 'ACTION_ACKNOWLEDGED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { comment, onBehalfOf: assignment.on_behalf_of_id } }],
     };
   });
 }

@@ -34,9 +34,12 @@ type QueueRow = ActionRow & {
 };
 
 /**
- * An approver's queue: the requests actively assigned to them (directly or as a
- * delegate), soonest deadline first for approvals, oldest first for reviews. One index
- * range on (approver_id, kind, deadline) where active, whatever the size of the store.
+ * An approver's queue: the requests actively assigned to them (directly, as a delegate, or
+ * as a member of a group assignment), soonest deadline first for approvals, oldest first
+ * for reviews. Their own rows are one index range on (approver_id, kind, deadline) where
+ * active, whatever the size of the store; their group assignments are, for each approver
+ * set they are a member of (a GIN index probe), one range on (set_id, kind, deadline)
+ * where active, read no further than the page needs.
  *
  * One statement reads the page: its assignments, their requests as plain rows (no ORM
  * entities: a page is read, never changed, and hydrating 50 requests with their payloads
@@ -56,28 +59,40 @@ export async function queuePage(
 ): Promise<ConnectionShape<ActionRow>> {
   const limit = pageSize(args.first);
   const cursor = decodeCursor(args.after, 2);
-  const sortColumn = kind === AssignmentKind.APPROVAL ? 's."deadline"' : 's."created_at"';
-  const params: unknown[] = [approverId, kind];
-  let seek = '';
-  if (cursor) {
-    seek = `and (${sortColumn}, s."id") > (?::timestamptz, ?::uuid)`;
-    params.push(cursor[0], cursor[1]);
-  }
-  const count = query<{ n: number }>(em, 'select count(*)::int as "n" from "assignment" where "approver_id" = ? and "kind" = ? and "active"', [approverId, kind])
-    .then(([row]) => row!.n);
+  const sort = (alias: string) => (kind === AssignmentKind.APPROVAL ? `${alias}."deadline"` : `${alias}."created_at"`);
+  const seek = (alias: string) => (cursor ? `and (${sort(alias)}, ${alias}."id") > (?::timestamptz, ?::uuid)` : '');
+  const seekParams = cursor ? [cursor[0], cursor[1]] : [];
+  // The sets the approver is a member of, and their group assignments not left on their own.
+  const mySets = `select "id" from "approver_set" where "member_ids" @> array[?::uuid]`;
+  const inGroup = (alias: string) => `not exists (select 1 from "assignment" k where k."group_id" = ${alias}."id" and k."approver_id" = ?)`;
+  const count = query<{ n: number }>(
+    em,
+    `select (select count(*) from "assignment" where "approver_id" = ? and "kind" = ? and "active")::int
+          + (select count(*) from "group_assignment" g where g."set_id" in (${mySets}) and g."kind" = ? and g."active" and ${inGroup('g')})::int as "n"`,
+    [approverId, kind, approverId, kind, approverId],
+  ).then(([row]) => row!.n);
   // Whether or not the query asks for totalCount (or the page fails), a failed count must not
   // go unhandled; a query that asks for it still gets the error through its own await.
   count.catch(() => undefined);
-  const rows = await query<QueueRow>(em, 
+  const rows = await query<QueueRow>(em,
     `with "page" as (
-       select s."id" as "assignment_id", s."action_id", ${sortColumn} as "sort_at" from "assignment" s
-       where s."approver_id" = ? and s."kind" = ? and s."active" ${seek}
-       order by ${sortColumn}, s."id" limit ?
+       select * from (
+         (select s."id" as "assignment_id", s."action_id", ${sort('s')} as "sort_at" from "assignment" s
+          where s."approver_id" = ? and s."kind" = ? and s."active" ${seek('s')}
+          order by ${sort('s')}, s."id" limit ?)
+         union all
+         select g."assignment_id", g."action_id", g."sort_at" from (${mySets}) m cross join lateral (
+           select g."id" as "assignment_id", g."action_id", ${sort('g')} as "sort_at" from "group_assignment" g
+           where g."set_id" = m."id" and g."kind" = ? and g."active" ${seek('g')} and ${inGroup('g')}
+           order by ${sort('g')}, g."id" limit ?
+         ) g
+       ) q
+       order by "sort_at", "assignment_id" limit ?
      )
      select p."assignment_id", p."sort_at", ${ACTION_COLUMNS}, ${RELATION_COLUMNS}
      from "page" p join "action_request" a on a."id" = p."action_id"
      order by p."sort_at", p."assignment_id"`,
-    [...params, limit + 1],
+    [approverId, kind, ...seekParams, limit + 1, approverId, kind, ...seekParams, approverId, limit + 1, limit + 1],
   );
   return toConnection(rows, limit, count, (r) => encodeCursor([toDate(r.sort_at).toISOString(), r.assignment_id]));
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ENTRIES } from '../escalation/entries.js';
 import type { SqlExecutor } from '../db/sql.js';
 import type { FilterQuery } from '@mikro-orm/core';
 import { PrincipalKind, assertNever } from '../shared/enums.js';
@@ -11,7 +12,7 @@ import type { ConnectionShape } from '../graphql/connection.js';
 import { pageByCreation } from '../graphql/keyset.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { Approver } from '../principals/approver.entity.js';
-import { Assignment, AssignmentKind } from '../escalation/assignment.entity.js';
+import { Assignment, AssignmentKind, GroupAssignment } from '../escalation/assignment.entity.js';
 import { Timer, TimerKind } from '../escalation/timer.entity.js';
 import { loadDelegationRules, loadDirectory, toLevelChain, type ChainSnapshot } from '../escalation/escalation.service.js';
 import { resolveLevelAssignees, type ApproverRef, type Assignee, type LevelSpec } from '../escalation/levels.js';
@@ -247,8 +248,8 @@ interface WaitingRequest {
   deadline: Date | null;
   /** The agent's owner: never assigned (separation of duties). */
   ownerId: string | null;
-  /** Its active APPROVAL assignments. */
-  assigned: (Assignee & { assignmentId: string })[];
+  /** Its active APPROVAL assignments (`groupId`: the group assignment the person is in, when they are in one). */
+  assigned: (Assignee & { assignmentId: string; groupId: string | null; createdAt: Date })[];
   /** Approvers who already voted on it, and the people whose votes those counted as. */
   voters: string[];
   votedSeats: Set<string>;
@@ -312,9 +313,24 @@ async function applyPlans(
   for (const request of requests) {
     const diff = plan(request);
     if (diff === null) continue;
-    if (diff.ended.length > 0) {
-      const ids = diff.ended.map((a) => a.assignmentId);
-      await tx.execute(`update "assignment" set "active" = false, "ended_at" = ? where "id" in (${placeholders(ids)})`, [now, ...ids]);
+    const endedRows = diff.ended.filter((a) => a.groupId === null).map((a) => a.assignmentId);
+    if (endedRows.length > 0) {
+      await tx.execute(`update "assignment" set "active" = false, "ended_at" = ? where "id" in (${placeholders(endedRows)})`, [now, ...endedRows]);
+    }
+    for (const member of diff.ended.filter((a) => a.groupId !== null)) {
+      // Out of the group for this request: the row that records their own end.
+      tx.persist(tx.create(Assignment, {
+        action: tx.getReference(ActionRequest, request.id),
+        approver: tx.getReference(Approver, member.approverId),
+        viaRole: member.viaRole,
+        kind: AssignmentKind.APPROVAL,
+        level: request.levelNumber,
+        deadline: request.deadline,
+        active: false,
+        createdAt: member.createdAt,
+        endedAt: now,
+        group: tx.getReference(GroupAssignment, member.groupId!),
+      }));
     }
     for (const assignee of diff.started) {
       tx.persist(tx.create(Assignment, {
@@ -411,13 +427,16 @@ async function loadWaiting(tx: EntityManager, ids?: string[]): Promise<WaitingRe
     `select r."id", r."agent_id", g."owner_id", r."type", r."chain_snapshot", r."escalation_level", r."deadline"
        from "action_request" r join "agent" g on g."id" = r."agent_id"
       where r."status" = 'PENDING' and r."escalation_level" is not null ${only}
-        and exists (select 1 from "assignment" a where a."action_id" = r."id" and a."kind" = 'APPROVAL' and a."active")`,
+        and (exists (select 1 from "assignment" a where a."action_id" = r."id" and a."kind" = 'APPROVAL' and a."active")
+             or exists (select 1 from "group_assignment" a where a."action_id" = r."id" and a."kind" = 'APPROVAL' and a."active"))`,
     params,
   );
   if (requests.length === 0) return [];
-  const assignments = await tx.execute<{ id: string; action_id: string; approver_id: string; on_behalf_of_id: string | null; via_role: string | null }[]>(
-    `select a."id", a."action_id", a."approver_id", a."on_behalf_of_id", a."via_role"
-       from "assignment" a join "action_request" r on r."id" = a."action_id"
+  const assignments = await tx.execute<{
+    id: string; action_id: string; approver_id: string; on_behalf_of_id: string | null; via_role: string | null; group_id: string | null; created_at: Date | string;
+  }[]>(
+    `select a."id", a."action_id", a."approver_id", a."on_behalf_of_id", a."via_role", a."group_id", a."created_at"
+       from "action_request" r join ${ENTRIES} a on a."action_id" = r."id"
       where r."status" = 'PENDING' and a."kind" = 'APPROVAL' and a."active" ${only}`,
     params,
   );
@@ -441,7 +460,9 @@ async function loadWaiting(tx: EntityManager, ids?: string[]): Promise<WaitingRe
     votedSeats: new Set(),
   }]));
   for (const a of assignments) {
-    byRequest.get(a.action_id)?.assigned.push({ assignmentId: a.id, approverId: a.approver_id, onBehalfOf: a.on_behalf_of_id, viaRole: a.via_role });
+    byRequest.get(a.action_id)?.assigned.push({
+      assignmentId: a.id, groupId: a.group_id, createdAt: new Date(a.created_at), approverId: a.approver_id, onBehalfOf: a.on_behalf_of_id, viaRole: a.via_role,
+    });
   }
   for (const v of votes) {
     const request = byRequest.get(v.action_id);

@@ -7,7 +7,10 @@ import { shareDelegationLock } from '../delegation/delegation.service.js';
 import type { SqlExecutor } from '../db/sql.js';
 import { RowBatch, type RecordOf } from '../db/row-batch.js';
 import { ActionRequest, type ActionRecord } from '../actions/action-request.entity.js';
-import { Assignment, AssignmentKind } from './assignment.entity.js';
+import { ApproverSet, Assignment, AssignmentKind, GroupAssignment } from './assignment.entity.js';
+import type { AuditEntry } from '../audit/audit.service.js';
+import type { ApproverSets } from './approver-sets.js';
+import { GROUP_MEMBERS } from './entries.js';
 import { Timer, TimerKind } from './timer.entity.js';
 import { nextLevel, resolveLevelAssignees, type ApproverRef, type Assignee, type EscalationChain, type EscalationStep } from './levels.js';
 
@@ -82,6 +85,53 @@ export interface LevelAssignment {
   removed: string[];
   /** Approvers who have it now. */
   added: Assignee[];
+  /**
+   * How the audit event of the assignment names them: `assignees` one by one, and
+   * `groups`, each the members of an approver set reached the same way (`viaRole`, none
+   * delegated), by the set's id — its members are in the chain's APPROVER_SET_RECORDED.
+   */
+  recorded: { assignees: Assignee[]; groups: AssignedGroup[] };
+  /** Events to append before the one that records the assignment: the sets stored for the first time. */
+  audit: AuditEntry[];
+}
+
+/** A group of a level's assignees, as its audit event names it. */
+export interface AssignedGroup {
+  viaRole: string | null;
+  set: string;
+  size: number;
+}
+
+/** How a level's assignees are stored (config: COUNTERSIGN_GROUP_ASSIGNMENT_FROM). */
+export interface GroupingOptions {
+  /** People reached the same way from whom they are stored as one group assignment (Infinity: never). */
+  from: number;
+  sets: ApproverSets;
+}
+
+/**
+ * The assignees stored as groups: those who stand in for nobody, by the role that brought
+ * them in (or none), where there are at least `from` of them; the rest one row each.
+ */
+function partition(assignees: readonly Assignee[], from: number): { single: Assignee[]; groups: Assignee[][] } {
+  if (assignees.length < from) return { single: [...assignees], groups: [] };
+  const byWay = new Map<string | null, Assignee[]>();
+  const single: Assignee[] = [];
+  for (const a of assignees) {
+    if (a.onBehalfOf !== null) {
+      single.push(a);
+      continue;
+    }
+    let same = byWay.get(a.viaRole);
+    if (!same) byWay.set(a.viaRole, (same = []));
+    same.push(a);
+  }
+  const groups: Assignee[][] = [];
+  for (const same of byWay.values()) {
+    if (same.length >= from) groups.push(same);
+    else single.push(...same);
+  }
+  return { single, groups };
 }
 
 /**
@@ -102,6 +152,7 @@ export async function assignNextLevel(
     aboutToExpireFraction: number | null;
     directory?: ApproverRef[];
     rules?: DelegationRule[];
+    grouping: GroupingOptions;
   },
 ): Promise<LevelAssignment> {
   const chain = action.chainSnapshot as ChainSnapshot;
@@ -112,7 +163,7 @@ export async function assignNextLevel(
 
   // A request being routed for the first time has no assignments to end.
   const removed = action.escalationLevel === null ? [] : await endAssignments(tx, action.id, options.now);
-  if (step === null) return { step, removed, added: [] };
+  if (step === null) return { step, removed, added: [], recorded: { assignees: [], groups: [] }, audit: [] };
 
   const { level, round } = positionOf(chain, step.index);
   action.escalationLevel = level;
@@ -120,7 +171,9 @@ export async function assignNextLevel(
   action.deadline = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000);
   action.requiredApprovals = Math.max(options.policyRequiredApprovals, step.level.requiredApprovals ?? 1);
   const rows = newRows(tx, action);
-  for (const assignee of step.assignees) {
+  const deadline = kind === AssignmentKind.APPROVAL ? action.deadline : null;
+  const { single, groups } = partition(step.assignees, options.grouping.from);
+  for (const assignee of single) {
     rows.assignment({
       id: randomUUID(),
       approverId: assignee.approverId,
@@ -129,10 +182,19 @@ export async function assignNextLevel(
       kind,
       level,
       active: true,
-      deadline: kind === AssignmentKind.APPROVAL ? action.deadline : null,
+      deadline,
       createdAt: options.now,
       endedAt: null,
     });
+  }
+  const recorded: LevelAssignment['recorded'] = { assignees: single, groups: [] };
+  const audit: AuditEntry[] = [];
+  for (const members of groups) {
+    const set = await options.grouping.sets.store(tx, members.map((m) => m.approverId), options.now);
+    if (set.audit) audit.push(set.audit);
+    const viaRole = members[0]!.viaRole;
+    rows.group({ id: randomUUID(), setId: set.id, viaRole, kind, level, active: true, deadline, createdAt: options.now, endedAt: null });
+    recorded.groups.push({ viaRole, set: set.id, size: members.length });
   }
   if (kind === AssignmentKind.APPROVAL) {
     rows.timer({ id: randomUUID(), kind: TimerKind.ESCALATE, delegationId: null, level, round, dueAt: action.deadline, createdAt: options.now });
@@ -141,17 +203,18 @@ export async function assignNextLevel(
       rows.timer({ id: randomUUID(), kind: TimerKind.ABOUT_TO_EXPIRE, delegationId: null, level, round, dueAt: warnAt, createdAt: options.now });
     }
   }
-  return { step, removed, added: step.assignees };
+  return { step, removed, added: step.assignees, recorded, audit };
 }
 
-type AssignmentRow = Omit<Assignment, 'action' | 'approver' | 'onBehalfOf'> & { approverId: string; onBehalfOfId: string | null };
+type AssignmentRow = Omit<Assignment, 'action' | 'approver' | 'onBehalfOf' | 'group'> & { approverId: string; onBehalfOfId: string | null };
+type GroupRow = Omit<GroupAssignment, 'action' | 'set'> & { setId: string };
 type TimerRow = Omit<Timer, 'action'>;
 
 /**
  * Where a level's new assignments and timers go: a submission adds them as records to its
  * group's RowBatch; an escalation, delegation or timer persists entities.
  */
-function newRows(tx: EntityManager | RowBatch, action: ActionRecord): { assignment(row: AssignmentRow): void; timer(row: TimerRow): void } {
+function newRows(tx: EntityManager | RowBatch, action: ActionRecord): { assignment(row: AssignmentRow): void; group(row: GroupRow): void; timer(row: TimerRow): void } {
   if (tx instanceof RowBatch) {
     const ref = { id: action.id };
     return {
@@ -160,8 +223,9 @@ function newRows(tx: EntityManager | RowBatch, action: ActionRecord): { assignme
       assignment: (row) =>
         tx.add(Assignment, {
           id: row.id, kind: row.kind, level: row.level, viaRole: row.viaRole, active: row.active, deadline: row.deadline, createdAt: row.createdAt, endedAt: row.endedAt,
-          action: ref, approver: { id: row.approverId }, onBehalfOf: row.onBehalfOfId ? { id: row.onBehalfOfId } : null,
-        } satisfies RecordOf<Assignment, 'action' | 'approver' | 'onBehalfOf'>),
+          action: ref, approver: { id: row.approverId }, onBehalfOf: row.onBehalfOfId ? { id: row.onBehalfOfId } : null, group: null,
+        } satisfies RecordOf<Assignment, 'action' | 'approver' | 'onBehalfOf' | 'group'>),
+      group: ({ setId, ...row }) => tx.add(GroupAssignment, { ...row, action: ref, set: { id: setId } } satisfies RecordOf<GroupAssignment, 'action' | 'set'>),
       timer: (row) => tx.add(Timer, { ...row, action: ref }),
     };
   }
@@ -174,15 +238,21 @@ function newRows(tx: EntityManager | RowBatch, action: ActionRecord): { assignme
         approver: tx.getReference(Approver, approverId),
         onBehalfOf: onBehalfOfId ? tx.getReference(Approver, onBehalfOfId) : null,
       })),
+    group: ({ setId, ...row }) => tx.persist(tx.create(GroupAssignment, { ...row, action: ref, set: tx.getReference(ApproverSet, setId) })),
     timer: (row) => tx.persist(tx.create(Timer, { ...row, action: ref })),
   };
 }
 
-/** Ends a request's active assignments; returns whose queues lost it. */
+/** Ends a request's active assignments, stored one by one or as groups; returns whose queues lost it. */
 export async function endAssignments(tx: SqlExecutor, actionId: string, now: Date): Promise<string[]> {
   const rows = await tx.execute<{ approver_id: string }[]>(
-    'update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" returning "approver_id"',
-    [now, actionId],
+    `with "rows" as (
+       update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" returning "approver_id"
+     ), "groups" as (
+       update "group_assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" returning "id", "set_id"
+     )
+     select "approver_id" from "rows" union select ${GROUP_MEMBERS('groups')}`,
+    [now, actionId, now, actionId],
   );
-  return [...new Set(rows.map((r) => r.approver_id))];
+  return rows.map((r) => r.approver_id);
 }

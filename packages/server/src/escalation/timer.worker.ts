@@ -9,6 +9,7 @@ import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
 import { AssignmentKind } from './assignment.entity.js';
 import { assignNextLevel, loadDirectory, readDelegationRules as delegationRules } from './escalation.service.js';
+import { ENTRIES } from './entries.js';
 import type { ApproverRef } from './levels.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { TimerKind } from './timer.entity.js';
@@ -185,11 +186,12 @@ export class TimerWorker {
       directory: await (scope.directory ??= loadDirectory(tx)),
       // The delegation lock is already held (shared) by the batch.
       rules: await (scope.rules ??= delegationRules(tx, now)),
+      grouping: this.services.grouping,
     });
     if (assigned.step) {
-      scope.audit.push({
+      scope.audit.push(...assigned.audit, {
         kind: 'ESCALATED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
-        data: { fromLevel, toLevel: action.escalationLevel, round: action.escalationRound, deadline: action.deadline, assignees: assigned.added, reason: 'TIMEOUT' },
+        data: { fromLevel, toLevel: action.escalationLevel, round: action.escalationRound, deadline: action.deadline, ...assigned.recorded, reason: 'TIMEOUT' },
       });
     } else {
       await finish(tx, action, ActionStatus.EXPIRED, StatusReason.TIMED_OUT, now);
@@ -207,7 +209,7 @@ export class TimerWorker {
   private async warn(tx: EntityManager, timer: DueTimer, now: Date, scope: BatchScope): Promise<ChangeEvent[]> {
     const action = await this.stillWaiting(tx, timer);
     if (!action) return [];
-    const assignees = await tx.execute<{ approver_id: string }[]>('select "approver_id" from "assignment" where "action_id" = ? and "active"', [action.id]);
+    const assignees = await tx.execute<{ approver_id: string }[]>(`select "approver_id" from ${ENTRIES} where "action_id" = ? and "active"`, [action.id]);
     scope.audit.push({
       kind: 'ABOUT_TO_EXPIRE', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
       data: { level: action.escalationLevel, deadline: action.deadline, assignees: assignees.map((a) => a.approver_id) },

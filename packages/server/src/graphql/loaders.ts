@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { ENTRIES } from '../escalation/entries.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Agent } from '../principals/agent.entity.js';
 import { Approver } from '../principals/approver.entity.js';
@@ -75,7 +76,7 @@ export function createLoaders(em: EntityManager) {
     }),
     activeAssignments: new DataLoader<string, AssigneeType[]>(async (ids) => {
       const rows = await em.execute<AssignmentRow[]>(
-        `select "action_id", "approver_id", "on_behalf_of_id", "via_role", "level" from "assignment"
+        `select "action_id", "approver_id", "on_behalf_of_id", "via_role", "level" from ${ENTRIES}
          where "action_id" in (${list(ids)}) and "active" order by "created_at"`,
         [...ids],
       );

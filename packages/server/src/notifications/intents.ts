@@ -13,6 +13,12 @@ export interface NotificationIntent {
    * routed to for approval, and everyone who voted) is looked up in the database.
    */
   approverIds: string[] | null;
+  /**
+   * Approver sets whose every member it is for as well (an assignment stored as group
+   * assignments names its sets, not each member: escalation.service.ts). A set named by an
+   * event was stored with it or before, and is read in the same transaction.
+   */
+  approverSets?: string[];
   /** The approver whose own act caused it: not told on their personal endpoints (their role's still are). */
   actorApproverId: string | null;
   /** Event-specific facts for the message. */
@@ -48,6 +54,12 @@ function approverIdsOf(value: unknown): string[] {
   return [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
 }
 
+/** The approver sets of `groups` (`[{set, …}]`) on ACTION_ASSIGNED and ESCALATED. */
+function setsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((g: unknown) => (typeof g === 'object' && g !== null ? (g as Data).set : null)).filter((id): id is string => typeof id === 'string');
+}
+
 function firstString(...values: unknown[]): string | null {
   return (values.find((v) => typeof v === 'string') as string | undefined) ?? null;
 }
@@ -76,13 +88,13 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
     switch (e.kind) {
       case 'ACTION_ASSIGNED':
         intents.push({
-          ...base, event: NotificationEvent.ASSIGNED, approverIds: approverIdsOf(data.assignees),
+          ...base, event: NotificationEvent.ASSIGNED, approverIds: approverIdsOf(data.assignees), approverSets: setsOf(data.groups),
           detail: { assignment: data.kind === 'REVIEW' ? 'REVIEW' : 'APPROVAL', level: numberOrNull(data.level) },
         });
         break;
       case 'ESCALATED':
         intents.push({
-          ...base, event: NotificationEvent.ESCALATED, approverIds: approverIdsOf(data.assignees),
+          ...base, event: NotificationEvent.ESCALATED, approverIds: approverIdsOf(data.assignees), approverSets: setsOf(data.groups),
           detail: { level: numberOrNull(data.toLevel), fromLevel: numberOrNull(data.fromLevel), toLevel: numberOrNull(data.toLevel) },
         });
         break;

@@ -4,6 +4,7 @@ import type { UnsealedAuditEvent } from '../audit/chain.js';
 import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
 import type { WebhookFormat } from './webhook.entity.js';
+import { ENTRIES } from '../escalation/entries.js';
 
 interface EndpointMatch {
   id: string;
@@ -14,6 +15,8 @@ interface EndpointMatch {
   recipient_id: string;
   recipient_name: string;
   recipient_roles: string[];
+  /** The approver sets of the batch the recipient is a member of. */
+  in_sets: string[];
 }
 
 interface ActionRow {
@@ -70,7 +73,7 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
     // Everyone the request was routed to for approval, at any level, and everyone who voted — with whom they stood in for.
     const rows = await tx.execute<{ action_id: string; approver_id: string; name: string }[]>(
       `select distinct p."action_id", ap."id" as "approver_id", ap."name"
-         from (select "action_id", "approver_id", "on_behalf_of_id" from "assignment" where "kind" = 'APPROVAL' and "action_id" in (${placeholders(open)})
+         from (select "action_id", "approver_id", "on_behalf_of_id" from ${ENTRIES} where "kind" = 'APPROVAL' and "action_id" in (${placeholders(open)})
                union all
                select "action_id", "approver_id", "on_behalf_of_id" from "decision" where "action_id" in (${placeholders(open)})) p
          join "approver" ap on ap."id" = p."approver_id" or ap."id" = p."on_behalf_of_id"`,
@@ -81,20 +84,33 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
       audiences.set(row.action_id, [...(audiences.get(row.action_id) ?? []), row.approver_id]);
     }
   }
-  const recipientsOf = (intent: NotificationIntent) => intent.approverIds ?? audiences.get(intent.actionId) ?? [];
+  const named = (intent: NotificationIntent) => intent.approverIds ?? audiences.get(intent.actionId) ?? [];
 
-  const everyone = [...new Set(intents.flatMap(recipientsOf))];
-  if (everyone.length === 0) return null;
+  // Who may be told: the people named, and the members of the sets named (read here, not
+  // listed: a set of 1,000 is one parameter, not 1,000).
+  const everyone = [...new Set(intents.flatMap(named))];
+  const sets = [...new Set(intents.flatMap((i) => i.approverSets ?? []))];
+  if (everyone.length === 0 && sets.length === 0) return null;
+  const setList = `{${sets.join(',')}}`;
   const matches = await tx.execute<EndpointMatch[]>(
-    `select e."id", e."approver_id", e."role", e."format", e."events", ap."id" as "recipient_id", ap."name" as "recipient_name", ap."roles" as "recipient_roles"
+    `select e."id", e."approver_id", e."role", e."format", e."events", ap."id" as "recipient_id", ap."name" as "recipient_name", ap."roles" as "recipient_roles",
+            array(select s."id" from "approver_set" s where s."id" = any(?::uuid[]) and ap."id" = any(s."member_ids"))::text[] as "in_sets"
        from "webhook_endpoint" e
        join "approver" ap on ap."id" = e."approver_id" or (e."role" is not null and e."role" = any(ap."roles"))
-      where e."active" and ap."active" and ap."id" in (${placeholders(everyone)})`,
-    everyone,
+      where e."active" and ap."active"
+        and (${everyone.length > 0 ? `ap."id" in (${placeholders(everyone)}) or ` : ''}ap."id" in (select unnest(s."member_ids") from "approver_set" s where s."id" = any(?::uuid[])))`,
+    [setList, ...everyone, setList],
   );
   if (matches.length === 0) return null;
   const byRecipient = new Map<string, EndpointMatch[]>();
   for (const m of matches) byRecipient.set(m.recipient_id, [...(byRecipient.get(m.recipient_id) ?? []), m]);
+  const recipientsOf = (intent: NotificationIntent): string[] => {
+    const ids = named(intent);
+    const ofSets = intent.approverSets ?? [];
+    if (ofSets.length === 0) return ids;
+    const members = [...byRecipient.values()].map((ms) => ms[0]!).filter((m) => m.in_sets.some((id) => ofSets.includes(id))).map((m) => m.recipient_id);
+    return [...new Set([...ids, ...members])];
+  };
 
   interface Planned { intent: NotificationIntent; endpoint: EndpointMatch; recipients: Map<string, Person> }
   const planned: Planned[] = [];

@@ -4,6 +4,7 @@ import { Migration20261124005820_notifications } from './Migration20261124005820
 import { Migration20261124013935_bounded_behaviour_reads } from './Migration20261124013935_bounded_behaviour_reads.js';
 import { Migration20261125020000_audit_canonical } from './Migration20261125020000_audit_canonical.js';
 import { Migration20261126000000_audit_lz4 } from './Migration20261126000000_audit_lz4.js';
+import { Migration20261127000000_group_assignment } from './Migration20261127000000_group_assignment.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124013935_bounded_behaviour_reads', class: Migration20261124013935_bounded_behaviour_reads },
   { name: 'Migration20261125020000_audit_canonical', class: Migration20261125020000_audit_canonical },
   { name: 'Migration20261126000000_audit_lz4', class: Migration20261126000000_audit_lz4 },
+  { name: 'Migration20261127000000_group_assignment', class: Migration20261127000000_group_assignment },
 ];
