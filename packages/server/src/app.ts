@@ -27,6 +27,7 @@ import { GroupCommitter } from './db/group-commit.js';
 import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
 import { ApproverSets } from './escalation/approver-sets.js';
+import { DirectoryCache } from './escalation/directory.js';
 import { readCommitFacts } from './actions/submit.service.js';
 
 /** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */
@@ -100,6 +101,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       agentKeys,
       behaviour: new BehaviourCache(),
       grouping: { from: config.groupAssignmentFrom, sets: new ApproverSets() },
+      directory: new DirectoryCache(),
       embedded: embedded !== null,
     };
 

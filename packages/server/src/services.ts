@@ -1,3 +1,4 @@
+import type { DirectoryCache } from './escalation/directory.js';
 import type { GroupingOptions } from './escalation/escalation.service.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
@@ -34,6 +35,8 @@ export interface Services {
   agentKeys: AgentKeyCache;
   /** How a level's assignees are stored: one row each, or as group assignments of approver sets (escalation.service.ts). */
   grouping: GroupingOptions;
+  /** The approver directory, kept per version (escalation/directory.ts). */
+  directory: DirectoryCache;
   /** True when running on the in-process PGlite database (one instance by nature). */
   embedded: boolean;
 }

@@ -60,6 +60,8 @@ class StaleJudgement extends Error {}
 /** What must still hold when a submission commits, read once per group ({@link GroupCommitter}). */
 export interface CommitFacts {
   governanceVersion: number | null;
+  /** The approver directory's version (escalation/directory.ts). */
+  directoryVersion: string | null;
   agents: Map<string, { suspended: boolean; suspendedReason: string | null; keyHash: string }>;
 }
 
@@ -70,14 +72,16 @@ export interface CommitFacts {
  * approved after `suspendAgent` has returned.
  */
 export async function readCommitFacts(sql: SqlExecutor, agentIds: string[]): Promise<CommitFacts> {
-  const rows = await sql.execute<{ id: string; status: string; suspended_reason: string | null; api_key_hash: string; governance_version: number | null }[]>(
-    `select a."id", a."status", a."suspended_reason", a."api_key_hash", (select max("version") from "governance_version") as "governance_version"
+  const rows = await sql.execute<{ id: string; status: string; suspended_reason: string | null; api_key_hash: string; governance_version: number | null; directory_version: string }[]>(
+    `select a."id", a."status", a."suspended_reason", a."api_key_hash", (select max("version") from "governance_version") as "governance_version",
+            (select "version" from "directory_version" where "id" = 1) as "directory_version"
        from "agent" a where a."id" in (${agentIds.map(() => '?').join(', ')}) for share of a`,
     agentIds,
   );
   return {
     // No row: no agent of the group exists any more, and their jobs fail without needing it.
     governanceVersion: rows[0]?.governance_version ?? null,
+    directoryVersion: rows[0]?.directory_version === undefined ? null : String(rows[0].directory_version),
     agents: new Map(rows.map((r) => [r.id, { suspended: r.status === AgentStatus.SUSPENDED, suspendedReason: r.suspended_reason, keyHash: r.api_key_hash }])),
   };
 }
@@ -212,6 +216,8 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
           policyRequiredApprovals: policy.requiredApprovals,
           aboutToExpireFraction: services.config.aboutToExpireFraction,
           grouping: services.grouping,
+          // The directory as of the group's first statement: read again only if it changed.
+          directory: await services.directory.at(tx, facts.directoryVersion),
         });
         if (!assigned.step) {
           const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;

@@ -36,10 +36,10 @@ export interface StoredSet {
 export class ApproverSets {
   private readonly committed = new Set<string>();
 
-  async store(tx: SqlExecutor, memberIds: readonly string[], at: Date): Promise<StoredSet> {
-    const sorted = [...memberIds].sort();
-    const id = approverSetId(sorted);
+  /** Stores the set of `memberIds` unless it is known to be stored; `id` is {@link approverSetId} of them, if already computed. */
+  async store(tx: SqlExecutor, memberIds: readonly string[], at: Date, id = approverSetId(memberIds)): Promise<StoredSet> {
     if (this.committed.has(id)) return { id, audit: null };
+    const sorted = [...memberIds].sort();
     // The array goes as one text literal: an EntityManager's `execute` (knex) would expand an
     // array parameter into a list of parameters.
     const inserted = await tx.execute<{ id: string }[]>(

@@ -5,6 +5,7 @@ import { Migration20261124013935_bounded_behaviour_reads } from './Migration2026
 import { Migration20261125020000_audit_canonical } from './Migration20261125020000_audit_canonical.js';
 import { Migration20261126000000_audit_lz4 } from './Migration20261126000000_audit_lz4.js';
 import { Migration20261127000000_group_assignment } from './Migration20261127000000_group_assignment.js';
+import { Migration20261127010000_directory_version } from './Migration20261127010000_directory_version.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125020000_audit_canonical', class: Migration20261125020000_audit_canonical },
   { name: 'Migration20261126000000_audit_lz4', class: Migration20261126000000_audit_lz4 },
   { name: 'Migration20261127000000_group_assignment', class: Migration20261127000000_group_assignment },
+  { name: 'Migration20261127010000_directory_version', class: Migration20261127010000_directory_version },
 ];
