@@ -9,10 +9,9 @@ import { RowBatch, type RecordOf } from '../db/row-batch.js';
 import { ActionRequest, type ActionRecord } from '../actions/action-request.entity.js';
 import { ApproverSet, Assignment, AssignmentKind, GroupAssignment } from './assignment.entity.js';
 import type { AuditEntry } from '../audit/audit.service.js';
-import type { ApproverSets } from './approver-sets.js';
 import { GROUP_MEMBERS } from './entries.js';
 import { readDirectory, type DirectorySnapshot } from './directory.js';
-import { approverSetId } from './approver-sets.js';
+import { approverSetId, type ApproverSets } from './approver-sets.js';
 import { Timer, TimerKind } from './timer.entity.js';
 import { nextLevel, resolveLevelAssignees, type ApproverRef, type Assignee, type EscalationChain, type EscalationStep, type LevelSpec } from './levels.js';
 
@@ -105,7 +104,7 @@ export interface AssignedGroup {
 
 /** How a level's assignees are stored (config: COUNTERSIGN_GROUP_ASSIGNMENT_FROM). */
 export interface GroupingOptions {
-  /** People reached the same way from whom they are stored as one group assignment (Infinity: never). */
+  /** From how many people reached the same way they are stored as one group assignment. */
   from: number;
   sets: ApproverSets;
 }
