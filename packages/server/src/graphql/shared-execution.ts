@@ -92,12 +92,19 @@ async function executeShared(newContext: ContextFactory, args: ExecutionArgs, pr
   return { result, shared };
 }
 
-/** One subscriber's execution of one event: shared with its peers when the payload allows. */
-async function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown): Promise<ExecutionResult> {
+/** Who a subscription's operation runs for (its context's principal). */
+function principalOf(args: ExecutionArgs): Principal | null {
+  return (args.contextValue as Context | undefined)?.principal ?? null;
+}
+
+/**
+ * One subscriber's execution of one event: shared with its peers when the payload allows.
+ * `key` is the subscription's {@link operationKey}: the same for every event, so made once.
+ */
+async function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown, key: string): Promise<ExecutionResult> {
   const own = { ...args, rootValue: payload };
   if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return execute(own);
-  const principal = (args.contextValue as Context | undefined)?.principal ?? null;
-  const key = operationKey(args, principal);
+  const principal = principalOf(args);
   let byKey = outcomes.get(payload);
   if (!byKey) outcomes.set(payload, (byKey = new Map()));
   const pending = byKey.get(key);
@@ -126,10 +133,13 @@ class ResponseStream implements AsyncGenerator<ExecutionResult, void, void> {
     private readonly newContext: ContextFactory,
   ) {}
 
+  /** The operation's key ({@link operationKey}), made at its first event. */
+  private key?: string;
+
   private async map(step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult, void>> {
     if (step.done) return { value: undefined, done: true };
     try {
-      return { value: await executeEvent(this.newContext, this.args, step.value), done: false };
+      return { value: await executeEvent(this.newContext, this.args, step.value, (this.key ??= operationKey(this.args, principalOf(this.args)))), done: false };
     } catch (error) {
       await this.source.return?.().catch(() => undefined);
       throw error;
