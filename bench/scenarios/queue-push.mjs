@@ -56,12 +56,19 @@ export async function measure(size, rounds, log, { env = {} } = {}) {
     const approvers = await createApprovers(cs.url, names('compliance', size), ['compliance']);
 
     let messageBytes = 0;
+    const sized = new Set();
     const csSeen = tracker(size);
     const bareSeen = tracker(size);
     subscriptions.push(
       await openSubscribers(cs.url, approvers.map((a) => ({ token: a.token })), QUEUE_UPDATED, (i, data, at) => {
-        messageBytes = JSON.stringify(data).length;
-        csSeen.record(i, data.approvalQueueUpdated.actionId, at);
+        // The size of one message per request (they are alike): measuring all 1,000 would
+        // delay this process's later deliveries by work the bare side's callback does not do.
+        const id = data.approvalQueueUpdated.actionId;
+        if (!sized.has(id)) {
+          sized.add(id);
+          messageBytes = JSON.stringify(data).length;
+        }
+        csSeen.record(i, id, at);
       }),
     );
     subscriptions.push(
