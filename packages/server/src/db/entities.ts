@@ -4,7 +4,8 @@ import { AdminToken } from '../principals/admin-token.entity.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { Decision } from '../decisions/decision.entity.js';
 import { Review } from '../decisions/review.entity.js';
-import { Assignment, ApproverSet, GroupAssignment } from '../escalation/assignment.entity.js';
+import { Assignment, AssignmentTerms, ApproverSet, GroupAssignment } from '../escalation/assignment.entity.js';
+import { DirectoryVersion } from '../escalation/directory-version.entity.js';
 import { Timer } from '../escalation/timer.entity.js';
 import { Delegation } from '../delegation/delegation.entity.js';
 import { AuditEvent, AuditHead } from '../audit/audit-event.entity.js';
@@ -21,10 +22,12 @@ export const entities = [
   ActionRequest,
   Decision,
   Review,
+  AssignmentTerms,
   Assignment,
   ApproverSet,
   GroupAssignment,
   Timer,
+  DirectoryVersion,
   Delegation,
   AuditEvent,
   AuditHead,

@@ -11,6 +11,43 @@ export enum AssignmentKind {
 }
 
 /**
+ * What an assignment says, stored one person per row ({@link Assignment}) or one approver
+ * set per row ({@link GroupAssignment}): which request, how (the role that reached them,
+ * or null when named directly), for what (approval or review) at which level, until when,
+ * and whether it still stands.
+ */
+@Entity({ abstract: true })
+export abstract class AssignmentTerms {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  @ManyToOne(() => ActionRequest, { deleteRule: 'cascade' })
+  action!: ActionRequest;
+
+  /** The role through which the chain reached them (null when named directly). */
+  @Property({ type: 'text', nullable: true })
+  viaRole: string | null = null;
+
+  @Enum({ items: () => AssignmentKind })
+  kind!: AssignmentKind;
+
+  @Property({ type: 'smallint' })
+  level!: number;
+
+  @Property({ type: 'boolean' })
+  active: boolean & Opt = true;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  deadline: Date | null = null;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'timestamptz', nullable: true })
+  endedAt: Date | null = null;
+}
+
+/**
  * A set of approvers stored once and named by its content: `id` is derived from the sorted
  * member ids (escalation/approver-sets.ts), so the same people always make the same row
  * and a row never changes. A level that reaches many people the same way (say the 1,000
@@ -50,37 +87,9 @@ export class ApproverSet {
   expression: 'create index "group_assignment_queue_idx" on "group_assignment" ("set_id", "kind", "deadline") where "active"',
 })
 @Index({ properties: ['action', 'active'] })
-export class GroupAssignment {
-  @PrimaryKey({ type: 'uuid' })
-  id: string & Opt = randomUUID();
-
-  @ManyToOne(() => ActionRequest, { deleteRule: 'cascade' })
-  action!: ActionRequest;
-
+export class GroupAssignment extends AssignmentTerms {
   @ManyToOne(() => ApproverSet)
   set!: ApproverSet;
-
-  /** The role through which the chain reached every member (null when all were named directly). */
-  @Property({ type: 'text', nullable: true })
-  viaRole: string | null = null;
-
-  @Enum({ items: () => AssignmentKind })
-  kind!: AssignmentKind;
-
-  @Property({ type: 'smallint' })
-  level!: number;
-
-  @Property({ type: 'boolean' })
-  active: boolean & Opt = true;
-
-  @Property({ type: 'timestamptz', nullable: true })
-  deadline: Date | null = null;
-
-  @Property({ type: 'timestamptz' })
-  createdAt: Date & Opt = new Date();
-
-  @Property({ type: 'timestamptz', nullable: true })
-  endedAt: Date | null = null;
 }
 
 /**
@@ -99,13 +108,7 @@ export class GroupAssignment {
   name: 'assignment_group_idx',
   expression: 'create index "assignment_group_idx" on "assignment" ("group_id", "approver_id") where "group_id" is not null',
 })
-export class Assignment {
-  @PrimaryKey({ type: 'uuid' })
-  id: string & Opt = randomUUID();
-
-  @ManyToOne(() => ActionRequest, { deleteRule: 'cascade' })
-  action!: ActionRequest;
-
+export class Assignment extends AssignmentTerms {
   /** The person who may act (after delegation). */
   @ManyToOne(() => Approver)
   approver!: Approver;
@@ -120,26 +123,4 @@ export class Assignment {
   /** The person the chain named, when a delegate stands in for them. */
   @ManyToOne(() => Approver, { nullable: true })
   onBehalfOf: Approver | null = null;
-
-  /** The role through which the chain reached them (null when named directly). */
-  @Property({ type: 'text', nullable: true })
-  viaRole: string | null = null;
-
-  @Enum({ items: () => AssignmentKind })
-  kind!: AssignmentKind;
-
-  @Property({ type: 'smallint' })
-  level!: number;
-
-  @Property({ type: 'boolean' })
-  active: boolean & Opt = true;
-
-  @Property({ type: 'timestamptz', nullable: true })
-  deadline: Date | null = null;
-
-  @Property({ type: 'timestamptz' })
-  createdAt: Date & Opt = new Date();
-
-  @Property({ type: 'timestamptz', nullable: true })
-  endedAt: Date | null = null;
 }
