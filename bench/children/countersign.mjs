@@ -6,8 +6,8 @@ import inspector from 'node:inspector';
 import v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
 
-// `COUNTERSIGN_BENCH_SERVER_MODULE` (a file path) serves a modified copy of the built server
-// instead, for what-if measurements (bench/tools/what-if-role-assignment.mjs).
+// `COUNTERSIGN_BENCH_SERVER_MODULE` (a file path) serves another build of the server
+// instead, to compare two builds (bench/tools/compare-push.mjs).
 const serverModule = process.env.COUNTERSIGN_BENCH_SERVER_MODULE;
 const { createApp, loadConfig } = await import(serverModule ? pathToFileURL(serverModule).href : '@countersign/server');
 
