@@ -39,10 +39,11 @@ describe('running the server as a user does', () => {
   }, 240_000);
 
   it('fails fast on bad configuration, naming the variable', async () => {
-    const server = run(process.execPath, [SERVER_MAIN], { PORT: 'abc', LOG_LEVEL: 'loud' });
+    const server = run(process.execPath, [SERVER_MAIN], { PORT: 'abc', LOG_LEVEL: 'loud', COUNTERSIGN_GROUP_ASSIGNMENT_FROM: '0' });
     children.push(server);
     expect(await server.exited).toBe(2);
     expect(server.output()).toMatch(/PORT="abc" is not valid/);
     expect(server.output()).toMatch(/LOG_LEVEL="loud" is not valid/);
+    expect(server.output()).toMatch(/COUNTERSIGN_GROUP_ASSIGNMENT_FROM="0" is not valid: expected a whole number from 1/);
   });
 });
