@@ -20,13 +20,13 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'all', include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'] } },
       {
-        // The files whose behaviour reads assignments, again with every level stored as group
-        // assignments of approver sets (from one person on; the default is 16): whichever way
-        // a level is stored, what users see must be the same.
+        // The files whose behaviour reads assignments (and the embedded database's), again with
+        // every level stored as group assignments of approver sets (from one person on; the
+        // default is 16): whichever way a level is stored, what users see must be the same.
         extends: true,
         test: {
           name: 'grouped',
-          include: ['test/{decisions,delegation,notifications,oversight,queue-page,pipeline}.test.ts'],
+          include: ['test/{decisions,delegation,notifications,oversight,queue-page,pipeline,embedded}.test.ts'],
           env: { COUNTERSIGN_GROUP_ASSIGNMENT_FROM: '1' },
         },
       },

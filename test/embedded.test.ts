@@ -7,7 +7,8 @@ import { collect, gqlOk, wsClient } from './support/graphql.js';
 import { ACTION_FIELDS, APPLY, DECIDE, INPUTS, SUBMIT, governanceYaml } from './support/fixtures.js';
 
 async function startEmbedded(dataDir: string): Promise<App> {
-  const result = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', COUNTERSIGN_DATA_DIR: dataDir });
+  const grouped = process.env.COUNTERSIGN_GROUP_ASSIGNMENT_FROM;
+  const result = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', COUNTERSIGN_DATA_DIR: dataDir, ...(grouped ? { COUNTERSIGN_GROUP_ASSIGNMENT_FROM: grouped } : {}) });
   if (!result.ok) throw new Error(result.errors.join('\n'));
   return createApp(result.config);
 }
