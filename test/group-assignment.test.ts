@@ -92,11 +92,15 @@ describe('group assignments: a role stored once, assigned as before', () => {
     const trail = (await gqlOk(stack.url, GET_ACTION, { id: first.id }, stack.adminToken)).action.auditTrail as { seq: number; kind: string; data: Record<string, unknown> }[];
     const assigned = trail.find((e) => e.kind === 'ACTION_ASSIGNED')!;
     expect(assigned.data).toMatchObject({ chain: 'desk', level: 1, kind: 'APPROVAL', assignees: [], groups: [{ viaRole: 'desk', set: setId, size: 5 }] });
-    const recorded = await stack.database.query<{ seq: string; data: { size: number; members: string[] } }>(
-      `select "seq", "data" from "audit_event" where "kind" = 'APPROVER_SET_RECORDED' and "subject_id" = $1`, [setId]);
+    // An auditor finds who the set is through the API's audit log.
+    const log = await gqlOk<{ auditLog: { nodes: { seq: number; kind: string; subjectType: string; data: { size: number; members: string[] } }[] } }>(
+      stack.url, 'query($filter: AuditFilter) { auditLog(first: 10, filter: $filter) { nodes { seq kind subjectType data } } }',
+      { filter: { subjectId: setId, kind: ['APPROVER_SET_RECORDED'] } }, stack.adminToken);
+    const recorded = log.auditLog.nodes;
     expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.subjectType).toBe('APPROVER_SET');
     expect(recorded[0]!.data).toEqual({ size: 5, members: desk.map((p) => p.id).sort() });
-    expect(Number(recorded[0]!.seq)).toBeLessThan(assigned.seq);
+    expect(recorded[0]!.seq).toBeLessThan(assigned.seq);
     expect((await gqlOk(stack.url, '{ verifyAuditChain { valid brokenAt } }', {}, stack.adminToken)).verifyAuditChain).toEqual({ valid: true, brokenAt: null });
 
     // Every holder has both in their queue, and nobody else does.
