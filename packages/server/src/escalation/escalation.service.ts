@@ -109,22 +109,30 @@ export interface GroupingOptions {
   sets: ApproverSets;
 }
 
-/** Partitions and set ids of remembered resolutions (DirectorySnapshot.resolved), by the arrays they came from. */
-const partitions = new WeakMap<readonly Assignee[], { from: number; single: Assignee[]; groups: Assignee[][] }>();
-const setIds = new WeakMap<readonly Assignee[], string>();
-
-function partitionOf(assignees: readonly Assignee[], from: number): { single: Assignee[]; groups: Assignee[][] } {
-  const known = partitions.get(assignees);
-  if (known && known.from === from) return known;
-  const made = { from, ...partition(assignees, from) };
-  partitions.set(assignees, made);
-  return made;
+/** A level's assignees as they are stored: one row each, or as groups of one approver set each. */
+interface StoragePlan {
+  from: number;
+  single: Assignee[];
+  groups: { members: Assignee[]; viaRole: string | null; setId: string }[];
 }
 
-function setIdOf(members: readonly Assignee[]): string {
-  let id = setIds.get(members);
-  if (id === undefined) setIds.set(members, (id = approverSetId(members.map((m) => m.approverId))));
-  return id;
+/**
+ * Plans by the resolution they came from: a resolution remembered with the directory
+ * (DirectorySnapshot.resolved) is planned, and its sets hashed, once.
+ */
+const plans = new WeakMap<readonly Assignee[], StoragePlan>();
+
+function planOf(assignees: readonly Assignee[], from: number): StoragePlan {
+  const known = plans.get(assignees);
+  if (known && known.from === from) return known;
+  const { single, groups } = partition(assignees, from);
+  const plan = {
+    from,
+    single,
+    groups: groups.map((members) => ({ members, viaRole: members[0]!.viaRole, setId: approverSetId(members.map((m) => m.approverId)) })),
+  };
+  plans.set(assignees, plan);
+  return plan;
 }
 
 /**
@@ -169,19 +177,19 @@ export async function assignNextLevel(
     /** When to warn that the level is about to time out, as a fraction of its timeout (null: never). */
     aboutToExpireFraction: number | null;
     /** The directory to resolve from; read now when not given. */
-    directory?: ApproverRef[] | DirectorySnapshot;
+    directory?: DirectorySnapshot;
     rules?: DelegationRule[];
     grouping: GroupingOptions;
   },
 ): Promise<LevelAssignment> {
   const chain = action.chainSnapshot as ChainSnapshot;
-  const given = options.directory ?? (await loadDirectory(tx));
-  const directory = Array.isArray(given) ? given : given.approvers;
+  const snapshot = options.directory ?? (await readDirectory(tx));
+  const directory = snapshot.approvers;
   const rules = options.rules ?? (await loadDelegationRules(tx, options.now));
   const ctx = { at: options.now, actionType: action.type, excludeApproverIds: options.ownerId ? [options.ownerId] : [] };
   // With no delegation in force the answer depends only on the directory, the level and the
-  // owner: a snapshot of the directory remembers it (a role of 1,000 takes ~1 ms to resolve).
-  const remembered = !Array.isArray(given) && rules.length === 0 ? given.resolved : null;
+  // owner: the directory's snapshot remembers it (a role of 1,000 takes ~1 ms to resolve).
+  const remembered = rules.length === 0 ? snapshot.resolved : null;
   const resolve = (level: LevelSpec): Assignee[] => {
     if (!remembered) return resolveLevelAssignees(level, directory, ctx, rules);
     const key = `${options.ownerId ?? ''}\u0000${JSON.stringify(level.approvers)}`;
@@ -202,7 +210,7 @@ export async function assignNextLevel(
   action.requiredApprovals = Math.max(options.policyRequiredApprovals, step.level.requiredApprovals ?? 1);
   const rows = newRows(tx, action);
   const deadline = kind === AssignmentKind.APPROVAL ? action.deadline : null;
-  const { single, groups } = partitionOf(step.assignees, options.grouping.from);
+  const { single, groups } = planOf(step.assignees, options.grouping.from);
   for (const assignee of single) {
     rows.assignment({
       id: randomUUID(),
@@ -219,10 +227,9 @@ export async function assignNextLevel(
   }
   const recorded: LevelAssignment['recorded'] = { assignees: single, groups: [] };
   const audit: AuditEntry[] = [];
-  for (const members of groups) {
-    const set = await options.grouping.sets.store(tx, members.map((m) => m.approverId), options.now, setIdOf(members));
+  for (const { members, viaRole, setId } of groups) {
+    const set = await options.grouping.sets.store(tx, members.map((m) => m.approverId), options.now, setId);
     if (set.audit) audit.push(set.audit);
-    const viaRole = members[0]!.viaRole;
     rows.group({ id: randomUUID(), setId: set.id, viaRole, kind, level, active: true, deadline, createdAt: options.now, endedAt: null });
     recorded.groups.push({ viaRole, set: set.id, size: members.length });
   }

@@ -8,9 +8,9 @@ import { onDelegationBoundary, shareDelegationLock } from '../delegation/delegat
 import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
 import { AssignmentKind } from './assignment.entity.js';
-import { assignNextLevel, loadDirectory, readDelegationRules as delegationRules } from './escalation.service.js';
+import { assignNextLevel, readDelegationRules as delegationRules } from './escalation.service.js';
+import { readDirectory, type DirectorySnapshot } from './directory.js';
 import { ENTRIES } from './entries.js';
-import type { ApproverRef } from './levels.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { TimerKind } from './timer.entity.js';
 
@@ -29,7 +29,7 @@ const BATCH = 50;
 
 /** What the timers of one batch share: read once, on first need, inside the batch's transaction. */
 interface BatchScope {
-  directory?: Promise<ApproverRef[]>;
+  directory?: Promise<DirectorySnapshot>;
   rules?: Promise<DelegationRule[]>;
   audit: AuditEntry[];
 }
@@ -183,7 +183,7 @@ export class TimerWorker {
       ownerId: action.agent.owner?.id ?? null,
       policyRequiredApprovals: action.requiredApprovals,
       aboutToExpireFraction: this.services.config.aboutToExpireFraction,
-      directory: await (scope.directory ??= loadDirectory(tx)),
+      directory: await (scope.directory ??= readDirectory(tx)),
       // The delegation lock is already held (shared) by the batch.
       rules: await (scope.rules ??= delegationRules(tx, now)),
       grouping: this.services.grouping,
