@@ -9,7 +9,8 @@ import { ACTION_COLUMNS, type ActionRow } from '../actions/action.view.js';
 import { HOLDER_COLUMNS } from '../actions/relations.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { BoundedStream } from './bounded-stream.js';
-import { shareable } from '../graphql/shared-execution.js';
+import { PUSH, shareable, type PushSource } from '../graphql/shared-execution.js';
+import { Latch } from '../shared/latch.js';
 import type { ChangeEvent } from './event-bus.js';
 import type { Services } from '../services.js';
 
@@ -38,20 +39,23 @@ export class ApprovalQueueUpdate {
  * asks: a request assigned to a role of a thousand people is one read, then a thousand
  * deliveries.
  *
- * One set of reads also serves every event about the same request that had already arrived
- * when it was made: such a read shows each of them at least the state it announces. A
- * change that reaches hundreds of queues arrives as several events at once (one per NOTIFY
- * payload, event-bus.ts, all parts naming the same `change`), and a burst of changes as
- * many; they share one read and one set of payloads. Any other event that arrives later
- * may announce a commit the read would not show, so it never joins: events are stamped
- * with the generation current at their arrival, reads with the one they close.
+ * One set of reads also serves every event about the same request that arrives before its
+ * statement is sent: such a read shows each of them at least the state it announces. The
+ * statement is sent at the end of the turn of the event loop that asked for it, so the
+ * events that arrive together (the NOTIFY payloads of one burst of commits) share it. A
+ * change that reaches hundreds of queues arrives as several events (one per NOTIFY payload,
+ * event-bus.ts, all parts naming the same `change`): they share one read and one set of
+ * payloads whenever they arrive, since they announce one commit. Any other event that
+ * arrives once the statement is sent may announce a commit it would not show, so it never
+ * joins.
  */
 class ChangeReads {
   private read_?: Promise<{ action: ActionRequestType | null; queuedFor: Set<string> }>;
   private action_?: Promise<ActionRequestType | null>;
   private queuedFor_?: Promise<Set<string>>;
-  private updates_?: Promise<{ queued: Set<string>; inQueue: ApprovalQueueUpdate; notInQueue: ApprovalQueueUpdate }>;
-  private plain_?: ApprovalQueueUpdate;
+  private updates_?: Latch<{ queued: Set<string>; inQueue: ApprovalQueueUpdate; notInQueue: ApprovalQueueUpdate }>;
+  private plain_?: Latch<ApprovalQueueUpdate>;
+  private sent = false;
 
   /** When it was made: later events no longer join it after {@link LATEST_READS_MS}. */
   readonly madeAt = Date.now();
@@ -59,8 +63,12 @@ class ChangeReads {
   constructor(
     private readonly services: Services,
     readonly actionId: string,
-    readonly generation: number,
   ) {}
+
+  /** Whether an event arriving now is shown by this read: its statement is not sent yet. */
+  get open(): boolean {
+    return !this.sent;
+  }
 
   /**
    * One statement: the request with its agent and decisions (so that executing a selection
@@ -73,8 +81,11 @@ class ChangeReads {
    */
   private get read(): Promise<{ action: ActionRequestType | null; queuedFor: Set<string> }> {
     if (!this.read_) {
-      this.read_ = this.services.sql
-        .execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${HOLDER_COLUMNS} from "action_request" a where a."id" = ?`, [this.actionId])
+      this.read_ = new Promise<void>((resolve) => queueMicrotask(resolve))
+        .then(() => {
+          this.sent = true;
+          return this.services.sql.execute<ActionRow[]>(`select ${ACTION_COLUMNS}, ${HOLDER_COLUMNS} from "action_request" a where a."id" = ?`, [this.actionId]);
+        })
         .then(([row]) => ({
           action: row ? toActionView(row) : null,
           queuedFor: new Set(row?.rel_holders ?? []),
@@ -97,24 +108,23 @@ class ChangeReads {
   }
 
   /** The payload for subscribers whose selection does not ask `inQueue`: no read needed to send it. */
-  get plain(): ApprovalQueueUpdate {
-    return (this.plain_ ??= shareable({ actionId: this.actionId, reads: this }));
+  get plain(): Latch<ApprovalQueueUpdate> {
+    return (this.plain_ ??= Latch.of(shareable<ApprovalQueueUpdate>({ actionId: this.actionId, reads: this })));
   }
 
   /** The payload for `approverId` when their selection asks `inQueue`. */
-  async forApprover(approverId: string): Promise<ApprovalQueueUpdate> {
-    this.updates_ ??= this.queuedFor.then((queued) => ({
+  forApprover(approverId: string): Latch<ApprovalQueueUpdate> {
+    const reads: ChangeReads = this;
+    this.updates_ ??= Latch.of(this.queuedFor).map((queued) => ({
       queued,
-      inQueue: shareable({ actionId: this.actionId, reads: this, inQueue: true }),
-      notInQueue: shareable({ actionId: this.actionId, reads: this, inQueue: false }),
+      inQueue: shareable<ApprovalQueueUpdate>({ actionId: this.actionId, reads, inQueue: true }),
+      notInQueue: shareable<ApprovalQueueUpdate>({ actionId: this.actionId, reads, inQueue: false }),
     }));
-    try {
-      const updates = await this.updates_;
-      return updates.queued.has(approverId) ? updates.inQueue : updates.notInQueue;
-    } catch {
+    return this.updates_.map<ApprovalQueueUpdate>(
+      (updates) => (updates.queued.has(approverId) ? updates.inQueue : updates.notInQueue),
       // The read failed: this subscriber is executed alone, and `inQueue` and `action` report the error.
-      return { actionId: this.actionId, reads: this, approverId };
-    }
+      () => ({ actionId: this.actionId, reads, approverId }),
+    );
   }
 }
 
@@ -122,8 +132,6 @@ const latestReads = new Map<string, ChangeReads>();
 /** Reads by change, for the parts of one event split over several payloads: one commit, one read. */
 const changeReads = new Map<string, ChangeReads>();
 const eventReads = new WeakMap<ChangeEvent, ChangeReads>();
-const arrivals = new WeakMap<ChangeEvent, number>();
-let generation = 0;
 
 /**
  * How many requests' latest reads to keep, and for how long: each holds a request view with
@@ -143,22 +151,17 @@ function remember(map: Map<string, ChangeReads>, key: string, reads: ChangeReads
   }
 }
 
-/** Notes when an event arrived (called by each listener it reaches; the first call counts). */
-function arrived(event: ChangeEvent): void {
-  if (!arrivals.has(event)) arrivals.set(event, generation);
-}
-
+/** The reads that show `event`, which is arriving now (called by each listener it reaches). */
 function readsFor(services: Services, event: ChangeEvent): ChangeReads {
   let reads = eventReads.get(event);
   if (reads) return reads;
   if (event.change) reads = changeReads.get(event.change);
   if (!reads) {
     const latest = latestReads.get(event.actionId);
-    const at = arrivals.get(event);
-    if (latest && at !== undefined && at <= latest.generation) {
+    if (latest?.open) {
       reads = latest;
     } else {
-      reads = new ChangeReads(services, event.actionId, generation++);
+      reads = new ChangeReads(services, event.actionId);
       remember(latestReads, event.actionId, reads);
     }
   }
@@ -283,25 +286,68 @@ function selects(info: GraphQLResolveInfo, field: string): boolean {
   return info.fieldNodes.some((node) => (node.selectionSet ? visit(node.selectionSet.selections, 0) : true));
 }
 
-/** An approver's queue changes, read from the bus as fast as their connection takes them. */
-class QueueUpdates implements AsyncIterableIterator<ApprovalQueueUpdate> {
+/**
+ * An approver's queue changes. Each event's payload is made as it arrives (its reads shared
+ * with every subscriber the event reaches) and pushed to the response stream, which sends it
+ * once it is ready (graphql/shared-execution.ts); a consumer that cannot be pushed to pulls
+ * them instead. Either way a subscriber who falls {@link MAX_PENDING_EVENTS} behind is dropped.
+ */
+class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIterator<ApprovalQueueUpdate> {
+  /** Payloads that arrived before the consumer said where they go. */
+  private readonly backlog: Latch<ApprovalQueueUpdate>[] = [];
+  private deliver?: (payload: Latch<ApprovalQueueUpdate>) => number;
+  private pulled?: BoundedStream<Latch<ApprovalQueueUpdate>>;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
   constructor(
-    private readonly stream: BoundedStream<ChangeEvent>,
     private readonly services: Services,
     private readonly approverId: string,
     /** Whether the selection asks `inQueue`: then each change is read before it is sent. */
     private readonly withInQueue: boolean,
-  ) {}
+    private readonly onOverflow: () => void,
+  ) {
+    this.unsubscribe = services.events.onQueue(approverId, (event) => this.arrived(event));
+  }
+
+  private arrived(event: ChangeEvent): void {
+    if (this.closed) return;
+    const reads = readsFor(this.services, event);
+    const payload = this.withInQueue ? reads.forApprover(this.approverId) : reads.plain;
+    const behind = this.deliver ? this.deliver(payload) : this.backlog.push(payload);
+    if (behind > MAX_PENDING_EVENTS) this.overflow();
+  }
+
+  private overflow(): void {
+    this.close();
+    this.onOverflow();
+  }
+
+  [PUSH](deliver: (payload: Latch<ApprovalQueueUpdate>) => number): void {
+    this.deliver = deliver;
+    for (const payload of this.backlog.splice(0)) deliver(payload);
+  }
 
   async next(): Promise<IteratorResult<ApprovalQueueUpdate>> {
-    const step = await this.stream.next();
+    if (!this.pulled) {
+      const stream = (this.pulled = new BoundedStream<Latch<ApprovalQueueUpdate>>(MAX_PENDING_EVENTS, () => this.overflow()));
+      this[PUSH]((payload) => (stream.push(payload), 0));
+    }
+    const step = await this.pulled.next();
     if (step.done) return { value: undefined, done: true };
-    const reads = readsFor(this.services, step.value);
-    return { value: this.withInQueue ? await reads.forApprover(this.approverId) : reads.plain, done: false };
+    return { value: await step.value.promise(), done: false };
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.backlog.length = 0;
+    this.pulled?.close();
   }
 
   async return(): Promise<IteratorResult<ApprovalQueueUpdate>> {
-    this.stream.close();
+    this.close();
     return { value: undefined, done: true };
   }
 
@@ -312,15 +358,8 @@ class QueueUpdates implements AsyncIterableIterator<ApprovalQueueUpdate> {
 
 function queueUpdates(ctx: Context, withInQueue: boolean): AsyncIterable<ApprovalQueueUpdate> {
   const approver = requireKind(ctx, PrincipalKind.APPROVER);
-  const stream = new BoundedStream<ChangeEvent>(MAX_PENDING_EVENTS, () => {
+  return new QueueUpdates(ctx.services, approver.id, withInQueue, () => {
     ctx.services.logger.warn({ approverId: approver.id }, 'dropping a subscriber that stopped reading its queue updates');
     ctx.closeConnection?.(4429, 'Too many unread events: reconnect and re-read the queue.');
   });
-  stream.onClose(
-    ctx.services.events.onQueue(approver.id, (event) => {
-      arrived(event);
-      stream.push(event);
-    }),
-  );
-  return new QueueUpdates(stream, ctx.services, approver.id, withInQueue);
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ExecutionResult } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -13,6 +14,11 @@ export interface Context {
   loaders: Loaders;
   /** On WebSocket operations: closes this client's connection (e.g. a subscriber that stopped reading). */
   closeConnection?: (code: number, reason: string) => void;
+  /**
+   * On WebSocket subscriptions: sends a result to this subscriber as the operation's next
+   * message, straight to its socket (graphql/shared-execution.ts pushes shared results so).
+   */
+  sendNext?: (result: ExecutionResult) => void;
 }
 
 /**
@@ -28,6 +34,7 @@ class RequestContext implements Context {
   private forked: EntityManager | null;
   private batch: Loaders | null = null;
   closeConnection?: (code: number, reason: string) => void;
+  sendNext?: (result: ExecutionResult) => void;
 
   constructor(
     readonly services: Services,

@@ -65,4 +65,15 @@ describe('graphql-ws messages with each shared payload serialised once', () => {
     expect(sent(json, { id: '2', type: MessageType.Complete } as Message)).toBe('{"id":"2","type":"complete"}');
     expect(JSON.parse(sent(json, { id: '3', type: MessageType.Next, payload } as Message)).payload).toEqual(payload);
   });
+
+  it('writes a pushed result as the next message graphql-ws would send, the shared payload serialised once', () => {
+    const shared = counted({ approvalQueueUpdated: { actionId: 'a3', inQueue: false } });
+    const json = messageJson((payload) => payload === shared.payload);
+    for (const id of ['1', 'a "quoted" id']) {
+      expect(json.next(id, shared.payload)).toBe(stringifyMessage({ id, type: MessageType.Next, payload: shared.payload } as Message));
+    }
+    expect(shared.serialised()).toBe(1 + 2);
+    const failed = { data: null, errors: [new GraphQLError('Internal server error.', { extensions: { code: 'INTERNAL' } })] };
+    expect(JSON.parse(json.next('9', failed))).toEqual({ id: '9', type: 'next', payload: { data: null, errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL' } }] } });
+  });
 });

@@ -29,6 +29,8 @@ export interface MessageJson {
   replacer(this: unknown, key: string, value: unknown): unknown;
   /** The text to send in place of `text`, as graphql-ws produced it. */
   restore(text: string): string;
+  /** A `next` message for the subscription `id`, as graphql-ws writes one (for results sent past it). */
+  next(id: string, payload: object): string;
 }
 
 /**
@@ -53,6 +55,9 @@ export function messageJson(isShared: (payload: object) => boolean): MessageJson
       if (holder?.type !== 'next') return value;
       pending = json(value);
       return PLACEHOLDER;
+    },
+    next(id, payload) {
+      return `{"id":${JSON.stringify(id)},"type":"next","payload":${json(payload)}}`;
     },
     restore(text) {
       const payload = pending;

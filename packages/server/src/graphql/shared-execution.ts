@@ -1,6 +1,7 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import type { Context } from './context.js';
+import { Latch, type Settlement } from '../shared/latch.js';
 
 /** A fresh context for one shared run, for a subscriber seen as `principal`. */
 export type ContextFactory = (principal: Principal | null) => Context;
@@ -51,7 +52,7 @@ export function isSharedResult(result: object): boolean {
 }
 
 /** Results by payload, then by operation key. Collected with the payload. */
-const outcomes = new WeakMap<object, Map<string, Promise<Outcome>>>();
+const outcomes = new WeakMap<object, Map<string, Latch<Outcome>>>();
 const documentIds = new WeakMap<DocumentNode, number>();
 let nextDocumentId = 0;
 
@@ -100,26 +101,23 @@ function principalOf(args: ExecutionArgs): Principal | null {
 /**
  * One subscriber's execution of one event: shared with its peers when the payload allows.
  * `key` is the subscription's {@link operationKey}: the same for every event, so made once.
+ * A latch, so that a shared result reaches every subscriber waiting for it in one pass.
  */
-async function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown, key: string): Promise<ExecutionResult> {
+function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown, key: string): Latch<ExecutionResult> {
   const own = { ...args, rootValue: payload };
-  if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return execute(own);
-  const principal = principalOf(args);
+  if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return Latch.of(execute(own));
   let byKey = outcomes.get(payload);
   if (!byKey) outcomes.set(payload, (byKey = new Map()));
   const pending = byKey.get(key);
   if (!pending) {
-    const run = executeShared(newContext, own, principal);
+    const run = Latch.of(executeShared(newContext, own, principalOf(args)));
     byKey.set(key, run);
-    return (await run).result;
+    return run.map((outcome) => outcome.result);
   }
-  let outcome: Outcome;
-  try {
-    outcome = await pending;
-  } catch {
-    return execute(own);
-  }
-  return outcome.shared ? outcome.result : execute(own);
+  return pending.map(
+    (outcome) => (outcome.shared ? outcome.result : Latch.of(execute(own))),
+    () => Latch.of(execute(own)),
+  );
 }
 
 /**
@@ -139,7 +137,8 @@ class ResponseStream implements AsyncGenerator<ExecutionResult, void, void> {
   private async map(step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult, void>> {
     if (step.done) return { value: undefined, done: true };
     try {
-      return { value: await executeEvent(this.newContext, this.args, step.value, (this.key ??= operationKey(this.args, principalOf(this.args)))), done: false };
+      const key = (this.key ??= operationKey(this.args, principalOf(this.args)));
+      return { value: await executeEvent(this.newContext, this.args, step.value, key).promise(), done: false };
     } catch (error) {
       await this.source.return?.().catch(() => undefined);
       throw error;
@@ -166,13 +165,124 @@ class ResponseStream implements AsyncGenerator<ExecutionResult, void, void> {
 }
 
 /**
+ * A source stream that can push its events instead of being pulled: each event's payload
+ * (a latch, settled when what it needs has been read), in order. `deliver` answers how many
+ * delivered events are not sent yet, so that the source can drop a subscriber who fell
+ * too far behind.
+ */
+export interface PushSource<T> extends AsyncIterator<T> {
+  [PUSH](deliver: (payload: Latch<T>) => number): void;
+}
+
+/** The method by which a {@link PushSource} is told where to push. */
+export const PUSH = Symbol('push');
+
+function isPushSource(source: AsyncIterator<unknown>): source is PushSource<unknown> {
+  return PUSH in source;
+}
+
+/**
+ * One subscriber's response stream when both ends can be pushed to: the source pushes each
+ * event, its execution is shared where it can be (a latch), and each result is sent on the
+ * subscriber's socket by `send` as soon as it and every earlier one are ready — in the same
+ * pass that settles a shared result for all its subscribers.
+ *
+ * Pulled instead (graphql-ws `for await` over {@link ResponseStream}), every subscriber
+ * climbed its own chain of promises from the event to the send, ~10 microtasks each: the
+ * first of a thousand sends waited for all thousand chains' first steps, and each hop made
+ * a promise. Here nothing per subscriber is a promise.
+ *
+ * To graphql-ws this is a stream whose `next` settles only at the end: done when the
+ * subscriber unsubscribes or disconnects, rejected (sent as the operation's error) when an
+ * event could not be executed. Results are sent in the order their events arrived.
+ */
+class PushedResponse implements AsyncGenerator<ExecutionResult, void, void> {
+  /** Results of events that arrived, oldest first, until sent. */
+  private readonly unsent: { settlement?: Settlement<ExecutionResult> }[] = [];
+  private ended = false;
+  private readonly end: Promise<IteratorResult<ExecutionResult, void>>;
+  private finish!: (error?: { error: unknown }) => void;
+  private readonly key: string;
+
+  constructor(
+    private readonly source: PushSource<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly newContext: ContextFactory,
+    private readonly send: (result: ExecutionResult) => void,
+  ) {
+    this.key = operationKey(args, principalOf(args));
+    this.end = new Promise((resolve, reject) => {
+      this.finish = (failure) => (failure ? reject(failure.error) : resolve({ value: undefined, done: true }));
+    });
+    // graphql-ws may never call `next` if the subscriber is gone before it starts.
+    this.end.catch(() => undefined);
+    source[PUSH]((payload) => this.deliver(payload));
+  }
+
+  private deliver(payload: Latch<unknown>): number {
+    if (this.ended) return 0;
+    const slot: { settlement?: Settlement<ExecutionResult> } = {};
+    this.unsent.push(slot);
+    payload.on((step) => {
+      if (!step.ok) return this.fill(slot, step);
+      executeEvent(this.newContext, this.args, step.value, this.key).on((result) => this.fill(slot, result));
+    });
+    return this.unsent.length;
+  }
+
+  private fill(slot: { settlement?: Settlement<ExecutionResult> }, settlement: Settlement<ExecutionResult>): void {
+    slot.settlement = settlement;
+    while (!this.ended && this.unsent[0]?.settlement) {
+      const ready = this.unsent.shift()!.settlement!;
+      if (!ready.ok) return this.stop({ error: ready.error });
+      try {
+        this.send(ready.value);
+      } catch (error) {
+        return this.stop({ error });
+      }
+    }
+  }
+
+  private stop(failure?: { error: unknown }): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.unsent.length = 0;
+    this.source.return?.().catch(() => undefined);
+    this.finish(failure);
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult, void>> {
+    return this.end;
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult, void>> {
+    this.stop();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult, void>> {
+    this.stop();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/**
  * graphql-js's `subscribe` (source stream, then each event executed with the event as
- * root) with the execution of shareable events shared between subscribers.
+ * root) with the execution of shareable events shared between subscribers. A source that
+ * can push, on a connection that can be sent to directly (`Context.sendNext`), is pushed
+ * ({@link PushedResponse}); any other is pulled ({@link ResponseStream}).
  */
 export function sharedSubscribe(newContext: ContextFactory) {
   return async (args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> => {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
-    return new ResponseStream((source as AsyncIterable<unknown>)[Symbol.asyncIterator](), args, newContext);
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const send = (args.contextValue as Context | undefined)?.sendNext;
+    if (send && isPushSource(iterator)) return new PushedResponse(iterator, args, newContext, send);
+    return new ResponseStream(iterator, args, newContext);
   };
 }

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { parse, validate, GraphQLError, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Services } from '../services.js';
@@ -59,15 +59,20 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const states = new WeakMap<object, ConnectionState>();
   const documents = new DocumentCache(schema);
-  const contextFor = (extra: { socket: { close(code: number, reason: string): void } }): Context => {
-    const context = createContext(services, states.get(extra)?.principal ?? null);
-    context.closeConnection = (code, reason) => extra.socket.close(code, reason);
-    return context;
-  };
   // A result shared by many subscribers is serialised once (message-json.ts): graphql-ws's
   // replacer sets its JSON aside and each socket's send puts it back. Registered before
   // useServer's own listener, so the socket is wrapped before graphql-ws sends on it.
   const json = messageJson(isSharedResult);
+  const contextFor = (extra: { socket: WebSocket }, id: string): Context => {
+    const context = createContext(services, states.get(extra)?.principal ?? null);
+    const { socket } = extra;
+    context.closeConnection = (code, reason) => socket.close(code, reason);
+    // Results pushed past graphql-ws (shared-execution.ts): the message it would send.
+    context.sendNext = (result) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(json.next(id, result));
+    };
+    return context;
+  };
   wss.on('connection', (socket) => {
     const send = socket.send;
     socket.send = function (this: typeof socket, data: unknown, ...rest: unknown[]) {
@@ -95,7 +100,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
           throw error;
         }
       },
-      onSubscribe(ctx, _id, payload) {
+      onSubscribe(ctx, id, payload) {
         const document = documents.get(payload.query);
         if (!('kind' in document)) return document;
         return {
@@ -103,7 +108,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: contextFor(ctx.extra),
+          contextValue: contextFor(ctx.extra, id),
         };
       },
     },
