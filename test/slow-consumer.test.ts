@@ -29,7 +29,8 @@ describe('a subscriber that stops reading', () => {
     const stalled = await stalledSubscriber(stack.url, approver.token);
 
     const client = wsClient(stack.url, approver.token);
-    const updates = collect<{ approvalQueueUpdated: { actionId: string } }>(client, 'subscription { approvalQueueUpdated { actionId } }');
+    // Asks `inQueue`, as the CLI's watch does: each event then waits on a read, and a burst keeps thousands of them under way at once.
+    const updates = collect<{ approvalQueueUpdated: { actionId: string; inQueue: boolean } }>(client, 'subscription { approvalQueueUpdated { actionId inQueue } }');
     // Make sure the healthy subscriber is registered before publishing (probe events until one arrives).
     const probe = '00000000-0000-4000-8000-000000000000';
     const publish = (count: number, start: number) =>

@@ -65,6 +65,8 @@ export class EventBus {
   private readonly emitter = new EventEmitter();
   private listener: pg.Client | null = null;
   private closed = false;
+  /** Events on their way to approvers' queues (see {@link dispatch}). */
+  private readonly queueEvents: ChangeEvent[] = [];
 
   private constructor(
     private readonly mode: 'postgres' | 'in-process',
@@ -164,9 +166,35 @@ export class EventBus {
     if (this.mode === 'in-process') for (const event of events) this.dispatch(event);
   }
 
+  /**
+   * An event reaches the request's listeners at once. Approvers' queues hear of it in the
+   * next turn of the event loop, after {@link onQueueChange}'s listeners: what those start
+   * for all of them (the shared read of the request) goes to the database first, and is
+   * answered while the event is handed to each of hundreds of subscribers, instead of after.
+   * Events reach the queues in the order they arrived.
+   */
   private dispatch(event: ChangeEvent): void {
     this.emitter.emit(`action:${event.actionId}`, event);
-    for (const approverId of event.queueChanged) this.emitter.emit(`queue:${approverId}`, event);
+    if (event.queueChanged.length === 0) return;
+    this.emitter.emit('queue-change', event);
+    this.queueEvents.push(event);
+    if (this.queueEvents.length === 1) setImmediate(() => this.dispatchToQueues());
+  }
+
+  private dispatchToQueues(): void {
+    for (const event of this.queueEvents.splice(0)) {
+      for (const approverId of event.queueChanged) this.emitter.emit(`queue:${approverId}`, event);
+    }
+  }
+
+  /** Calls `listener` with every event that changes approvers' queues, before any of them hears of it. */
+  onQueueChange(listener: (event: ChangeEvent) => void): () => void {
+    return this.on('queue-change', listener);
+  }
+
+  /** Whether anyone on this instance listens to the approver's queue. */
+  hasQueueListener(approverId: string): boolean {
+    return this.emitter.listenerCount(`queue:${approverId}`) > 0;
   }
 
   /** Calls `listener` on every change to one request; returns the unsubscribe function. */
@@ -191,6 +219,7 @@ export class EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.queueEvents.length = 0;
     this.emitter.removeAllListeners();
     await this.listener?.end().catch(() => undefined);
     this.listener = null;

@@ -99,6 +99,11 @@ class ChangeReads {
     return this.read_;
   }
 
+  /** Starts the read now (it is sent at the end of this turn), for subscribers about to be told. */
+  prefetch(): void {
+    void this.read;
+  }
+
   get action(): Promise<ActionRequestType | null> {
     return (this.action_ ??= this.read.then((r) => r.action));
   }
@@ -289,13 +294,14 @@ function selects(info: GraphQLResolveInfo, field: string): boolean {
 /**
  * An approver's queue changes. Each event's payload is made as it arrives (its reads shared
  * with every subscriber the event reaches) and pushed to the response stream, which sends it
- * once it is ready (graphql/shared-execution.ts); a consumer that cannot be pushed to pulls
- * them instead. Either way a subscriber who falls {@link MAX_PENDING_EVENTS} behind is dropped.
+ * once it is ready (graphql/shared-execution.ts): a subscriber who stops reading is then
+ * bounded by its socket's buffer (graphql/ws.ts). A consumer that cannot be pushed to pulls
+ * instead, and is dropped when it falls {@link MAX_PENDING_EVENTS} behind.
  */
 class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIterator<ApprovalQueueUpdate> {
   /** Payloads that arrived before the consumer said where they go. */
   private readonly backlog: Latch<ApprovalQueueUpdate>[] = [];
-  private deliver?: (payload: Latch<ApprovalQueueUpdate>) => number;
+  private deliver?: (payload: Latch<ApprovalQueueUpdate>) => void;
   private pulled?: BoundedStream<Latch<ApprovalQueueUpdate>>;
   private readonly unsubscribe: () => void;
   private closed = false;
@@ -314,8 +320,8 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
     if (this.closed) return;
     const reads = readsFor(this.services, event);
     const payload = this.withInQueue ? reads.forApprover(this.approverId) : reads.plain;
-    const behind = this.deliver ? this.deliver(payload) : this.backlog.push(payload);
-    if (behind > MAX_PENDING_EVENTS) this.overflow();
+    if (this.deliver) this.deliver(payload);
+    else if (this.backlog.push(payload) > MAX_PENDING_EVENTS) this.overflow();
   }
 
   private overflow(): void {
@@ -323,7 +329,7 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
     this.onOverflow();
   }
 
-  [PUSH](deliver: (payload: Latch<ApprovalQueueUpdate>) => number): void {
+  [PUSH](deliver: (payload: Latch<ApprovalQueueUpdate>) => void): void {
     this.deliver = deliver;
     for (const payload of this.backlog.splice(0)) deliver(payload);
   }
@@ -331,7 +337,7 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
   async next(): Promise<IteratorResult<ApprovalQueueUpdate>> {
     if (!this.pulled) {
       const stream = (this.pulled = new BoundedStream<Latch<ApprovalQueueUpdate>>(MAX_PENDING_EVENTS, () => this.overflow()));
-      this[PUSH]((payload) => (stream.push(payload), 0));
+      this[PUSH]((payload) => stream.push(payload));
     }
     const step = await this.pulled.next();
     if (step.done) return { value: undefined, done: true };
@@ -356,8 +362,26 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
   }
 }
 
+/** Buses whose queue changes start their shared read before the approvers hear of them. */
+const prefetching = new WeakSet<Services['events']>();
+
+/**
+ * Starts each change's read as it arrives, when someone here is subscribed to a queue it
+ * changes: the bus hands the event to the subscribers in the next turn (event-bus.ts), while
+ * the read is on its way — for a role of a thousand, ~2 ms of handing out not waited for.
+ */
+function prefetchReads(services: Services): void {
+  const { events } = services;
+  if (prefetching.has(events)) return;
+  prefetching.add(events);
+  events.onQueueChange((event) => {
+    if (event.queueChanged.some((approverId) => events.hasQueueListener(approverId))) readsFor(services, event).prefetch();
+  });
+}
+
 function queueUpdates(ctx: Context, withInQueue: boolean): AsyncIterable<ApprovalQueueUpdate> {
   const approver = requireKind(ctx, PrincipalKind.APPROVER);
+  prefetchReads(ctx.services);
   return new QueueUpdates(ctx.services, approver.id, withInQueue, () => {
     ctx.services.logger.warn({ approverId: approver.id }, 'dropping a subscriber that stopped reading its queue updates');
     ctx.closeConnection?.(4429, 'Too many unread events: reconnect and re-read the queue.');

@@ -99,9 +99,9 @@ describe('one execution of a subscription event for every subscriber it reaches 
 
 /** A source that pushes the latches it is given, as the approval queue's does. */
 class TestSource implements PushSource<unknown>, AsyncIterableIterator<unknown> {
-  deliver?: (payload: Latch<unknown>) => number;
+  deliver?: (payload: Latch<unknown>) => void;
   returned = false;
-  [PUSH](deliver: (payload: Latch<unknown>) => number): void {
+  [PUSH](deliver: (payload: Latch<unknown>) => void): void {
     this.deliver = deliver;
   }
   next(): Promise<IteratorResult<unknown>> {
@@ -131,7 +131,7 @@ async function pushed(query: string, principals: Principal[]) {
     ),
   );
   /** Pushes the same payload latch to every subscriber, as one event reaching all of them. */
-  const push = (payload: Latch<unknown>) => sources.map((source) => source.deliver!(payload));
+  const push = (payload: Latch<unknown>) => sources.forEach((source) => source.deliver!(payload));
   return { sent, sources, streams, runs, push };
 }
 
@@ -143,9 +143,9 @@ describe('results pushed to subscribers who can be sent to directly', () => {
     const { sent, runs, push } = await pushed('subscription { news { headline } }', [approver('a'), approver('b'), approver('c')]);
     const first = new Latch<unknown>();
     const second = Latch.of(shareable({ headline: 'second' }));
-    expect(push(first)).toEqual([1, 1, 1]);
+    push(first);
     // The second event is ready first; it waits for the first, which is still being read.
-    expect(push(second)).toEqual([2, 2, 2]);
+    push(second);
     await settleDown();
     expect(sent).toEqual([[], [], []]);
     first.settle({ ok: true, value: shareable({ headline: 'first' }) });

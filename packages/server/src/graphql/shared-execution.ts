@@ -104,20 +104,17 @@ function principalOf(args: ExecutionArgs): Principal | null {
  * A latch, so that a shared result reaches every subscriber waiting for it in one pass.
  */
 function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown, key: string): Latch<ExecutionResult> {
-  const own = { ...args, rootValue: payload };
-  if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return Latch.of(execute(own));
+  const alone = () => Latch.of(execute({ ...args, rootValue: payload }));
+  if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return alone();
   let byKey = outcomes.get(payload);
   if (!byKey) outcomes.set(payload, (byKey = new Map()));
   const pending = byKey.get(key);
   if (!pending) {
-    const run = Latch.of(executeShared(newContext, own, principalOf(args)));
+    const run = Latch.of(executeShared(newContext, { ...args, rootValue: payload }, principalOf(args)));
     byKey.set(key, run);
     return run.map((outcome) => outcome.result);
   }
-  return pending.map(
-    (outcome) => (outcome.shared ? outcome.result : Latch.of(execute(own))),
-    () => Latch.of(execute(own)),
-  );
+  return pending.map((outcome) => (outcome.shared ? outcome.result : alone()), alone);
 }
 
 /**
@@ -166,12 +163,10 @@ class ResponseStream implements AsyncGenerator<ExecutionResult, void, void> {
 
 /**
  * A source stream that can push its events instead of being pulled: each event's payload
- * (a latch, settled when what it needs has been read), in order. `deliver` answers how many
- * delivered events are not sent yet, so that the source can drop a subscriber who fell
- * too far behind.
+ * (a latch, settled when what it needs has been read), in order.
  */
 export interface PushSource<T> extends AsyncIterator<T> {
-  [PUSH](deliver: (payload: Latch<T>) => number): void;
+  [PUSH](deliver: (payload: Latch<T>) => void): void;
 }
 
 /** The method by which a {@link PushSource} is told where to push. */
@@ -195,13 +190,17 @@ function isPushSource(source: AsyncIterator<unknown>): source is PushSource<unkn
  * To graphql-ws this is a stream whose `next` settles only at the end: done when the
  * subscriber unsubscribes or disconnects, rejected (sent as the operation's error) when an
  * event could not be executed. Results are sent in the order their events arrived.
+ *
+ * What waits here is the server's own work (events whose reads or execution are under
+ * way: a burst of thousands is normal), not the subscriber's: a subscriber who stops
+ * reading leaves its messages in its socket's buffer, which is what is bounded (ws.ts).
  */
 class PushedResponse implements AsyncGenerator<ExecutionResult, void, void> {
   /** Results of events that arrived, oldest first, until sent. */
   private readonly unsent: { settlement?: Settlement<ExecutionResult> }[] = [];
   private ended = false;
   private readonly end: Promise<IteratorResult<ExecutionResult, void>>;
-  private finish!: (error?: { error: unknown }) => void;
+  private finish!: (failure?: { error: unknown }) => void;
   private readonly key: string;
 
   constructor(
@@ -219,15 +218,21 @@ class PushedResponse implements AsyncGenerator<ExecutionResult, void, void> {
     source[PUSH]((payload) => this.deliver(payload));
   }
 
-  private deliver(payload: Latch<unknown>): number {
-    if (this.ended) return 0;
+  private deliver(payload: Latch<unknown>): void {
+    if (this.ended) return;
     const slot: { settlement?: Settlement<ExecutionResult> } = {};
     this.unsent.push(slot);
     payload.on((step) => {
       if (!step.ok) return this.fill(slot, step);
-      executeEvent(this.newContext, this.args, step.value, this.key).on((result) => this.fill(slot, result));
+      let result: Latch<ExecutionResult>;
+      try {
+        result = executeEvent(this.newContext, this.args, step.value, this.key);
+      } catch (error) {
+        // graphql-js throws (rather than answers errors) only for arguments it cannot run.
+        return this.fill(slot, { ok: false, error });
+      }
+      result.on((settlement) => this.fill(slot, settlement));
     });
-    return this.unsent.length;
   }
 
   private fill(slot: { settlement?: Settlement<ExecutionResult> }, settlement: Settlement<ExecutionResult>): void {
