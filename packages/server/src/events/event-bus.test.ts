@@ -44,4 +44,19 @@ describe('handing events to approvers\' queues', () => {
     expect(heard.slice(3)).toEqual(['ann a1', 'bob a1', 'bob a2']);
     await bus.close();
   });
+
+  it('hands the event to every other queue when one subscriber fails, and logs the failure', async () => {
+    const errors: unknown[] = [];
+    const bus = EventBus.inProcess({ warn() {}, error: (fields: unknown) => errors.push(fields) } as unknown as Logger);
+    const heard: string[] = [];
+    bus.onQueue('ann', () => {
+      throw new Error('ann broke');
+    });
+    bus.onQueue('bob', (e) => heard.push(`bob ${e.actionId}`));
+    bus.afterCommit([{ actionId: 'a1', agentId: 'g', queueChanged: ['ann', 'bob'] }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toEqual(['bob a1']);
+    expect(errors).toEqual([expect.objectContaining({ approverId: 'ann', actionId: 'a1' })]);
+    await bus.close();
+  });
 });

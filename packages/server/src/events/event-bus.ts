@@ -183,7 +183,15 @@ export class EventBus {
 
   private dispatchToQueues(): void {
     for (const event of this.queueEvents.splice(0)) {
-      for (const approverId of event.queueChanged) this.emitter.emit(`queue:${approverId}`, event);
+      for (const approverId of event.queueChanged) {
+        // Outside the NOTIFY handler now: one subscriber's failure must not cost the others
+        // their event, nor the process its life.
+        try {
+          this.emitter.emit(`queue:${approverId}`, event);
+        } catch (error) {
+          this.logger.error({ err: error, approverId, actionId: event.actionId }, 'a queue subscriber failed to take a change event');
+        }
+      }
     }
   }
 
