@@ -105,7 +105,10 @@ describe('delegation: someone decides in an approver’s place, and nothing wait
     expect(moved.assignees).toEqual([held(bob, alice, 'pending')]);
     expect(assigneeChanges(moved)).toEqual([expect.objectContaining({
       actorType: 'APPROVER', actorId: alice.id,
-      data: { cause: 'DELEGATION_STARTED', delegationId: delegation.id, level: 1, before: [recorded(alice, null, 'pending')], after: [recorded(bob, alice, 'pending')] },
+      data: {
+        cause: 'DELEGATION_STARTED', delegationId: delegation.id, level: 1,
+        ended: [recorded(alice, null, 'pending')], started: [recorded(bob, alice, 'pending')], gained: [bob.id], lost: [alice.id],
+      },
     })]);
 
     const decided = (await gqlOk(stack.url, DECIDE, { input: { actionId: action.id, verdict: 'APPROVE' } }, bob.token)).decide;
@@ -123,7 +126,7 @@ describe('delegation: someone decides in an approver’s place, and nothing wait
     expect(moved.assignees).toEqual([held(bob, alice, 'scheduled')]);
     expect(assigneeChanges(moved)).toEqual([expect.objectContaining({
       actorType: 'SYSTEM', actorId: null,
-      data: expect.objectContaining({ cause: 'DELEGATION_STARTED', delegationId: delegation.id, after: [recorded(bob, alice, 'scheduled')] }),
+      data: expect.objectContaining({ cause: 'DELEGATION_STARTED', delegationId: delegation.id, started: [recorded(bob, alice, 'scheduled')] }),
     })]);
     expect(await queueOf(alice)).not.toContain(action.id);
 
@@ -145,8 +148,8 @@ describe('delegation: someone decides in an approver’s place, and nothing wait
     const back = await read(action.id);
     expect(back.assignees).toEqual([held(alice, null, 'ending')]);
     expect(assigneeChanges(back).map((e: { data: unknown }) => e.data)).toEqual([
-      expect.objectContaining({ cause: 'DELEGATION_STARTED', after: [recorded(bob, alice, 'ending')] }),
-      expect.objectContaining({ cause: 'DELEGATION_ENDED', before: [recorded(bob, alice, 'ending')], after: [recorded(alice, null, 'ending')] }),
+      expect.objectContaining({ cause: 'DELEGATION_STARTED', started: [recorded(bob, alice, 'ending')] }),
+      expect.objectContaining({ cause: 'DELEGATION_ENDED', ended: [recorded(bob, alice, 'ending')], started: [recorded(alice, null, 'ending')], gained: [alice.id], lost: [bob.id] }),
     ]);
     expect(await queueOf(bob)).not.toContain(action.id);
     expect((await decideAs(alice, action.id)).data?.decide.status).toBe('APPROVED');

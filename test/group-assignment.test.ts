@@ -157,6 +157,20 @@ describe('group assignments: a role stored once, assigned as before', () => {
       return names(now.assignees).includes('desk-3') ? now : undefined;
     }, { what: 'desk-3 to hold their part again' });
     expect(names(after.assignees)).toEqual(desk.map((p) => p.name).sort());
+    // The audit names the one member whose part moved each time, not the whole group.
+    const trail = (await gqlOk<{ action: { auditTrail: { kind: string; data: unknown }[] } }>(
+      stack.url, 'query($id: ID!) { action(id: $id) { auditTrail { kind data } } }', { id: r.id }, stack.adminToken,
+    )).action.auditTrail;
+    expect(trail.filter((e) => e.kind === 'ASSIGNEES_CHANGED').map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        cause: 'DELEGATION_STARTED', gained: [outsider.id], lost: [away.id],
+        ended: [expect.objectContaining({ approverId: away.id, onBehalfOf: null })], started: [expect.objectContaining({ approverId: outsider.id, onBehalfOf: away.id })],
+      }),
+      expect.objectContaining({
+        cause: 'DELEGATION_REVOKED', gained: [away.id], lost: [outsider.id],
+        ended: [expect.objectContaining({ approverId: outsider.id, onBehalfOf: away.id })], started: [expect.objectContaining({ approverId: away.id, onBehalfOf: null })],
+      }),
+    ]);
     expect((await queueOf(outsider)).ids).not.toContain(r.id);
     expect((await queueOf(away)).ids).toContain(r.id);
     // The delegate can no longer decide it; desk-3 can.

@@ -260,8 +260,9 @@ interface WaitingRequest {
  * affects: those whose assignees with the delegation in force differ from those without
  * it. Each such request keeps its chain snapshot and level and is re-resolved with the
  * current directory and delegations — exactly what a fresh assignment at that level would
- * give now — under its row lock, with an ASSIGNEES_CHANGED audit event (before/after) and
- * a change event naming everyone whose queue gained or lost it.
+ * give now — under its row lock, with an ASSIGNEES_CHANGED audit event (the assignments
+ * ended and started, whose queues gained and lost it) and a change event naming everyone
+ * whose queue gained or lost it.
  *
  * The scan reads every waiting request — delegation changes are rare, and a scan cannot
  * miss a request the way narrowing by stored assignees could — but locks only those
@@ -346,12 +347,16 @@ async function applyPlans(
     }
     moved.audit.push({
       kind: 'ASSIGNEES_CHANGED', subjectType: 'ACTION', subjectId: request.id, ...change.actor, at: now,
+      // What changed, not everyone before and after: a request held by a group of a
+      // thousand would otherwise name all of them twice for one person's delegation.
       data: {
         cause: change.cause,
         delegationId: change.delegation.id,
         level: request.levelNumber,
-        before: request.assigned.map(publicAssignee),
-        after: diff.after.map(publicAssignee),
+        ended: diff.ended.map(publicAssignee),
+        started: diff.started.map(publicAssignee),
+        gained: diff.gained,
+        lost: diff.lost,
       },
     });
     moved.events.push({ actionId: request.id, agentId: request.agentId, queueChanged: diff.queueChanged });
@@ -380,8 +385,10 @@ function assigneesOf(request: WaitingRequest, directory: readonly ApproverRef[],
 interface AssigneeChange {
   ended: WaitingRequest['assigned'];
   started: Assignee[];
-  after: Assignee[];
-  /** Approvers whose queue gained or lost the request (not those who merely now act for someone else). */
+  /** Approvers whose queue gained the request, and whose queue lost it (not those who merely now act for someone else). */
+  gained: string[];
+  lost: string[];
+  /** Both of the above. */
   queueChanged: string[];
 }
 
@@ -399,8 +406,9 @@ function diffAssignees(before: WaitingRequest['assigned'], after: Assignee[]): A
   if (ended.length === 0 && started.length === 0) return null;
   const had = new Set(before.map((a) => a.approverId));
   const has = new Set(after.map((a) => a.approverId));
-  const queueChanged = [...[...had].filter((id) => !has.has(id)), ...[...has].filter((id) => !had.has(id))];
-  return { ended, started, after, queueChanged };
+  const lost = [...had].filter((id) => !has.has(id));
+  const gained = [...has].filter((id) => !had.has(id));
+  return { ended, started, gained, lost, queueChanged: [...lost, ...gained] };
 }
 
 function sameAssignees(a: Assignee[], b: Assignee[]): boolean {

@@ -43,9 +43,16 @@ describe('notificationIntents', () => {
 
   it('tells only the newly assigned when a delegation moves a request', () => {
     const intents = notificationIntents([
-      event('ASSIGNEES_CHANGED', { cause: 'DELEGATION_STARTED', level: 1, before: [{ approverId: 'fiona' }, { approverId: 'gus' }], after: [{ approverId: 'dana' }, { approverId: 'gus' }] }),
+      event('ASSIGNEES_CHANGED', {
+        cause: 'DELEGATION_STARTED', level: 1, ended: [{ approverId: 'fiona' }], started: [{ approverId: 'dana', onBehalfOf: 'fiona' }], gained: ['dana'], lost: ['fiona'],
+      }),
     ]);
     expect(intents).toMatchObject([{ event: 'ASSIGNED', approverIds: ['dana'], detail: { cause: 'DELEGATION_STARTED' } }]);
+    // Someone who already held the request and now also acts for the delegator is not told again.
+    const again = notificationIntents([
+      event('ASSIGNEES_CHANGED', { cause: 'DELEGATION_STARTED', level: 1, ended: [{ approverId: 'fiona' }], started: [{ approverId: 'gus', onBehalfOf: 'fiona' }], gained: [], lost: ['fiona'] }),
+    ]);
+    expect(again).toEqual([]);
   });
 
   it('sends one DECIDED when an approval reaches the quorum, naming the approver and their comment', () => {

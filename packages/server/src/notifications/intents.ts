@@ -103,8 +103,7 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
         break;
       case 'ASSIGNEES_CHANGED': {
         // A delegation moved the request: only the people who newly have it are told.
-        const before = new Set(approverIdsOf(data.before));
-        const added = approverIdsOf(data.after).filter((id) => !before.has(id));
+        const added = approverIdsOf(data.gained);
         if (added.length > 0) {
           intents.push({
             ...base, event: NotificationEvent.ASSIGNED, approverIds: added,
