@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, createAgent, createApprover } from './support/server.js';
 import { errorCode, gql, gqlOk } from './support/graphql.js';
@@ -56,12 +58,14 @@ describe('group assignments: a role stored once, assigned as before', () => {
       '  - name: desk\n    levels:\n      - { approvers: { role: desk }, timeout: 1h }\n' +
       '  - name: quorum\n    levels:\n      - { approvers: { role: desk }, timeout: 1h, requiredApprovals: 2 }\n' +
       '  - name: escalating\n    levels:\n      - { approvers: { role: desk }, timeout: 2s }\n      - { approvers: { role: lead }, timeout: 1h }\n' +
-      '  - name: named\n    levels:\n      - { approvers: { names: [desk-0] }, timeout: 30m }\n';
+      '  - name: named\n    levels:\n      - { approvers: { names: [desk-0] }, timeout: 30m }\n' +
+      '  - name: warned\n    levels:\n      - { approvers: { role: desk }, timeout: 3s, requiredApprovals: 2 }\n      - { approvers: { role: lead }, timeout: 1h }\n';
     const routes =
       `  - { name: desk, priority: 20, when: 'action.type.startsWith("desk.")', chain: desk }\n` +
       `  - { name: quorum, priority: 20, when: 'action.type.startsWith("quorum.")', chain: quorum }\n` +
       `  - { name: escalating, priority: 20, when: 'action.type.startsWith("esc.")', chain: escalating }\n` +
-      `  - { name: named, priority: 20, when: 'action.type.startsWith("named.")', chain: named }\n`;
+      `  - { name: named, priority: 20, when: 'action.type.startsWith("named.")', chain: named }\n` +
+      `  - { name: warned, priority: 20, when: 'action.type.startsWith("warned.")', chain: warned }\n`;
     expect((await apply(stack, governanceYaml().replace('escalationChains:\n', `escalationChains:\n${chains}`).replace('routes:\n', `routes:\n${routes}`))).applied).toBe(true);
   });
   afterAll(async () => {
@@ -218,6 +222,39 @@ describe('group assignments: a role stored once, assigned as before', () => {
   });
 
   // Last: it changes who holds the role.
+  it('warns those still holding a group’s request before the level times out, and records the group, not each member', async () => {
+    // A webhook receiver for the desk role's channel, as an integrator would run one.
+    const received: { event: string; action: { id: string }; recipients: { id: string; name: string }[] }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push(JSON.parse(raw));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/desk`;
+    const hook = (await gqlOk(stack.url, 'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }', { input: { url, role: 'desk', events: ['ABOUT_TO_EXPIRE'] } }, stack.adminToken)).createWebhook;
+    try {
+      const r = await request('warned.pay', 'Warned before it times out');
+      // desk-1's vote counts towards the two required: their part ends, the others' stays.
+      expect((await gqlOk(stack.url, DECIDE, { input: { actionId: r.id, verdict: 'APPROVE' } }, desk[1]!.token)).decide.status).toBe('PENDING');
+      const warning = await waitFor(() => received.find((b) => b.event === 'ABOUT_TO_EXPIRE' && b.action.id === r.id), { what: 'the warning before the level times out' });
+      expect(warning.recipients.map((p) => p.name).sort()).toEqual(['desk-0', 'desk-2', 'desk-3', 'desk-4']);
+      const trail = (await gqlOk<{ action: { auditTrail: { kind: string; data: unknown }[] } }>(
+        stack.url, 'query($id: ID!) { action(id: $id) { auditTrail { kind data } } }', { id: r.id }, stack.adminToken,
+      )).action.auditTrail;
+      expect(trail.find((e) => e.kind === 'ABOUT_TO_EXPIRE')?.data).toEqual({
+        level: 1, deadline: expect.any(String), assignees: [],
+        groups: [{ viaRole: 'desk', set: expect.any(String), size: 5, excluded: [desk[1]!.id] }],
+      });
+    } finally {
+      await gqlOk(stack.url, 'mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id: hook.webhook.id }, stack.adminToken);
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  });
+
   it('fixes who is assigned when assigned: a holder who joins later does not get it, one who leaves keeps it', async () => {
     const before = await request('desk.pay', 'Before the change');
     const joiner = await createApprover(stack, 'desk-5', ['desk']);

@@ -39,6 +39,11 @@ describe('notificationIntents', () => {
     expect(escalated).toMatchObject({ event: 'ESCALATED', approverIds: ['lars'], detail: { fromLevel: 1, toLevel: 2 } });
     const [warning] = notificationIntents([event('ABOUT_TO_EXPIRE', { level: 2, assignees: ['lars', 'lars'] })]);
     expect(warning).toMatchObject({ event: 'ABOUT_TO_EXPIRE', approverIds: ['lars'] });
+    // A level held by a group names its set, less the members whose own part ended.
+    const [grouped] = notificationIntents([
+      event('ABOUT_TO_EXPIRE', { level: 1, assignees: ['nina'], groups: [{ viaRole: 'desk', set: 'set-1', size: 40, excluded: ['otto'] }, { viaRole: 'ops', set: 'set-2', size: 20, excluded: [] }] }),
+    ]);
+    expect(grouped).toMatchObject({ approverIds: ['nina'], approverSets: ['set-1', 'set-2'], setExclusions: { 'set-1': ['otto'], 'set-2': [] } });
   });
 
   it('tells only the newly assigned when a delegation moves a request', () => {

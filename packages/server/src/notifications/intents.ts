@@ -19,6 +19,8 @@ export interface NotificationIntent {
    * event was stored with it or before, and is read in the same transaction.
    */
   approverSets?: string[];
+  /** Members of a set named above who are not to be told, by set: their own part of the group ended (a vote counted, a delegation). */
+  setExclusions?: Record<string, string[]>;
   /** The approver whose own act caused it: not told on their personal endpoints (their role's still are). */
   actorApproverId: string | null;
   /** Event-specific facts for the message. */
@@ -47,14 +49,26 @@ function dataOf(event: UnsealedAuditEvent): Data {
   return typeof event.data === 'object' && event.data !== null ? (event.data as Data) : {};
 }
 
-/** `assignees` is `[{approverId, …}]` on ACTION_ASSIGNED and ESCALATED, `[approverId]` on ABOUT_TO_EXPIRE. */
+/** `assignees` is `[{approverId, …}]` on ACTION_ASSIGNED and ESCALATED, `[approverId]` on ABOUT_TO_EXPIRE (and ids elsewhere). */
 function approverIdsOf(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   const ids = value.map((a: unknown) => (typeof a === 'string' ? a : typeof a === 'object' && a !== null ? (a as Data).approverId : null));
   return [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
 }
 
-/** The approver sets of `groups` (`[{set, …}]`) on ACTION_ASSIGNED and ESCALATED. */
+/** The members each set of `groups` leaves out (`[{set, excluded: [approverId]}]`, on ABOUT_TO_EXPIRE). */
+function exclusionsOf(value: unknown): Record<string, string[]> {
+  const exclusions: Record<string, string[]> = {};
+  if (!Array.isArray(value)) return exclusions;
+  for (const g of value as unknown[]) {
+    if (typeof g !== 'object' || g === null) continue;
+    const { set, excluded } = g as Data;
+    if (typeof set === 'string') exclusions[set] = approverIdsOf(excluded);
+  }
+  return exclusions;
+}
+
+/** The approver sets of `groups` (`[{set, …}]`) on ACTION_ASSIGNED, ESCALATED and ABOUT_TO_EXPIRE. */
 function setsOf(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   return value.map((g: unknown) => (typeof g === 'object' && g !== null ? (g as Data).set : null)).filter((id): id is string => typeof id === 'string');
@@ -99,7 +113,10 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
         });
         break;
       case 'ABOUT_TO_EXPIRE':
-        intents.push({ ...base, event: NotificationEvent.ABOUT_TO_EXPIRE, approverIds: approverIdsOf(data.assignees), detail: { level: numberOrNull(data.level) } });
+        intents.push({
+          ...base, event: NotificationEvent.ABOUT_TO_EXPIRE, approverIds: approverIdsOf(data.assignees),
+          approverSets: setsOf(data.groups), setExclusions: exclusionsOf(data.groups), detail: { level: numberOrNull(data.level) },
+        });
         break;
       case 'ASSIGNEES_CHANGED': {
         // A delegation moved the request: only the people who newly have it are told.

@@ -108,7 +108,9 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
     const ids = named(intent);
     const ofSets = intent.approverSets ?? [];
     if (ofSets.length === 0) return ids;
-    const members = [...byRecipient.values()].map((ms) => ms[0]!).filter((m) => m.in_sets.some((id) => ofSets.includes(id))).map((m) => m.recipient_id);
+    const excluded = intent.setExclusions ?? {};
+    const holds = (m: EndpointMatch) => m.in_sets.some((id) => ofSets.includes(id) && !excluded[id]?.includes(m.recipient_id));
+    const members = [...byRecipient.values()].map((ms) => ms[0]!).filter(holds).map((m) => m.recipient_id);
     return [...new Set([...ids, ...members])];
   };
 
