@@ -213,7 +213,7 @@ export class TimerWorker {
     // not a thousand names for a role of a thousand, once per request and level.
     const [holders] = await tx.execute<{ assignees: string[]; groups: { viaRole: string | null; set: string; size: number; excluded: string[] }[] }[]>(
       `select (select coalesce(json_agg(r."approver_id" order by r."approver_id"), '[]'::json) from "assignment" r where r."action_id" = ? and r."active") as "assignees",
-              (select coalesce(json_agg(json_build_object('viaRole', g."via_role", 'set', g."set_id", 'size', cardinality(s."member_ids"),
+              (select coalesce(json_agg(json_build_object('viaRole', g."via_role", 'set', g."set_id", 'size', s."size",
                         'excluded', (select coalesce(json_agg(k."approver_id" order by k."approver_id"), '[]'::json) from "assignment" k where k."group_id" = g."id"))
                       order by g."set_id"), '[]'::json)
                  from "group_assignment" g join "approver_set" s on s."id" = g."set_id" where g."action_id" = ? and g."active") as "groups"`,

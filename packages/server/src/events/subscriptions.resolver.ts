@@ -14,9 +14,6 @@ import { Latch } from '../shared/latch.js';
 import type { ChangeEvent } from './event-bus.js';
 import type { Services } from '../services.js';
 
-/** How far a subscriber may fall behind before it is dropped. */
-const MAX_PENDING_EVENTS = 1000;
-
 @ObjectType('ApprovalQueueUpdate', { description: 'A request entered, left or changed in your approval or review queue.' })
 export class ApprovalQueueUpdate {
   @Field(() => ID) actionId!: string;
@@ -294,15 +291,14 @@ function selects(info: GraphQLResolveInfo, field: string): boolean {
 /**
  * An approver's queue changes. Each event's payload is made as it arrives (its reads shared
  * with every subscriber the event reaches) and pushed to the response stream, which sends it
- * once it is ready (graphql/shared-execution.ts): a subscriber who stops reading is then
- * bounded by its socket's buffer (graphql/ws.ts). A consumer that cannot be pushed to pulls
- * instead, and is dropped when it falls {@link MAX_PENDING_EVENTS} behind.
+ * once it is ready (graphql/shared-execution.ts). A subscriber who stops reading is bounded
+ * by its socket's buffer (graphql/ws.ts). It is never pulled: every subscription is served
+ * over graphql-ws, which the response stream sends to directly.
  */
 class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIterator<ApprovalQueueUpdate> {
-  /** Payloads that arrived before the consumer said where they go. */
+  /** Payloads that arrived before the response stream said where they go. */
   private readonly backlog: Latch<ApprovalQueueUpdate>[] = [];
   private deliver?: (payload: Latch<ApprovalQueueUpdate>) => void;
-  private pulled?: BoundedStream<Latch<ApprovalQueueUpdate>>;
   private readonly unsubscribe: () => void;
   private closed = false;
 
@@ -311,7 +307,6 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
     private readonly approverId: string,
     /** Whether the selection asks `inQueue`: then each change is read before it is sent. */
     private readonly withInQueue: boolean,
-    private readonly onOverflow: () => void,
   ) {
     this.unsubscribe = services.events.onQueue(approverId, (event) => this.arrived(event));
   }
@@ -321,12 +316,7 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
     const reads = readsFor(this.services, event);
     const payload = this.withInQueue ? reads.forApprover(this.approverId) : reads.plain;
     if (this.deliver) this.deliver(payload);
-    else if (this.backlog.push(payload) > MAX_PENDING_EVENTS) this.overflow();
-  }
-
-  private overflow(): void {
-    this.close();
-    this.onOverflow();
+    else this.backlog.push(payload);
   }
 
   [PUSH](deliver: (payload: Latch<ApprovalQueueUpdate>) => void): void {
@@ -335,13 +325,8 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
   }
 
   async next(): Promise<IteratorResult<ApprovalQueueUpdate>> {
-    if (!this.pulled) {
-      const stream = (this.pulled = new BoundedStream<Latch<ApprovalQueueUpdate>>(MAX_PENDING_EVENTS, () => this.overflow()));
-      this[PUSH]((payload) => stream.push(payload));
-    }
-    const step = await this.pulled.next();
-    if (step.done) return { value: undefined, done: true };
-    return { value: await step.value.promise(), done: false };
+    this.close();
+    throw new Error('approvalQueueUpdated is pushed to its subscriber over graphql-ws (graphql/shared-execution.ts), never pulled');
   }
 
   private close(): void {
@@ -349,7 +334,6 @@ class QueueUpdates implements PushSource<ApprovalQueueUpdate>, AsyncIterableIter
     this.closed = true;
     this.unsubscribe();
     this.backlog.length = 0;
-    this.pulled?.close();
   }
 
   async return(): Promise<IteratorResult<ApprovalQueueUpdate>> {
@@ -382,8 +366,5 @@ function prefetchReads(services: Services): void {
 function queueUpdates(ctx: Context, withInQueue: boolean): AsyncIterable<ApprovalQueueUpdate> {
   const approver = requireKind(ctx, PrincipalKind.APPROVER);
   prefetchReads(ctx.services);
-  return new QueueUpdates(ctx.services, approver.id, withInQueue, () => {
-    ctx.services.logger.warn({ approverId: approver.id }, 'dropping a subscriber that stopped reading its queue updates');
-    ctx.closeConnection?.(4429, 'Too many unread events: reconnect and re-read the queue.');
-  });
+  return new QueueUpdates(ctx.services, approver.id, withInQueue);
 }

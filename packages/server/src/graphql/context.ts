@@ -12,8 +12,6 @@ export interface Context {
   principal: Principal | null;
   services: Services;
   loaders: Loaders;
-  /** On WebSocket operations: closes this client's connection (e.g. a subscriber that stopped reading). */
-  closeConnection?: (code: number, reason: string) => void;
   /**
    * On WebSocket subscriptions: sends a result to this subscriber as the operation's next
    * message, straight to its socket (graphql/shared-execution.ts pushes shared results so).
@@ -33,7 +31,6 @@ export interface Context {
 class RequestContext implements Context {
   private forked: EntityManager | null;
   private batch: Loaders | null = null;
-  closeConnection?: (code: number, reason: string) => void;
   sendNext?: (result: ExecutionResult) => void;
 
   constructor(

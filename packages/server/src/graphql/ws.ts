@@ -66,7 +66,6 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
   const contextFor = (extra: { socket: WebSocket }, id: string): Context => {
     const context = createContext(services, states.get(extra)?.principal ?? null);
     const { socket } = extra;
-    context.closeConnection = (code, reason) => socket.close(code, reason);
     // Results pushed past graphql-ws (shared-execution.ts): the message it would send.
     context.sendNext = (result) => {
       if (socket.readyState === WebSocket.OPEN) socket.send(json.next(id, result));
