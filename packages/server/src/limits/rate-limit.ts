@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Principal } from '../auth/principal.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -37,45 +37,56 @@ export function rateLimitedError(retryAfterSeconds: number): AppError {
   return new AppError(ErrorCode.RATE_LIMITED, `Too many requests: try again in ${retryAfterSeconds} s.`, { retryAfter: retryAfterSeconds });
 }
 
-/**
- * A bucket of `burst` requests refilled at `perSecond`, as windows of rate-limiter-flexible:
- * `burst` requests per `burst / perSecond` seconds (at least one second), so a principal
- * keeps up `perSecond` on average and may spend `burst` at once.
- */
-export function windowOf({ perSecond, burst }: RateLimitConfig): { points: number; duration: number } {
-  const duration = Math.max(1, Math.ceil(burst / perSecond));
-  return { points: Math.max(burst, perSecond * duration), duration };
-}
-
+/** Where the counters live (Redis keys `countersign:rate:<window>:<key>`). */
 const KEY_PREFIX = 'countersign:rate';
+
+/** How often a principal's burst reserve is refilled, in seconds. */
+export const RESERVE_WINDOW_SECONDS = 60;
+
+/**
+ * The limit as rate-limiter-flexible windows, close to a token bucket of `burst` refilled
+ * at `perSecond`: `perSecond` requests in each second, and once those are spent a reserve
+ * of `burst − perSecond` more, refilled every {@link RESERVE_WINDOW_SECONDS}. A principal
+ * that floods keeps little more than `perSecond` (one large window would instead hand it
+ * `burst` at once in every window, the very spikes that hurt its neighbours); one that has
+ * been quiet may spend `burst` at once.
+ */
+export function windowsOf({ perSecond, burst }: RateLimitConfig): { steady: { points: number; duration: number }; reserve: { points: number; duration: number } | null } {
+  const extra = burst - perSecond;
+  return { steady: { points: perSecond, duration: 1 }, reserve: extra > 0 ? { points: extra, duration: RESERVE_WINDOW_SECONDS } : null };
+}
 
 /**
  * In memory per instance; through Redis (one limit shared by every instance) when
  * `redisUrl` is set, with an in-memory limiter taking over while Redis cannot answer.
  */
 export function createRateLimiter(config: RateLimitConfig, redisUrl: string | null, logger: Logger): RateLimiter {
-  const window = windowOf(config);
-  const memory = new RateLimiterMemory({ ...window, keyPrefix: KEY_PREFIX });
-  let limiter: RateLimiterAbstract = memory;
+  const { steady, reserve } = windowsOf(config);
   let redis: Redis | null = null;
   if (redisUrl) {
     // No offline queue: while Redis is away a request must not wait for it (the insurance limiter answers).
-    redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     let warned = false;
     redis.on('error', (error: unknown) => {
       if (!warned) logger.warn({ err: error }, 'Redis is unreachable: rate limits are counted per instance until it is back');
       warned = true;
     });
     redis.on('ready', () => (warned = false));
-    limiter = new RateLimiterRedis({
+  }
+  const windowLimiter = (window: { points: number; duration: number }, name: string): RateLimiterAbstract => {
+    const keyPrefix = `${KEY_PREFIX}:${name}`;
+    const memory = new RateLimiterMemory({ ...window, keyPrefix });
+    if (!redis) return memory;
+    return new RateLimiterRedis({
       storeClient: redis,
       ...window,
-      keyPrefix: KEY_PREFIX,
+      keyPrefix,
       insuranceLimiter: memory,
       // A key over its limit is refused from memory until its window ends: a flood costs no Redis round trips.
       inMemoryBlockOnConsumed: window.points + 1,
     });
-  }
+  };
+  const limiter: RateLimiterAbstract | BurstyRateLimiter = reserve ? new BurstyRateLimiter(windowLimiter(steady, 'steady'), windowLimiter(reserve, 'reserve')) : windowLimiter(steady, 'steady');
   return {
     async consume(key) {
       try {
