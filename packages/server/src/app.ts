@@ -112,7 +112,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const rateLimiter = createRateLimiter(config.limits.rate, config.redisUrl, logger);
     cleanups.push(() => rateLimiter.close());
     const httpServer = http.createServer();
-    const ws = createWsServer(httpServer, schema, services, { limits, rateLimiter });
+    // Its own cache of checked documents: HTTP traffic cannot evict the documents that subscriptions share (shared-execution.ts).
+    const ws = createWsServer(httpServer, schema, services, { limits: new QueryLimits(schema, config.limits), rateLimiter });
 
     const apollo = new ApolloServer<Context>({
       schema,
