@@ -207,7 +207,10 @@ export interface OperationRequest {
  * The query and input limits of DESIGN §11 in one place, for HTTP and WebSocket alike.
  * Everything here depends only on the request, never on who sends it (except that
  * introspection needs a bearer token), so it runs before authentication. Documents that
- * pass are kept parsed and validated; a warm document costs a map lookup.
+ * pass are kept parsed and validated, one object per text: a warm document costs a map
+ * lookup, thousands of subscribers waiting with the SDK's one document share one parse
+ * tree (tens of KB apiece otherwise), and shared execution keys on that object
+ * (shared-execution.ts).
  *
  * The limits are GraphQL Armor's token, depth and alias rules and graphql-query-complexity
  * with {@link listSizeEstimator}, plus three checks of our own that keep graphql-js itself
