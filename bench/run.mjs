@@ -27,6 +27,7 @@ const SCENARIOS = {
   page: () => import('./scenarios/queue-page.mjs'),
   timers: () => import('./scenarios/timers.mjs'),
   audit: () => import('./scenarios/audit.mjs'),
+  noisy: () => import('./scenarios/noisy-neighbour.mjs'),
 };
 
 const { values: args } = parseArgs({

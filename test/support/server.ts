@@ -25,6 +25,9 @@ export async function startServer(options: { database: TestDatabase; env?: Recor
     COUNTERSIGN_BOOTSTRAP_TOKEN: adminToken,
     DATABASE_POOL_SIZE: '5',
     COUNTERSIGN_TIMER_POLL_MS: '50',
+    // Tests seed and flood at machine speed; the rate-limit tests set their own limits.
+    COUNTERSIGN_RATE_LIMIT: '1000000',
+    COUNTERSIGN_RATE_LIMIT_BURST: '1000000',
     // The whole suite can run with every level stored as group assignments (1: from one person).
     ...(process.env.COUNTERSIGN_GROUP_ASSIGNMENT_FROM ? { COUNTERSIGN_GROUP_ASSIGNMENT_FROM: process.env.COUNTERSIGN_GROUP_ASSIGNMENT_FROM } : {}),
     ...options.env,

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -16,6 +16,8 @@ import { createSchema } from './graphql/schema.js';
 import { graphqlHttpHandler } from './graphql/http.js';
 import { createWsServer } from './graphql/ws.js';
 import { createContext, type Context } from './graphql/context.js';
+import { QueryLimits } from './graphql/limits.js';
+import { createRateLimiter, rateLimitKey, rateLimitedError } from './limits/rate-limit.js';
 import type { Services } from './services.js';
 import { GovernanceCache } from './governance/governance.service.js';
 import { ReceiptService } from './receipts/receipts.service.js';
@@ -106,12 +108,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     };
 
     const schema = await createSchema();
+    const limits = new QueryLimits(schema, config.limits);
+    const rateLimiter = createRateLimiter(config.limits.rate, config.redisUrl, logger);
+    cleanups.push(() => rateLimiter.close());
     const httpServer = http.createServer();
-    const ws = createWsServer(httpServer, schema, services);
+    // Its own cache of checked documents: HTTP traffic cannot evict the documents that subscriptions share (shared-execution.ts).
+    const ws = createWsServer(httpServer, schema, services, { limits: new QueryLimits(schema, config.limits), rateLimiter });
 
     const apollo = new ApolloServer<Context>({
       schema,
       introspection: true,
+      // Off: a document known only by its hash would skip the limits checked before Apollo (graphql/http.ts).
+      persistedQueries: false,
       includeStacktraceInErrorResponses: false,
       // main.ts owns the signals and the order of shutdown; Apollo must not stop on its own.
       stopOnTerminationSignals: false,
@@ -127,17 +135,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
-    const handleGraphql = graphqlHttpHandler(apollo, async (req) => {
-      try {
-        const principal = await authenticate(services.sql, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization), { snapshot: true, cache: services.agentKeys });
-        return createContext(services, principal);
-      } catch (error) {
-        if (error instanceof AppError) {
+    const handleGraphql = graphqlHttpHandler(
+      apollo,
+      async (req) => {
+        let principal;
+        try {
+          principal = await authenticate(services.sql, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization), { snapshot: true, cache: services.agentKeys });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          // A caller trying tokens counts against its address, like any anonymous caller.
+          const decision = await rateLimiter.consume(rateLimitKey(null, req.socket.remoteAddress));
+          if (!decision.ok) throw rateLimitedHttpError(decision.retryAfterSeconds);
           throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
         }
-        throw error;
-      }
-    });
+        const decision = await rateLimiter.consume(rateLimitKey(principal, req.socket.remoteAddress));
+        if (!decision.ok) throw rateLimitedHttpError(decision.retryAfterSeconds);
+        return createContext(services, principal);
+      },
+      limits,
+    );
 
     httpServer.on('request', (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
@@ -213,6 +229,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await runCleanups();
     throw error;
   }
+}
+
+/** RATE_LIMITED as Apollo answers it from the context function: HTTP 429 with `Retry-After`. */
+function rateLimitedHttpError(retryAfterSeconds: number): GraphQLError {
+  const error = rateLimitedError(retryAfterSeconds);
+  const headers = new HeaderMap([['retry-after', String(retryAfterSeconds)]]);
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 429, headers } } });
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

@@ -35,6 +35,21 @@ export interface Config {
   groupAssignmentFrom: number;
   /** Outbound webhook delivery (notifications/). */
   webhooks: WebhookConfig;
+  /** Query, input and rate limits (graphql/limits.ts, limits/rate-limit.ts; DESIGN §11). */
+  limits: LimitsConfig;
+  /** Redis shared by every instance (rate limits are then cluster-wide); null: per instance. */
+  redisUrl: string | null;
+}
+
+/** The bounds on what one request may ask (README "Security"). */
+export interface LimitsConfig {
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxFieldRepeats: number;
+  maxInputDepth: number;
+  rate: { perSecond: number; burst: number };
 }
 
 /** How notifications are delivered; the defaults suit production, tests shorten the backoff. */
@@ -118,11 +133,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     errors.push(`COUNTERSIGN_WEBHOOK_BACKOFF_MAX_MS (${webhooks.backoffMaxMs}) must not be less than COUNTERSIGN_WEBHOOK_BACKOFF_MS (${webhooks.backoffMs}).`);
   }
 
+  const limits: LimitsConfig = {
+    maxTokens: positiveInt(env, 'COUNTERSIGN_MAX_TOKENS', 5000, errors, 10, 1_000_000),
+    maxDepth: positiveInt(env, 'COUNTERSIGN_MAX_DEPTH', 12, errors, 2, 1000),
+    maxAliases: positiveInt(env, 'COUNTERSIGN_MAX_ALIASES', 30, errors, 0, 100_000),
+    maxCost: positiveInt(env, 'COUNTERSIGN_MAX_COST', 25_000, errors, 1, 1_000_000_000),
+    maxFieldRepeats: positiveInt(env, 'COUNTERSIGN_MAX_FIELD_REPEATS', 4, errors, 1, 100_000),
+    maxInputDepth: positiveInt(env, 'COUNTERSIGN_MAX_INPUT_DEPTH', 64, errors, 2, 1000),
+    rate: {
+      perSecond: positiveInt(env, 'COUNTERSIGN_RATE_LIMIT', 50, errors, 1, 1_000_000_000),
+      burst: positiveInt(env, 'COUNTERSIGN_RATE_LIMIT_BURST', 200, errors, 1, 1_000_000_000),
+    },
+  };
+  const redisUrl = env.COUNTERSIGN_REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) errors.push('COUNTERSIGN_REDIS_URL must be a redis:// or rediss:// URL.');
+
   const dataDir = path.resolve(cwd, env.COUNTERSIGN_DATA_DIR?.trim() || '.countersign');
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl },
   };
 }

@@ -1,16 +1,56 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import bodyParser from 'body-parser';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
+import type { OperationRequest, QueryLimits } from './limits.js';
+import { bearerToken } from '../auth/tokens.js';
+import { ErrorCode } from '../errors.js';
 
 const jsonBody = bodyParser.json({ limit: '2mb' });
+
+/**
+ * The operation a request carries (POST body or GET parameters), or null when it carries
+ * none Apollo could run (then Apollo's own answer explains what is missing).
+ */
+function operationOf(method: string, body: unknown, search: URLSearchParams): OperationRequest | null {
+  if (method === 'GET') {
+    const query = search.get('query');
+    if (query === null) return null;
+    let variables: unknown = null;
+    try {
+      variables = JSON.parse(search.get('variables') ?? 'null');
+    } catch {
+      return null;
+    }
+    return { query, variables: variables as OperationRequest['variables'], operationName: search.get('operationName') };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { query, variables, operationName } = body as Record<string, unknown>;
+  if (typeof query !== 'string') return null;
+  return { query, variables: variables as OperationRequest['variables'], operationName: typeof operationName === 'string' ? operationName : null };
+}
+
+/**
+ * The limits every request meets before Apollo runs (and so before the context function
+ * authenticates anyone): the input's NULs and nesting, then the document's (graphql/limits.ts).
+ */
+function refusal(req: IncomingMessage & { body?: unknown }, url: URL, limits: QueryLimits): readonly GraphQLError[] | null {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const input = limits.checkInput(method === 'GET' ? [...url.searchParams.entries()] : (req.body ?? null));
+  if (input) return [input];
+  const request = operationOf(method, req.body, url.searchParams);
+  if (!request) return null;
+  const checked = limits.check(request, { anonymous: bearerToken(req.headers.authorization) === null });
+  return 'kind' in checked ? null : checked;
+}
 
 /**
  * Serves one GraphQL HTTP request through Apollo Server on Node's own http server — the
  * same steps as Apollo's standalone integration (JSON body, HeaderMap, streamed body),
  * without a framework in between.
  */
-export function graphqlHttpHandler(apollo: ApolloServer<Context>, context: (req: IncomingMessage) => Promise<Context>) {
+export function graphqlHttpHandler(apollo: ApolloServer<Context>, context: (req: IncomingMessage) => Promise<Context>, limits: QueryLimits) {
   return (req: IncomingMessage & { body?: unknown }, res: ServerResponse, onError: (error: unknown) => void): void => {
     jsonBody(req, res, (parseError?: unknown) => {
       if (parseError) {
@@ -19,11 +59,17 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, context: (req:
         res.end(JSON.stringify({ errors: [{ message: `The request body is not valid JSON: ${(parseError as Error).message}`, extensions: { code: 'BAD_REQUEST' } }] }));
         return;
       }
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const refused = refusal(req, url, limits);
+      if (refused) {
+        res.writeHead(refused[0]?.extensions.code === ErrorCode.UNAUTHENTICATED ? 401 : 400, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ errors: refused.map((error) => error.toJSON()) }));
+        return;
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      const url = new URL(req.url ?? '/', 'http://localhost');
       apollo
         .executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: req.body },

@@ -17,7 +17,7 @@ export type ContextFactory = (principal: Principal | null) => Context;
  *   everything per-subscriber it is answered with (the queue stream hands out one object
  *   per event and value of `inQueue`, see `subscriptions.resolver.ts`): the source stream
  *   decides which subscribers see the same root.
- * - The key is the parsed document (one object per query text, `ws.ts`), the operation
+ * - The key is the parsed document (one object per query text, `limits.ts`), the operation
  *   name, the variables, the payload object itself (so never one event's result for
  *   another) and the subscriber's principal kind.
  * - The shared run sees the first subscriber's principal through a proxy that lets it

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { parse, validate, GraphQLError, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
 import type { Services } from '../services.js';
 import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/principal.js';
@@ -10,39 +10,11 @@ import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
 import { isSharedResult, sharedSubscribe } from './shared-execution.js';
 import { messageJson } from './message-json.js';
+import type { QueryLimits } from './limits.js';
+import { rateLimitKey, rateLimitedError, type RateLimiter } from '../limits/rate-limit.js';
 
 /** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
-/** How many distinct operation documents to keep parsed and validated. */
-const MAX_CACHED_DOCUMENTS = 500;
-
-/**
- * Parsed and validated operation documents, shared by every subscription that sends the
- * same text. Thousands of agents waiting with the SDK's one `actionUpdated` document would
- * otherwise each hold their own parse tree (tens of KB apiece) for as long as they wait.
- */
-class DocumentCache {
-  private readonly documents = new Map<string, DocumentNode>();
-
-  constructor(private readonly schema: GraphQLSchema) {}
-
-  get(query: string): DocumentNode | readonly GraphQLError[] {
-    const cached = this.documents.get(query);
-    if (cached) return cached;
-    let document: DocumentNode;
-    try {
-      document = parse(query, { noLocation: true });
-    } catch (error) {
-      return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-    }
-    const errors = validate(this.schema, document);
-    if (errors.length > 0) return errors;
-    if (this.documents.size >= MAX_CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
-    this.documents.set(query, document);
-    return document;
-  }
-}
 
 /** What the server remembers about one WebSocket connection. */
 interface ConnectionState {
@@ -55,10 +27,9 @@ interface ConnectionState {
  * checked once at `connection_init`, and a bad token closes the socket with 4403.
  * Every operation then gets its own EntityManager fork, like an HTTP request.
  */
-export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services) {
+export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services, guards: { limits: QueryLimits; rateLimiter: RateLimiter }) {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const states = new WeakMap<object, ConnectionState>();
-  const documents = new DocumentCache(schema);
   // A result shared by many subscribers is serialised once (message-json.ts): graphql-ws's
   // replacer sets its JSON aside and each socket's send puts it back. Registered before
   // useServer's own listener, so the socket is wrapped before graphql-ws sends on it.
@@ -99,9 +70,13 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
           throw error;
         }
       },
-      onSubscribe(ctx, id, payload) {
-        const document = documents.get(payload.query);
+      async onSubscribe(ctx, id, payload) {
+        // The same limits as over HTTP (graphql/limits.ts); documents are kept parsed, one object per text.
+        const principal = states.get(ctx.extra)?.principal ?? null;
+        const document = guards.limits.check(payload, { anonymous: principal === null });
         if (!('kind' in document)) return document;
+        const rate = await guards.rateLimiter.consume(rateLimitKey(principal, ctx.extra.request.socket.remoteAddress));
+        if (!rate.ok) return [rateLimitedError(rate.retryAfterSeconds)];
         return {
           schema,
           document,
