@@ -23,6 +23,7 @@ export class RawSocket {
   readonly completed = new Set<string>();
   /** `next` payloads per operation id. */
   readonly values = new Map<string, unknown[]>();
+  private readonly errors = new Map<string, unknown>();
 
   private constructor(url: string) {
     this.socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
@@ -38,6 +39,7 @@ export class RawSocket {
       const message = JSON.parse(String(raw)) as { id?: string; type: string; payload?: unknown };
       if (message.id !== undefined) {
         if (message.type === 'next') (this.values.get(message.id) ?? this.values.set(message.id, []).get(message.id)!).push(message.payload);
+        if (message.type === 'error') this.errors.set(message.id, message.payload);
         if (message.type === 'complete' || message.type === 'error') this.completed.add(message.id);
       }
       this.listeners.get(message.id ?? '')?.(message);
@@ -92,6 +94,16 @@ export class RawSocket {
     });
     this.start(query, variables);
     return outcome;
+  }
+
+  /** The errors the server ended an operation with, if it did. */
+  errorsOf(id: string): unknown {
+    return this.errors.get(id);
+  }
+
+  /** Completes an operation from the client's side (unsubscribes). */
+  stop(id: string): void {
+    this.socket.send(JSON.stringify({ id, type: 'complete' }));
   }
 
   close(): void {
