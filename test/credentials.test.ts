@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startServer, createAgent, createApprover, type TestServer } from './support/server.js';
+import { startServer, startStack, createAgent, createApprover, type TestServer } from './support/server.js';
 import { errorCode, gql, gqlOk } from './support/graphql.js';
 import { RawSocket, type OperationOutcome } from './support/raw-socket.js';
 import { INPUTS, apply, governanceYaml, submit } from './support/fixtures.js';
@@ -181,5 +181,42 @@ describe('credentials on open WebSockets', () => {
     await gqlOk(a.url, REVOKE_ADMIN_TOKEN, { id: created.adminToken.id }, a.adminToken);
     const audit = (await gqlOk(a.url, AUDIT, { kind: 'ADMIN_TOKEN_REVOKED' }, a.adminToken)).auditLog.nodes as { subjectId: string }[];
     expect(audit.filter((e) => e.subjectId === created.adminToken.id)).toHaveLength(1);
+  });
+});
+
+describe('the periodic recheck of open WebSockets', () => {
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  const sockets: RawSocket[] = [];
+  beforeAll(async () => {
+    stack = await startStack({ COUNTERSIGN_WS_RECHECK_MS: '1000' });
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await stack?.dispose();
+  });
+
+  it('checks every open socket\'s credential in one batched statement, not one per socket', async () => {
+    const agents = [];
+    for (let i = 0; i < 20; i++) agents.push(await createAgent(stack, `sweep-bot-${i}`));
+    for (const agent of agents) for (let j = 0; j < 10; j++) sockets.push(await RawSocket.connect(stack.url, agent.apiKey));
+    // Count the agent lookups the server sends from now on.
+    const sql = stack.app.services.sql;
+    const execute = sql.execute.bind(sql);
+    const lookups: unknown[][] = [];
+    sql.execute = (async (text: string, params?: unknown[]) => {
+      if (text.includes('from "agent" where "api_key_hash" = any')) lookups.push(params ?? []);
+      return execute(text, params);
+    }) as typeof sql.execute;
+    try {
+      await waitFor(() => lookups.length >= 1, { what: 'a sweep' });
+      // One statement carried all 200 sockets' keys.
+      expect((lookups[0]![0] as string[]).length).toBe(200);
+      // Meanwhile a suspended agent's sockets close at the latest at the next sweep.
+      await stack.database.query(`update "agent" set "status" = 'SUSPENDED' where "id" = $1`, [agents[0]!.id]);
+      for (const socket of sockets.slice(0, 10)) expect(await closeCode(socket)).toBe(4403);
+      for (const socket of sockets.slice(10)) expect(socket.closeCode).toBeNull();
+    } finally {
+      sql.execute = execute;
+    }
   });
 });
