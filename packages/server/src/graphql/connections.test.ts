@@ -80,15 +80,18 @@ describe('open WebSocket connections', () => {
     const socket = new FakeSocket();
     const promoted: Principal = { ...alice, roles: ['finance', 'finance-lead'] } as Principal;
     const connection = connections.add(socket as unknown as WebSocket, credential(alice, { now: promoted }));
-    expect(await connections.recheck(connection)).toBe(true);
+    expect(await connections.recheck(connection)).toBe('valid');
     expect(connection.principal).toEqual(promoted);
 
-    const flaky = connections.add(new FakeSocket() as unknown as WebSocket, {
+    const flakySocket = new FakeSocket();
+    const flaky = connections.add(flakySocket as unknown as WebSocket, {
       principal: bob,
       topics: [],
       recheck: () => Promise.reject(new Error('database unreachable')),
     });
-    expect(await connections.recheck(flaky)).toBe(true);
+    expect(await connections.recheck(flaky)).toBe('unknown');
+    await settle();
+    expect(flakySocket.closedWith).toBeNull();
   });
 
   it('sweeps every connection', async () => {

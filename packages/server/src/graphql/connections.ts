@@ -33,6 +33,7 @@ export class OpenConnections {
   private readonly bySocket = new Map<WebSocket, OpenConnection>();
   private readonly byTopic = new Map<string, Set<OpenConnection>>();
   private readonly perPrincipal = new Map<string, number>();
+  private lastWarning = 0;
 
   constructor(private readonly logger: Logger) {}
 
@@ -78,25 +79,29 @@ export class OpenConnections {
   }
 
   /**
-   * Checks a connection's credential now. False (and the socket closing with 4403, after
-   * whatever is being sent to it) when it is no longer valid. A check that fails for
-   * another reason (the database is unreachable) leaves the connection as it was: the next
-   * check decides.
+   * Checks a connection's credential now: `valid` (and the connection takes the principal
+   * as it is now), `invalid` (and the socket closes with 4403, after whatever is being sent
+   * to it), or `unknown` when the check itself failed (the database is unreachable): the
+   * connection stays, and the next check decides.
    */
-  async recheck(connection: OpenConnection): Promise<boolean> {
+  async recheck(connection: OpenConnection): Promise<'valid' | 'invalid' | 'unknown'> {
     let principal: Principal | null;
     try {
       principal = await connection.credential.recheck();
     } catch (error) {
-      this.logger.warn({ err: error }, 'could not recheck a WebSocket credential; keeping the connection until the next check');
-      return true;
+      // A sweep over thousands of sockets while the database is away is one warning, not thousands.
+      if (Date.now() - this.lastWarning > 10_000) {
+        this.lastWarning = Date.now();
+        this.logger.warn({ err: error }, 'could not recheck WebSocket credentials; keeping the connections until the next check');
+      }
+      return 'unknown';
     }
     if (principal) {
       connection.principal = principal;
-      return true;
+      return 'valid';
     }
     this.close(connection);
-    return false;
+    return 'invalid';
   }
 
   /** Rechecks the connections whose credential a change to `topic` may have ended. */

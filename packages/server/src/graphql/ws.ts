@@ -117,8 +117,14 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         }
         const document = documents.get(payload.query);
         if (!('kind' in document)) return document;
-        if (!(await connections.recheck(connection))) {
-          return [AppError.unauthenticated('The credential of this connection is no longer valid (rotated, revoked, suspended or deactivated); the connection is closing.')];
+        switch (await connections.recheck(connection)) {
+          case 'invalid':
+            return [AppError.unauthenticated('The credential of this connection is no longer valid (rotated, revoked, suspended or deactivated); the connection is closing.')];
+          case 'unknown':
+            // Not run on a credential that could not be checked; the connection stays for the next try.
+            return [AppError.unavailable('The server cannot check this connection\'s credential right now; try again shortly.')];
+          case 'valid':
+            break;
         }
         return {
           schema,
