@@ -106,7 +106,9 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         return true;
       },
       async onSubscribe(ctx, id, payload) {
-        const connection = connections.of(ctx.extra.socket)!;
+        const connection = connections.of(ctx.extra.socket);
+        // Acknowledged connections are registered; one that is closing may have just left.
+        if (!connection) return [AppError.unauthenticated('This connection is closing.')];
         // graphql-ws lists this operation among the connection's before calling us.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
           return [
