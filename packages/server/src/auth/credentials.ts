@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import DataLoader from 'dataloader';
 import type { SqlExecutor } from '../db/sql.js';
+import type { PrincipalTopic } from '../events/event-bus.js';
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import type { Principal } from './principal.js';
@@ -38,8 +39,8 @@ export interface ConnectRequest {
 export type CredentialSource = (request: ConnectRequest) => Promise<Credential | undefined>;
 
 /** The event-bus topic announcing that a principal's credentials or standing changed. */
-export function principalTopic(kind: PrincipalKind, id: string): string {
-  return `${kind}:${id}`;
+export function principalTopic(kind: PrincipalKind, id: string): PrincipalTopic {
+  return `${kind}:${id}` as PrincipalTopic;
 }
 
 /** Topic → the agent id it names, for what caches agents (AgentKeyCache); null for other kinds. */

@@ -19,6 +19,13 @@ export interface ChangeEvent {
   change?: string;
 }
 
+/**
+ * Names a principal (or another credential, such as a session) whose credentials or standing
+ * changed, e.g. `AGENT:<id>` (made by `principalTopic` in auth/credentials.ts). Branded, so a
+ * bare id cannot be sent by mistake.
+ */
+export type PrincipalTopic = string & { readonly __principalTopic: true };
+
 const CHANNEL = 'countersign_events';
 /** Principals whose credentials or standing changed: instances drop what they cached and recheck their sockets. */
 const PRINCIPAL_CHANNEL = 'countersign_principals';
@@ -147,7 +154,7 @@ export class EventBus {
    * changed: `topic` names it (`auth/credentials.ts`: `principalTopic`, e.g. `AGENT:<id>`).
    * Delivered when `sql`'s transaction commits; callers send it after the change committed.
    */
-  async principalChanged(sql: SqlExecutor, topic: string): Promise<void> {
+  async principalChanged(sql: SqlExecutor, topic: PrincipalTopic): Promise<void> {
     if (this.mode === 'postgres') await sql.execute('select pg_notify(?, ?)', [PRINCIPAL_CHANNEL, topic]);
     else this.emitter.emit('principal', topic);
   }

@@ -12,6 +12,7 @@ import {
 import { CreateAgentInput, CreateApproverInput, UpdateApproverInput } from './principal.inputs.js';
 import * as principals from './principals.service.js';
 import { principalTopic } from '../auth/credentials.js';
+import type { PrincipalTopic } from '../events/event-bus.js';
 
 @Resolver()
 export class PrincipalsResolver {
@@ -146,6 +147,6 @@ async function agentChanged(ctx: Context, agentId: string): Promise<void> {
 }
 
 /** Tells every instance a principal changed: each rechecks the open connections it concerns (graphql/ws.ts). */
-async function principalChanged(ctx: Context, topic: string): Promise<void> {
+async function principalChanged(ctx: Context, topic: PrincipalTopic): Promise<void> {
   await ctx.services.events.principalChanged(ctx.services.sql, topic);
 }
