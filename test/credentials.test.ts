@@ -174,6 +174,10 @@ describe('credentials on open WebSockets', () => {
     expect((await gqlOk(a.url, ME, {}, created.token)).me.name).toBe('self-revoker');
     const approver = await createApprover(a, 'nosy', ['finance']);
     expect(errorCode(await gql(a.url, REVOKE_ADMIN_TOKEN, { id: created.adminToken.id }, approver.token))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(a.url, REVOKE_ADMIN_TOKEN, { id: created.adminToken.id }, requester.apiKey))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(a.url, REVOKE_ADMIN_TOKEN, { id: created.adminToken.id }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await gql(a.url, ROTATE_TOKEN, { id: approver.id }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await gql(a.url, REVOKE_ADMIN_TOKEN, { id: 'not-an-id' }, a.adminToken))).toBe('NOT_FOUND');
     expect(errorCode(await gql(a.url, REVOKE_ADMIN_TOKEN, { id: '00000000-0000-4000-8000-000000000000' }, a.adminToken))).toBe('NOT_FOUND');
     expect(errorCode(await gql(a.url, ROTATE_TOKEN, { id: '00000000-0000-4000-8000-000000000000' }, a.adminToken))).toBe('NOT_FOUND');
     // Revoking twice answers the revoked token and records one event.
