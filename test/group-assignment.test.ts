@@ -46,7 +46,7 @@ describe('group assignments: a role stored once, assigned as before', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ COUNTERSIGN_GROUP_ASSIGNMENT_FROM: '3' });
+    stack = await startStack({ COUNTERSIGN_GROUP_ASSIGNMENT_FROM: '3', COUNTERSIGN_WEBHOOK_ALLOW_PRIVATE: 'true' });
     desk = [];
     for (let i = 0; i < 5; i++) desk.push(await createApprover(stack, `desk-${i}`, ['desk']));
     leads = [];

@@ -17,6 +17,8 @@ const ENV = {
   COUNTERSIGN_WEBHOOK_TIMEOUT_MS: '5000',
   // Warn well before the timeout, so the warning cannot lose a race with the escalation on a busy machine.
   COUNTERSIGN_ABOUT_TO_EXPIRE_FRACTION: '0.3',
+  // The receivers run on 127.0.0.1, which production refuses.
+  COUNTERSIGN_WEBHOOK_ALLOW_PRIVATE: 'true',
 };
 
 interface Received {
@@ -244,7 +246,8 @@ describe('webhook notifications', () => {
     expect(log.nodes.reduce((n: number, d: { attempts: number }) => n + d.attempts, 0)).toBe(actions.length + 3);
     const retried = log.nodes.filter((d: { attempts: number }) => d.attempts > 1);
     expect(retried.length).toBeGreaterThan(0);
-    for (const d of retried) expect(d.lastError).toMatch(/^HTTP 500: receiver is having a bad day/);
+    // The status line only: the receiver's answer is neither stored nor logged.
+    for (const d of retried) expect(d.lastError).toBe('HTTP 500 Internal Server Error');
 
     await gqlOk(server.url, DELETE_WEBHOOK, { id: hook.webhook.id }, server.adminToken);
   });

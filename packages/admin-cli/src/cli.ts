@@ -15,10 +15,10 @@ import { FORMATS, formatOf, print, printStream, type Format } from './output/pri
 import { renderView } from './output/render.js';
 import { createTerminal } from './output/terminal.js';
 import { processIo, readLine, type Io } from './runtime.js';
-import { adminTokenPresenter, createAdminToken } from './commands/admin-tokens.js';
+import { adminTokenPresenter, createAdminToken, revokeAdminToken, revokedAdminTokenPresenter } from './commands/admin-tokens.js';
 import { apply, applyPresenter } from './commands/apply.js';
 import { agentPresenter, agentsPresenter, agentWithKeyPresenter, createAgent, listAgents, resumeAgent, rotateAgentKey, suspendAgent } from './commands/agents.js';
-import { approverPresenter, approversPresenter, approverWithTokenPresenter, createApprover, listApprovers, updateApprover } from './commands/approvers.js';
+import { approverPresenter, approversPresenter, approverWithTokenPresenter, createApprover, listApprovers, rotateApproverToken, updateApprover } from './commands/approvers.js';
 import { auditEventPresenter, exportAudit, verifyAudit, verifyAuditPresenter } from './commands/audit.js';
 import { decide, decidePresenter } from './commands/decide.js';
 import { createDelegation, delegationPresenter, delegationsPresenter, listDelegations, revokeDelegation } from './commands/delegations.js';
@@ -314,8 +314,8 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   const approvers = program
     .command('approvers')
-    .summary('create, list, update')
-    .description('Register approvers and manage their roles.')
+    .summary('create, list, update, rotate-token')
+    .description('Register approvers, manage their roles, re-issue their tokens.')
     .addHelpText('after', examples('countersign approvers', 'countersign approvers create --name alice --role finance', 'countersign approvers update alice --add-role clinician'));
   approvers.command('list', { isDefault: true })
     .summary('list approvers (the default)')
@@ -343,6 +343,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .option('--no-active', 'stop assigning them work; their token stops working')
     .addHelpText('after', examples('countersign approvers update alice --add-role clinician', 'countersign approvers update bob --no-active'))
     .action((approver, opts, cmd) => run(cmd, approverPresenter, (ctx) => updateApprover(ctx, approver, opts)));
+  approvers.command('rotate-token').argument('<approver>', 'name or id')
+    .summary('issue a new token for an approver')
+    .description("Issue a new token for an approver; the old one stops working at once, open connections included. The new token is printed once. An approver may rotate their own.")
+    .addHelpText('after', examples('countersign approvers rotate-token alice', 'countersign approvers rotate-token alice --json | jq -r .token'))
+    .action((approver, _opts, cmd) => run(cmd, approverWithTokenPresenter, (ctx) => rotateApproverToken(ctx, approver)));
 
   const delegations = program
     .command('delegations')
@@ -433,7 +438,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   const adminTokens = program
     .command('admin-tokens')
-    .summary('create')
+    .summary('create, revoke')
     .description('Issue named admin tokens (one per admin or CI job), so the bootstrap token can be retired.')
     .addHelpText('after', examples('countersign admin-tokens create --name ci-governance'));
   adminTokens.command('create')
@@ -442,6 +447,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .requiredOption('--name <name>', 'who or what it is for, e.g. ci-governance')
     .addHelpText('after', examples('countersign admin-tokens create --name ci-governance', 'countersign admin-tokens create --name ana --json | jq -r .token'))
     .action((opts, cmd) => run(cmd, adminTokenPresenter, (ctx) => createAdminToken(ctx, opts)));
+  adminTokens.command('revoke').argument('<id>', 'the token\'s id, as `create` printed it')
+    .summary('revoke an admin token')
+    .description('Revoke an admin token: it stops working at once, open connections included. The token in use cannot revoke itself; the bootstrap token ends when COUNTERSIGN_BOOTSTRAP_TOKEN is unset.')
+    .addHelpText('after', examples('countersign admin-tokens revoke 3f2c9a4e-0b1d-4c55-9e57-2a8d1f6b7c90'))
+    .action((id, _opts, cmd) => run(cmd, revokedAdminTokenPresenter, (ctx) => revokeAdminToken(ctx, id)));
 
   // --- oversight ---
 

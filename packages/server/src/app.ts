@@ -11,6 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { embeddedBootstrapToken, sharedSecret } from './db/bootstrap.js';
 import { TokenHasher, bearerToken } from './auth/tokens.js';
 import { AgentKeyCache, authenticate } from './auth/principal.js';
+import { agentOfTopic } from './auth/credentials.js';
 import { AppError, ErrorCode } from './errors.js';
 import { createSchema } from './graphql/schema.js';
 import { graphqlHttpHandler } from './graphql/http.js';
@@ -86,7 +87,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const events = embedded ? EventBus.inProcess(logger) : await EventBus.postgres(config.databaseUrl!, logger);
     cleanups.push(() => events.close());
     const agentKeys = new AgentKeyCache(config.agentKeyCacheMs);
-    events.onPrincipalChanged((agentId) => agentKeys.forgetAgent(agentId));
+    events.onPrincipalChanged((topic) => {
+      const agentId = agentOfTopic(topic);
+      if (agentId) agentKeys.forgetAgent(agentId);
+    });
     events.onDisconnected(() => agentKeys.setEnabled(false));
     events.onResync(() => agentKeys.setEnabled(true));
     const services: Services = {

@@ -39,6 +39,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Redis shared by every instance (rate limits are then cluster-wide); null: per instance. */
   redisUrl: string | null;
+  /** Limits and re-checks of GraphQL WebSocket connections (graphql/ws.ts). */
+  websockets: WebSocketConfig;
 }
 
 /** The bounds on what one request may ask (README "Security"). */
@@ -50,6 +52,16 @@ export interface LimitsConfig {
   maxFieldRepeats: number;
   maxInputDepth: number;
   rate: { perSecond: number; burst: number };
+}
+
+/** What one WebSocket connection, and one principal's connections, may hold (DESIGN §11). */
+export interface WebSocketConfig {
+  /** Operations (subscriptions and in-flight queries) one connection may run at once; the next is refused. */
+  maxSubscriptions: number;
+  /** Open connections one principal may hold at once on one instance; the next closes with 4429. */
+  maxConnectionsPerPrincipal: number;
+  /** How often every open connection's credential is checked again in one batched sweep (besides events and each operation). */
+  recheckMs: number;
 }
 
 /** How notifications are delivered; the defaults suit production, tests shorten the backoff. */
@@ -66,6 +78,8 @@ export interface WebhookConfig {
   pollMs: number;
   /** Requests in flight at once per instance. */
   concurrency: number;
+  /** Allows endpoints on loopback, private, link-local, unique-local and multicast addresses (development only). */
+  allowPrivate: boolean;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -78,6 +92,15 @@ function positiveInt(env: Record<string, string | undefined>, name: string, fall
     return fallback;
   }
   return Number(raw);
+}
+
+function flag(env: Record<string, string | undefined>, name: string, fallback: boolean, errors: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  errors.push(`${name}=${JSON.stringify(env[name])} is not valid: expected true or false.`);
+  return fallback;
 }
 
 /**
@@ -128,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backoffMaxMs: positiveInt(env, 'COUNTERSIGN_WEBHOOK_BACKOFF_MAX_MS', 3_600_000, errors, 1, 86_400_000),
     pollMs: positiveInt(env, 'COUNTERSIGN_WEBHOOK_POLL_MS', 500, errors, 10, 60_000),
     concurrency: positiveInt(env, 'COUNTERSIGN_WEBHOOK_CONCURRENCY', 8, errors, 1, 256),
+    allowPrivate: flag(env, 'COUNTERSIGN_WEBHOOK_ALLOW_PRIVATE', false, errors),
   };
   if (webhooks.backoffMaxMs < webhooks.backoffMs) {
     errors.push(`COUNTERSIGN_WEBHOOK_BACKOFF_MAX_MS (${webhooks.backoffMaxMs}) must not be less than COUNTERSIGN_WEBHOOK_BACKOFF_MS (${webhooks.backoffMs}).`);
@@ -147,12 +171,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const redisUrl = env.COUNTERSIGN_REDIS_URL?.trim() || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) errors.push('COUNTERSIGN_REDIS_URL must be a redis:// or rediss:// URL.');
+  const websockets: WebSocketConfig = {
+    maxSubscriptions: positiveInt(env, 'COUNTERSIGN_WS_MAX_SUBSCRIPTIONS', 100, errors, 1, 100_000),
+    maxConnectionsPerPrincipal: positiveInt(env, 'COUNTERSIGN_WS_MAX_CONNECTIONS_PER_PRINCIPAL', 200, errors, 1, 1_000_000),
+    recheckMs: positiveInt(env, 'COUNTERSIGN_WS_RECHECK_MS', 60_000, errors, 1000, 86_400_000),
+  };
 
   const dataDir = path.resolve(cwd, env.COUNTERSIGN_DATA_DIR?.trim() || '.countersign');
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets },
   };
 }

@@ -106,6 +106,13 @@ export const UPDATE_APPROVER = operation<
   }
   ${APPROVER_FIELDS}`);
 
+export const ROTATE_APPROVER_TOKEN = operation<{ rotateApproverToken: { approver: Approver; token: string } }, { id: string }>(/* GraphQL */ `
+  mutation RotateApproverToken($id: ID!) { rotateApproverToken(id: $id) { approver { ...ApproverFields } token } }
+  ${APPROVER_FIELDS}`);
+
+export const REVOKE_ADMIN_TOKEN = operation<{ revokeAdminToken: { id: string; name: string; createdAt: string; revokedAt: string | null } }, { id: string }>(/* GraphQL */ `
+  mutation RevokeAdminToken($id: ID!) { revokeAdminToken(id: $id) { id name createdAt revokedAt } }`);
+
 export const CREATE_ADMIN_TOKEN = operation<
   { createAdminToken: { adminToken: { id: string; name: string; createdAt: string }; token: string } },
   { name: string }
@@ -332,7 +339,7 @@ export const AUDIT_LOG = operation<{ auditLog: Connection<AuditEvent> }, PageVar
 
 /** Every operation above, for the schema test. */
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
-  ME, CREATE_ADMIN_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
+  ME, CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN, ROTATE_APPROVER_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
   DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
   APPROVAL_QUEUE, REVIEW_QUEUE, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
 ] as readonly Operation<unknown, never>[];

@@ -1,4 +1,4 @@
-import { CREATE_ADMIN_TOKEN } from '../api/operations.js';
+import { CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN } from '../api/operations.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { timestamp } from '../output/format.js';
 import { fields, text, toned } from '../output/view.js';
@@ -26,5 +26,33 @@ export const adminTokenPresenter: Presenter<AdminToken> = {
       ['Token', toned(r.token, 'accent')],
     ]),
     text('Store the token now: it is not shown again. Use it with: countersign login --token -', 'warn'),
+  ],
+};
+
+export interface RevokedAdminToken {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/**
+ * Revokes an admin token by id (as `create` printed it): it stops working at once, open
+ * connections included. The token in use cannot revoke itself.
+ */
+export async function revokeAdminToken(ctx: CommandContext, id: string): Promise<RevokedAdminToken> {
+  const api = await ctx.api();
+  return (await api.request(REVOKE_ADMIN_TOKEN, { id })).revokeAdminToken;
+}
+
+export const revokedAdminTokenPresenter: Presenter<RevokedAdminToken> = {
+  view: (r) => [
+    fields([
+      ['ID', r.id],
+      ['Name', r.name],
+      ['Created', timestamp(r.createdAt)],
+      ['Revoked', r.revokedAt ? timestamp(r.revokedAt) : null],
+    ]),
+    text('The token no longer authenticates anyone.', 'warn'),
   ],
 };

@@ -1,4 +1,4 @@
-import { APPROVERS, CREATE_APPROVER, UPDATE_APPROVER } from '../api/operations.js';
+import { APPROVERS, CREATE_APPROVER, ROTATE_APPROVER_TOKEN, UPDATE_APPROVER } from '../api/operations.js';
 import { collect, walk, type Listing } from '../api/paging.js';
 import { resolveApprover } from '../api/resolve.js';
 import type { Approver } from '../api/types.js';
@@ -70,6 +70,16 @@ export async function updateApprover(ctx: CommandContext, ref: string, options: 
   }
   const { updateApprover } = await api.request(UPDATE_APPROVER, { id: target.id, input: { email: options.email, roles, active: options.active } });
   return updateApprover;
+}
+
+/**
+ * Issues an approver a new token; the old one stops working at once, open connections
+ * included. The new token is printed once (as by `create`).
+ */
+export async function rotateApproverToken(ctx: CommandContext, ref: string): Promise<ApproverWithToken> {
+  const api = await ctx.api();
+  const target = await resolveApprover(api, ref);
+  return (await api.request(ROTATE_APPROVER_TOKEN, { id: target.id })).rotateApproverToken;
 }
 
 async function findApprover(ctx: CommandContext, id: string): Promise<Approver> {

@@ -19,8 +19,15 @@ export interface ChangeEvent {
   change?: string;
 }
 
+/**
+ * Names a principal (or another credential, such as a session) whose credentials or standing
+ * changed, e.g. `AGENT:<id>` (made by `principalTopic` in auth/credentials.ts). Branded, so a
+ * bare id cannot be sent by mistake.
+ */
+export type PrincipalTopic = string & { readonly __principalTopic: true };
+
 const CHANNEL = 'countersign_events';
-/** Agents whose key or status changed: instances drop what they cached of them. */
+/** Principals whose credentials or standing changed: instances drop what they cached and recheck their sockets. */
 const PRINCIPAL_CHANNEL = 'countersign_principals';
 
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more; stay well below. */
@@ -143,16 +150,17 @@ export class EventBus {
   }
 
   /**
-   * Tells every instance that an agent's key or status changed (delivered when `sql`'s
-   * transaction commits; callers send it after the change committed). In process (one
-   * instance) the caller's own invalidation is all there is to do.
+   * Tells every instance, this one included, that a principal's credentials or standing
+   * changed: `topic` names it (`auth/credentials.ts`: `principalTopic`, e.g. `AGENT:<id>`).
+   * Delivered when `sql`'s transaction commits; callers send it after the change committed.
    */
-  async principalChanged(sql: SqlExecutor, agentId: string): Promise<void> {
-    if (this.mode === 'postgres') await sql.execute('select pg_notify(?, ?)', [PRINCIPAL_CHANNEL, agentId]);
+  async principalChanged(sql: SqlExecutor, topic: PrincipalTopic): Promise<void> {
+    if (this.mode === 'postgres') await sql.execute('select pg_notify(?, ?)', [PRINCIPAL_CHANNEL, topic]);
+    else this.emitter.emit('principal', topic);
   }
 
-  /** Calls `listener` with the id of an agent changed on any instance; returns the unsubscribe function. */
-  onPrincipalChanged(listener: (agentId: string) => void): () => void {
+  /** Calls `listener` with the topic of each principal changed on any instance; returns the unsubscribe function. */
+  onPrincipalChanged(listener: (topic: string) => void): () => void {
     return this.on('principal', listener);
   }
 

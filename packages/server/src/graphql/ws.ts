@@ -2,11 +2,11 @@ import type { Server as HttpServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
+import type { IncomingMessage } from 'node:http';
 import type { Services } from '../services.js';
-import type { Principal } from '../auth/principal.js';
-import { authenticate } from '../auth/principal.js';
-import { bearerToken } from '../auth/tokens.js';
-import { AppError } from '../errors.js';
+import { authenticateConnection, bearerCredentials, type CredentialSource } from '../auth/credentials.js';
+import { AppError, ErrorCode } from '../errors.js';
+import { OpenConnections, WsCloseCode, type OpenConnection } from './connections.js';
 import { createContext, type Context } from './context.js';
 import { isSharedResult, sharedSubscribe } from './shared-execution.js';
 import { messageJson } from './message-json.js';
@@ -16,27 +16,28 @@ import { rateLimitKey, rateLimitedError, type RateLimiter } from '../limits/rate
 /** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** What the server remembers about one WebSocket connection. */
-interface ConnectionState {
-  principal: Principal | null;
-}
-
 /**
- * graphql-ws on the same port and path as HTTP. The bearer token comes from
- * `connectionParams.authorization` (browsers cannot set headers on a WebSocket); it is
- * checked once at `connection_init`, and a bad token closes the socket with 4403.
- * Every operation then gets its own EntityManager fork, like an HTTP request.
+ * graphql-ws on the same port and path as HTTP. Each connection is authenticated at
+ * `connection_init` by the first {@link CredentialSource} that recognises a credential in
+ * it, and holds that credential for its life (connections.ts). The credential is checked
+ * again before every operation, and whenever the event bus announces that its principal
+ * changed on any instance; a credential that is no longer valid closes its socket with
+ * 4403, ending every subscription on it. Every operation gets its own EntityManager fork,
+ * like an HTTP request.
  */
 export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services, guards: { limits: QueryLimits; rateLimiter: RateLimiter }) {
+  const limits = services.config.websockets;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const states = new WeakMap<object, ConnectionState>();
+  // Where a connection's credential comes from, tried in order.
+  const sources: CredentialSource[] = [bearerCredentials(services.sql, services.hasher, services.config.bootstrapToken)];
+  const connections = new OpenConnections(services.logger);
   // A result shared by many subscribers is serialised once (message-json.ts): graphql-ws's
   // replacer sets its JSON aside and each socket's send puts it back. Registered before
   // useServer's own listener, so the socket is wrapped before graphql-ws sends on it.
   const json = messageJson(isSharedResult);
-  const contextFor = (extra: { socket: WebSocket }, id: string): Context => {
-    const context = createContext(services, states.get(extra)?.principal ?? null);
-    const { socket } = extra;
+  const contextFor = (connection: OpenConnection, id: string): Context => {
+    const context = createContext(services, connection.principal);
+    const { socket } = connection;
     // Results pushed past graphql-ws (shared-execution.ts): the message it would send.
     context.sendNext = (result) => {
       if (socket.readyState === WebSocket.OPEN) socket.send(json.next(id, result));
@@ -49,7 +50,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
       return (send as (...args: unknown[]) => void).call(this, typeof data === 'string' ? json.restore(data) : data, ...rest);
     } as typeof socket.send;
   });
-  const cleanup = useServer<Record<string, unknown> | undefined>(
+  const cleanup = useServer<Record<string, unknown> | undefined, { request: IncomingMessage }>(
     {
       schema,
       jsonMessageReplacer: json.replacer,
@@ -58,36 +59,69 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
       subscribe: sharedSubscribe((principal) => createContext(services, principal)),
       onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? (result as FormattedExecutionResult) : undefined),
       async onConnect(ctx) {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof raw === 'string' ? bearerToken(raw) ?? raw : null;
+        const { socket, request } = ctx.extra;
+        let credential;
         try {
-          const principal = await authenticate(services.sql, services.hasher, services.config.bootstrapToken, token);
-          if (!principal) return false;
-          states.set(ctx.extra, { principal });
-          return true;
+          credential = await authenticateConnection(sources, { params: ctx.connectionParams, request });
         } catch (error) {
           if (error instanceof AppError) return false;
           throw error;
         }
+        if (!credential || socket.readyState !== WebSocket.OPEN) return false;
+        if (connections.countOf(credential.principal) >= limits.maxConnectionsPerPrincipal) {
+          // The first close code sent is the one the client sees; graphql-ws's own 4403 after it is ignored.
+          socket.close(WsCloseCode.TOO_MANY_CONNECTIONS, `Too many connections: at most ${limits.maxConnectionsPerPrincipal} per principal`);
+          return false;
+        }
+        connections.add(socket, credential);
+        return true;
       },
       async onSubscribe(ctx, id, payload) {
+        const connection = connections.of(ctx.extra.socket);
+        // Acknowledged connections are registered; one that is closing may have just left.
+        if (!connection) return [AppError.unauthenticated('This connection is closing.')];
+        // graphql-ws lists this operation among the connection's before calling us.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
+          return [
+            new AppError(ErrorCode.RATE_LIMITED, `This connection already runs ${limits.maxSubscriptions} operations, the most one connection may; complete one first or open another connection.`, {
+              limit: limits.maxSubscriptions,
+            }),
+          ];
+        }
         // The same limits as over HTTP (graphql/limits.ts); documents are kept parsed, one object per text.
-        const principal = states.get(ctx.extra)?.principal ?? null;
-        const document = guards.limits.check(payload, { anonymous: principal === null });
+        const document = guards.limits.check(payload, { anonymous: false });
         if (!('kind' in document)) return document;
-        const rate = await guards.rateLimiter.consume(rateLimitKey(principal, ctx.extra.request.socket.remoteAddress));
+        switch (await connections.recheck(connection)) {
+          case 'invalid':
+            return [AppError.unauthenticated('The credential of this connection is no longer valid (rotated, revoked, suspended or deactivated); the connection is closing.')];
+          case 'unknown':
+            // Not run on a credential that could not be checked; the connection stays for the next try.
+            return [AppError.unavailable('The server cannot check this connection\'s credential right now; try again shortly.')];
+          case 'valid':
+            break;
+        }
+        const rate = await guards.rateLimiter.consume(rateLimitKey(connection.principal, ctx.extra.request.socket.remoteAddress));
         if (!rate.ok) return [rateLimitedError(rate.retryAfterSeconds)];
         return {
           schema,
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: contextFor(ctx.extra, id),
+          contextValue: contextFor(connection, id),
         };
       },
     },
     wss,
   );
+  // A change announced on any instance (a key rotated, an approver deactivated…) is checked
+  // at once on the connections it concerns; after the bus was cut off, on all of them.
+  const unsubscribe = [
+    services.events.onPrincipalChanged((topic) => connections.recheckTopic(topic)),
+    services.events.onResync(() => connections.sweep()),
+  ];
+  const sweeper = setInterval(() => connections.sweep(), limits.recheckMs);
+  sweeper.unref();
+
   // A client that stops reading leaves its messages queued in this process; past the
   // limit it is cut off, so it cannot exhaust memory or slow the fan-out to everyone else.
   const watchdog = setInterval(() => {
@@ -104,6 +138,8 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
     wss,
     async dispose() {
       clearInterval(watchdog);
+      clearInterval(sweeper);
+      for (const stop of unsubscribe) stop();
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -1,4 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { Services } from '../services.js';
+import { PrivateDestinationError, isIpLiteral, isPublicAddress, publicOnlyLookup } from './destination.js';
 import { Headers, sign } from './signature.js';
 import { nextAttemptDelay, retryAfterMs } from './retry.js';
 
@@ -122,12 +125,15 @@ export class DeliveryWorker {
   }
 
   private async send(delivery: ClaimedDelivery): Promise<Outcome> {
-    const { timeoutMs } = this.services.config.webhooks;
+    const { timeoutMs, allowPrivate } = this.services.config.webhooks;
     const body = JSON.stringify(delivery.body);
     const timestamp = Math.floor(Date.now() / 1000);
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
+      const url = new URL(delivery.url);
+      // Checked again at every attempt: an endpoint registered while private addresses were
+      // allowed, or whose name now resolves elsewhere, is not reached.
+      if (!allowPrivate && isIpLiteral(url.hostname) && !isPublicAddress(url.hostname)) throw new PrivateDestinationError(url.hostname, url.hostname);
+      const response = await post(url, body, {
         headers: {
           'content-type': 'application/json',
           'user-agent': USER_AGENT,
@@ -137,21 +143,18 @@ export class DeliveryWorker {
           [Headers.TIMESTAMP]: String(timestamp),
           [Headers.SIGNATURE]: sign(delivery.secret, timestamp, body),
         },
-        body,
-        // A redirect is a failure: following it would send the signed body somewhere not registered.
-        redirect: 'manual',
+        // The connection goes to the addresses this lookup checked, never to a second answer.
+        lookup: allowPrivate ? undefined : publicOnlyLookup,
         signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.shutdown.signal]),
       });
-      if (response.status >= 200 && response.status < 300) {
-        await response.body?.cancel().catch(() => undefined);
-        return { ok: true, statusCode: response.status };
-      }
-      const excerpt = await readExcerpt(response);
+      // A redirect (3xx) is a failure: following it would send the signed body somewhere not registered.
+      if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status };
       return {
         ok: false,
         statusCode: response.status,
-        error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
-        retryAfter: retryAfterMs(response.headers.get('retry-after')),
+        // The status line only: a receiver's answer (an internal service's error page) is never stored or logged.
+        error: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+        retryAfter: retryAfterMs(response.retryAfter),
         interrupted: false,
       };
     } catch (error) {
@@ -203,25 +206,36 @@ export class DeliveryWorker {
   }
 }
 
-/** The start of an error response, for the delivery log (receivers often say what is wrong). */
-async function readExcerpt(response: Response, max = 200): Promise<string> {
-  try {
-    const reader = response.body?.getReader();
-    if (!reader) return '';
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-    await reader.cancel().catch(() => undefined);
-    const text = Buffer.concat(chunks).toString('utf8', 0, Math.min(size, max));
-    return text.replace(/\s+/g, ' ').trim();
-  } catch {
-    return '';
-  }
+interface Answer {
+  status: number;
+  /** The reason phrase of the status line, made printable and short. */
+  statusText: string;
+  retryAfter: string | null;
+}
+
+/**
+ * POSTs `body` and answers the status line; the response body is not read (the socket is
+ * closed at once), so a receiver's answer can neither fill memory nor end up in the log.
+ */
+function post(url: URL, body: string, options: { headers: Record<string, string>; lookup?: typeof publicOnlyLookup; signal: AbortSignal }): Promise<Answer> {
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...options.headers, 'content-length': Buffer.byteLength(body) }, lookup: options.lookup, signal: options.signal, agent: false },
+      (res) => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: (res.statusMessage ?? '').replace(/[^\x20-\x7e]/g, '').trim().slice(0, 100),
+          retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+        });
+        res.destroy();
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**
@@ -230,7 +244,10 @@ async function readExcerpt(response: Response, max = 200): Promise<string> {
  */
 function describeFailure(error: unknown, timeoutMs: number, interrupted: boolean): string {
   if (interrupted) return 'interrupted: this server instance shut down during the attempt';
+  if (error instanceof PrivateDestinationError) return `refused: ${error.message} (set COUNTERSIGN_WEBHOOK_ALLOW_PRIVATE=true to allow private addresses)`;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no response within ${timeoutMs} ms`;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return `connection failed: ${code}`;
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   if (cause?.code) return `connection failed: ${cause.code}`;
   if (cause?.message) return `request failed: ${cause.message}`;

@@ -10,6 +10,7 @@ import type { ConnectionShape } from '../graphql/connection.js';
 import { Approver } from '../principals/approver.entity.js';
 import { DeliveryStatus, NotificationDelivery, NotificationEvent, WebhookEndpoint, WebhookFormat } from './webhook.entity.js';
 import { generateSecret } from './signature.js';
+import { PrivateDestinationError, checkDestination } from './destination.js';
 import type { CreateWebhookInput, WebhookDeliveryFilter } from './webhook.inputs.js';
 import type { WebhookDeliveryType } from './webhook.types.js';
 
@@ -40,10 +41,27 @@ function originOf(url: string): string {
 }
 
 /**
+ * Refuses (BAD_USER_INPUT) a URL whose host is, or resolves to, an address that is not
+ * public (destination.ts), unless private addresses are allowed (development).
+ */
+export async function publicUrl(url: string, allowPrivate: boolean, field = 'url'): Promise<string> {
+  if (allowPrivate) return url;
+  try {
+    await checkDestination(new URL(url));
+  } catch (error) {
+    if (error instanceof PrivateDestinationError) {
+      throw AppError.badInput(`${field}: ${error.message}; webhooks go to public addresses only (COUNTERSIGN_WEBHOOK_ALLOW_PRIVATE=true lifts this for development).`, field);
+    }
+    throw AppError.badInput(`${field}: the host ${new URL(url).hostname} does not resolve (${(error as { code?: string }).code ?? 'lookup failed'}).`, field);
+  }
+  return url;
+}
+
+/**
  * Registers an endpoint. Admins register for any approver or for a role; an approver
  * registers for themself only. The secret is generated here and returned once.
  */
-export async function createWebhook(em: EntityManager, by: Caller, input: CreateWebhookInput): Promise<{ webhook: WebhookEndpoint; secret: string }> {
+export async function createWebhook(em: EntityManager, by: Caller, input: CreateWebhookInput, options: { allowPrivate: boolean }): Promise<{ webhook: WebhookEndpoint; secret: string }> {
   const url = validUrl(input.url);
   const events = input.events && input.events.length > 0 ? [...new Set(input.events)] : ALL_EVENTS;
   const format = input.format ?? WebhookFormat.JSON;
@@ -68,6 +86,8 @@ export async function createWebhook(em: EntityManager, by: Caller, input: Create
     default:
       return assertNever(by);
   }
+  // After the checks of who may register what: a caller refused anyway causes no DNS lookup.
+  await publicUrl(url, options.allowPrivate);
   const secret = generateSecret();
   const webhook = em.create(WebhookEndpoint, { approver, role, url, secret, events, format });
   await saveAudited(em, webhook, {

@@ -59,6 +59,13 @@ export class AdminTokenType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the token was revoked; it authenticates nobody since.' }) revokedAt!: Date | null;
+}
+
+@ObjectType('RotateApproverTokenPayload')
+export class RotateApproverTokenPayload {
+  @Field(() => ApproverType) approver!: ApproverType;
+  @Field(() => String, { description: 'The new approver token (the old one stops working at once, open connections included). Shown once.' }) token!: string;
 }
 
 @ObjectType('CreateAdminTokenPayload')

@@ -6,11 +6,13 @@ import { pageByCreation } from '../graphql/keyset.js';
 import { Agent } from './agent.entity.js';
 import { Approver } from './approver.entity.js';
 import {
-  AgentConnection, AgentType, ApproverConnection, ApproverType, CreateAdminTokenPayload, CreateAgentPayload,
-  CreateApproverPayload, PrincipalType, RotateAgentKeyPayload,
+  AdminTokenType, AgentConnection, AgentType, ApproverConnection, ApproverType, CreateAdminTokenPayload, CreateAgentPayload,
+  CreateApproverPayload, PrincipalType, RotateAgentKeyPayload, RotateApproverTokenPayload,
 } from './principal.types.js';
 import { CreateAgentInput, CreateApproverInput, UpdateApproverInput } from './principal.inputs.js';
 import * as principals from './principals.service.js';
+import { principalTopic } from '../auth/credentials.js';
+import type { PrincipalTopic } from '../events/event-bus.js';
 
 @Resolver()
 export class PrincipalsResolver {
@@ -93,14 +95,35 @@ export class PrincipalsResolver {
 
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => ApproverType)
-  updateApprover(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateApproverInput) input: UpdateApproverInput) {
-    return principals.updateApprover(ctx.em, requirePrincipal(ctx), id, input);
+  async updateApprover(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateApproverInput) input: UpdateApproverInput) {
+    const approver = await principals.updateApprover(ctx.em, requirePrincipal(ctx), id, input);
+    // Deactivated: their open connections close; roles changed: they act with the new ones.
+    await principalChanged(ctx, principalTopic(PrincipalKind.APPROVER, id));
+    return approver;
+  }
+
+  @Authorized(PrincipalKind.ADMIN, PrincipalKind.APPROVER)
+  @Mutation(() => RotateApproverTokenPayload, { description: 'Issues an approver a new token; the old one stops working at once, open connections included. Admins rotate anyone\'s, approvers their own. Shown once.' })
+  async rotateApproverToken(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    const rotated = await principals.rotateApproverToken(ctx.em, ctx.services.hasher, requirePrincipal(ctx), id);
+    await principalChanged(ctx, principalTopic(PrincipalKind.APPROVER, id));
+    return rotated;
   }
 
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => CreateAdminTokenPayload, { description: 'Creates a named admin token (e.g. to replace the bootstrap token); shown once.' })
   createAdminToken(@Ctx() ctx: Context, @Arg('name', () => String) name: string) {
     return principals.createAdminToken(ctx.em, ctx.services.hasher, requirePrincipal(ctx), name);
+  }
+
+  @Authorized(PrincipalKind.ADMIN)
+  @Mutation(() => AdminTokenType, {
+    description: 'Revokes an admin token: it stops working at once, open connections included. Not the token in use (CONFLICT: use another); the bootstrap token ends when its variable is unset.',
+  })
+  async revokeAdminToken(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    const revoked = await principals.revokeAdminToken(ctx.em, requirePrincipal(ctx), id);
+    await principalChanged(ctx, principalTopic(PrincipalKind.ADMIN, revoked.id));
+    return revoked;
   }
 }
 
@@ -120,5 +143,10 @@ export class AgentFieldsResolver {
  */
 async function agentChanged(ctx: Context, agentId: string): Promise<void> {
   ctx.services.agentKeys.forgetAgent(agentId);
-  await ctx.services.events.principalChanged(ctx.services.sql, agentId);
+  await principalChanged(ctx, principalTopic(PrincipalKind.AGENT, agentId));
+}
+
+/** Tells every instance a principal changed: each rechecks the open connections it concerns (graphql/ws.ts). */
+async function principalChanged(ctx: Context, topic: PrincipalTopic): Promise<void> {
+  await ctx.services.events.principalChanged(ctx.services.sql, topic);
 }

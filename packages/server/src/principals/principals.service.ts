@@ -94,3 +94,35 @@ export async function createAdminToken(em: EntityManager, hasher: TokenHasher, b
   await saveAudited(em, adminToken, { kind: 'ADMIN_TOKEN_CREATED', subjectType: 'ADMIN', subjectId: adminToken.id, ...actorRef(by), data: { name } });
   return { adminToken, token };
 }
+
+/**
+ * Issues an approver a new token; the old one stops working at once. Admins rotate
+ * anyone's; an approver their own (e.g. after pasting it somewhere it should not be).
+ */
+export async function rotateApproverToken(em: EntityManager, hasher: TokenHasher, by: Principal, id: string) {
+  if (by.kind === PrincipalKind.APPROVER && by.id !== id) throw AppError.forbidden('Approvers rotate their own token only.');
+  if (by.kind === PrincipalKind.AGENT) throw AppError.forbidden('Agents cannot rotate approver tokens.');
+  const approver = await findApprover(em, id);
+  const token = generateToken(PrincipalKind.APPROVER);
+  approver.tokenHash = hasher.hash(token);
+  await saveAudited(em, approver, { kind: 'APPROVER_TOKEN_ROTATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by) });
+  return { approver, token };
+}
+
+/**
+ * Revokes an admin token for good. The token in use cannot revoke itself (revoke it with
+ * another admin token: an admin cannot lock themself out mid-command by mistake). The
+ * bootstrap token is no row and has no id: it ends when COUNTERSIGN_BOOTSTRAP_TOKEN is unset.
+ * Revoking a revoked token answers it as it is.
+ */
+export async function revokeAdminToken(em: EntityManager, by: Principal, id: string) {
+  const adminToken = isUuid(id) ? await em.findOne(AdminToken, { id }) : null;
+  if (!adminToken) throw AppError.notFound('AdminToken', id);
+  if (by.kind === PrincipalKind.ADMIN && by.id === adminToken.id) {
+    throw AppError.conflict('This is the token you are using: revoke it with another admin token.', { id });
+  }
+  if (adminToken.revokedAt) return adminToken;
+  adminToken.revokedAt = new Date();
+  await saveAudited(em, adminToken, { kind: 'ADMIN_TOKEN_REVOKED', subjectType: 'ADMIN', subjectId: adminToken.id, ...actorRef(by), data: { name: adminToken.name } });
+  return adminToken;
+}
