@@ -1,5 +1,4 @@
 import { PrincipalKind, assertNever } from '../shared/enums.js';
-import { ENTRIES } from '../escalation/entries.js';
 import { AppError } from '../errors.js';
 import { isUuid } from '../shared/validate.js';
 import type { Principal } from '../auth/principal.js';
@@ -8,20 +7,33 @@ import { ACTION_COLUMNS, type ActionRow } from './action.view.js';
 import { RELATION_COLUMNS } from './relations.js';
 
 /**
- * Who may read a request (DESIGN §5): its agent, admins, and approvers it is or was routed
- * to (directly or as someone's delegate) — as a column of the select over
- * `"action_request" a`, with its parameters.
+ * Who may read a request (DESIGN §2 and §5) — the one rule every path to a request applies
+ * (`action`, `actionUpdated`, `revisionOf`, `revisionChanges`, `agent.recentActions`,
+ * `similar`; queue pages and queue events only ever carry requests routed to the reader):
+ * - admins: every request;
+ * - agents: their own;
+ * - approvers: a request that is or was routed to them — assigned to them (in their own
+ *   right, as a member of a group assignment, or as someone's delegate) or to someone in
+ *   their place (they delegated it away) — and, read-only, the requests of agents they own.
+ *
+ * As a boolean SQL expression over the request `alias` (a relation with the columns of
+ * `action_request`), with its parameters. Each branch is an index probe per request:
+ * assignments by action, group assignments by action with one array containment, the
+ * agent by primary key.
  */
-function readableBy(principal: Principal): { sql: string; params: unknown[] } {
+export function readableBy(principal: Principal | null, alias = 'a'): { sql: string; params: unknown[] } {
+  if (principal === null) return { sql: 'false', params: [] };
   switch (principal.kind) {
     case PrincipalKind.ADMIN:
       return { sql: 'true', params: [] };
     case PrincipalKind.AGENT:
-      return { sql: 'a."agent_id" = ?', params: [principal.id] };
+      return { sql: `${alias}."agent_id" = ?`, params: [principal.id] };
     case PrincipalKind.APPROVER:
       return {
-        sql: `exists(select 1 from ${ENTRIES} r where r."action_id" = a."id" and (r."approver_id" = ? or r."on_behalf_of_id" = ?))`,
-        params: [principal.id, principal.id],
+        sql: `(exists(select 1 from "assignment" r where r."action_id" = ${alias}."id" and (r."approver_id" = ? or r."on_behalf_of_id" = ?))
+          or exists(select 1 from "group_assignment" rg join "approver_set" rs on rs."id" = rg."set_id" where rg."action_id" = ${alias}."id" and rs."member_ids" @> array[?::uuid])
+          or exists(select 1 from "agent" ro where ro."id" = ${alias}."agent_id" and ro."owner_id" = ?))`,
+        params: [principal.id, principal.id, principal.id, principal.id],
       };
     default:
       return assertNever(principal);
@@ -35,7 +47,7 @@ function readableBy(principal: Principal): { sql: string; params: unknown[] } {
  * read with it ({@link RELATION_COLUMNS}, or HOLDER_COLUMNS to leave the assignees to their
  * resolver).
  */
-export async function findReadableAction(sql: SqlExecutor, principal: Principal, id: string, relations = RELATION_COLUMNS): Promise<ActionRow> {
+export async function findReadableAction(sql: SqlExecutor, principal: Principal | null, id: string, relations = RELATION_COLUMNS): Promise<ActionRow> {
   const readable = readableBy(principal);
   const [row] = isUuid(id)
     ? await sql.execute<(ActionRow & { readable: boolean })[]>(
