@@ -107,18 +107,17 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     if (ownsIt && (input.verdict === Verdict.APPROVE || !mine)) {
       throw AppError.forbidden(`Request ${action.id} is from ${facts!.agent_name}: you own this agent, so you cannot approve its requests (separation of duties).`);
     }
-    if (!mine) {
-      throw AppError.forbidden(`Request ${action.id} is not assigned to you at its current level (${action.escalation_level ?? '-'}), directly or as a delegate.`);
-    }
-
     // Each vote counts for the person whose seat it takes: a delegate's for the person they stand in for.
     const seats: Vote[] = votes.map((d) => ({ approverId: d.onBehalfOfId ?? d.approverId, verdict: d.verdict, modifiedPayload: d.modifiedPayload, candidate: d.candidate }));
-    const seat = mine.onBehalfOfId ?? approverId;
     const before = candidateAfter(action.payload, seats);
     // Nor is one person's own vote on this candidate counted twice, whichever seat it took.
     if (votes.some((d, i) => d.approverId === approverId && before.rounds[i] === before.candidate.round)) {
       throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
     }
+    if (!mine) {
+      throw AppError.forbidden(`Request ${action.id} is not assigned to you at its current level (${action.escalation_level ?? '-'}), directly or as a delegate.`);
+    }
+    const seat = mine.onBehalfOfId ?? approverId;
     const result = countVote(action.payload, seats, { approverId: seat, verdict: input.verdict, modifiedPayload }, action.required_approvals);
     if (!result.ok) throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
     const { candidate } = result;
