@@ -191,7 +191,7 @@ describe('suspending an agent with requests pending', () => {
 
     const error = await waiting;
     expect(error).toBeInstanceOf(ActionCancelledError);
-    expect(error).toMatchObject({ action: { status: 'CANCELLED', statusReason: 'AGENT_SUSPENDED', receipt: null } });
+    expect(error).toMatchObject({ reason: 'AGENT_SUSPENDED', action: { status: 'CANCELLED', statusReason: 'AGENT_SUSPENDED', receipt: null } });
     await waitFor(() => updates.values.some((v) => v.actionUpdated.status === 'CANCELLED'), { what: 'the push of the cancellation' });
     await watcher.dispose();
 

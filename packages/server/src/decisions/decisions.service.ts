@@ -144,7 +144,7 @@ export async function decide(em: EntityManager, services: Services, approverId: 
       modification = {
         kind: 'PAYLOAD_MODIFIED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now,
         data: {
-          candidate: candidate.round, payloadHash: payloadHash(candidate.payload), previousPayloadHash: payloadHash(before.candidate.payload),
+          candidate: candidate.round, escalationLevel: action.escalation_level, payloadHash: payloadHash(candidate.payload), previousPayloadHash: payloadHash(before.candidate.payload),
           approvalsVoided: result.voided, governanceVersion: governance?.version ?? null,
           evaluation: { policy: evaluation.policy.policy, mode: evaluation.policy.mode, level: evaluation.policy.level, requiredApprovals: evaluation.policy.requiredApprovals },
           level: { before: previous.level, after: action.risk_level }, requiredApprovals: { before: previous.requiredApprovals, after: action.required_approvals },

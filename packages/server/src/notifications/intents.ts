@@ -30,7 +30,7 @@ export interface NotificationIntent {
 export interface IntentDetail {
   /** ASSIGNED: whether the request waits for a decision or was approved and waits for a review. */
   assignment?: 'APPROVAL' | 'REVIEW';
-  /** ASSIGNED after a delegation moved the request: why. */
+  /** ASSIGNED after a delegation moved the request, or a modified payload voided their approval: why. */
   cause?: string;
   level?: number | null;
   fromLevel?: number | null;
@@ -126,6 +126,14 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
             ...base, event: NotificationEvent.ASSIGNED, approverIds: added,
             detail: { assignment: 'APPROVAL', level: numberOrNull(data.level), ...(typeof data.cause === 'string' ? { cause: data.cause } : {}) },
           });
+        }
+        break;
+      }
+      case 'PAYLOAD_MODIFIED': {
+        // Whose approvals the modification voided have the request back: they must approve the new payload.
+        const requeued = approverIdsOf(data.requeued);
+        if (requeued.length > 0) {
+          intents.push({ ...base, event: NotificationEvent.ASSIGNED, approverIds: requeued, detail: { assignment: 'APPROVAL', level: numberOrNull(data.escalationLevel), cause: 'PAYLOAD_MODIFIED' } });
         }
         break;
       }
