@@ -152,7 +152,9 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
     const actionId = e.subjectId!;
     if (born.has(actionId) || decided.has(actionId)) return;
     decided.add(actionId);
-    const vote = votes.get(actionId);
+    // An approval whose modified payload the policy blocked did not decide the denial: the policy did.
+    const cast = votes.get(actionId);
+    const vote = cast && !(e.kind === 'ACTION_DENIED' && dataOf(cast).verdict === 'APPROVE') ? cast : undefined;
     const voteData = vote ? dataOf(vote) : {};
     const by = vote ?? e;
     intents.push({

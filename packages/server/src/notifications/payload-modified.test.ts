@@ -20,3 +20,18 @@ describe('notificationIntents when an approver modifies the payload under a quor
     expect(notificationIntents([event(1, 'PAYLOAD_MODIFIED', { candidate: 1, escalationLevel: 1, approvalsVoided: [] }, { type: 'APPROVER', id: 'ben' })])).toEqual([]);
   });
 });
+
+describe('notificationIntents when the policy blocks a modified payload', () => {
+  it('says the policy denied it, not the approver who approved the modification', () => {
+    const ben = { type: 'APPROVER', id: 'ben' };
+    const intents = notificationIntents([
+      event(1, 'ACTION_DECIDED', { verdict: 'APPROVE', candidate: 1 }, ben),
+      event(2, 'PAYLOAD_MODIFIED', { candidate: 1, blocked: true, approvalsVoided: [] }, ben),
+      event(3, 'ACTION_DENIED', { status: 'DENIED', reason: 'BLOCKED_BY_POLICY', detail: 'The payload ben approved was evaluated again: policy payments blocks it.' }, { type: 'SYSTEM', id: null }),
+    ]);
+    expect(intents).toMatchObject([{
+      event: 'DECIDED', actorApproverId: null,
+      detail: { decidedBy: { type: 'SYSTEM', id: null }, verdict: null, comment: 'BLOCKED_BY_POLICY' },
+    }]);
+  });
+});
