@@ -147,6 +147,27 @@ describe('a modified payload under a quorum', () => {
     expect(await queueOf(stack, ann)).not.toContain(id);
   });
 
+  it('tells a reader of `countersign show` and `approve` that an approval of an earlier payload no longer counts', async () => {
+    const pending = await submit(stack, agent.apiKey, { ...INPUTS.sync, summary: 'Wire 2M, shown', amount: { value: 2_000_000, currency: 'USD' } });
+    await gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE' } }, ann.token);
+    const home = await mkdtemp(join(tmpdir(), 'countersign-quorum-'));
+    const cs = (args: string[], token: string) =>
+      runCli(args, { cwd: home, env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), COUNTERSIGN_URL: stack.url, COUNTERSIGN_TOKEN: token } });
+    try {
+      const payload = JSON.stringify({ to: 'ACME-IBAN', amount: 20_000, currency: 'USD' });
+      const approved = await cs(['approve', pending.id, '--payload', payload], ben.token);
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(approved.stdout).toContain('1 of 2 approvals');
+      const shown = await cs(['show', pending.id], stack.adminToken);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain('1 of 2 approvals');
+      expect(shown.stdout).toContain('APPROVE (of an earlier payload: no longer counts)');
+      expect(shown.stdout).toContain('PAYLOAD_MODIFIED');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
   it('treats a modification equal to the candidate as an approval of it', async () => {
     const pending = await submit(stack, agent.apiKey, { ...INPUTS.sync, summary: 'Wire 2M, same payload', amount: { value: 2_000_000, currency: 'USD' } });
     await gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE' } }, ann.token);

@@ -116,8 +116,11 @@ export class DecisionType {
   @Field(() => DateTimeScalar) at!: Date;
   @Field(() => Int, { description: 'The candidate payload the vote was cast on: 0 the submitted payload, n the n-th modification an approver approved.' })
   candidate!: number;
-  @Field(() => Boolean, { description: 'An approval of a payload that a later approver modified: it no longer counts toward the quorum (the approver may approve the new candidate).' })
-  superseded!: boolean;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'For an approval: whether a later approver modified the payload it approved, so that it no longer counts toward the quorum (the approver may approve the new candidate). Null for a denial or a change request.',
+  })
+  superseded!: boolean | null;
   approverId!: string;
   onBehalfOfId!: string | null;
 }

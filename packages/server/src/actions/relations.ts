@@ -205,7 +205,7 @@ export function toRelations(row: Omit<RelationRow, 'rel_assignees'> & { rel_assi
   };
 }
 
-/** Whether `vote` is an approval of a candidate that a later one replaced (decisions/quorum.ts). */
-export function supersededAmong(votes: readonly { candidate: number }[], vote: { verdict: Verdict; candidate: number }): boolean {
-  return vote.verdict === 'APPROVE' && votes.some((v) => v.candidate > vote.candidate);
+/** For an approval, whether a later candidate replaced the one it approved (decisions/quorum.ts); null for other verdicts. */
+export function supersededAmong(votes: readonly { candidate: number }[], vote: { verdict: Verdict; candidate: number }): boolean | null {
+  return vote.verdict === 'APPROVE' ? votes.some((v) => v.candidate > vote.candidate) : null;
 }
