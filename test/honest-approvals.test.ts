@@ -298,16 +298,18 @@ describe('one access rule for every path to a request', () => {
     expect(errorCode(await gql(stack.url, query, { id: original.id }, carla.token))).toBe('NOT_FOUND');
   });
 
-  it("does not list an agent's requests that were never routed to the approver (agent(id) { recentActions })", async () => {
+  it("does not list an agent's requests routed to other people, nor any to an approver who does not govern the agent (agent(id) { recentActions })", async () => {
     const query = `query($id: ID!) { agent(id: $id) { recentActions(first: 50) { id summary decisions { comment } } } }`;
-    const ids = async (person: Person) => (await gqlOk(stack.url, query, { id: agent.id }, person.token)).agent.recentActions.map((a: { id: string }) => a.id);
-    expect(await ids(carla)).toEqual([revision.id]);
-    expect(await ids(fiona)).toEqual([original.id]);
-    expect(await ids(sam)).toEqual([]);
-    expect(await ids({ ...carla, token: stack.adminToken })).toEqual(expect.arrayContaining([revision.id, original.id, auto.id]));
-    // The same through a request's agent, and through the queue.
+    const ids = async (token: string) => (await gqlOk(stack.url, query, { id: agent.id }, token)).agent.recentActions.map((a: { id: string }) => a.id);
+    // Each sees what was routed to them, and the agent's requests nobody was asked about (AUTO), since they govern it.
+    expect(await ids(carla.token)).toEqual([auto.id, revision.id]);
+    expect(await ids(fiona.token)).toEqual([auto.id, original.id]);
+    // sam was never asked about this agent: nothing of its history.
+    expect(await ids(sam.token)).toEqual([]);
+    expect(await ids(stack.adminToken)).toEqual(expect.arrayContaining([revision.id, original.id, auto.id]));
+    // The same through a request's agent.
     const nested = await gqlOk(stack.url, `query($id: ID!) { action(id: $id) { agent { recentActions(first: 50) { id } } } }`, { id: revision.id }, carla.token);
-    expect(nested.action.agent.recentActions.map((a: { id: string }) => a.id)).toEqual([revision.id]);
+    expect(nested.action.agent.recentActions.map((a: { id: string }) => a.id)).toEqual([auto.id, revision.id]);
   });
 
   it('keeps precedent to requests the approver may see (similar), and leaves other agents\' unrouted ones out', async () => {

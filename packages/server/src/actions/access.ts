@@ -8,8 +8,9 @@ import { RELATION_COLUMNS } from './relations.js';
 
 /**
  * Who may read a request (DESIGN §2 and §5) — the one rule every path to a request applies
- * (`action`, `actionUpdated`, `revisionOf`, `revisionChanges`, `agent.recentActions`,
- * `similar`; queue pages and queue events only ever carry requests routed to the reader):
+ * (`action`, `actionUpdated`, `revisionOf`, `revisionChanges`, and, with
+ * {@link historyReadableBy}, `agent.recentActions` and `similar`; queue pages and queue
+ * events only ever carry requests routed to the reader):
  * - admins: every request;
  * - agents: their own;
  * - approvers: a request that is or was routed to them — assigned to them (in their own
@@ -38,6 +39,27 @@ export function readableBy(principal: Principal | null, alias = 'a'): { sql: str
     default:
       return assertNever(principal);
   }
+}
+
+/**
+ * Who may read a request in an agent's history, in brief (an `ActionDigest`: no payload,
+ * no context): {@link readableBy}, and for an approver who governs the agent — one of its
+ * latest `scan` requests is readable by them (routed to them, or they own it) — also its
+ * requests that nobody was ever asked about (decided at birth by the system: AUTO, BLOCK,
+ * no route, suspended), which are the agent's normal behaviour rather than anyone else's
+ * work. A request routed to other people stays out. `agentId` is an expression for the
+ * agent whose history it is; the request is `a`.
+ */
+export function historyReadableBy(principal: Principal | null, agentId: string, scan: number): { sql: string; params: unknown[] } {
+  const readable = readableBy(principal);
+  if (principal?.kind !== PrincipalKind.APPROVER) return readable;
+  const governs = readableBy(principal, 'w');
+  return {
+    sql: `(${readable.sql} or (a."escalation_level" is null and exists(
+        select 1 from (select x."id", x."agent_id" from "action_request" x where x."agent_id" = ${agentId} order by x."created_at" desc limit ${scan}) w
+        where ${governs.sql})))`,
+    params: [...readable.params, ...governs.params],
+  };
 }
 
 /**

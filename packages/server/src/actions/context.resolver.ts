@@ -25,7 +25,7 @@ function limit(first: number, field: string): number {
 export class ActionContextResolver {
   // Other agents' requests are context for the people who govern them, never for an agent.
   @Authorized(PrincipalKind.APPROVER, PrincipalKind.ADMIN)
-  @FieldResolver(() => SimilarActionsType, { description: 'Earlier requests of the same type, by this agent and by others, with how each ended: precedent for deciding this one. Only requests you may see (routed to you, or of agents you own).' })
+  @FieldResolver(() => SimilarActionsType, { description: "Earlier requests of the same type, by this agent and by others, with how each ended: precedent for deciding this one. Only requests you may see: as for `agent.recentActions` for this agent's, routed to you (or of agents you own) for other agents'." })
   similar(
     @Root() action: ActionRequestType,
     @Ctx() ctx: Context,
@@ -61,7 +61,7 @@ type AgentRoot = Agent | AgentView;
 /** What is normal for an agent, next to what it asks now (DESIGN §4 `agent { recentActions baseline }`). */
 @Resolver(() => AgentType)
 export class AgentContextResolver {
-  @FieldResolver(() => [ActionDigestType], { description: "The agent's latest requests that you may see (approvers: routed to you, or of agents you own), newest first." })
+  @FieldResolver(() => [ActionDigestType], { description: "The agent's latest requests that you may see, newest first. Approvers: those routed to them (or of agents they own), and, for an agent whose requests reach them, those nobody was asked about (AUTO, BLOCK)." })
   recentActions(
     @Root() agent: AgentRoot,
     @Ctx() ctx: Context,

@@ -4,7 +4,7 @@ import type { RiskFactor } from './action-request.entity.js';
 import { ActionDigestType, type AgentBaselineType, type UsualAmountType } from './context.types.js';
 import { countsByMode } from './counts.js';
 import { StatusReason } from './status-reason.js';
-import { readableBy } from './access.js';
+import { historyReadableBy, readableBy } from './access.js';
 import type { Principal } from '../auth/principal.js';
 import {
   RELATIONS, agentJson, decisionsJson, toAgentView, toPastDecisions, type AgentJson, type ApproversJson, type DecisionJson, type DigestWithRelations,
@@ -106,10 +106,11 @@ function placeholders(count: number, row: string): string {
 }
 
 /**
- * Requests the caller may not see are left out (actions/access.ts). For an approver that
- * is a filter over the agent's (or the type's) latest requests: it looks at no more than
- * this many of them, so a busy agent whose requests mostly go elsewhere costs a bounded
- * read, and its context then shows fewer (or none) rather than reaching further back.
+ * Requests the caller may not see are left out (actions/access.ts: an agent's own history
+ * by `historyReadableBy`, other agents' requests by `readableBy`). For an approver that is
+ * a filter over the agent's (or the type's) latest requests: it looks at no more than this
+ * many of them, so a busy agent whose requests mostly go elsewhere costs a bounded read,
+ * and its context then shows fewer (or none) rather than reaching further back.
  */
 export const CONTEXT_SCAN = 500;
 
@@ -129,7 +130,7 @@ function digestsOf(from: string, readable: { sql: string; params: unknown[] }): 
 
 /** Each agent's latest requests the caller may see, newest first. */
 export async function loadRecentActions(em: EntityManager, keys: readonly RecentActionsKey[], viewer: Principal | null): Promise<ActionDigestType[][]> {
-  const recent = digestsOf(`select x.* from "action_request" x where x."agent_id" = q."agent_id" order by x."created_at" desc`, readableBy(viewer));
+  const recent = digestsOf(`select x.* from "action_request" x where x."agent_id" = q."agent_id" order by x."created_at" desc`, historyReadableBy(viewer, 'q."agent_id"', CONTEXT_SCAN));
   const rows = await em.execute<(DigestRow & { for_agent: string; lim: number })[]>(
     `with q("agent_id", "lim") as (values ${placeholders(keys.length, '(?::uuid, ?::int)')})
      select q."agent_id" as "for_agent", q."lim", s.* from q cross join lateral (${recent.sql}) s`,
@@ -151,14 +152,13 @@ export async function loadRecentActions(em: EntityManager, keys: readonly Recent
  * auditor sees later.
  */
 export async function loadSimilarActions(em: EntityManager, keys: readonly SimilarActionsKey[], viewer: Principal | null): Promise<SimilarActions[]> {
-  const readable = readableBy(viewer);
   const same = digestsOf(
     `select x.* from "action_request" x where x."agent_id" = q."agent_id" and x."type" = q."type" and x."created_at" < q."created_at" order by x."created_at" desc`,
-    readable,
+    historyReadableBy(viewer, 'q."agent_id"', CONTEXT_SCAN),
   );
   const others = digestsOf(
     `select x.* from "action_request" x where x."type" = q."type" and x."agent_id" <> q."agent_id" and x."created_at" < q."created_at" order by x."created_at" desc`,
-    readable,
+    readableBy(viewer),
   );
   const rows = await em.execute<(DigestRow & { for_id: string; lim: number; same_agent: boolean })[]>(
     `with q("for_id", "agent_id", "type", "created_at", "lim") as (values ${placeholders(keys.length, '(?::uuid, ?::uuid, ?::text, ?::timestamptz, ?::int)')})
