@@ -288,11 +288,14 @@ export class ApprovalExpiredError extends ActionNotApprovedError {
 }
 
 /**
- * The request was withdrawn (CANCELLED), by this agent or another process using its key.
+ * The request was withdrawn (CANCELLED): by this agent or another process using its key
+ * (`reason` CANCELLED_BY_AGENT), or because an admin suspended the agent while it was
+ * pending (`reason` AGENT_SUSPENDED: the kill switch; it will never be approved).
  *
  * @example
  * ```ts
  * catch (error) {
+ *   if (error instanceof ActionCancelledError && error.reason === 'AGENT_SUSPENDED') process.exit(1); // stop acting
  *   if (error instanceof ActionCancelledError) return; // we withdrew it ourselves
  * }
  * ```
@@ -302,7 +305,7 @@ export class ActionCancelledError extends ActionNotApprovedError {
     this.prototype.name = 'ActionCancelledError';
   }
 
-  /** The reason given when it was cancelled. */
+  /** Why it was cancelled (`statusReason`): CANCELLED_BY_AGENT or AGENT_SUSPENDED. */
   readonly reason: string | null;
 
   constructor(action: ActionRequest) {

@@ -33,7 +33,7 @@ const DECISION_FIELDS = /* GraphQL */ `
     id
     approver { id name }
     onBehalfOf { id name }
-    verdict comment at
+    verdict comment at superseded
   }`;
 
 const AUDIT_EVENT_FIELDS = /* GraphQL */ `

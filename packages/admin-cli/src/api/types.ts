@@ -186,6 +186,8 @@ export interface Decision {
   readonly verdict: Verdict;
   readonly comment: string | null;
   readonly at: DateTime;
+  /** An approval of a payload a later approver modified: it no longer counts toward the quorum. */
+  readonly superseded?: boolean;
 }
 
 export interface AuditEvent {

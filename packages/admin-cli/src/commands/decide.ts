@@ -36,7 +36,7 @@ function outcome(r: DecideResult): string {
   switch (r.verdict) {
     case 'APPROVE': {
       if (r.status !== 'PENDING') return `Approved ${r.id}: it is now ${r.status}.`;
-      const approvals = r.decisions.filter((d) => d.verdict === 'APPROVE').length;
+      const approvals = r.decisions.filter((d) => d.verdict === 'APPROVE' && !d.superseded).length;
       return `Approval recorded on ${r.id}: ${approvals} of ${r.requiredApprovals} approvals; it stays PENDING until the rest approve.`;
     }
     case 'DENY':

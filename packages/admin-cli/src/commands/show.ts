@@ -60,7 +60,7 @@ function data(a: ActionDetail): string {
 }
 
 function approvalsLine(a: ActionDetail): string {
-  const approvals = a.decisions.filter((d) => d.verdict === 'APPROVE').length;
+  const approvals = a.decisions.filter((d) => d.verdict === 'APPROVE' && !d.superseded).length;
   return a.requiredApprovals > 1 ? `${approvals} of ${a.requiredApprovals} approvals` : '';
 }
 
@@ -300,7 +300,7 @@ function decisionsSection(a: ActionDetail): Block[] {
     heading('Decisions'),
     table(
       ['At', 'Approver', 'Verdict', { header: 'Comment', flex: true }],
-      a.decisions.map((d) => [timestamp(d.at), who(d), status(d.verdict), d.comment ?? '']),
+      a.decisions.map((d) => [timestamp(d.at), who(d), d.superseded ? toned(`${d.verdict} (of an earlier payload: no longer counts)`, 'muted') : status(d.verdict), d.comment ?? '']),
       'None yet.',
     ),
   ];

@@ -114,6 +114,13 @@ export class DecisionType {
   @Field(() => JSONScalar, { nullable: true, description: 'APPROVE: the approved arguments; REQUEST_CHANGES: a suggestion.' }) modifiedPayload!: unknown;
   @Field(() => Int, { nullable: true }) escalationLevel!: number | null;
   @Field(() => DateTimeScalar) at!: Date;
+  @Field(() => Int, { description: 'The candidate payload the vote was cast on: 0 the submitted payload, n the n-th modification an approver approved.' })
+  candidate!: number;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'For an approval: whether a later approver modified the payload it approved, so that it no longer counts toward the quorum (the approver may approve the new candidate). Null for a denial or a change request.',
+  })
+  superseded!: boolean | null;
   approverId!: string;
   onBehalfOfId!: string | null;
 }

@@ -15,6 +15,8 @@ import type { ConnectionShape } from '../graphql/connection.js';
 import { findReadableAction } from './access.js';
 import { submitAction } from './submit.service.js';
 import { cancelAction, reportOutcome } from './lifecycle.service.js';
+import { JSONScalar } from '../graphql/scalars.js';
+import { candidateAfter, type Candidate } from '../decisions/quorum.js';
 
 function connectionOfViews(page: ConnectionShape<ActionRequest>) {
   return { ...page, nodes: page.nodes.map(toActionView) };
@@ -99,7 +101,7 @@ export class ActionsResolver {
     return relationsOf(action)?.agent ?? ctx.loaders.agent.load(action.agentId);
   }
 
-  @FieldResolver(() => ActionRequestType, { nullable: true, description: 'The request this one revises.' })
+  @FieldResolver(() => ActionRequestType, { nullable: true, description: 'The request this one revises (null when you may not see it: the same rule as `action`).' })
   async revisionOf(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ActionRequestType | null> {
     if (!action.revisionOfId) return null;
     return ctx.loaders.action.load(action.revisionOfId);
@@ -115,6 +117,19 @@ export class ActionsResolver {
     return relationsOf(action)?.decisions ?? ctx.loaders.decisions.load(action.id);
   }
 
+  @FieldResolver(() => Int, { description: 'Distinct people whose approval of the candidate payload counts toward requiredApprovals now.' })
+  async approvals(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<number> {
+    return (await candidateOf(action, ctx)).approvers.length;
+  }
+
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: 'The payload the approvals are for: the submitted one, or the latest modification an approver approved. A receipt binds it only once requiredApprovals people approved it as it is.',
+  })
+  async candidatePayload(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<unknown> {
+    return (await candidateOf(action, ctx)).payload;
+  }
+
   @FieldResolver(() => [ReviewType])
   reviews(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ReviewType[]> {
     return ctx.loaders.reviews.load(action.id);
@@ -124,6 +139,16 @@ export class ActionsResolver {
   auditTrail(@Root() action: ActionRequestType, @Ctx() ctx: Context) {
     return ctx.loaders.auditTrail.load(action.id);
   }
+}
+
+/** The candidate payload of a request and who approved it (decisions/quorum.ts), from its decisions. */
+async function candidateOf(action: ActionRequestType, ctx: Context): Promise<Candidate> {
+  const decisions = relationsOf(action)?.decisions ?? (await ctx.loaders.decisions.load(action.id));
+  // By round, and within a round the modifications first: the order candidateAfter reads stored votes in.
+  const votes = [...decisions]
+    .sort((a, b) => a.candidate - b.candidate || Number(a.modifiedPayload === null) - Number(b.modifiedPayload === null))
+    .map((d) => ({ approverId: d.onBehalfOfId ?? d.approverId, verdict: d.verdict, modifiedPayload: d.modifiedPayload, candidate: d.candidate }));
+  return candidateAfter(action.payload, votes).candidate;
 }
 
 /** `approver` and `onBehalfOf` on decisions, reviews and assignees, batched. */

@@ -25,7 +25,7 @@ function limit(first: number, field: string): number {
 export class ActionContextResolver {
   // Other agents' requests are context for the people who govern them, never for an agent.
   @Authorized(PrincipalKind.APPROVER, PrincipalKind.ADMIN)
-  @FieldResolver(() => SimilarActionsType, { description: 'Earlier requests of the same type, by this agent and by others, with how each ended: precedent for deciding this one.' })
+  @FieldResolver(() => SimilarActionsType, { description: "Earlier requests of the same type, by this agent and by others, with how each ended: precedent for deciding this one. Only requests you may see: as for `agent.recentActions` for this agent's, routed to you (or of agents you own) for other agents'." })
   similar(
     @Root() action: ActionRequestType,
     @Ctx() ctx: Context,
@@ -34,11 +34,13 @@ export class ActionContextResolver {
     return ctx.loaders.similarActions.load({ id: action.id, agentId: action.agentId, type: action.type, createdAt: action.createdAt, limit: limit(first, 'first') });
   }
 
-  @FieldResolver(() => RevisionChangesType, { nullable: true, description: 'For a revision: what changed against the request it revises (null otherwise).' })
+  @FieldResolver(() => RevisionChangesType, { nullable: true, description: 'For a revision: what changed against the request it revises (null otherwise, or when you may not see that request).' })
   async revisionChanges(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<RevisionChangesType | null> {
     if (!action.revisionOfId) return null;
-    const [original, decisions] = await Promise.all([ctx.loaders.action.load(action.revisionOfId), ctx.loaders.decisions.load(action.revisionOfId)]);
+    // The request it revises is shown only to someone who may read it (actions/access.ts).
+    const original = await ctx.loaders.action.load(action.revisionOfId);
     if (!original) return null;
+    const decisions = await ctx.loaders.decisions.load(action.revisionOfId);
     const request = decisions.filter((d) => d.verdict === Verdict.REQUEST_CHANGES).at(-1) ?? null;
     const suggestion = request?.modifiedPayload ?? null;
     return {
@@ -59,7 +61,7 @@ type AgentRoot = Agent | AgentView;
 /** What is normal for an agent, next to what it asks now (DESIGN §4 `agent { recentActions baseline }`). */
 @Resolver(() => AgentType)
 export class AgentContextResolver {
-  @FieldResolver(() => [ActionDigestType], { description: "The agent's latest requests, newest first." })
+  @FieldResolver(() => [ActionDigestType], { description: "The agent's latest requests that you may see, newest first. Approvers: those routed to them (or of agents they own), and, for an agent whose requests reach them, those nobody was asked about (AUTO, BLOCK)." })
   recentActions(
     @Root() agent: AgentRoot,
     @Ctx() ctx: Context,

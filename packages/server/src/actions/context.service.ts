@@ -4,6 +4,8 @@ import type { RiskFactor } from './action-request.entity.js';
 import { ActionDigestType, type AgentBaselineType, type UsualAmountType } from './context.types.js';
 import { countsByMode } from './counts.js';
 import { StatusReason } from './status-reason.js';
+import { historyReadableBy, readableBy } from './access.js';
+import type { Principal } from '../auth/principal.js';
 import {
   RELATIONS, agentJson, decisionsJson, toAgentView, toPastDecisions, type AgentJson, type ApproversJson, type DecisionJson, type DigestWithRelations,
 } from './relations.js';
@@ -103,15 +105,36 @@ function placeholders(count: number, row: string): string {
   return Array.from({ length: count }, () => row).join(', ');
 }
 
-/** Each agent's latest requests, newest first. */
-export async function loadRecentActions(em: EntityManager, keys: readonly RecentActionsKey[]): Promise<ActionDigestType[][]> {
+/**
+ * Requests the caller may not see are left out (actions/access.ts: an agent's own history
+ * by `historyReadableBy`, other agents' requests by `readableBy`). For an approver that is
+ * a filter over the agent's (or the type's) latest requests: it looks at no more than this
+ * many of them, so a busy agent whose requests mostly go elsewhere costs a bounded read,
+ * and its context then shows fewer (or none) rather than reaching further back.
+ */
+export const CONTEXT_SCAN = 500;
+
+/**
+ * The latest requests (newest first, at most `lim`) of `from` — a select over
+ * `"action_request" x` with its filter and order — that `readable` lets through, as digests.
+ */
+function digestsOf(from: string, readable: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
+  if (readable.sql === 'true') {
+    return { sql: `select ${DIGEST_COLUMNS} from (${from} limit q."lim") a order by a."created_at" desc`, params: [] };
+  }
+  return {
+    sql: `select ${DIGEST_COLUMNS} from (${from} limit ${CONTEXT_SCAN}) a where ${readable.sql} order by a."created_at" desc limit q."lim"`,
+    params: readable.params,
+  };
+}
+
+/** Each agent's latest requests the caller may see, newest first. */
+export async function loadRecentActions(em: EntityManager, keys: readonly RecentActionsKey[], viewer: Principal | null): Promise<ActionDigestType[][]> {
+  const recent = digestsOf(`select x.* from "action_request" x where x."agent_id" = q."agent_id" order by x."created_at" desc`, historyReadableBy(viewer, 'q."agent_id"', CONTEXT_SCAN));
   const rows = await em.execute<(DigestRow & { for_agent: string; lim: number })[]>(
     `with q("agent_id", "lim") as (values ${placeholders(keys.length, '(?::uuid, ?::int)')})
-     select q."agent_id" as "for_agent", q."lim", s.* from q cross join lateral (
-       select ${DIGEST_COLUMNS} from "action_request" a
-       where a."agent_id" = q."agent_id" order by a."created_at" desc limit q."lim"
-     ) s`,
-    keys.flatMap((k) => [k.agentId, k.limit]),
+     select q."agent_id" as "for_agent", q."lim", s.* from q cross join lateral (${recent.sql}) s`,
+    [...keys.flatMap((k) => [k.agentId, k.limit]), ...recent.params],
   );
   const byKey = new Map<string, ActionDigestType[]>();
   for (const row of rows) {
@@ -124,24 +147,25 @@ export async function loadRecentActions(em: EntityManager, keys: readonly Recent
 }
 
 /**
- * For each request, the earlier requests of its type: its own agent's, then other agents'.
- * "Earlier" keeps the precedent stable: what an approver saw is what an auditor sees later.
+ * For each request, the earlier requests of its type the caller may see: its own agent's,
+ * then other agents'. "Earlier" keeps the precedent stable: what an approver saw is what an
+ * auditor sees later.
  */
-export async function loadSimilarActions(em: EntityManager, keys: readonly SimilarActionsKey[]): Promise<SimilarActions[]> {
+export async function loadSimilarActions(em: EntityManager, keys: readonly SimilarActionsKey[], viewer: Principal | null): Promise<SimilarActions[]> {
+  const same = digestsOf(
+    `select x.* from "action_request" x where x."agent_id" = q."agent_id" and x."type" = q."type" and x."created_at" < q."created_at" order by x."created_at" desc`,
+    historyReadableBy(viewer, 'q."agent_id"', CONTEXT_SCAN),
+  );
+  const others = digestsOf(
+    `select x.* from "action_request" x where x."type" = q."type" and x."agent_id" <> q."agent_id" and x."created_at" < q."created_at" order by x."created_at" desc`,
+    readableBy(viewer),
+  );
   const rows = await em.execute<(DigestRow & { for_id: string; lim: number; same_agent: boolean })[]>(
     `with q("for_id", "agent_id", "type", "created_at", "lim") as (values ${placeholders(keys.length, '(?::uuid, ?::uuid, ?::text, ?::timestamptz, ?::int)')})
-     select q."for_id", q."lim", true as "same_agent", s.* from q cross join lateral (
-       select ${DIGEST_COLUMNS} from "action_request" a
-       where a."agent_id" = q."agent_id" and a."type" = q."type" and a."created_at" < q."created_at"
-       order by a."created_at" desc limit q."lim"
-     ) s
+     select q."for_id", q."lim", true as "same_agent", s.* from q cross join lateral (${same.sql}) s
      union all
-     select q."for_id", q."lim", false, s.* from q cross join lateral (
-       select ${DIGEST_COLUMNS} from "action_request" a
-       where a."type" = q."type" and a."agent_id" <> q."agent_id" and a."created_at" < q."created_at"
-       order by a."created_at" desc limit q."lim"
-     ) s`,
-    keys.flatMap((k) => [k.id, k.agentId, k.type, k.createdAt, k.limit]),
+     select q."for_id", q."lim", false, s.* from q cross join lateral (${others.sql}) s`,
+    [...keys.flatMap((k) => [k.id, k.agentId, k.type, k.createdAt, k.limit]), ...same.params, ...others.params],
   );
   const byKey = new Map<string, SimilarActions>();
   for (const row of rows) {

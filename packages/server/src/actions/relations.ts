@@ -70,8 +70,8 @@ export const agentJson = (agentId: string) => `(select json_build_object('id', g
 
 /** The decisions on a request (an expression for its id), in order, each with its approvers, as a JSON array. */
 export const decisionsJson = (actionId: string) => `(select coalesce(json_agg(json_build_object('id', d."id", 'verdict', d."verdict", 'comment', d."comment", 'modifiedPayload', d."modified_payload",
-     'escalationLevel', d."escalation_level", 'at', d."at", 'approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id",
-     'approver', ${approverJson('da')}, 'onBehalfOf', ${approverJson('db')}) order by d."at"), '[]'::json)
+     'escalationLevel', d."escalation_level", 'at', d."at", 'candidate', d."candidate", 'approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id",
+     'approver', ${approverJson('da')}, 'onBehalfOf', ${approverJson('db')}) order by d."candidate", d."at"), '[]'::json)
    from "decision" d left join "approver" da on da."id" = d."approver_id" left join "approver" db on db."id" = d."on_behalf_of_id"
    where d."action_id" = ${actionId})`;
 
@@ -152,6 +152,7 @@ export interface DecisionJson {
   modifiedPayload: unknown;
   escalationLevel: number | null;
   at: string;
+  candidate: number;
 }
 
 function toApprover(json: ApproverJson | null): ApproverType | null {
@@ -196,10 +197,15 @@ export function toRelations(row: Omit<RelationRow, 'rel_assignees'> & { rel_assi
       withApprovers(
         Object.assign(new DecisionType(), {
           id: d.id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modifiedPayload, escalationLevel: d.escalationLevel, at: new Date(d.at),
-          approverId: d.approverId, onBehalfOfId: d.onBehalfOfId,
+          candidate: d.candidate, superseded: supersededAmong(row.rel_decisions, d), approverId: d.approverId, onBehalfOfId: d.onBehalfOfId,
         } satisfies DecisionType),
         d,
       ),
     ),
   };
+}
+
+/** For an approval, whether a later candidate replaced the one it approved (decisions/quorum.ts); null for other verdicts. */
+export function supersededAmong(votes: readonly { candidate: number }[], vote: { verdict: Verdict; candidate: number }): boolean | null {
+  return vote.verdict === 'APPROVE' ? votes.some((v) => v.candidate > vote.candidate) : null;
 }

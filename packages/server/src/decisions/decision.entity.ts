@@ -5,11 +5,12 @@ import { ActionRequest } from '../actions/action-request.entity.js';
 import { Approver } from '../principals/approver.entity.js';
 
 /**
- * One approver's verdict on one request. Unique per (request, approver): one person, one
- * vote, whatever roles or delegations brought them in.
+ * One approver's verdict on one request. Unique per (request, approver, candidate): one
+ * person, one vote on each candidate payload, whatever roles or delegations brought them in
+ * (decisions/quorum.ts).
  */
 @Entity({ tableName: 'decision' })
-@Unique({ properties: ['action', 'approver'] })
+@Unique({ properties: ['action', 'approver', 'candidate'] })
 @Index({ properties: ['approver', 'at'] })
 export class Decision {
   @PrimaryKey({ type: 'uuid' })
@@ -35,6 +36,10 @@ export class Decision {
   /** APPROVE: the arguments the approver approved instead; REQUEST_CHANGES: a suggestion. */
   @Property({ type: JsonType, nullable: true })
   modifiedPayload: unknown = null;
+
+  /** The candidate payload the vote was cast on: 0 the submitted one, n the n-th modification. */
+  @Property({ type: 'smallint' })
+  candidate: number & Opt = 0;
 
   @Property({ type: 'smallint', nullable: true })
   escalationLevel: number | null = null;

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ENTRIES, GROUP_MEMBERS } from '../escalation/entries.js';
 import { randomUUID } from 'node:crypto';
-import { ActionStatus, ReviewStatus, ReviewVerdict, Verdict } from '../shared/enums.js';
+import { evaluateGovernance, type CompiledGovernance } from '@countersign/governance';
+import { ActionStatus, AgentStatus, ReviewStatus, ReviewVerdict, Verdict } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { isUuid, validText } from '../shared/validate.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
-import { rawTransaction } from '../db/sql.js';
+import { rawTransaction, type SqlExecutor } from '../db/sql.js';
 import { payloadHash } from '../receipts/receipt.js';
 import { Approver } from '../principals/approver.entity.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
@@ -18,25 +19,38 @@ import type { ActionRequest } from '../actions/action-request.entity.js';
 import { ACTION_COLUMNS, type ActionRow } from '../actions/action.view.js';
 import type { Services } from '../services.js';
 import { Review } from './review.entity.js';
-import { tally } from './quorum.js';
+import { candidateAfter, countVote, standing, type Vote } from './quorum.js';
+import { reassess } from './reassess.js';
+import { storedBehaviour, storedInput } from '../governance/simulate.js';
 import type { DecisionInput, ReviewInput } from './decision.inputs.js';
 
 /** What a decision reads under the request's lock, besides the request itself. */
 interface DecisionFacts {
   agent_name: string;
+  agent_tags: string[];
+  agent_status: AgentStatus;
   agent_owner_id: string | null;
-  /** The votes already cast, in the order they were cast. */
-  votes: { approverId: string; onBehalfOfId: string | null; verdict: Verdict; modifiedPayload: unknown }[];
+  approver_name: string;
+  /** The votes already cast, by round, the round's modifications first (decisions/quorum.ts). */
+  votes: { approverId: string; onBehalfOfId: string | null; verdict: Verdict; modifiedPayload: unknown; candidate: number }[];
   /** The caller's active approval assignment, if any. */
   mine: { id: string; onBehalfOfId: string | null; groupId: string | null } | null;
 }
 
 /**
  * An assignee decides (DESIGN §2 step 8). Under the request's row lock: it must still be
- * PENDING (else CONFLICT), assigned to the caller now (else FORBIDDEN), not the agent's
- * owner's to approve (separation of duties), and the caller's first vote — counting the
- * person they stand in for, so one person's authority is never counted twice. With a
- * quorum the request stays PENDING until enough distinct people approve; any DENY ends it.
+ * PENDING (else CONFLICT) and its agent not suspended, the caller must not own the agent
+ * (separation of duties) and must be assigned to it now (else FORBIDDEN), and their vote
+ * must be the first that counts for the current candidate — counting the person they
+ * stand in for, so one person's authority is never counted twice. With a quorum the
+ * request stays PENDING until enough distinct people approve the candidate as it is; any
+ * DENY ends it.
+ *
+ * An approval with a modified payload makes it the candidate (decisions/quorum.ts): the
+ * approvals of the earlier candidate stop counting and those people get the request back
+ * in their queue, and the request is evaluated again with the new payload under the
+ * governance version that routed it (decisions/reassess.ts), which may raise its level and
+ * the approvals it needs, or block it (DENIED, BLOCKED_BY_POLICY).
  *
  * This is the path a waiting agent waits on, so it is written as plain statements on one
  * connection (db/sql.ts), not through the ORM's unit of work: the request locked, what the
@@ -60,68 +74,119 @@ export async function decide(em: EntityManager, services: Services, approverId: 
   // The key is read before the transaction, which in embedded mode holds the only
   // connection — and only by a vote that can approve: no other verdict ends in a receipt.
   const sign = input.verdict === Verdict.APPROVE ? await services.receipts.signer(em) : null;
+  // Likewise the governance a modification is evaluated again under (a request's version never changes).
+  const modifies = input.verdict === Verdict.APPROVE && modifiedPayload !== null;
+  const governance = modifies ? await governanceThatRouted(em, services, input.actionId) : null;
 
   const { action, events } = await rawTransaction(services.orm, async (sql) => {
-    const [action] = await sql.execute<ActionRow[]>(`select ${ACTION_COLUMNS} from "action_request" a where a."id" = ? for update`, [input.actionId]);
+    const [action] = await sql.execute<(ActionRow & { behaviour: unknown })[]>(`select ${ACTION_COLUMNS}, a."behaviour" from "action_request" a where a."id" = ? for update`, [input.actionId]);
     if (!action) throw AppError.notFound('ActionRequest', input.actionId);
     if (action.status !== ActionStatus.PENDING) {
       throw AppError.conflict(`Request ${action.id} is already ${action.status}; it can no longer be decided.`, { status: action.status });
     }
     // A statement of its own, after the lock: its snapshot sees every vote committed before.
     const [facts] = await sql.execute<DecisionFacts[]>(
-      `select g."name" as "agent_name", g."owner_id" as "agent_owner_id",
+      `select g."name" as "agent_name", g."tags" as "agent_tags", g."status" as "agent_status", g."owner_id" as "agent_owner_id",
+         (select p."name" from "approver" p where p."id" = ?) as "approver_name",
          (select coalesce(json_agg(json_build_object('approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id", 'verdict', d."verdict",
-            'modifiedPayload', d."modified_payload") order by d."at", d."id"), '[]'::json) from "decision" d where d."action_id" = ?) as "votes",
+            'modifiedPayload', d."modified_payload", 'candidate', d."candidate") order by d."candidate", d."modified_payload" is null, d."at", d."id"), '[]'::json)
+            from "decision" d where d."action_id" = ?) as "votes",
          (select json_build_object('id', x."id", 'onBehalfOfId', x."on_behalf_of_id", 'groupId', x."group_id") from ${ENTRIES} x
            where x."action_id" = ? and x."approver_id" = ? and x."kind" = ? and x."active" limit 1) as "mine"
        from "agent" g where g."id" = ?`,
-      [action.id, action.id, approverId, AssignmentKind.APPROVAL, action.agent_id],
+      [approverId, action.id, action.id, approverId, AssignmentKind.APPROVAL, action.agent_id],
     );
     const { votes, mine } = facts!;
-    if (votes.some((d) => d.approverId === approverId)) {
+    // The kill switch: suspending an agent cancels its pending requests in the same
+    // transaction, so this only guards requests left pending by an older version.
+    if (facts!.agent_status === AgentStatus.SUSPENDED) {
+      throw AppError.conflict(`Agent ${facts!.agent_name} is suspended: its requests can no longer be decided.`, { status: action.status });
+    }
+    const owner = facts!.agent_owner_id;
+    const ownsIt = owner !== null && (owner === approverId || mine?.onBehalfOfId === owner);
+    if (ownsIt && (input.verdict === Verdict.APPROVE || !mine)) {
+      throw AppError.forbidden(`Request ${action.id} is from ${facts!.agent_name}: you own this agent, so you cannot approve its requests (separation of duties).`);
+    }
+    // Each vote counts for the person whose seat it takes: a delegate's for the person they stand in for.
+    const seats: Vote[] = votes.map((d) => ({ approverId: d.onBehalfOfId ?? d.approverId, verdict: d.verdict, modifiedPayload: d.modifiedPayload, candidate: d.candidate }));
+    const before = candidateAfter(action.payload, seats);
+    // Nor is one person's own vote on this candidate counted twice, whichever seat it took.
+    if (votes.some((d, i) => d.approverId === approverId && before.rounds[i] === before.candidate.round)) {
       throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
     }
     if (!mine) {
       throw AppError.forbidden(`Request ${action.id} is not assigned to you at its current level (${action.escalation_level ?? '-'}), directly or as a delegate.`);
     }
-    const owner = facts!.agent_owner_id;
-    if (input.verdict === Verdict.APPROVE && owner && (owner === approverId || mine.onBehalfOfId === owner)) {
-      throw AppError.forbidden(`You own agent ${facts!.agent_name}: separation of duties bars you from approving its requests.`);
-    }
-
-    // The person a delegate stands in for counts once too: their authority is not used twice.
     const seat = mine.onBehalfOfId ?? approverId;
-    if (votes.some((d) => (d.onBehalfOfId ?? d.approverId) === seat)) {
-      throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
-    }
-    const result = tally(votes.map((d) => ({ approverId: d.onBehalfOfId ?? d.approverId, verdict: d.verdict })), { approverId: seat, verdict: input.verdict }, action.required_approvals);
+    const result = countVote(action.payload, seats, { approverId: seat, verdict: input.verdict, modifiedPayload }, action.required_approvals);
     if (!result.ok) throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);
+    const { candidate } = result;
+    let outcome = result.outcome;
+    let blocked = false;
 
     const now = new Date();
-    const audit: AuditEntry[] = [{
+    const previous = { level: action.risk_level, requiredApprovals: action.required_approvals };
+    const audit: AuditEntry[] = [];
+    let modification: AuditEntry | null = null;
+    if (result.changed) {
+      // The modification is the candidate now: evaluated as if the agent had submitted it.
+      const evaluation = evaluateGovernance(governance?.compiled ?? null, storedInput(action, candidate.payload), { name: facts!.agent_name, tags: facts!.agent_tags }, storedBehaviour(action.behaviour));
+      const verdict = reassess(previous, { ...evaluation.policy, notes: evaluation.notes }, facts!.approver_name);
+      action.notes = [...action.notes, ...verdict.notes];
+      if (verdict.blocked) {
+        blocked = true;
+        outcome = ActionStatus.DENIED;
+      } else {
+        action.risk_level = verdict.level;
+        action.required_approvals = verdict.requiredApprovals;
+        outcome = standing([...seats, { approverId: seat, verdict: input.verdict, modifiedPayload }], candidate, verdict.requiredApprovals);
+      }
+      modification = {
+        kind: 'PAYLOAD_MODIFIED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now,
+        data: {
+          candidate: candidate.round, escalationLevel: action.escalation_level, payloadHash: payloadHash(candidate.payload), previousPayloadHash: payloadHash(before.candidate.payload),
+          approvalsVoided: result.voided, governanceVersion: governance?.version ?? null,
+          evaluation: { policy: evaluation.policy.policy, mode: evaluation.policy.mode, level: evaluation.policy.level, requiredApprovals: evaluation.policy.requiredApprovals },
+          level: { before: previous.level, after: action.risk_level }, requiredApprovals: { before: previous.requiredApprovals, after: action.required_approvals },
+          blocked, notes: verdict.notes,
+        },
+      };
+    }
+
+    audit.push({
       kind: 'ACTION_DECIDED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now,
       data: {
         verdict: input.verdict, onBehalfOf: mine.onBehalfOfId, comment, level: action.escalation_level,
         modifiedPayloadHash: modifiedPayload === null ? null : payloadHash(modifiedPayload),
-        approvals: votes.filter((d) => d.verdict === Verdict.APPROVE).length + (input.verdict === Verdict.APPROVE ? 1 : 0),
+        candidate: candidate.round,
+        approvals: candidate.approvers.length,
         requiredApprovals: action.required_approvals,
       },
-    }];
+    });
+    if (modification) audit.push(modification);
 
-    if (result.outcome !== ActionStatus.PENDING) {
-      action.status = result.outcome;
-      action.status_reason = ENDED_BY[result.outcome];
+    if (outcome !== ActionStatus.PENDING) {
+      action.status = outcome;
+      action.status_reason = blocked ? StatusReason.BLOCKED_BY_POLICY : ENDED_BY[outcome];
       action.decided_at = now;
       action.deadline = null;
     }
-    if (result.outcome === ActionStatus.APPROVED) {
-      // The latest modification among the approvals is what was finally approved.
-      const modified = [...votes, { verdict: input.verdict, modifiedPayload }].filter((d) => d.verdict === Verdict.APPROVE && d.modifiedPayload !== null).at(-1)?.modifiedPayload;
-      action.approved_payload = modified ?? action.payload;
+    if (blocked) {
+      audit.push({
+        kind: 'ACTION_DENIED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
+        data: { status: ActionStatus.DENIED, reason: StatusReason.BLOCKED_BY_POLICY, detail: (modification!.data as { notes: string[] }).notes[0] },
+      });
+    }
+    if (outcome === ActionStatus.APPROVED) {
+      // What the required number of people approved as it is: the submitted payload or the last modification.
+      action.approved_payload = candidate.payload;
       const approvedHash = payloadHash(action.approved_payload);
       // Only an APPROVE can complete an approval (quorum.ts: any other verdict ends it otherwise), so `sign` was read.
       action.receipt = await sign!({ id: action.id, agentId: action.agent_id, type: action.type }, approvedHash);
-      audit.push({ kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { payloadHash: approvedHash, modified: modified !== undefined } });
+      audit.push({
+        kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now,
+        data: { payloadHash: approvedHash, modified: candidate.round > 0, candidate: candidate.round, approvers: candidate.approvers },
+      });
     }
     action.updated_at = now;
     const ends = action.status !== ActionStatus.PENDING;
@@ -133,8 +198,8 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     const leavesGroup = !ends && mine.groupId !== null;
     const [written] = await sql.execute<{ ended: string[] }[]>(
       `with "decided" as (
-         insert into "decision" ("id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "escalation_level", "at")
-         values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+         insert into "decision" ("id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "candidate", "escalation_level", "at")
+         values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
        ), "timers" as (
          delete from "timer" where ? and "action_id" = ?
        ), "ended" as (
@@ -146,22 +211,31 @@ export async function decide(em: EntityManager, services: Services, approverId: 
          select ?::uuid, g."action_id", ?::uuid, null, g."via_role", g."kind", g."level", false, g."deadline", g."created_at", ?::timestamptz, g."id" from "group_assignment" g where ?::boolean and g."id" = ?::uuid
          returning "approver_id"
        ), "request" as (
-         update "action_request" set "status" = ?, "status_reason" = ?, "decided_at" = ?, "deadline" = ?, "approved_payload" = ?::jsonb, "receipt" = ?, "updated_at" = ?
+         update "action_request" set "status" = ?, "status_reason" = ?, "decided_at" = ?, "deadline" = ?, "approved_payload" = ?::jsonb, "receipt" = ?, "updated_at" = ?,
+           "risk_level" = ?, "required_approvals" = ?, "notes" = ?::jsonb
          where "id" = ?
        )
        select coalesce(array_agg(distinct "approver_id"), '{}') as "ended" from (
          select "approver_id" from "ended" union all select "approver_id" from "left_group" union all select ${GROUP_MEMBERS('groups')}
        ) q`,
       [
-        randomUUID(), action.id, approverId, mine.onBehalfOfId, input.verdict, comment, modifiedPayload === null ? null : JSON.stringify(modifiedPayload), action.escalation_level, now,
+        randomUUID(), action.id, approverId, mine.onBehalfOfId, input.verdict, comment, modifiedPayload === null ? null : JSON.stringify(modifiedPayload), candidate.round, action.escalation_level, now,
         ends, action.id,
         now, action.id, ends, mine.id,
         now, ends, action.id,
         randomUUID(), approverId, now, leavesGroup, mine.groupId,
-        action.status, action.status_reason, action.decided_at, action.deadline, action.approved_payload === null ? null : JSON.stringify(action.approved_payload), action.receipt, now, action.id,
+        action.status, action.status_reason, action.decided_at, action.deadline, action.approved_payload === null ? null : JSON.stringify(action.approved_payload), action.receipt, now,
+        action.risk_level, action.required_approvals, JSON.stringify(action.notes), action.id,
       ],
     );
-    const events = await services.events.inTransaction(sql, [{ actionId: action.id, agentId: action.agent_id, queueChanged: written!.ended }]);
+    const queueChanged = [...written!.ended];
+    if (!ends && result.voided.length > 0) {
+      // Whose approvals stopped counting must approve again: their part at this level comes back.
+      const voters = votes.filter((_, i) => before.rounds[i] === before.candidate.round && seats[i]!.verdict === Verdict.APPROVE).map((d) => d.approverId);
+      queueChanged.push(...(await requeue(sql, action, voters, now)));
+      (modification!.data as Record<string, unknown>).requeued = voters;
+    }
+    const events = await services.events.inTransaction(sql, [{ actionId: action.id, agentId: action.agent_id, queueChanged: [...new Set(queueChanged)] }]);
     await appendAudit(sql, audit);
     return { action, events };
   });
@@ -169,6 +243,33 @@ export async function decide(em: EntityManager, services: Services, approverId: 
   // A denial is part of the agent's behaviour: its next submission must see it.
   if (action.status === ActionStatus.DENIED) services.behaviour.forget(action.agent_id);
   return action;
+}
+
+/** The compiled governance version that routed a request (null: none was applied then). */
+async function governanceThatRouted(em: EntityManager, services: Services, actionId: string): Promise<{ version: number; compiled: CompiledGovernance } | null> {
+  const [row] = await em.execute<{ governance_version: number | null }[]>('select "governance_version" from "action_request" where "id" = ?', [actionId]);
+  if (!row || row.governance_version === null) return null;
+  return { version: row.governance_version, compiled: await services.governance.compiled(em, row.governance_version) };
+}
+
+/**
+ * Gives `approverIds` the request back at its current level: a new active assignment each,
+ * on the terms of the one they decided through (their delegator, role, level), unless they
+ * hold it now anyway. Returns whose queues gained it.
+ */
+async function requeue(sql: SqlExecutor, action: ActionRow, approverIds: string[], now: Date): Promise<string[]> {
+  if (approverIds.length === 0 || action.escalation_level === null) return [];
+  const rows = await sql.execute<{ approver_id: string }[]>(
+    `insert into "assignment" ("id", "action_id", "approver_id", "on_behalf_of_id", "via_role", "kind", "level", "active", "deadline", "created_at")
+     select gen_random_uuid(), x."action_id", x."approver_id", x."on_behalf_of_id", x."via_role", x."kind", x."level", true, ?::timestamptz, ?::timestamptz
+     from (select distinct on (k."approver_id") k.* from "assignment" k
+           where k."action_id" = ? and k."kind" = ? and k."level" = ? and not k."active" and k."approver_id" = any(?::uuid[])
+           order by k."approver_id", k."created_at" desc) x
+     where not exists (select 1 from ${ENTRIES} e where e."action_id" = x."action_id" and e."approver_id" = x."approver_id" and e."active")
+     returning "approver_id"`,
+    [action.deadline, now, action.id, AssignmentKind.APPROVAL, action.escalation_level, `{${approverIds.join(',')}}`],
+  );
+  return rows.map((r) => r.approver_id);
 }
 
 /** Why a request ended, by the outcome of the vote that ended it. */

@@ -240,7 +240,7 @@ async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRe
       // EntityManager and fresh batch loaders (for the relations not read with the row),
       // or they would be served from the first emission's cache.
       ctx.em = ctx.services.orm.em.fork();
-      ctx.loaders = createLoaders(ctx.em);
+      ctx.loaders = createLoaders(ctx.em, ctx.principal);
       const view = toActionView(row);
       row = null;
       const version = `${view.updatedAt.getTime()}:${view.status}:${view.reviewStatus}:${view.outcome?.status ?? ''}`;
@@ -267,7 +267,8 @@ const parkedLoaders = new WeakMap<object, Context['loaders']>();
 function park(ctx: Context): void {
   const root = ctx.services.orm.em;
   let loaders = parkedLoaders.get(root);
-  if (!loaders) parkedLoaders.set(root, (loaders = createLoaders(root)));
+  // Nobody's: they read no request while parked.
+  if (!loaders) parkedLoaders.set(root, (loaders = createLoaders(root, null)));
   ctx.em = root;
   ctx.loaders = loaders;
 }

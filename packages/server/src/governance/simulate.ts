@@ -211,6 +211,32 @@ interface Row
   behaviour: unknown;
 }
 
+/** The columns of a stored request that make its input. */
+export type InputColumns = Pick<
+  ActionRow,
+  | 'type' | 'operation' | 'summary' | 'justification' | 'expected_outcome' | 'resource' | 'data_classification' | 'data_categories'
+  | 'record_count' | 'destination_system' | 'destination_external' | 'amount_value' | 'amount_currency' | 'payload' | 'context'
+>;
+
+/** The submitted input as submitAction normalised and stored it (`payload`: another one to evaluate it with instead). */
+export function storedInput(row: InputColumns, payload: unknown = row.payload): SubmittedAction {
+  return {
+    type: row.type,
+    operation: row.operation,
+    summary: row.summary,
+    justification: row.justification,
+    expectedOutcome: row.expected_outcome,
+    resource: row.resource,
+    dataClassification: row.data_classification,
+    dataCategories: row.data_categories,
+    recordCount: row.record_count,
+    destination: row.destination_system === null ? null : { system: row.destination_system, external: row.destination_external ?? false },
+    amount: row.amount_value === null || row.amount_currency === null ? null : { value: row.amount_value, currency: row.amount_currency },
+    payload,
+    context: row.context,
+  };
+}
+
 function toStoredRequest(row: Row): StoredRequest {
   return {
     id: row.id,
@@ -219,22 +245,7 @@ function toStoredRequest(row: Row): StoredRequest {
     createdAt: new Date(row.created_at),
     status: row.status,
     statusReason: row.status_reason,
-    // The submitted input as submitAction normalised and stored it.
-    input: {
-      type: row.type,
-      operation: row.operation,
-      summary: row.summary,
-      justification: row.justification,
-      expectedOutcome: row.expected_outcome,
-      resource: row.resource,
-      dataClassification: row.data_classification,
-      dataCategories: row.data_categories,
-      recordCount: row.record_count,
-      destination: row.destination_system === null ? null : { system: row.destination_system, external: row.destination_external ?? false },
-      amount: row.amount_value === null || row.amount_currency === null ? null : { value: row.amount_value, currency: row.amount_currency },
-      payload: row.payload,
-      context: row.context,
-    },
+    input: storedInput(row),
     behaviour: storedBehaviour(row.behaviour),
     handled: { mode: row.mode, level: row.risk_level, score: row.risk_score, policy: row.policy, route: row.route },
   };

@@ -50,7 +50,7 @@ class RequestContext implements Context {
   }
 
   get loaders(): Loaders {
-    return (this.batch ??= createLoaders(this.em));
+    return (this.batch ??= createLoaders(this.em, this.principal));
   }
 
   set loaders(value: Loaders) {

@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import { ENTRIES } from '../escalation/entries.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Principal } from '../auth/principal.js';
+import { readableBy } from '../actions/access.js';
+import { supersededAmong } from '../actions/relations.js';
 import { Agent } from '../principals/agent.entity.js';
 import { Approver } from '../principals/approver.entity.js';
 import { ACTION_COLUMNS, toActionView, toDate, type ActionRow } from '../actions/action.view.js';
@@ -45,6 +48,7 @@ interface DecisionRow {
   comment: string | null;
   modified_payload: unknown;
   escalation_level: number | null;
+  candidate: number;
   at: Date | string;
 }
 
@@ -66,12 +70,14 @@ interface ReviewRow {
  * are only shown, and ORM entities cost far more to hydrate than a page costs to render.
  * Agents and approvers stay entities (few per page; other resolvers rely on them).
  */
-export function createLoaders(em: EntityManager) {
+export function createLoaders(em: EntityManager, principal: Principal | null) {
   return {
     agent: new DataLoader<string, Agent | null>(async (ids) => byId(await em.find(Agent, { id: { $in: [...ids] } }), ids)),
     approver: new DataLoader<string, Approver | null>(async (ids) => byId(await em.find(Approver, { id: { $in: [...ids] } }), ids)),
+    // A request by id as the caller may see it (actions/access.ts): null when they may not.
     action: new DataLoader<string, ActionRequestType | null>(async (ids) => {
-      const rows = await em.execute<ActionRow[]>(`select ${ACTION_COLUMNS} from "action_request" a where a."id" in (${list(ids)})`, [...ids]);
+      const readable = readableBy(principal);
+      const rows = await em.execute<ActionRow[]>(`select ${ACTION_COLUMNS} from "action_request" a where a."id" in (${list(ids)}) and ${readable.sql}`, [...ids, ...readable.params]);
       return byId(rows.map(toActionView), ids);
     }),
     activeAssignments: new DataLoader<string, AssigneeType[]>(async (ids) => {
@@ -88,14 +94,17 @@ export function createLoaders(em: EntityManager) {
     }),
     decisions: new DataLoader<string, (DecisionType & { actionId: string })[]>(async (ids) => {
       const rows = await em.execute<DecisionRow[]>(
-        `select "id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "escalation_level", "at" from "decision"
-         where "action_id" in (${list(ids)}) order by "at"`,
+        `select "id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "escalation_level", "candidate", "at" from "decision"
+         where "action_id" in (${list(ids)}) order by "candidate", "at"`,
         [...ids],
       );
+      // The latest candidate of each request: approvals of an earlier one no longer count.
+      const latest = new Map<string, number>();
+      for (const d of rows) latest.set(d.action_id, Math.max(latest.get(d.action_id) ?? 0, d.candidate));
       const views = rows.map((d) =>
         Object.assign(new DecisionType(), {
           id: d.id, actionId: d.action_id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modified_payload, escalationLevel: d.escalation_level,
-          at: toDate(d.at), approverId: d.approver_id, onBehalfOfId: d.on_behalf_of_id,
+          at: toDate(d.at), candidate: d.candidate, superseded: supersededAmong([{ candidate: latest.get(d.action_id)! }], d), approverId: d.approver_id, onBehalfOfId: d.on_behalf_of_id,
         }),
       );
       return groupBy(views, ids, (d) => d.actionId);
@@ -120,11 +129,11 @@ export function createLoaders(em: EntityManager) {
       );
       return groupBy(rows.map(toAuditRecord), ids, (e) => e.subjectId ?? '');
     }),
-    // Context for approvers (actions/context.service.ts): one query per page for each.
-    recentActions: new DataLoader<RecentActionsKey, ActionDigestType[], string>((keys) => loadRecentActions(em, keys), {
+    // Context for approvers (actions/context.service.ts), of the requests the caller may see.
+    recentActions: new DataLoader<RecentActionsKey, ActionDigestType[], string>((keys) => loadRecentActions(em, keys, principal), {
       cacheKeyFn: (k) => `${k.agentId}:${k.limit}`,
     }),
-    similarActions: new DataLoader<SimilarActionsKey, SimilarActions, string>((keys) => loadSimilarActions(em, keys), {
+    similarActions: new DataLoader<SimilarActionsKey, SimilarActions, string>((keys) => loadSimilarActions(em, keys, principal), {
       cacheKeyFn: (k) => `${k.id}:${k.limit}`,
     }),
     agentBaseline: new DataLoader<string, AgentBaselineType>((ids) => loadBaselines(em, ids, new Date())),

@@ -30,7 +30,7 @@ export interface NotificationIntent {
 export interface IntentDetail {
   /** ASSIGNED: whether the request waits for a decision or was approved and waits for a review. */
   assignment?: 'APPROVAL' | 'REVIEW';
-  /** ASSIGNED after a delegation moved the request: why. */
+  /** ASSIGNED after a delegation moved the request, or a modified payload voided their approval: why. */
   cause?: string;
   level?: number | null;
   fromLevel?: number | null;
@@ -129,6 +129,14 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
         }
         break;
       }
+      case 'PAYLOAD_MODIFIED': {
+        // Whose approvals the modification voided have the request back: they must approve the new payload.
+        const requeued = approverIdsOf(data.requeued);
+        if (requeued.length > 0) {
+          intents.push({ ...base, event: NotificationEvent.ASSIGNED, approverIds: requeued, detail: { assignment: 'APPROVAL', level: numberOrNull(data.escalationLevel), cause: 'PAYLOAD_MODIFIED' } });
+        }
+        break;
+      }
       case 'ACTION_DECIDED':
         votes.set(actionId, e);
         // A denial or a change request ends the request at once; an approval only with the quorum (ACTION_APPROVED follows).
@@ -144,7 +152,9 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
     const actionId = e.subjectId!;
     if (born.has(actionId) || decided.has(actionId)) return;
     decided.add(actionId);
-    const vote = votes.get(actionId);
+    // An approval whose modified payload the policy blocked did not decide the denial: the policy did.
+    const cast = votes.get(actionId);
+    const vote = cast && !(e.kind === 'ACTION_DENIED' && dataOf(cast).verdict === 'APPROVE') ? cast : undefined;
     const voteData = vote ? dataOf(vote) : {};
     const by = vote ?? e;
     intents.push({

@@ -72,9 +72,9 @@ export class PrincipalsResolver {
   }
 
   @Authorized(PrincipalKind.ADMIN)
-  @Mutation(() => AgentType, { description: 'The kill switch: every further submission of the agent is DENIED.' })
+  @Mutation(() => AgentType, { description: 'The kill switch: every further submission of the agent is DENIED, and its pending requests are CANCELLED (AGENT_SUSPENDED).' })
   async suspendAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason?: string) {
-    const agent = await principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.SUSPENDED, reason ?? null);
+    const agent = await principals.setAgentStatus(ctx.em, ctx.services, requirePrincipal(ctx), id, AgentStatus.SUSPENDED, reason ?? null);
     await agentChanged(ctx, id);
     return agent;
   }
@@ -82,7 +82,7 @@ export class PrincipalsResolver {
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => AgentType)
   async resumeAgent(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
-    const agent = await principals.setAgentStatus(ctx.em, requirePrincipal(ctx), id, AgentStatus.ACTIVE, null);
+    const agent = await principals.setAgentStatus(ctx.em, ctx.services, requirePrincipal(ctx), id, AgentStatus.ACTIVE, null);
     await agentChanged(ctx, id);
     return agent;
   }

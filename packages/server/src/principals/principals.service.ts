@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import { AppError } from '../errors.js';
-import { saveAudited } from '../audit/audit.service.js';
+import { appendAudit, saveAudited, type AuditEntry } from '../audit/audit.service.js';
+import { cancelPendingOfSuspendedAgent } from '../actions/kill-switch.js';
+import type { Services } from '../services.js';
 import { actorRef, type Principal } from '../auth/principal.js';
 import { generateToken, type TokenHasher } from '../auth/tokens.js';
 import { isUniqueViolation, isUuid, validEmail, validName, validNames, validText } from '../shared/validate.js';
@@ -52,13 +54,35 @@ export async function rotateAgentKey(em: EntityManager, hasher: TokenHasher, by:
   return { agent, apiKey };
 }
 
-export async function setAgentStatus(em: EntityManager, by: Principal, id: string, status: AgentStatus, reason: string | null) {
+/**
+ * Suspends (the kill switch) or resumes an agent. Suspending also ends the agent's pending
+ * requests in the same transaction (actions/kill-switch.ts): nothing it asked for before
+ * can be approved after `suspendAgent` returns. Suspending again retries that, so a
+ * request left pending by an older version is ended too.
+ */
+export async function setAgentStatus(em: EntityManager, services: Pick<Services, 'events'>, by: Principal, id: string, status: AgentStatus, reason: string | null) {
   const agent = await findAgent(em, id);
-  if (agent.status === status) return agent;
-  agent.status = status;
-  agent.suspendedReason = status === AgentStatus.SUSPENDED ? validText(reason, 'reason', 2000) : null;
-  const kind = status === AgentStatus.SUSPENDED ? 'AGENT_SUSPENDED' : 'AGENT_RESUMED';
-  await saveAudited(em, agent, { kind, subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), data: { reason: agent.suspendedReason } });
+  const suspending = status === AgentStatus.SUSPENDED;
+  if (agent.status === status && !suspending) return agent;
+  const changed = agent.status !== status;
+  if (changed) {
+    agent.status = status;
+    agent.suspendedReason = suspending ? validText(reason, 'reason', 2000) : null;
+  }
+  const events = await em.transactional(async (tx) => {
+    const now = new Date();
+    // The agent's row first: its update waits for the submissions in flight, whose requests the cancellation then sees.
+    tx.persist(agent);
+    await tx.flush();
+    const audit: AuditEntry[] = changed
+      ? [{ kind: suspending ? 'AGENT_SUSPENDED' : 'AGENT_RESUMED', subjectType: 'AGENT', subjectId: agent.id, ...actorRef(by), at: now, data: { reason: agent.suspendedReason } }]
+      : [];
+    const cancelled = suspending ? await cancelPendingOfSuspendedAgent(tx, agent, actorRef(by), agent.suspendedReason, now) : { audit: [], events: [] };
+    const notified = await services.events.inTransaction(tx, cancelled.events);
+    await appendAudit(tx, [...audit, ...cancelled.audit]);
+    return notified;
+  });
+  services.events.afterCommit(events);
   return agent;
 }
 
