@@ -82,7 +82,7 @@ export function waitForTerminal(deps: WaitDependencies, id: string, options: { t
         },
         error(error) {
           live = false;
-          if (isFatal(error)) fail(error);
+          if (isFatal(error)) lastLook(error);
           else resubscribeLater(`${error.code}: ${error.message}`);
         },
         complete() {
@@ -90,6 +90,17 @@ export function waitForTerminal(deps: WaitDependencies, id: string, options: { t
           resubscribeLater('the server ended the subscription before a decision');
         },
       });
+    };
+    // A socket closed because the agent was suspended may close before the CANCELLED push
+    // arrives; one read over HTTP tells the request's end before the wait gives up.
+    const lastLook = (error: unknown) => {
+      fetchAction(id, done.signal).then(
+        (action) => {
+          observe(action);
+          fail(error);
+        },
+        () => fail(error),
+      );
     };
     const resubscribeLater = (why: string) => {
       if (done.signal.aborted) return;
