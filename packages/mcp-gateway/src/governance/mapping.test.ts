@@ -40,7 +40,7 @@ describe('mapping a tool call to an action request', () => {
 
   it('writes a summary an approver can read in a queue line, cut to 200 characters', () => {
     expect(defaultSummary('files', { name: 'write_file' }, { path: '/a' })).toBe('files: write_file {"path":"/a"}');
-    expect(defaultSummary('files', { name: 'list', title: 'List files' }, {})).toBe('files: List files');
+    expect(defaultSummary('files', { name: 'list', title: 'List files' }, {})).toBe('files: list');
     const long = defaultSummary('files', { name: 'write_file' }, { content: 'x'.repeat(1000) });
     expect(long).toHaveLength(200);
     expect(long.endsWith('…')).toBe(true);

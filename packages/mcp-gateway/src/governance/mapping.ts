@@ -75,7 +75,8 @@ export function actionForCall(server: string, serverConfig: ServerConfig, tool: 
 
 /** `files: write_file {"path":"/srv/a.txt",…}`, cut to what a queue line shows. */
 export function defaultSummary(server: string, tool: ToolDescription, args: Record<string, unknown>): string {
-  const head = `${server}: ${tool.annotations?.title ?? tool.title ?? tool.name}`;
+  // The tool's name, not its title: the name is what the model called and what the config lists.
+  const head = `${server}: ${tool.name}`;
   let json: string;
   try {
     json = JSON.stringify(args) ?? '';
