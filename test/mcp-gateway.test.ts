@@ -405,6 +405,16 @@ servers:
       expect(text(result)).toContain('hello from disk');
     });
 
+    it('starts from the sample config `countersign init --mcp` writes beside the governance file', async () => {
+      const { dir } = workspace(() => '');
+      mkdirSync(path.join(dir, 'policy'));
+      const init = spawnSync(path.join(ROOT, 'packages/admin-cli/dist/bin.js'), ['init', '--mcp', '-f', 'policy/governance.yaml'], {}, dir);
+      expect(await init.exited).toBe(0);
+      expect(init.output()).toContain('policy/gateway.yaml');
+      const { config } = loadConfigFile(path.join(dir, 'policy/gateway.yaml'));
+      expect(config.servers.files).toMatchObject({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', './shared'], tools: { write_file: { operation: 'WRITE' } } });
+    });
+
     it('refuses a config with errors, naming file and line, before starting anything', async () => {
       const { configFile } = workspace(() => 'servers:\n  files:\n    command: node\n    tools:\n      write_file: { operation: SCRIBBLE }\n');
       const run = spawnSync(GATEWAY_BIN, ['--config', configFile], { COUNTERSIGN_API_KEY: 'unused' });
@@ -429,8 +439,8 @@ function postWithHost(url: string, host: string, headers: Record<string, string>
 }
 
 /** Runs the built command with node, capturing its output. */
-function spawnSync(bin: string, args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnSync(bin: string, args: string[], env: Record<string, string>, cwd = ROOT) {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
