@@ -405,6 +405,34 @@ servers:
       expect(text(result)).toContain('hello from disk');
     });
 
+    it('keeps the agent key from upstream servers, and gives them their env with ${VAR} expanded', async () => {
+      const { configFile } = workspace(
+        () => `countersign: { url: ${stack.url} }
+servers:
+  everything:
+    command: ${process.execPath}
+    args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio]
+    env: { GREETING: "hello \${GREETING_NAME}" }
+`,
+      );
+      const agent = await createAgent(stack, `mcp-env-${Date.now()}`);
+      const client = new McpClient({ name: 'desktop', version: '1.0.0' });
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [GATEWAY_BIN, '--config', configFile],
+          env: { PATH: process.env.PATH ?? '', COUNTERSIGN_API_KEY: agent.apiKey, GREETING_NAME: 'world' },
+          stderr: 'pipe',
+        }),
+      );
+      cleanups.push(() => client.close());
+      const result = await client.callTool({ name: 'everything__get-env', arguments: {} });
+      const env = JSON.parse(text(result)) as Record<string, string>;
+      expect(env.GREETING).toBe('hello world');
+      expect(JSON.stringify(env)).not.toContain(agent.apiKey);
+      expect(env).not.toHaveProperty('COUNTERSIGN_API_KEY');
+    });
+
     it('starts from the sample config `countersign init --mcp` writes beside the governance file', async () => {
       const { dir } = workspace(() => '');
       mkdirSync(path.join(dir, 'policy'));

@@ -64,7 +64,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<(() => Promise<
   const log = (message: string) => io.stderr(`${message}\n`);
 
   if (command === 'lock') {
-    const gateway = await startGateway({ loaded, log, useLock: false });
+    const gateway = await startGateway({ loaded, log, useLock: false, env: io.env });
     try {
       const lock = buildLock(await gateway.allTools());
       const file = lockPathFor(loaded.file);
@@ -80,7 +80,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<(() => Promise<
   if (!loaded.config.countersign.url && !io.env.COUNTERSIGN_URL) {
     throw new UsageError(`No Countersign URL: set countersign.url in ${loaded.file} or COUNTERSIGN_URL.`);
   }
-  const gateway = await startGateway({ loaded, log });
+  const gateway = await startGateway({ loaded, log, env: io.env });
 
   if (values.http !== undefined) {
     const port = Number(values.http);

@@ -32,6 +32,8 @@ export interface GatewayOptions {
   log?: (message: string) => void;
   /** Whether to honour `gateway.lock` (the `lock` command itself does not). */
   useLock?: boolean;
+  /** Where COUNTERSIGN_URL and COUNTERSIGN_API_KEY are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface CatalogEntry {
@@ -56,7 +58,7 @@ export interface Gateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { loaded, useLock = true } = options;
+  const { loaded, useLock = true, env = process.env } = options;
   const { config, file } = loaded;
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const servers = new Set<Server>();
@@ -84,7 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let countersign = options.countersign;
   const ownsClient = !countersign;
   const governor = () => {
-    countersign ??= createClient({ url: config.countersign.url ?? process.env.COUNTERSIGN_URL, apiKey: process.env.COUNTERSIGN_API_KEY, logger: quietLogger(log) });
+    countersign ??= createClient({ url: config.countersign.url ?? env.COUNTERSIGN_URL, apiKey: env.COUNTERSIGN_API_KEY, logger: quietLogger(log) });
     return countersign;
   };
   let calls: ReturnType<typeof createCallGovernor> | undefined;

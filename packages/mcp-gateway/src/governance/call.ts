@@ -88,10 +88,15 @@ export function createCallGovernor(options: CallGovernorOptions) {
       return errorResult(receiptFailureText(tool, current.id, error.message));
     }
 
-    const approvedArgs = (current.approvedPayload ?? {}) as Record<string, unknown>;
+    const approvedArgs = current.approvedPayload ?? {};
+    if (typeof approvedArgs !== 'object' || Array.isArray(approvedArgs)) {
+      // Tool arguments are an object; an approver's edit that is not one cannot be run as approved.
+      report(current.id, { status: 'FAILED', detail: 'Not run: the approved payload is not an object of tool arguments' });
+      return errorResult(`The call to ${tool} was approved (Countersign request ${current.id}) with arguments that are not an object, so it was not run. Tell the user.`);
+    }
     let result: CallToolResult;
     try {
-      result = await call.run(approvedArgs, signal);
+      result = await call.run(approvedArgs as Record<string, unknown>, signal);
     } catch (error) {
       report(current.id, failureOutcome(error, signal.aborted));
       if (signal.aborted) throw signal.reason;
