@@ -433,6 +433,29 @@ servers:
       expect(env).not.toHaveProperty('COUNTERSIGN_API_KEY');
     });
 
+    it('serves Streamable HTTP with --http, and refuses to listen beyond this machine without a token', async () => {
+      const { configFile, data } = workspace((dir) => filesConfig(dir));
+      const agent = await createAgent(stack, `mcp-cli-http-${Date.now()}`);
+      const open = spawnSync(GATEWAY_BIN, ['--config', configFile, '--http', '0', '--host', '0.0.0.0'], { COUNTERSIGN_API_KEY: agent.apiKey, COUNTERSIGN_MCP_TOKEN: '' });
+      expect(await open.exited).toBe(2);
+      expect(open.output()).toContain('set COUNTERSIGN_MCP_TOKEN');
+
+      const child = spawn(process.execPath, [GATEWAY_BIN, '--config', configFile, '--http', '0'], {
+        env: { ...process.env, COUNTERSIGN_API_KEY: agent.apiKey, COUNTERSIGN_MCP_TOKEN: 'cli-secret' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      cleanups.push(() => stopChild(child));
+      let output = '';
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      const url = await waitFor(() => /serving (http:\/\/\S+)/.exec(output)?.[1], { what: 'the gateway to say where it serves' });
+      writeFileSync(path.join(data, 'note.txt'), 'over http');
+      const client = new McpClient({ name: 'http-cli', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer cli-secret' } } }));
+      cleanups.push(() => client.close());
+      const result = await client.callTool({ name: 'files__read_text_file', arguments: { path: path.join(data, 'note.txt') } });
+      expect(text(result)).toContain('over http');
+    });
+
     it('starts from the sample config `countersign init --mcp` writes beside the governance file', async () => {
       const { dir } = workspace(() => '');
       mkdirSync(path.join(dir, 'policy'));

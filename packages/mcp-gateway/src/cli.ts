@@ -15,6 +15,8 @@ const USAGE = `Usage:
 Environment: COUNTERSIGN_API_KEY (the gateway's agent key, required to serve), COUNTERSIGN_URL
 (when the config has no countersign.url), COUNTERSIGN_MCP_TOKEN (a bearer token HTTP clients must send).`;
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
 /** Thrown for a usage or config problem: printed as is, exit code 2. */
 export class UsageError extends Error {}
 
@@ -80,12 +82,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<(() => Promise<
   if (!loaded.config.countersign.url && !io.env.COUNTERSIGN_URL) {
     throw new UsageError(`No Countersign URL: set countersign.url in ${loaded.file} or COUNTERSIGN_URL.`);
   }
-  const gateway = await startGateway({ loaded, log, env: io.env });
-
+  let http: { port: number; token: string | undefined } | undefined;
   if (values.http !== undefined) {
     const port = Number(values.http);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--http takes a port number, not "${values.http}"`);
-    const served = await serveHttp(gateway, { port, host: values.host, token: io.env.COUNTERSIGN_MCP_TOKEN || undefined, log });
+    const token = io.env.COUNTERSIGN_MCP_TOKEN || undefined;
+    if (!token && !LOOPBACK.has(values.host)) {
+      throw new UsageError(`--host ${values.host} lets other machines call these tools as your agent: set COUNTERSIGN_MCP_TOKEN so that only clients sending it get in.`);
+    }
+    http = { port, token };
+  }
+  const gateway = await startGateway({ loaded, log, env: io.env });
+
+  if (http) {
+    const served = await serveHttp(gateway, { port: http.port, host: values.host, token: http.token, log }).catch(async (error: unknown) => {
+      await gateway.close();
+      throw error;
+    });
     log(`countersign-mcp: serving ${served.url}`);
     return async () => {
       await served.close();

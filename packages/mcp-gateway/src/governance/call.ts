@@ -61,7 +61,9 @@ export function createCallGovernor(options: CallGovernorOptions) {
 
   async function call(call: GovernedCall): Promise<CallToolResult> {
     const { tool, action, signal } = call;
-    const key = `${tool}\u0000${payloadHash(action.payload ?? {})}`;
+    // Per client too: another client's identical call is its own request, with its own context.
+    const client = (action.context as { mcp?: { client?: unknown } } | undefined)?.mcp?.client;
+    const key = `${tool}\u0000${String(client)}\u0000${payloadHash(action.payload ?? {})}`;
 
     let current: ActionRequest;
     try {
@@ -83,7 +85,10 @@ export function createCallGovernor(options: CallGovernorOptions) {
     try {
       await cs.verifyReceipt(current.receipt ?? '', current.approvedPayload, { actionId: current.id, actionType: action.type });
     } catch (error) {
-      if (!(error instanceof ReceiptVerificationError)) return errorResult(unavailableText(tool, messageOf(error)));
+      if (!(error instanceof ReceiptVerificationError)) {
+        report(current.id, { status: 'FAILED', detail: `Not run: the receipt could not be checked (${messageOf(error)})` });
+        return errorResult(unavailableText(tool, messageOf(error)));
+      }
       report(current.id, { status: 'FAILED', detail: `Not run: the receipt does not verify (${error.failure})` });
       return errorResult(receiptFailureText(tool, current.id, error.message));
     }
