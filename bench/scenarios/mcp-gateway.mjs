@@ -4,7 +4,7 @@
 // once directly and once through the gateway (its own process, stdio on both sides, as a
 // desktop client runs it); the bare submission is the SDK's `submit` of the very request the
 // gateway submits for that call (AUTO). The
-// three are called in turn, call by call, one call at a time and 100 ms apart: a
+// three are called in turn, call by call, one call at a time with a 100 ms pause after each: a
 // model's tool calls come seconds apart, so each call meets a server that has finished the
 // previous call's outcome report (which the gateway sends after answering), as the bare
 // submission does; and no call waits for an agent's rate-limit token.
@@ -24,7 +24,7 @@ import { median, percentile } from '../lib/stats.mjs';
 const require = createRequire(import.meta.url);
 const FILESYSTEM_SERVER = path.join(path.dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json')), 'dist/index.js');
 const GATEWAY_BIN = path.join(ROOT, 'packages/mcp-gateway/dist/bin.js');
-/** Calls per second of each measured system. */
+/** The pause after each call is 1/PACE_PER_SECOND s. */
 const PACE_PER_SECOND = 10;
 const BOUND = 1.3;
 
@@ -34,7 +34,7 @@ async function connect(command, args, env) {
   return client;
 }
 
-/** `count` turns of one call of each system, 1/PACE_PER_SECOND s apart; each system's latencies in ms. */
+/** `count` turns of one call of each system, with a pause of 1/PACE_PER_SECOND s after each call; each system's latencies in ms. */
 async function measure(count, systems) {
   const latencies = Object.fromEntries(Object.keys(systems).map((name) => [name, []]));
   const gap = 1000 / PACE_PER_SECOND;
@@ -45,7 +45,9 @@ async function measure(count, systems) {
       await call();
       const took = performance.now() - started;
       latencies[name].push(took);
-      if (took < gap) await new Promise((resolve) => setTimeout(resolve, gap - took));
+      // A whole pause after every call, however long it took: the gateway's outcome report
+      // (sent after its answer) must not land on the next system's call.
+      await new Promise((resolve) => setTimeout(resolve, gap));
     }
   }
   return latencies;
@@ -134,7 +136,7 @@ export async function run({ quick, log }) {
           bound: `≤ ${BOUND} × baseline`,
           pass: ratio <= BOUND,
           note:
-            `filesystem read_text_file over stdio, ${rounds} rounds × ${calls} calls of each system in turn, one at a time, ${1000 / PACE_PER_SECOND} ms apart, median of round p50s; ` +
+            `filesystem read_text_file over stdio, ${rounds} rounds × ${calls} calls of each system in turn, one at a time with a ${1000 / PACE_PER_SECOND} ms pause after each, median of round p50s; ` +
             `direct p50 ${m('direct', 'p50').toFixed(2)} ms, bare submitAction p50 ${m('submit', 'p50').toFixed(2)} ms; ` +
             `p99: gateway ${m('gateway', 'p99').toFixed(2)} ms, direct ${m('direct', 'p99').toFixed(2)} ms, submitAction ${m('submit', 'p99').toFixed(2)} ms`,
         },
