@@ -28,6 +28,7 @@ const SCENARIOS = {
   timers: () => import('./scenarios/timers.mjs'),
   audit: () => import('./scenarios/audit.mjs'),
   noisy: () => import('./scenarios/noisy-neighbour.mjs'),
+  mcp: () => import('./scenarios/mcp-gateway.mjs'),
 };
 
 const { values: args } = parseArgs({

@@ -216,7 +216,8 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .description('Write a starter governance.yaml, commented, covering payments, health records, customer-data exports and external calls.')
     .option('-f, --file <path>', 'where to write it', 'governance.yaml')
     .option('--force', 'overwrite an existing file')
-    .addHelpText('after', examples('countersign init', 'countersign init -f governance/prod.yaml'))
+    .option('--mcp', 'also write a sample MCP gateway config (gateway.yaml) beside it')
+    .addHelpText('after', examples('countersign init', 'countersign init -f governance/prod.yaml', 'countersign init --mcp'))
     .action((opts, cmd) => run(cmd, initPresenter, (ctx) => init(ctx, opts)));
 
   program.command('lint')
