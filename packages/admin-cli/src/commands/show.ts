@@ -76,9 +76,17 @@ function agentCell(a: ActionDetail): Cell {
   return `${a.agent.name}${tags}${owner}`;
 }
 
+/** A pending request that can only expire says so above everything else, with the server's sentence. */
+function quorumWarning(a: ActionDetail): Block[] {
+  if (a.status !== 'PENDING' || a.statusReason !== 'QUORUM_UNREACHABLE') return [];
+  const why = a.notes.find((note) => note.startsWith('It needs ')) ?? `It needs ${a.requiredApprovals} approvals, but fewer people may approve it.`;
+  return [text(`Warning: nobody can complete this request. ${why}`, 'bad')];
+}
+
 function requestSection(a: ActionDetail, now: Date): Block[] {
   return [
     heading(`${a.type} ${a.id}`),
+    ...quorumWarning(a),
     fields([
       ['Status', toned([a.status, a.reviewStatus ? `review ${a.reviewStatus}` : '', a.statusReason ?? ''].filter(Boolean).join(' · '), statusTone(a.status))],
       ['Mode', [a.mode, approvalsLine(a)].filter(Boolean).join(' · ')],

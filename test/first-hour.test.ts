@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type RunOptions, type RunResult } from '@countersign/admin-cli/testing';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { gqlOk } from './support/graphql.js';
+import { SERVER_MAIN, freePort, run, type Spawned } from './support/process.js';
+import { waitFor } from './support/wait.js';
+
+/** The README's submission, with an amount chosen per step. */
+const payment = (value: number) => ({
+  type: 'payments.transfer', operation: 'WRITE', summary: `Wire ${value.toLocaleString('en-US')} USD to Acme Ltd`,
+  justification: 'Invoice INV-42 is due today', dataClassification: 'CONFIDENTIAL',
+  destination: { system: 'swift', external: true }, amount: { value, currency: 'USD' },
+  payload: { to: 'ACME-IBAN', amount: value, currency: 'USD' },
+});
+
+const SUBMIT = 'mutation($input: ActionInput!) { submitAction(input: $input) { id status statusReason requiredApprovals notes } }';
+
+/**
+ * The README's walk-through, step by step, as a new user follows it: the server started as
+ * a process, the `countersign` binary spawned for every step. Every request it shows must
+ * be decidable by the people it creates.
+ */
+describe("the README's walk-through, followed from the top", () => {
+  let database: TestDatabase;
+  let server: Spawned;
+  let url: string;
+  let home: string;
+  const token = `walkthrough-${randomBytes(16).toString('hex')}`;
+  const people: Record<string, string> = {};
+  let apiKey: string;
+
+  const cs = (args: string[], options: RunOptions & { token?: string } = {}): Promise<RunResult> =>
+    runCli(args, { cwd: home, ...options, env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), COUNTERSIGN_URL: url, COUNTERSIGN_TOKEN: options.token ?? token, ...options.env } });
+
+  function succeeded(result: RunResult): RunResult {
+    expect(result.code, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(0);
+    return result;
+  }
+
+  const submit = async (value: number) => (await gqlOk(`${url}/graphql`, SUBMIT, { input: payment(value) }, apiKey)).submitAction;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    home = await mkdtemp(join(tmpdir(), 'countersign-walk-'));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = run(process.execPath, [SERVER_MAIN], { DATABASE_URL: database.url, PORT: String(port), COUNTERSIGN_BOOTSTRAP_TOKEN: token, LOG_LEVEL: 'warn' });
+    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, { timeoutMs: 60_000, what: `the server to be ready (output: ${server.output()})` });
+  }, 90_000);
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    await server?.exited;
+    await database?.drop();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('warns at apply, and on the request at once, when the owner rule leaves a two-person payment one person', async () => {
+    succeeded(await cs(['init']));
+    succeeded(await cs(['apply', '-f', 'governance.yaml']));
+    for (const [name, roles] of [['alice', ['finance', 'finance-lead']], ['bob', ['finance']]] as const) {
+      const created = succeeded(await cs(['approvers', 'create', '--name', name, '--email', `${name}@example.com`, ...roles.flatMap((r) => ['--role', r]), '--json']));
+      people[name] = created.json<{ token: string }>().token;
+    }
+    apiKey = succeeded(await cs(['agents', 'create', '--name', 'invoice-bot', '--tag', 'finance', '--owner', 'alice', '--json'])).json<{ apiKey: string }>().apiKey;
+
+    const plan = succeeded(await cs(['apply', '-f', 'governance.yaml', '--dry-run']));
+    expect(plan.stdout).toContain(
+      'Policy "payments" adjust[0] requires 2 approvals, but escalation chain "finance" has only 1 active approver across its levels for requests of agent "invoice-bot", whose owner alice may not approve them.',
+    );
+    const lint = succeeded(await cs(['lint', '-f', 'governance.yaml']));
+    expect(lint.stdout + lint.stderr).toContain('whose owner alice may not approve them');
+
+    const stuck = await submit(120_000);
+    expect(stuck).toMatchObject({ status: 'PENDING', statusReason: 'QUORUM_UNREACHABLE', requiredApprovals: 2 });
+    expect(stuck.notes).toContain("It needs 2 approvals, but only 1 person in chain finance may approve it (the agent's owner may not): it will expire unless approvers are added.");
+    const shown = succeeded(await cs(['show', stuck.id])).stdout;
+    expect(shown).toContain('Warning: nobody can complete this request. It needs 2 approvals, but only 1 person in chain finance may approve it');
+  });
+
+  it('lets bob and carol approve a payment above the two-person threshold once carol is created', async () => {
+    const carol = succeeded(await cs(['approvers', 'create', '--name', 'carol', '--email', 'carol@example.com', '--role', 'finance', '--json']));
+    people.carol = carol.json<{ token: string }>().token;
+    const plan = succeeded(await cs(['apply', '-f', 'governance.yaml', '--dry-run']));
+    expect(plan.stdout).toMatch(/No changes/);
+    expect(plan.stdout).not.toMatch(/finance/);
+
+    const big = await submit(120_000);
+    expect(big).toMatchObject({ status: 'PENDING', statusReason: null, requiredApprovals: 2 });
+    expect(succeeded(await cs(['approve', big.id, '--comment', 'matches INV-42'], { token: people.bob })).stdout).toMatch(/1 of 2 approvals/);
+    expect(succeeded(await cs(['approve', big.id, '--comment', 'second pair of eyes'], { token: people.carol })).stdout.trim()).toBe(`Approved ${big.id}: it is now APPROVED.`);
+    const seen = await gqlOk(`${url}/graphql`, 'query($id: ID!) { action(id: $id) { status receipt } }', { id: big.id }, apiKey);
+    expect(seen.action).toMatchObject({ status: 'APPROVED', receipt: expect.any(String) });
+  });
+});
