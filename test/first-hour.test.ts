@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type RunOptions, type RunResult } from '@countersign/admin-cli/testing';
+import { spawn } from 'node:child_process';
+import { BIN, runCli, type RunOptions, type RunResult } from '@countersign/admin-cli/testing';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { gqlOk } from './support/graphql.js';
 import { SERVER_MAIN, freePort, run, type Spawned } from './support/process.js';
@@ -39,6 +40,17 @@ describe("the README's walk-through, followed from the top", () => {
   function succeeded(result: RunResult): RunResult {
     expect(result.code, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(0);
     return result;
+  }
+
+  /** `countersign watch` as a user runs it: until `until` is printed, then Ctrl-C. */
+  function watchUntil(until: RegExp, token: string): Promise<{ code: number | null; stdout: string }> {
+    const child = spawn(process.execPath, [BIN, 'watch'], { cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', COUNTERSIGN_URL: url, COUNTERSIGN_TOKEN: token } });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (until.test(stdout)) child.kill('SIGINT');
+    });
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout })));
   }
 
   const submit = async (value: number) => (await gqlOk(`${url}/graphql`, SUBMIT, { input: payment(value) }, apiKey)).submitAction;
@@ -79,6 +91,11 @@ describe("the README's walk-through, followed from the top", () => {
     expect(stuck.notes).toContain("It needs 2 approvals, but only 1 person in chain finance may approve it (the agent's owner may not): it will expire unless approvers are added.");
     const shown = succeeded(await cs(['show', stuck.id])).stdout;
     expect(shown).toContain('Warning: nobody can complete this request. It needs 2 approvals, but only 1 person in chain finance may approve it');
+
+    // bob watches his queue: what already waits for him comes first, under a header.
+    const watched = await watchUntil(/Changes as they happen/, people.bob!);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(new RegExp(`^Waiting for your approval now: 1\n.*= waiting\\s+${stuck.id}\\s+.*Wire 120,000 USD to Acme Ltd`, 'm'));
   });
 
   it('lets bob and carol approve a payment above the two-person threshold once carol is created', async () => {

@@ -426,7 +426,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   program.command('watch')
     .summary('stream your approval queue live')
-    .description('Stream changes to your approval queue live until Ctrl-C. With --json, one JSON object per line.')
+    .description('Print your approval queue as it is now, then stream its changes live until Ctrl-C. With --json, one JSON object per line (the requests already waiting carry "current": true).')
     .addHelpText('after', examples('countersign watch', 'countersign watch --json | jq -c "select(.inQueue) | .actionId"'))
     // A stream that never ends cannot be one JSON array: --json means one object per line.
     .action((_opts, cmd) => stream(cmd, watchPresenter, jsonLines(formatOf(cmd.optsWithGlobals())), (ctx) => watch(ctx)));
