@@ -161,7 +161,7 @@ describe('the countersign CLI, run as a user runs it', () => {
       'Funds leave the company account', // consequences of approving
       'The payment is not made', // and of denying
       '"to": "ACME-IBAN"', // the payload, pretty-printed
-      'ACTION_SUBMITTED', // the audit timeline
+      'invoice-bot  asked: risk', // the audit timeline, in words and names
       `countersign approve ${pending.id}`, // what to do next
     ]) {
       expect(shown).toContain(line);

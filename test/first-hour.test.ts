@@ -92,6 +92,28 @@ describe("the README's walk-through, followed from the top", () => {
     const shown = succeeded(await cs(['show', stuck.id])).stdout;
     expect(shown).toContain('Warning: nobody can complete this request. It needs 2 approvals, but only 1 person in chain finance may approve it');
 
+    // The timeline names people and agents and says what happened, in words.
+    expect(shown).toMatch(/^\d+\s+\S+ \S+Z\s+invoice-bot\s+asked: risk \d+ \w+, SYNC_APPROVAL by policy payments, governance version 1$/m);
+    expect(shown).toMatch(/Countersign\s+sent to bob to approve \(chain finance level 1\), until /);
+    expect(shown).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s+\{/);
+    expect(shown).not.toMatch(/ACTION_SUBMITTED|"approverId"/);
+    // One earlier payment is no baseline.
+    expect(shown).toMatch(/^Usual amount:\s+no baseline yet: 1 payments\.transfer in USD so far, this one included \(it takes 5\)$/m);
+    // An admin cannot decide: show offers no approve/deny commands, and says who decides.
+    expect(shown).not.toContain(`countersign approve ${stuck.id}`);
+    expect(shown).toMatch(/An admin token cannot decide it; it waits for bob, with their own tokens\./);
+    const asBob = succeeded(await cs(['show', stuck.id], { token: people.bob })).stdout;
+    expect(asBob).toContain(`countersign approve ${stuck.id}`);
+
+    // Admins list requests with the API's filters.
+    const listed = succeeded(await cs(['actions', '--status', 'pending', '--type', 'payments.*', '--agent', 'invoice-bot', '--since', '1h', '--json'])).json<{ nodes: { id: string }[] }>();
+    expect(listed.nodes.map((n) => n.id)).toEqual([stuck.id]);
+    expect(succeeded(await cs(['actions', '--status', 'approved'])).stdout).toMatch(/^No requests match\.$/m);
+    expect(succeeded(await cs(['actions'])).stdout).toMatch(new RegExp(`^${stuck.id}\\s+\\d+ \\w+\\s+payments\\.transfer\\s+invoice-bot\\s+PENDING\\s+SYNC_APPROVAL\\s+Wire 120,000 USD`, 'm'));
+    const notForBob = await cs(['actions'], { token: people.bob });
+    expect(notForBob.code).toBe(5);
+    expect(notForBob.stderr).toMatch(/^error: .*admins/);
+
     // bob watches his queue: what already waits for him comes first, under a header.
     const watched = await watchUntil(/Changes as they happen/, people.bob!);
     expect(watched.code).toBe(0);
