@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { BIN, runCli, type RunOptions, type RunResult } from '@countersign/admin-cli/testing';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { gqlOk } from './support/graphql.js';
@@ -134,4 +136,87 @@ describe("the README's walk-through, followed from the top", () => {
     const seen = await gqlOk(`${url}/graphql`, 'query($id: ID!) { action(id: $id) { status receipt } }', { id: big.id }, apiKey);
     expect(seen.action).toMatchObject({ status: 'APPROVED', receipt: expect.any(String) });
   });
+});
+
+describe('starting the server for the first time', () => {
+  const children: Spawned[] = [];
+  const databases: TestDatabase[] = [];
+  const start = (env: Record<string, string>) => {
+    const child = run(process.execPath, [SERVER_MAIN], { LOG_LEVEL: 'info', COUNTERSIGN_BOOTSTRAP_TOKEN: `first-start-${randomBytes(16).toString('hex')}`, ...env });
+    children.push(child);
+    return child;
+  };
+  afterAll(async () => {
+    for (const child of children) {
+      child.kill('SIGTERM');
+      await child.exited;
+    }
+    for (const database of databases) await database.drop();
+  });
+
+  it('says which port is in use and to set PORT, with no stack, and exits non-zero', async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const server = start({ DATABASE_URL: database.url, PORT: String(port) });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toContain(`countersign: port ${port} is in use; set PORT to another port`);
+      expect(server.output()).not.toMatch(/^\s+at /m);
+      expect(server.output()).not.toContain('EADDRINUSE');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses a DATABASE_URL naming a database that does not exist, and creates it only when asked', async () => {
+    const admin = await createTestDatabase();
+    databases.push(admin);
+    const missing = `cs_typo_${randomBytes(4).toString('hex')}`;
+    const url = new URL(admin.url);
+    url.pathname = `/${missing}`;
+    const exists = async () => (await admin.query('select 1 from pg_database where datname = $1', [missing])).length > 0;
+
+    const refused = start({ DATABASE_URL: url.toString(), PORT: String(await freePort()) });
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toContain(`countersign: database "${missing}" does not exist: check DATABASE_URL, or set COUNTERSIGN_CREATE_DATABASE=true to create it`);
+    expect(refused.output()).not.toMatch(/^\s+at /m);
+    expect(await exists()).toBe(false);
+
+    const port = await freePort();
+    const created = start({ DATABASE_URL: url.toString(), PORT: String(port), COUNTERSIGN_CREATE_DATABASE: 'true' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200, { timeoutMs: 60_000, what: `readyz (output: ${created.output()})` });
+    expect(await exists()).toBe(true);
+    created.kill('SIGTERM');
+    await created.exited;
+    await admin.query(`drop database if exists "${missing}" with (force)`);
+  });
+
+  it('prints a short banner for people on a terminal (URL, admin token, CLI login), and only JSON logs to a pipe', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cs-banner-'));
+    try {
+      const port = await freePort();
+      const env = { PORT: String(port), COUNTERSIGN_DATA_DIR: dataDir, DATABASE_URL: '', COUNTERSIGN_BOOTSTRAP_TOKEN: '', LOG_LEVEL: 'info' };
+      // `script` gives the server a terminal for its stdout, as a shell does.
+      const onTerminal = run('script', ['-qfec', `"${process.execPath}" "${SERVER_MAIN}"`, '/dev/null'], env);
+      children.push(onTerminal);
+      await waitFor(() => onTerminal.output().includes('Stop with Ctrl-C'), { timeoutMs: 200_000, what: `the banner (output: ${onTerminal.output()})` });
+      const text = onTerminal.output();
+      expect(text).toContain(`Countersign is running at http://127.0.0.1:${port}`);
+      expect(text).toContain(`Admin token:  in ${join(dataDir, 'admin-token')}`);
+      expect(text).toContain(`Log the CLI in:  pnpm -s countersign login --url http://127.0.0.1:${port} --token - < ${join(dataDir, 'admin-token')}`);
+      onTerminal.kill('SIGTERM');
+      await onTerminal.exited;
+
+      const port2 = await freePort();
+      const piped = start({ ...env, PORT: String(port2) });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port2}/readyz`).catch(() => null))?.status === 200, { timeoutMs: 200_000, what: 'readyz' });
+      expect(piped.output()).not.toContain('Countersign is running at');
+      for (const line of piped.output().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

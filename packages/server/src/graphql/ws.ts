@@ -56,7 +56,11 @@ interface ConnectionState {
  * Every operation then gets its own EntityManager fork, like an HTTP request.
  */
 export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services) {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Upgrades are handed over by hand rather than with `server:`, which would also forward the
+  // HTTP server's errors (a port in use) to graphql-ws, and it prints them with a stack.
+  const wss = new WebSocketServer({ noServer: true, path: '/graphql' });
+  // (handleUpgrade answers 400 itself to an upgrade on another path, as `server:` did.)
+  httpServer.on('upgrade', (request, socket, head) => wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request)));
   const states = new WeakMap<object, ConnectionState>();
   const documents = new DocumentCache(schema);
   // A result shared by many subscribers is serialised once (message-json.ts): graphql-ws's
