@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { BIN, runCli, type RunOptions, type RunResult } from '@countersign/admin-cli/testing';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { gqlOk } from './support/graphql.js';
-import { SERVER_MAIN, freePort, run, type Spawned } from './support/process.js';
+import { ROOT, SERVER_MAIN, freePort, run, type Spawned } from './support/process.js';
 import { waitFor } from './support/wait.js';
 
 /** The README's submission, with an amount chosen per step. */
@@ -219,4 +219,22 @@ describe('starting the server for the first time', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe('a fresh clone, before anything is built', () => {
+  it('links every bin at install: each points at a file in the repository, not at the build output', async () => {
+    const { readFile: read } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    for (const pkg of ['packages/admin-cli', 'packages/server']) {
+      const manifest = JSON.parse(await read(join(ROOT, pkg, 'package.json'), 'utf8')) as { bin: Record<string, string>; files?: string[] };
+      for (const [name, target] of Object.entries(manifest.bin)) {
+        expect(target, `${pkg} bin ${name}`).not.toMatch(/^(\.\/)?dist\//);
+        expect(existsSync(join(ROOT, pkg, target)), `${pkg}/${target}`).toBe(true);
+      }
+    }
+    // The shim runs the built CLI.
+    const shim = spawnSync(process.execPath, [join(ROOT, 'packages/admin-cli/bin/countersign.js'), '--version'], { encoding: 'utf8' });
+    expect(shim.status).toBe(0);
+    expect(shim.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
