@@ -27,7 +27,7 @@ export function startBanner(config: Pick<Config, 'databaseUrl' | 'bootstrapToken
     `Countersign is running at ${base}  (GraphQL and WebSocket: ${graphqlUrl})`,
     token,
     `Log the CLI in:  ${login}`,
-    'Stop with Ctrl-C. The lines below are JSON logs (LOG_LEVEL sets how many).',
+    'Stop with Ctrl-C. The JSON lines around this are the logs, for machines (LOG_LEVEL sets how many).',
     '',
     '',
   ].join('\n');
