@@ -34,15 +34,20 @@ describe('watch', () => {
   let server: Server;
   let url: string;
   let authorizations: unknown[];
+  /** Resolves when a client's socket closes. */
+  let closed: Promise<void>;
   let dispose: () => Promise<void>;
 
   beforeEach(async () => {
     authorizations = [];
+    let onClose = () => {};
+    closed = new Promise((resolve) => (onClose = resolve));
     server = createServer();
     const wss = new WebSocketServer({ server, path: '/graphql' });
     const cleanup = useServer(
       {
         schema,
+        onClose: () => onClose(),
         onConnect: (ctx) => {
           authorizations.push(ctx.connectionParams?.authorization);
           return ctx.connectionParams?.authorization === 'Bearer good';
@@ -107,6 +112,14 @@ describe('watch', () => {
       { actionId: 'a0', inQueue: true, action: waiting, current: true },
       { actionId: 'a1', inQueue: true, action },
     ]);
+  });
+
+  it('should end, closing its subscription, when the queue cannot be read', async () => {
+    const refused = fakeFetch({ ApprovalQueue: { errors: [{ message: 'Forbidden', extensions: { code: 'FORBIDDEN' } }] } });
+    const r = await runInProcess(['watch'], { fetch: refused, env: { COUNTERSIGN_URL: url, COUNTERSIGN_TOKEN: 'good' } });
+    expect(r.code).toBe(ExitCode.FORBIDDEN);
+    // A subscription left open would keep a real process running after the error (the test's timeout fails it).
+    await closed;
   });
 
   it('should stop with the forbidden exit code when the server refuses the token', async () => {

@@ -30,11 +30,11 @@ export async function* watch(ctx: CommandContext): AsyncGenerator<WatchItem> {
   const controller = new AbortController();
   const release = ctx.io.onInterrupt(() => controller.abort());
   ctx.notice(`Watching the approval queue at ${connection.url} (Ctrl-C to stop).`);
+  const events = subscribe(connection, APPROVAL_QUEUE_UPDATED, {
+    signal: controller.signal,
+    onStatus: (s) => ctx.notice(s === 'connected' ? 'Reconnected.' : 'Connection lost; reconnecting…'),
+  })[Symbol.asyncIterator]();
   try {
-    const events = subscribe(connection, APPROVAL_QUEUE_UPDATED, {
-      signal: controller.signal,
-      onStatus: (s) => ctx.notice(s === 'connected' ? 'Reconnected.' : 'Connection lost; reconnecting…'),
-    })[Symbol.asyncIterator]();
     const next = events.next();
     // Not unhandled while the queue is read: it is awaited below.
     next.catch(() => undefined);
@@ -48,6 +48,9 @@ export async function* watch(ctx: CommandContext): AsyncGenerator<WatchItem> {
     }
   } finally {
     release();
+    // Also when reading the queue failed: the subscription must not keep the process alive.
+    controller.abort();
+    await events.return?.(undefined).catch(() => undefined);
   }
 }
 
