@@ -32,7 +32,7 @@ function fiona(request: QueuedRequest): Verdict {
   return { verdict: 'APPROVE' };
 }
 
-const stage = await startStage();
+const stage = await startStage({ governance, approvers: ['fiona (finance)', 'lars (finance-lead)', 'clara (cfo)'], agent: 'accounts-payable' });
 try {
   await stage.applyGovernance(governance);
   const finance = await stage.approver('fiona', ['finance']);

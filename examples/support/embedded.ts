@@ -4,7 +4,9 @@
  * set up through the admin API exactly as `countersign` would. None of this is agent code.
  *
  * Set COUNTERSIGN_URL and COUNTERSIGN_TOKEN (an admin token) to use a running server
- * instead, e.g. one started with `pnpm start`.
+ * instead, e.g. one started with `pnpm start`. An example replaces that server's governance
+ * and adds approvers and an agent, so it refuses, saying what it would change, unless run
+ * with --reset-governance.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,14 +25,28 @@ export interface Stage {
   dispose(): Promise<void>;
 }
 
-export async function startStage(): Promise<Stage> {
+/** What an example sets up, so that it can say so before touching a server that is not its own. */
+export interface Setup {
+  readonly governance: string;
+  readonly approvers: readonly string[];
+  readonly agent: string;
+}
+
+/** The flag that lets an example replace the governance of a server it did not start. */
+export const RESET_FLAG = '--reset-governance';
+
+export async function startStage(setup: Setup): Promise<Stage> {
   const external = process.env.COUNTERSIGN_URL && process.env.COUNTERSIGN_TOKEN;
   let url: string;
   let adminToken: string;
   let dispose = async () => {};
   if (external) {
-    url = process.env.COUNTERSIGN_URL!;
+    url = graphqlEndpoint(process.env.COUNTERSIGN_URL!);
     adminToken = process.env.COUNTERSIGN_TOKEN!;
+    if (!process.argv.includes(RESET_FLAG)) {
+      process.stderr.write(`${await refusal(url, adminToken, setup)}\n`);
+      process.exit(1);
+    }
   } else {
     const dataDir = await mkdtemp(join(tmpdir(), 'countersign-example-'));
     adminToken = randomBytes(24).toString('hex');
@@ -68,6 +84,33 @@ export async function startStage(): Promise<Stage> {
     },
     dispose,
   };
+}
+
+/** The server's base URL (as `countersign login` takes it) means its /graphql endpoint. */
+function graphqlEndpoint(url: string): string {
+  const endpoint = new URL(url);
+  if (endpoint.pathname === '' || endpoint.pathname === '/') endpoint.pathname = '/graphql';
+  return endpoint.toString();
+}
+
+/** What the example would do to a server that is not its own, from a dry run of its document. */
+async function refusal(url: string, token: string, setup: Setup): Promise<string> {
+  const admin = graphql(url, token);
+  const { governance } = await admin<{ governance: { version: number | null } }>('{ governance { version } }');
+  const { applyGovernance: plan } = await admin<{ applyGovernance: { changes: { kind: string; name: string; op: string }[] } }>(
+    'mutation($document: String!) { applyGovernance(document: $document, dryRun: true) { changes { kind name op } } }',
+    { document: setup.governance },
+  );
+  const count = (op: string) => plan.changes.filter((c) => c.op === op).length;
+  const changes = plan.changes.map((c) => `  ${c.op === 'CREATE' ? '+' : c.op === 'DELETE' ? '-' : '~'} ${c.kind} ${c.name}`).join('\n');
+  const current = governance.version === null ? 'no governance yet' : `governance version ${governance.version}`;
+  return [
+    `This example would change ${url}, which is not its own server (${current}):`,
+    `- replace its governance with the example's: ${count('CREATE')} added, ${count('UPDATE')} changed, ${count('DELETE')} removed`,
+    ...(changes ? [changes] : []),
+    `- add approvers ${setup.approvers.join(', ')} and agent ${setup.agent} (with a random suffix)`,
+    `Nothing was changed. Run it again with ${RESET_FLAG} to do this, or without COUNTERSIGN_URL to use its own embedded server.`,
+  ].join('\n');
 }
 
 /** A minimal GraphQL caller for the admin and approver sides of the examples. */

@@ -50,7 +50,7 @@ const eraseCustomer = tool({
   },
 });
 
-const stage = await startStage();
+const stage = await startStage({ governance, approvers: ['sam (support-lead)', 'carla (compliance)'], agent: 'support-agent' });
 try {
   await stage.applyGovernance(governance);
   const lead = await stage.approver('sam', ['support-lead']);

@@ -268,7 +268,7 @@ describe('governance as code', () => {
     const fetch = fakeFetch({});
     const r = await runInProcess(['apply', '-f', 'bad.yaml'], { fetch, env: TOKEN, cwd: dir });
     expect(r.code).toBe(ExitCode.INVALID);
-    expect(r.stderr).toBe('error: bad.yaml:3:39: error: routes[all].chain: no escalation chain named "nope"\n');
+    expect(r.stderr).toBe('error: bad.yaml:3:39: routes[all].chain: no escalation chain named "nope"\n');
     expect(fetch.calls).toHaveLength(0);
   });
 

@@ -15,6 +15,7 @@ import { FORMATS, formatOf, print, printStream, type Format } from './output/pri
 import { renderView } from './output/render.js';
 import { createTerminal } from './output/terminal.js';
 import { processIo, readLine, type Io } from './runtime.js';
+import { actionsPresenter, listActions } from './commands/actions.js';
 import { adminTokenPresenter, createAdminToken, revokeAdminToken, revokedAdminTokenPresenter } from './commands/admin-tokens.js';
 import { apply, applyPresenter } from './commands/apply.js';
 import { agentPresenter, agentsPresenter, agentWithKeyPresenter, createAgent, listAgents, resumeAgent, rotateAgentKey, suspendAgent } from './commands/agents.js';
@@ -432,7 +433,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   program.command('watch')
     .summary('stream your approval queue live')
-    .description('Stream changes to your approval queue live until Ctrl-C. With --json, one JSON object per line.')
+    .description('Print your approval queue as it is now, then stream its changes live until Ctrl-C. With --json, one JSON object per line (the requests already waiting carry "current": true).')
     .addHelpText('after', examples('countersign watch', 'countersign watch --json | jq -c "select(.inQueue) | .actionId"'))
     // A stream that never ends cannot be one JSON array: --json means one object per line.
     .action((_opts, cmd) => stream(cmd, watchPresenter, jsonLines(formatOf(cmd.optsWithGlobals())), (ctx) => watch(ctx)));
@@ -457,6 +458,20 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
   // --- oversight ---
 
   program.commandsGroup('Oversight:');
+  program.command('actions')
+    .summary('list requests, with filters (admins)')
+    .description('List every request, newest first (admins; approvers use `queue`), filtered as the API\'s `actions` query filters: status, mode, risk level, type, agent, and when submitted.')
+    .option('--status <status>', 'PENDING, APPROVED, DENIED, CHANGES_REQUESTED, EXPIRED or CANCELLED (repeatable)', collect)
+    .option('--mode <mode>', 'AUTO, ASYNC_REVIEW, SYNC_APPROVAL or BLOCK (repeatable)', collect)
+    .option('--level <level>', 'risk level: LOW, MEDIUM, HIGH or CRITICAL (repeatable)', collect)
+    .option('--type <type>', 'an action type, or a prefix pattern like payments.*')
+    .option('--agent <agent>', 'only this agent\'s requests (name or id)')
+    .option('--since <when>', 'submitted at or after: a duration back (24h) or a date')
+    .option('--until <when>', 'submitted before: a date')
+    .option('--limit <n>', 'show at most n requests', positiveInt, 50)
+    .addHelpText('after', examples('countersign actions --status pending', 'countersign actions --type "payments.*" --level high,critical --since 7d', 'countersign actions --agent invoice-bot --json | jq -r ".nodes[].id"'))
+    .action((opts, cmd) => run(cmd, actionsPresenter, (ctx) => listActions(ctx, opts)));
+
   program.command('metrics')
     .summary('volumes, decisions, the queue, per approver and policy, fatigue alerts')
     .description('How governance is working over a window: submissions, decisions and time to decision, the queue, escalations and expiries, per approver and per policy, and approval-fatigue alerts with the change to consider and the numbers behind it.')

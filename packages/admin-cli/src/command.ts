@@ -49,5 +49,6 @@ export interface Presenter<T> {
 /** How each item of a stream (`watch`, `audit export`) is shown. */
 export interface StreamPresenter<T> {
   line(item: T, now: Date): View;
+  /** The item for --json / -o yaml; undefined leaves it out (a header meant for people). */
   data?(item: T): unknown;
 }

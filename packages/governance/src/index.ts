@@ -43,7 +43,7 @@ export { diffGovernance, type GovernanceChange, type GovernanceChangeKind } from
 export { parseDuration } from './duration.js';
 export { evaluateGovernance, type GovernanceEvaluation } from './evaluate.js';
 export { EXAMPLE_GOVERNANCE_YAML } from './examples.js';
-export { lintGovernance, type ApproverDirectory, type DirectoryApprover } from './lint.js';
+export { lintGovernance, type ApproverDirectory, type DirectoryAgent, type DirectoryApprover } from './lint.js';
 export { decidePolicy, type PolicyDecision } from './policy.js';
 export { DEFAULT_RISK_MODEL, type AmountBand, type BehaviourPoints, type LevelThresholds, type RiskModel } from './risk/model.js';
 export {

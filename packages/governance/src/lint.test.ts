@@ -138,6 +138,30 @@ routes:
       expect(lint(yaml, [approver('ana', ['finance']), approver('bo', ['finance']), approver('cfo'), approver('ops1', ['ops'])])).toEqual([]);
     });
 
+    it("counts a quorum without the agent's owner, who may never approve its requests", () => {
+      // The README's first setup: two approvals above 50,000, alice (finance, finance-lead) owns invoice-bot, bob is finance.
+      const yaml = `version: 1
+policies:
+  - name: payments
+    match: 'action.type.startsWith("payments.")'
+    adjust: [ { when: 'has(action.amount) && action.amount.value > 50000.0', requiredApprovals: 2 } ]
+escalationChains:
+  - { name: finance, levels: [ { approvers: { role: finance }, timeout: 15m }, { approvers: { role: finance-lead }, timeout: 30m } ] }
+routes:
+  - { name: all, when: 'true', chain: finance }
+`;
+      const alice = approver('alice', ['finance', 'finance-lead']);
+      const bob = approver('bob', ['finance']);
+      const agents = [{ name: 'invoice-bot', ownerId: alice.id }, { name: 'ap-bot', ownerId: alice.id }, { name: 'free-bot', ownerId: null }];
+      expect(lintGovernance(documentOf(yaml), { approvers: [alice, bob], agents })).toEqual([
+        'Policy "payments" adjust[0] requires 2 approvals, but escalation chain "finance" has only 1 active approver across its levels for requests of agents "ap-bot", "invoice-bot", whose owner alice may not approve them.',
+      ]);
+      // A third approver makes the quorum reachable for every agent; an owner outside the chain takes no vote away.
+      expect(lintGovernance(documentOf(yaml), { approvers: [alice, bob, approver('carol', ['finance'])], agents })).toEqual([]);
+      const olga = approver('olga', ['ops']);
+      expect(lintGovernance(documentOf(yaml), { approvers: [alice, bob, olga], agents: [{ name: 'x', ownerId: olga.id }] })).toEqual([]);
+    });
+
     it('checks a policy quorum against every chain a request could still fall through to', () => {
       const warnings = lint(
         `version: 1

@@ -9,9 +9,18 @@ export interface DirectoryApprover {
   readonly active: boolean;
 }
 
-/** Everyone who could be asked to approve, active or not. */
+/** An agent as the linter needs to know it: its owner may never approve its requests. */
+export interface DirectoryAgent {
+  readonly name: string;
+  /** The approver who owns it (an id of `approvers`), or null. */
+  readonly ownerId: string | null;
+}
+
+/** Everyone who could be asked to approve, active or not, and the agents whose owners are left out. */
 export interface ApproverDirectory {
   readonly approvers: readonly DirectoryApprover[];
+  /** Agents with an owner; without them quorums are counted as if no agent had one. */
+  readonly agents?: readonly DirectoryAgent[];
 }
 
 /**
@@ -74,34 +83,55 @@ function emptyLevels(doc: GovernanceDocument, directory: ApproverDirectory): str
 }
 
 // Approvals given at one level still count after escalation (one person, one vote), so a
-// policy's quorum is possible when the chain as a whole has enough distinct people.
+// policy's quorum is possible when the chain as a whole has enough distinct people. An
+// agent's owner may never vote on its requests, so a quorum is counted once more for each
+// owner who would be among the voters.
 function impossibleQuorums(compiled: CompiledGovernance, directory: ApproverDirectory): string[] {
   const warnings: string[] = [];
+  const owners = agentsByOwner(directory);
+  /** The sentence for `required` approvals from `people`, or null when every agent's requests can reach it. */
+  const shortfall = (required: number, people: Set<string>, among: string): string | null => {
+    if (people.size === 0) return null;
+    if (required > people.size) return `only ${countOf(people.size, 'active approver')} ${among}`;
+    // With one approval needed, an owner alone at a level only makes it skipped (emptyLevels' concern).
+    if (required < 2) return null;
+    for (const [ownerId, agents] of owners) {
+      if (!people.has(ownerId) || required <= people.size - 1) continue;
+      const owner = directory.approvers.find((approver) => approver.id === ownerId)?.name ?? ownerId;
+      const whose = agents.length === 1 ? `agent "${agents[0]}"` : `agents ${agents.map((name) => `"${name}"`).join(', ')}`;
+      return `only ${countOf(people.size - 1, 'active approver')} ${among} for requests of ${whose}, whose owner ${owner} may not approve them`;
+    }
+    return null;
+  };
   for (const chain of compiled.chains.values()) {
     chain.levels.forEach((level, i) => {
-      const people = resolve(level.approvers, directory).size;
-      if (people > 0 && level.requiredApprovals > people) {
-        warnings.push(
-          `${capitalize(levelName(chain, i))} requires ${level.requiredApprovals} approvals, but only ${countOf(people, 'active approver')} can give them.`,
-        );
-      }
+      const short = shortfall(level.requiredApprovals, resolve(level.approvers, directory), 'can give them');
+      if (short) warnings.push(`${capitalize(levelName(chain, i))} requires ${level.requiredApprovals} approvals, but ${short}.`);
     });
   }
   for (const policy of compiled.policies) {
     for (const rule of policy.adjust) {
       if (rule.requiredApprovals === undefined) continue;
       for (const chain of chainsReachableBy(compiled, policy.match)) {
-        const people = new Set(chain.levels.flatMap((level) => [...resolve(level.approvers, directory)])).size;
-        if (people > 0 && rule.requiredApprovals > people) {
-          warnings.push(
-            `Policy "${policy.name}" adjust[${rule.index}] requires ${rule.requiredApprovals} approvals, ` +
-              `but escalation chain "${chain.name}" has only ${countOf(people, 'active approver')} across its levels.`,
-          );
+        const people = new Set(chain.levels.flatMap((level) => [...resolve(level.approvers, directory)]));
+        const short = shortfall(rule.requiredApprovals, people, 'across its levels');
+        if (short) {
+          warnings.push(`Policy "${policy.name}" adjust[${rule.index}] requires ${rule.requiredApprovals} approvals, but escalation chain "${chain.name}" has ${short}.`);
         }
       }
     }
   }
   return warnings;
+}
+
+/** The names of the agents each owner owns, owners and agents in name order. */
+function agentsByOwner(directory: ApproverDirectory): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  for (const agent of [...(directory.agents ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (agent.ownerId === null) continue;
+    owners.set(agent.ownerId, [...(owners.get(agent.ownerId) ?? []), agent.name]);
+  }
+  return owners;
 }
 
 // The chains a policy's requests could be routed to, over-approximated: every route in

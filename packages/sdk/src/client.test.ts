@@ -265,6 +265,35 @@ describe('the client', () => {
     });
   });
 
+  it("accepts the server's base URL as well as its /graphql endpoint", async () => {
+    for (const url of ['http://countersign.test', 'http://countersign.test/', 'http://countersign.test/graphql']) {
+      const seen: string[] = [];
+      const server = fakeServer({ Action: () => actionFixture() });
+      const fetch = (async (resource: string | URL, init?: RequestInit) => {
+        seen.push(String(resource));
+        return server.fetch(resource, init);
+      }) as typeof globalThis.fetch;
+      await client(fetch, { url }).get('a1');
+      expect(seen).toEqual(['http://countersign.test/graphql']);
+    }
+  });
+
+  it('makes many calls at once without a MaxListenersExceededWarning (each call listens to the client for its lifetime)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const server = fakeServer({ Action: async () => actionFixture() });
+      const cs = client(server.fetch);
+      await Promise.all(Array.from({ length: 25 }, () => cs.get('a1')));
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('requires a URL and an API key', () => {
     expect(() => createClient({ url: 'http://x/graphql', apiKey: '' })).toThrow(/apiKey/);
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { toMilliseconds, type Duration } from './duration.js';
 import { CountersignError, ReceiptVerificationError, notApprovedError } from './errors.js';
 import {
@@ -41,7 +42,8 @@ import { waitForTerminal } from './wait.js';
  */
 export interface ClientOptions {
   /**
-   * The GraphQL endpoint.
+   * The server: its base URL (`http://127.0.0.1:4000`) or its GraphQL endpoint
+   * (`http://127.0.0.1:4000/graphql`); a URL with no path gets `/graphql`.
    * @default process.env.COUNTERSIGN_URL
    */
   url?: string | URL;
@@ -308,9 +310,9 @@ export function createClient(options: ClientOptions = {}): Client {
     logger = SILENT,
   } = options;
 
-  if (!url) throw new TypeError('createClient: `url` is required (or set COUNTERSIGN_URL), e.g. http://127.0.0.1:4000/graphql');
+  if (!url) throw new TypeError('createClient: `url` is required (or set COUNTERSIGN_URL), e.g. http://127.0.0.1:4000');
   if (!apiKey) throw new TypeError('createClient: `apiKey` is required (or set COUNTERSIGN_API_KEY)');
-  const httpUrl = new URL(url);
+  const httpUrl = graphqlEndpoint(url);
   const retry = resolveRetryPolicy(retryOption);
 
   const http = createHttpTransport({ url: httpUrl, apiKey, fetch, retry, requestTimeoutMs: toMilliseconds(requestTimeout, 'requestTimeout'), logger });
@@ -327,6 +329,9 @@ export function createClient(options: ClientOptions = {}): Client {
 
   // Aborted by dispose(): every call listens to it alongside the caller's own signal.
   const lifetime = new AbortController();
+  // One listener per call in flight, each removed when its call ends: many concurrent calls
+  // are not a leak, so no MaxListenersExceededWarning past ten.
+  setMaxListeners(0, lifetime.signal);
   async function withLifetime<T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const linked = linkSignals([signal, lifetime.signal]);
     try {
@@ -501,6 +506,13 @@ const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 function lacksDecidingRecord(action: ActionRequest): boolean {
   const verdict = action.status === 'DENIED' ? 'DENY' : action.status === 'CHANGES_REQUESTED' ? 'REQUEST_CHANGES' : undefined;
   return verdict !== undefined && !action.decisions.some((decision) => decision.verdict === verdict);
+}
+
+/** The server's base URL, as the CLI and the README give it, means its `/graphql` endpoint. */
+function graphqlEndpoint(url: string | URL): URL {
+  const endpoint = new URL(url);
+  if (endpoint.pathname === '' || endpoint.pathname === '/') endpoint.pathname = '/graphql';
+  return endpoint;
 }
 
 function webSocketUrl(httpUrl: URL): URL {

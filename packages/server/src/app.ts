@@ -77,7 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
     }
 
-    const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger });
+    const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger, createDatabase: embedded !== null || config.createDatabase });
     cleanups.push(() => orm.close(true));
 
     const hasher = new TokenHasher(await sharedSecret(orm.em.fork(), 'token_hash_key'));

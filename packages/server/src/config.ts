@@ -23,6 +23,8 @@ export interface Config {
   timerPollMs: number;
   /** Pool size for PostgreSQL (ignored in embedded mode, which has one session). */
   databasePoolSize: number;
+  /** Create DATABASE_URL's database when it does not exist; otherwise a missing one (a typo) stops the start. */
+  createDatabase: boolean;
   /** How long an agent authenticated by key is remembered, in milliseconds (0: not at all); see AgentKeyCache. */
   agentKeyCacheMs: number;
   /** Fraction of a level's timeout after which assignees are warned (ABOUT_TO_EXPIRE); null: never. */
@@ -132,6 +134,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const receiptTtlSeconds = positiveInt(env, 'COUNTERSIGN_RECEIPT_TTL', 24 * 3600, errors);
   const timerPollMs = positiveInt(env, 'COUNTERSIGN_TIMER_POLL_MS', 250, errors, 10, 60_000);
   const databasePoolSize = positiveInt(env, 'DATABASE_POOL_SIZE', 10, errors, 1, 500);
+  const createDatabaseText = env.COUNTERSIGN_CREATE_DATABASE?.trim().toLowerCase() || 'false';
+  const createDatabase = createDatabaseText === 'true';
+  if (createDatabaseText !== 'true' && createDatabaseText !== 'false') {
+    errors.push(`COUNTERSIGN_CREATE_DATABASE=${JSON.stringify(env.COUNTERSIGN_CREATE_DATABASE)} is not valid: expected true or false.`);
+  }
   const agentKeyCacheMs = positiveInt(env, 'COUNTERSIGN_AGENT_KEY_CACHE_MS', 2000, errors, 0, 3_600_000);
   const groupAssignmentFrom = positiveInt(env, 'COUNTERSIGN_GROUP_ASSIGNMENT_FROM', 16, errors, 1, 1_000_000);
 
@@ -182,6 +189,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets },
   };
 }

@@ -2,6 +2,8 @@
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
+import { startBanner } from './banner.js';
+import { MissingDatabaseError } from './db/orm.js';
 
 /** Start-up only: configuration, the app, and signals. */
 const result = loadConfig(process.env);
@@ -12,6 +14,7 @@ if (!result.ok) {
 const logger = createLogger(result.config.logLevel);
 try {
   const app = await createApp(result.config, { logger });
+  if (process.stdout.isTTY) process.stdout.write(startBanner(result.config, app.url));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -36,6 +39,18 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (error) {
-  logger.fatal({ err: error }, 'Countersign failed to start');
+  // The two mistakes a first start meets get a sentence, not a stack.
+  const known =
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? `port ${result.config.port} is in use; set PORT to another port (e.g. PORT=${result.config.port + 1} pnpm start), or stop what is using it.`
+      : error instanceof MissingDatabaseError
+        ? error.message
+        : null;
+  if (known === null) {
+    logger.fatal({ err: error }, 'Countersign failed to start');
+  } else {
+    logger.fatal(known);
+    process.stderr.write(`countersign: ${known}\n`);
+  }
   process.exit(1);
 }

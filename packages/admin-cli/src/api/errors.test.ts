@@ -52,7 +52,8 @@ describe('toCliError', () => {
   it('should map bare HTTP failures by status', () => {
     expect(toCliError(clientError(401), URL).exitCode).toBe(ExitCode.UNAUTHENTICATED);
     expect(toCliError(clientError(503), URL).exitCode).toBe(ExitCode.UNAVAILABLE);
-    expect(toCliError(clientError(404), URL).message).toMatch(/is this the GraphQL endpoint/);
+    // A bare 404 is a URL with nothing behind it, not a missing request (exit 6).
+    expect(toCliError(clientError(404), URL)).toMatchObject({ exitCode: ExitCode.UNAVAILABLE, message: expect.stringMatching(/no Countersign GraphQL endpoint at that path/) });
   });
 
   it('should name the URL when the server cannot be reached', () => {

@@ -17,7 +17,6 @@ const HTTP_EXIT_CODES: Readonly<Record<number, ExitCode>> = {
   400: ExitCode.INVALID,
   401: ExitCode.UNAUTHENTICATED,
   403: ExitCode.FORBIDDEN,
-  404: ExitCode.NOT_FOUND,
   409: ExitCode.CONFLICT,
   429: ExitCode.RATE_LIMITED,
   502: ExitCode.UNAVAILABLE,
@@ -56,13 +55,17 @@ export function toCliError(error: unknown, url: string): CliError {
     const errors = error.response.errors ?? [];
     if (errors.length > 0) return fromServerErrors(errors, url);
     const status = error.response.status;
-    return new CliError(`${url} answered HTTP ${status}${status === 404 ? ' (is this the GraphQL endpoint?)' : ''}.`, HTTP_EXIT_CODES[status] ?? ExitCode.ERROR, { cause: error });
+    // A 404 with no GraphQL error is a URL with no Countersign behind it, not a missing request.
+    if (status === 404) {
+      return new CliError(`${url} answered HTTP 404: there is no Countersign GraphQL endpoint at that path (use the server's base URL, e.g. http://127.0.0.1:4000).`, ExitCode.UNAVAILABLE, { cause: error });
+    }
+    return new CliError(`${url} answered HTTP ${status}.`, HTTP_EXIT_CODES[status] ?? ExitCode.ERROR, { cause: error });
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new CliError(`${url} did not answer in time.`, ExitCode.UNAVAILABLE, { cause: error });
   }
   if (error instanceof TypeError && /fetch failed/i.test(error.message)) {
-    return new CliError(`Cannot reach ${url}: ${networkReason(error.cause)}.`, ExitCode.UNAVAILABLE, { cause: error });
+    return new CliError(`Cannot reach ${url}: ${networkReason(error.cause, url)}.`, ExitCode.UNAVAILABLE, { cause: error });
   }
   if (error instanceof SyntaxError) {
     return new CliError(`${url} did not answer with GraphQL JSON (is this the GraphQL endpoint?).`, ExitCode.UNAVAILABLE, { cause: error });
@@ -70,8 +73,16 @@ export function toCliError(error: unknown, url: string): CliError {
   throw error;
 }
 
-function networkReason(cause: unknown): string {
+function networkReason(cause: unknown, url: string): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
+  // OpenSSL's text ("ssl3_get_record:wrong version number") says, in its words, that the
+  // server answered in plain HTTP.
+  if (url.startsWith('https:') && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(String((cause as Error | undefined)?.message)))) {
+    return `the server does not speak HTTPS there (plain HTTP?): try ${url.replace(/^https:/, 'http:')}`;
+  }
+  if (url.startsWith('https:') && typeof code === 'string' && /^ERR_SSL|^ERR_TLS|CERT|^UNABLE_TO|^DEPTH_ZERO|^SELF_SIGNED/.test(code)) {
+    return `the TLS connection failed (${code})`;
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused (is the server running?)';

@@ -186,6 +186,27 @@ export const APPROVAL_QUEUE = operation<{ approvalQueue: Connection<ActionSummar
   }
   ${ACTION_SUMMARY}`);
 
+/** The filters of the API's `actions` query (admins). */
+export interface ActionFilter {
+  readonly agentId?: string;
+  readonly status?: readonly string[];
+  readonly mode?: readonly string[];
+  readonly level?: readonly string[];
+  readonly type?: string;
+  readonly since?: string;
+  readonly until?: string;
+}
+
+export const ACTIONS = operation<{ actions: Connection<ActionSummary> }, PageVariables & { filter: ActionFilter }>(/* GraphQL */ `
+  query Actions($first: Int, $after: String, $filter: ActionFilter) {
+    actions(first: $first, after: $after, filter: $filter) { nodes { ...ActionSummaryFields } ${PAGE_INFO} }
+  }
+  ${ACTION_SUMMARY}`);
+
+/** Who is asking (what `show` may offer them) and the approvers' names (for the timeline). */
+export const SHOW_CONTEXT = operation<{ me: Principal; approvers: { nodes: readonly { id: string; name: string }[] } }>(/* GraphQL */ `
+  query ShowContext { me { kind id name roles } approvers(first: 500) { nodes { id name } } }`);
+
 export const REVIEW_QUEUE = operation<{ reviewQueue: Connection<ActionSummary> }, PageVariables>(/* GraphQL */ `
   query ReviewQueue($first: Int, $after: String) {
     reviewQueue(first: $first, after: $after) { nodes { ...ActionSummaryFields } ${PAGE_INFO} }
@@ -341,5 +362,5 @@ export const AUDIT_LOG = operation<{ auditLog: Connection<AuditEvent> }, PageVar
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
   ME, CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN, ROTATE_APPROVER_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
   DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
-  APPROVAL_QUEUE, REVIEW_QUEUE, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
+  APPROVAL_QUEUE, REVIEW_QUEUE, ACTIONS, SHOW_CONTEXT, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
 ] as readonly Operation<unknown, never>[];

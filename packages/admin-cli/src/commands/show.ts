@@ -1,10 +1,11 @@
-import { ACTION } from '../api/operations.js';
-import type { ActionDetail, ActionDigest, AgentBaseline, Amount, RevisionChanges } from '../api/types.js';
+import { ACTION, SHOW_CONTEXT } from '../api/operations.js';
+import type { ActionDetail, ActionDigest, AgentBaseline, Amount, Principal, RevisionChanges } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { age, list, money, prettyJson, risk, status, statusTone, timestamp } from '../output/format.js';
 import { count, inline, percent, words } from '../output/figures.js';
 import { code, fields, heading, table, text, toned, type Block, type Cell } from '../output/view.js';
 import { deadlineCell } from './queue.js';
+import { actorOf, describeEvent, type Names } from './timeline.js';
 
 /** How many of the agent's earlier requests `show` lists. */
 export const RECENT_ACTIONS = 10;
@@ -13,6 +14,10 @@ export const SIMILAR_ACTIONS = 5;
 
 export interface ShowResult {
   readonly action: ActionDetail;
+  /** Who asked: what `show` may offer them to do next (null when the server would not say). */
+  readonly viewer?: Principal | null;
+  /** Approvers' names by id, for the timeline. */
+  readonly names?: Names;
 }
 
 /**
@@ -23,8 +28,25 @@ export interface ShowResult {
 export async function show(ctx: CommandContext, id: string): Promise<ShowResult> {
   const api = await ctx.api();
   // One more than shown: the agent's latest request may be this one.
-  const { action } = await api.request(ACTION, { id, recent: RECENT_ACTIONS + 1, similar: SIMILAR_ACTIONS });
-  return { action };
+  const [{ action }, context] = await Promise.all([
+    api.request(ACTION, { id, recent: RECENT_ACTIONS + 1, similar: SIMILAR_ACTIONS }),
+    // Only names and who is asking: the request itself is shown without them.
+    api.request(SHOW_CONTEXT, {}).catch(() => null),
+  ]);
+  return { action, viewer: context?.me ?? null, names: namesOf(action, context?.approvers.nodes ?? []) };
+}
+
+/** Every approver and agent name the request and the directory tell. */
+function namesOf(a: ActionDetail, approvers: readonly { id: string; name: string }[]): Names {
+  const names = new Map<string, string>(approvers.map((p) => [p.id, p.name]));
+  const add = (p: { readonly id?: string; readonly name: string } | null | undefined) => p?.id && names.set(p.id, p.name);
+  add(a.agent);
+  add(a.agent.owner);
+  for (const d of [...a.decisions, ...a.reviews, ...a.assignees]) {
+    add(d.approver);
+    add(d.onBehalfOf);
+  }
+  return names;
 }
 
 /** The agent's other requests, newest first, at most {@link RECENT_ACTIONS}. */
@@ -76,9 +98,17 @@ function agentCell(a: ActionDetail): Cell {
   return `${a.agent.name}${tags}${owner}`;
 }
 
+/** A pending request that can only expire says so above everything else, with the server's sentence. */
+function quorumWarning(a: ActionDetail): Block[] {
+  if (a.status !== 'PENDING' || a.statusReason !== 'QUORUM_UNREACHABLE') return [];
+  const why = a.notes.find((note) => note.startsWith('It needs ')) ?? `It needs ${a.requiredApprovals} approvals, but fewer people may approve it.`;
+  return [text(`Warning: nobody can complete this request. ${why}`, 'bad')];
+}
+
 function requestSection(a: ActionDetail, now: Date): Block[] {
   return [
     heading(`${a.type} ${a.id}`),
+    ...quorumWarning(a),
     fields([
       ['Status', toned([a.status, a.reviewStatus ? `review ${a.reviewStatus}` : '', a.statusReason ?? ''].filter(Boolean).join(' · '), statusTone(a.status))],
       ['Mode', [a.mode, approvalsLine(a)].filter(Boolean).join(' · ')],
@@ -191,6 +221,9 @@ function modes(byMode: AgentBaseline['byMode']): string {
   return [...byMode].filter((m) => m.count > 0).sort((x, y) => y.count - x.count).map((m) => `${m.mode} ${count(m.count)}`).join(' · ');
 }
 
+/** Below this many amounts (this request's included) a median and p95 say nothing: there is no baseline yet. */
+const BASELINE_FROM = 5;
+
 /** How many amounts the baseline's percentiles must stand on before this request's own weighs little in them. */
 const SOLID_SAMPLES = 10;
 
@@ -209,8 +242,11 @@ function amountAgainstUsual(a: ActionDetail): [string, Cell][] {
   const usual = a.agent.baseline.usualAmounts.find((u) => u.type === a.type && u.currency === amount.currency);
   const earlier = a.similar.sameAgent.filter((d) => d.id !== a.id && d.amount?.currency === amount.currency).map((d) => d.amount!.value);
   const rows: [string, Cell][] = [];
-  if (usual) {
+  if (usual && usual.samples >= BASELINE_FROM) {
     rows.push(['Usual amount', `median ${money({ value: usual.p50, currency: usual.currency })}, normal high (p95) ${money({ value: usual.p95, currency: usual.currency })}, over ${count(usual.samples)} including this one`]);
+  } else {
+    const so = usual ? `${count(usual.samples)} ${a.type} in ${amount.currency} so far, this one included` : `no ${a.type} in ${amount.currency} counted yet`;
+    rows.push(['Usual amount', toned(`no baseline yet: ${so} (it takes ${BASELINE_FROM})`, 'muted')]);
   }
   if (usual && usual.samples > SOLID_SAMPLES) {
     rows.push(['This request', amount.value <= usual.p95 ? toned(`${money(amount)}: within its usual range`, 'good') : toned(`${money(amount)}: ${usual.p95 > 0 ? `${times(amount.value / usual.p95)} ` : 'above '}its normal high`, 'bad')]);
@@ -316,19 +352,25 @@ function decisionsSection(a: ActionDetail): Block[] {
   return blocks;
 }
 
-function timelineSection(a: ActionDetail): Block[] {
+/** The audit trail in words: who (by name) and what happened; `--json` has the events as stored. */
+function timelineSection(a: ActionDetail, names: Names): Block[] {
   return [
     heading('Timeline'),
     table(
-      [{ header: '#', align: 'right' }, 'At', 'Event', 'By', { header: 'Detail', flex: true }],
-      a.auditTrail.map((e) => [String(e.seq), timestamp(e.at), e.kind, [e.actorType.toLowerCase(), e.actorId ?? ''].join(' ').trim(), e.data === null ? '' : JSON.stringify(e.data)]),
+      [{ header: '#', align: 'right' }, 'At', 'By', { header: 'What happened', flex: true }],
+      a.auditTrail.map((e) => [String(e.seq), timestamp(e.at), actorOf(e, names), describeEvent(e, names)]),
       'No events.',
     ),
   ];
 }
 
-/** What the reader can do next with this request, if anything. */
-function nextStep(a: ActionDetail): Block[] {
+/**
+ * What the reader can do next with this request: the decide commands only for someone
+ * who may run them (an approver assigned to it now); others are told who decides.
+ */
+function nextStep(a: ActionDetail, viewer: Principal | null | undefined): Block[] {
+  const assigned = viewer?.kind === 'APPROVER' && a.assignees.some((x) => x.approver.id === viewer.id);
+  const unknown = viewer === null || viewer === undefined;
   const commands =
     a.status === 'PENDING'
       ? [`countersign approve ${a.id} --comment …`, `countersign deny ${a.id} --comment …`, `countersign request-changes ${a.id} --comment …`]
@@ -336,6 +378,12 @@ function nextStep(a: ActionDetail): Block[] {
         ? [`countersign review ${a.id} --ack`, `countersign review ${a.id} --flag --comment …`]
         : [];
   if (commands.length === 0) return [];
+  if (!assigned && !unknown) {
+    const deciders = a.assignees.length > 0 ? list(a.assignees.map(who)) : 'nobody at the moment';
+    const task = a.status === 'PENDING' ? 'decide' : 'review';
+    const you = viewer.kind === 'ADMIN' ? 'An admin token cannot' : a.agent.owner?.id === viewer.id ? 'You own this agent, so you cannot' : 'You are not assigned to it, so you cannot';
+    return [heading('Next'), text(`${you} ${task} it; it waits for ${deciders}, with their own tokens.`, 'muted')];
+  }
   return [heading('Next'), { kind: 'list', items: commands.map((command) => ({ marker: '$', text: command, tone: 'muted' as const })) }];
 }
 
@@ -348,7 +396,7 @@ function nextStep(a: ActionDetail): Block[] {
  */
 export const showPresenter: Presenter<ShowResult> = {
   data: (r) => r.action,
-  view: ({ action: a }, now) => [
+  view: ({ action: a, viewer, names }, now) => [
     ...requestSection(a, now),
     ...riskSection(a),
     ...policySection(a),
@@ -357,7 +405,7 @@ export const showPresenter: Presenter<ShowResult> = {
     ...historySection(a, now),
     ...precedentSection(a, now),
     ...decisionsSection(a),
-    ...timelineSection(a),
-    ...nextStep(a),
+    ...timelineSection(a, names ?? new Map()),
+    ...nextStep(a, viewer),
   ],
 };

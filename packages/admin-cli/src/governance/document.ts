@@ -40,7 +40,9 @@ export async function readValidGovernanceFile(ctx: CommandContext, path: string)
   const [first] = errors;
   if (first) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run \`countersign lint -f ${path}\`)` : '';
-    throw CliError.invalid(`${describeProblem(file.name, first)}${more}`);
+    // The top level prints "error: " before the message: the problem's own severity would double it.
+    const { path: where, message } = first;
+    throw CliError.invalid(`${location(file.name, first)}: ${where ? `${where}: ` : ''}${message}${more}`);
   }
   return file;
 }

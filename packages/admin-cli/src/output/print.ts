@@ -53,6 +53,7 @@ export async function printStream<T>(
     let first = true;
     out.write('[');
     for await (const item of items) {
+      if (machine(item) === undefined) continue;
       out.write(`${first ? '\n' : ',\n'}${JSON.stringify(machine(item))}`);
       first = false;
     }
@@ -60,6 +61,8 @@ export async function printStream<T>(
     return ExitCode.OK;
   }
   for await (const item of items) {
+    // Headers and markers of a stream are for people: data() leaves them out of machine output.
+    if (format !== 'table' && machine(item) === undefined) continue;
     if (format === 'jsonl') out.write(`${JSON.stringify(machine(item))}\n`);
     else if (format === 'yaml') out.write(`---\n${toYaml(machine(item))}`);
     else out.write(renderView(presenter.line(item, now()), term));

@@ -82,7 +82,7 @@ export class ActionRequestType {
   @Field(() => RiskType) risk!: RiskType;
   @Field(() => Mode) mode!: Mode;
   @Field(() => ActionStatus) status!: ActionStatus;
-  @Field(() => String, { nullable: true, description: 'Why it ended as it did when no human decided (BLOCKED_BY_POLICY, NO_ROUTE, AGENT_SUSPENDED, EXPIRED…).' })
+  @Field(() => String, { nullable: true, description: 'Why it ended as it did when no human decided (BLOCKED_BY_POLICY, NO_ROUTE, AGENT_SUSPENDED, EXPIRED…). While PENDING, QUORUM_UNREACHABLE: it needs more approvals than its chain has people who may give them (see notes), so it will expire unless approvers are added.' })
   statusReason!: string | null;
   @Field(() => ReviewStatus, { nullable: true }) reviewStatus!: ReviewStatus | null;
   @Field(() => String, { nullable: true, description: 'The policy that decided the mode (null: defaults).' }) policy!: string | null;

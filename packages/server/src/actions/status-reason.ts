@@ -1,8 +1,15 @@
 /**
  * Why a request ended as it did, in `statusReason`. Machine-readable words, stable for
- * integrators; the audit event carries the sentence.
+ * integrators; the audit event carries the sentence. One is set on a request still
+ * PENDING: QUORUM_UNREACHABLE.
  */
 export const StatusReason = {
+  /**
+   * Still PENDING, but it needs more approvals than there are people its chain reaches
+   * (the agent's owner left out) as the directory stood at submission: it will expire
+   * unless approvers are added. A note on the request says it in words.
+   */
+  QUORUM_UNREACHABLE: 'QUORUM_UNREACHABLE',
   /** A policy's mode (or an adjust rule) said BLOCK. */
   BLOCKED_BY_POLICY: 'BLOCKED_BY_POLICY',
   /** The agent is suspended: the kill switch. */

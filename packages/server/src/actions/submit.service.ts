@@ -8,7 +8,8 @@ import { isUniqueViolation, isUuid } from '../shared/validate.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import { payloadHash } from '../receipts/receipt.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
-import { assignNextLevel, type ChainSnapshot } from '../escalation/escalation.service.js';
+import { assignNextLevel, toLevelChain, type ChainSnapshot } from '../escalation/escalation.service.js';
+import { reachableVoters, type ApproverRef } from '../escalation/levels.js';
 import type { Services } from '../services.js';
 import type { AgentSnapshot } from '../auth/principal.js';
 import { ActionRequest, type ActionRecord } from './action-request.entity.js';
@@ -210,19 +211,23 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
         action.route = route.name;
         action.chain = route.chain;
         action.chainSnapshot = compiled!.chains.get(route.chain) as ChainSnapshot;
+        // The directory as of the group's first statement: read again only if it changed.
+        const directory = await services.directory.at(tx, facts.directoryVersion);
         const assigned = await assignNextLevel(tx, action, kind, {
           now,
           ownerId: agent.ownerId,
           policyRequiredApprovals: policy.requiredApprovals,
           aboutToExpireFraction: services.config.aboutToExpireFraction,
           grouping: services.grouping,
-          // The directory as of the group's first statement: read again only if it changed.
-          directory: await services.directory.at(tx, facts.directoryVersion),
+          directory,
         });
         if (!assigned.step) {
           const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
           end(action, status, StatusReason.NO_APPROVERS_AVAILABLE, status === ActionStatus.EXPIRED ? 'ACTION_EXPIRED' : 'ACTION_DENIED', `Nobody in chain ${route.chain} is available to ${kind === AssignmentKind.APPROVAL ? 'approve' : 'review'} it.`);
           return false;
+        }
+        if (kind === AssignmentKind.APPROVAL && action.requiredApprovals > assigned.step.assignees.length) {
+          warnIfQuorumUnreachable(action, directory.approvers, agent.ownerId, now);
         }
         queueChanged.push(...assigned.added.map((a) => a.approverId));
         audit.push(...assigned.audit, {
@@ -269,6 +274,22 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
     }
     throw error;
   }
+}
+
+/**
+ * Says at once, on the request, when its quorum cannot be reached by everyone its chain
+ * could ever ask (counted without the agent's owner): it would otherwise wait to expire.
+ */
+function warnIfQuorumUnreachable(action: ActionRecord, directory: ApproverRef[], ownerId: string | null, now: Date): void {
+  const chain = toLevelChain(action.chainSnapshot as ChainSnapshot);
+  const people = reachableVoters(chain, directory, { at: now, actionType: action.type, excludeApproverIds: ownerId ? [ownerId] : [] });
+  if (people >= action.requiredApprovals) return;
+  action.statusReason = StatusReason.QUORUM_UNREACHABLE;
+  action.notes = [
+    ...action.notes,
+    `It needs ${action.requiredApprovals} approvals, but only ${people} ${people === 1 ? 'person' : 'people'} in chain ${action.chain} may approve it` +
+      `${ownerId ? " (the agent's owner may not)" : ''}: it will expire unless approvers are added.`,
+  ];
 }
 
 async function findByIdempotencyKey(em: EntityManager, agentId: string, key: string): Promise<ActionRequest | null> {

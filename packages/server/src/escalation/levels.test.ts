@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { DelegationRule } from '../delegation/resolve.js';
 import {
   nextLevel,
+  reachableVoters,
   resolveLevelAssignees,
   type ApproverRef,
   type Assignee,
@@ -236,5 +237,19 @@ describe('nextLevel', () => {
     [-1, 1.5],
   ])('should refuse fromIndex %s with repeat %s', (fromIndex, repeat) => {
     expect(() => nextLevel({ levels: [finance], repeat }, fromIndex, resolveStaffed)).toThrow(RangeError);
+  });
+});
+
+describe('reachableVoters', () => {
+  const chain = { levels: [level({ role: 'finance' }), level({ role: 'finance-lead' }), level({ names: ['cfo'] })] };
+
+  it('counts each person once across all levels of the chain, active ones only', () => {
+    // fiona, frank (both levels), olga, lena, cfo; not the inactive one.
+    expect(reachableVoters(chain, directory, ctx)).toBe(5);
+  });
+
+  it("leaves out the agent's owner, who may never vote on its requests", () => {
+    expect(reachableVoters(chain, directory, ownedByOlga)).toBe(4);
+    expect(reachableVoters({ levels: [level({ role: 'finance' })] }, [approver('olga', ['finance']), approver('bo', ['finance'])], ownedByOlga)).toBe(1);
   });
 });

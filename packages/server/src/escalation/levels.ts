@@ -130,3 +130,14 @@ export function nextLevel(
   }
   return null;
 }
+
+/**
+ * How many different people could ever vote on a request in `chain`: everyone any of its
+ * levels reaches, counted once, without the excluded (the agent's owner). A quorum above
+ * it cannot be reached, however the levels escalate, so the request can only expire.
+ */
+export function reachableVoters(chain: EscalationChain, directory: readonly ApproverRef[], ctx: AssignmentContext, rules: readonly DelegationRule[] = []): number {
+  const people = new Set<string>();
+  for (const level of chain.levels) for (const assignee of resolveLevelAssignees(level, directory, ctx, rules)) people.add(assignee.approverId);
+  return people.size;
+}

@@ -3,6 +3,7 @@ import { compileGovernance, diffGovernance, formatGovernanceIssue, lintGovernanc
 import { AppError, ErrorCode } from '../errors.js';
 import { appendAudit } from '../audit/audit.service.js';
 import { actorRef, type Principal } from '../auth/principal.js';
+import { Agent } from '../principals/agent.entity.js';
 import { Approver } from '../principals/approver.entity.js';
 import { GovernanceVersion } from './governance-version.entity.js';
 import type { ApplyGovernancePayload } from './governance.types.js';
@@ -45,10 +46,14 @@ export class GovernanceCache {
   }
 }
 
-/** The warnings a document earns against the approvers who exist now. */
+/** The warnings a document earns against the approvers who exist now and the agents they own. */
 export async function lintAgainstDirectory(em: EntityManager, document: GovernanceDocument): Promise<string[]> {
   const approvers = await em.find(Approver, {}, { fields: ['id', 'name', 'roles', 'active'] });
-  return lintGovernance(document, { approvers: approvers.map((a) => ({ id: a.id, name: a.name, roles: a.roles, active: a.active })) });
+  const owned = await em.find(Agent, { owner: { $ne: null } }, { fields: ['name', 'owner'] });
+  return lintGovernance(document, {
+    approvers: approvers.map((a) => ({ id: a.id, name: a.name, roles: a.roles, active: a.active })),
+    agents: owned.map((a) => ({ name: a.name, ownerId: a.owner?.id ?? null })),
+  });
 }
 
 /** Validates a document whole or throws BAD_USER_INPUT listing every problem with where it is. */

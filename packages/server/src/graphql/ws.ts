@@ -27,7 +27,11 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  */
 export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services, guards: { limits: QueryLimits; rateLimiter: RateLimiter }) {
   const limits = services.config.websockets;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Upgrades are handed over by hand rather than with `server:`, which would also forward the
+  // HTTP server's errors (a port in use) to graphql-ws, and it prints them with a stack.
+  const wss = new WebSocketServer({ noServer: true, path: '/graphql' });
+  // (handleUpgrade answers 400 itself to an upgrade on another path, as `server:` did.)
+  httpServer.on('upgrade', (request, socket, head) => wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request)));
   // Where a connection's credential comes from, tried in order.
   const sources: CredentialSource[] = [bearerCredentials(services.sql, services.hasher, services.config.bootstrapToken)];
   const connections = new OpenConnections(services.logger);
