@@ -162,7 +162,8 @@ describe('a modified payload under a quorum', () => {
       expect(shown.code, shown.stderr).toBe(0);
       expect(shown.stdout).toContain('1 of 2 approvals');
       expect(shown.stdout).toContain('APPROVE (of an earlier payload: no longer counts)');
-      expect(shown.stdout).toContain('PAYLOAD_MODIFIED');
+      expect(shown.stdout).toContain('changed the payload to approve; 1 earlier approval no longer counts');
+      expect(shown.stdout).toContain('Payload now up for approval');
     } finally {
       await rm(home, { recursive: true, force: true });
     }

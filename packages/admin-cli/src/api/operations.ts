@@ -243,6 +243,7 @@ export const ACTION = operation<{ action: ActionDetail }, { id: string; recent: 
       decisions { ...DecisionFields }
       reviews { id verdict comment at approver { id name } onBehalfOf { id name } }
       approvedPayload
+      candidatePayload
       revisionOf { id summary status createdAt }
       revisionChanges {
         requestedChanges { ...DecisionFields modifiedPayload }

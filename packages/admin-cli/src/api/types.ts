@@ -318,6 +318,8 @@ export interface ActionDetail extends Omit<ActionSummary, 'risk' | 'agent'> {
   readonly decisions: readonly Decision[];
   readonly reviews: readonly Review[];
   readonly approvedPayload: unknown;
+  /** While pending: the payload the next approvals are for (an approver's modification), when it differs. */
+  readonly candidatePayload?: unknown;
   readonly revisionOf: { readonly id: string; readonly summary: string; readonly status: ActionStatus; readonly createdAt: DateTime } | null;
   readonly revisionChanges: RevisionChanges | null;
   readonly similar: SimilarActions;

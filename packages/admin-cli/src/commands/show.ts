@@ -158,6 +158,9 @@ function policySection(a: ActionDetail): Block[] {
 function payloadSection(a: ActionDetail): Block[] {
   const blocks: Block[] = [heading('Payload'), code(prettyJson(a.payload))];
   if (a.context !== null && a.context !== undefined) blocks.push(heading('Context'), code(prettyJson(a.context)));
+  if (a.status === 'PENDING' && a.candidatePayload !== null && a.candidatePayload !== undefined && JSON.stringify(a.candidatePayload) !== JSON.stringify(a.payload)) {
+    blocks.push(heading('Payload now up for approval (modified by an approver; approving approves this)'), code(prettyJson(a.candidatePayload)));
+  }
   if (a.approvedPayload !== null && a.approvedPayload !== undefined && JSON.stringify(a.approvedPayload) !== JSON.stringify(a.payload)) {
     blocks.push(heading('Approved payload (modified by the approver)'), code(prettyJson(a.approvedPayload)));
   }

@@ -90,6 +90,19 @@ export function describeEvent(e: Pick<AuditEvent, 'kind' | 'data'>, names: Names
       const modified = str(d.modifiedPayloadHash) ? (d.verdict === 'APPROVE' ? ', with a modified payload' : ', suggesting a payload') : '';
       return `${verdict}${behalf}${tally}${modified}${quoted(d.comment)}`;
     }
+    case 'PAYLOAD_MODIFIED': {
+      const voided = Array.isArray(d.approvalsVoided) ? d.approvalsVoided.length : num(d.approvalsVoided) ?? 0;
+      const level = d.level as { before?: unknown; after?: unknown } | undefined;
+      const quorum = d.requiredApprovals as { before?: unknown; after?: unknown } | undefined;
+      const parts = [
+        'changed the payload to approve',
+        voided > 0 ? `${voided} earlier approval${voided === 1 ? '' : 's'} no longer count${voided === 1 ? 's' : ''}` : '',
+        level && level.before !== level.after ? `risk level raised from ${str(level.before) ?? '?'} to ${str(level.after) ?? '?'}` : '',
+        quorum && quorum.before !== quorum.after ? `now ${num(quorum.after) ?? '?'} approvals required (were ${num(quorum.before) ?? '?'})` : '',
+        d.blocked === true ? 'the policy blocks the new payload' : '',
+      ].filter(Boolean);
+      return parts.join('; ');
+    }
     case 'ACTION_APPROVED':
       if (str(d.mode)) return `approved automatically (${str(d.mode)}); receipt issued`;
       return d.modified === true ? 'approved with the modified payload; receipt issued' : 'approved; receipt issued';
