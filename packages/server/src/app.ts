@@ -29,6 +29,8 @@ import { BehaviourCache } from './actions/behaviour.js';
 import { ApproverSets } from './escalation/approver-sets.js';
 import { DirectoryCache } from './escalation/directory.js';
 import { readCommitFacts } from './actions/submit.service.js';
+import { formatUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableError, unavailableStatusPlugin } from './db/faults.js';
+import { withTimeout } from './shared/timeout.js';
 
 /** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */
 const GROUP_COMMIT_CONCURRENCY = 3;
@@ -74,14 +76,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
     }
 
-    const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger });
+    const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger, timeouts: config.databaseTimeouts });
     cleanups.push(() => orm.close(true));
 
     const hasher = new TokenHasher(await sharedSecret(orm.em.fork(), 'token_hash_key'));
     let issuer = config.issuer ?? '';
     const receipts = new ReceiptService(() => issuer, config.receiptTtlSeconds);
     await receipts.ensureKey(orm.em.fork());
-    const events = embedded ? EventBus.inProcess(logger) : await EventBus.postgres(config.databaseUrl!, logger);
+    const events = embedded ? EventBus.inProcess(logger) : await EventBus.postgres(config.databaseUrl!, logger, { timeoutMs: config.databaseTimeouts.statementMs, heartbeatMs: config.databaseTimeouts.statementMs });
     cleanups.push(() => events.close());
     const agentKeys = new AgentKeyCache(config.agentKeyCacheMs);
     events.onPrincipalChanged((agentId) => agentKeys.forgetAgent(agentId));
@@ -121,6 +123,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // Every answer is private to its caller and nothing sets cache hints; without this
         // plugin Apollo also stops wrapping every field resolver to collect them.
         ApolloServerPluginCacheControlDisabled(),
+        unavailableStatusPlugin(),
         { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
       ],
     });
@@ -135,6 +138,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         if (error instanceof AppError) {
           throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
         }
+        const unavailable = unavailableError(error);
+        if (unavailable) {
+          throw new GraphQLError(unavailable.message, { extensions: { ...unavailable.extensions, http: { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) } } });
+        }
         throw error;
       }
     });
@@ -142,6 +149,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     httpServer.on('request', (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       const fail = (error: unknown) => {
+        if (isDatabaseUnavailable(error)) {
+          logger.warn({ err: error }, 'request failed: database unavailable');
+          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(RETRY_AFTER_SECONDS) });
+          res.end(JSON.stringify({ error: 'database unavailable' }));
+          return;
+        }
         logger.error({ err: error }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'internal error' }));
@@ -166,12 +179,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           sendJson(res, 200, { status: 'ok' });
           return;
         case '/readyz':
-          orm.em
-            .fork()
-            .execute('select 1')
+          // Its own short deadline: a database that hangs must not hang the probe too.
+          withTimeout(services.sql.execute('select 1'), config.databaseTimeouts.readinessMs, 'readiness check timed out')
             .then(() => sendJson(res, 200, { status: 'ready' }))
             .catch((error: unknown) => {
               logger.warn({ err: error }, 'readiness check failed: database unreachable');
+              res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
               sendJson(res, 503, { status: 'unavailable', reason: 'database unreachable' });
             });
           return;
@@ -228,6 +241,10 @@ function formatError(formatted: GraphQLFormattedError, error: unknown, logger: L
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   const code = formatted.extensions?.code;
   if (original instanceof AppError || (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR)) return formatted;
+  if (isDatabaseUnavailable(original)) {
+    logger.warn({ err: original, path: formatted.path }, 'the database is unavailable');
+    return formatUnavailable(formatted);
+  }
   logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
   return { message: 'Internal server error.', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }

@@ -23,6 +23,10 @@ export interface Config {
   timerPollMs: number;
   /** Pool size for PostgreSQL (ignored in embedded mode, which has one session). */
   databasePoolSize: number;
+  /** How long the database may take before a request gives up with UNAVAILABLE (db/faults.ts). */
+  databaseTimeouts: DatabaseTimeouts;
+  /** COUNTERSIGN_SECRET_KEY decoded (32 bytes), or null: a key file in {@link Config.dataDir} (secrets/). */
+  secretKey: Buffer | null;
   /** How long an agent authenticated by key is remembered, in milliseconds (0: not at all); see AgentKeyCache. */
   agentKeyCacheMs: number;
   /** Fraction of a level's timeout after which assignees are warned (ABOUT_TO_EXPIRE); null: never. */
@@ -35,6 +39,16 @@ export interface Config {
   groupAssignmentFrom: number;
   /** Outbound webhook delivery (notifications/). */
   webhooks: WebhookConfig;
+}
+
+/** Bounds on waiting for the database, so that one that is down or hangs is an UNAVAILABLE, not a hang. */
+export interface DatabaseTimeouts {
+  /** One statement, enforced by PostgreSQL (`statement_timeout`) and, for a connection that stops answering, by the client. */
+  statementMs: number;
+  /** Waiting for a pooled connection, including opening a new one. */
+  acquireMs: number;
+  /** The `/readyz` probe as a whole. */
+  readinessMs: number;
 }
 
 /** How notifications are delivered; the defaults suit production, tests shorten the backoff. */
@@ -94,6 +108,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const receiptTtlSeconds = positiveInt(env, 'COUNTERSIGN_RECEIPT_TTL', 24 * 3600, errors);
   const timerPollMs = positiveInt(env, 'COUNTERSIGN_TIMER_POLL_MS', 250, errors, 10, 60_000);
   const databasePoolSize = positiveInt(env, 'DATABASE_POOL_SIZE', 10, errors, 1, 500);
+  const databaseTimeouts: DatabaseTimeouts = {
+    statementMs: positiveInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, errors, 100, 600_000),
+    acquireMs: positiveInt(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', 3000, errors, 100, 600_000),
+    readinessMs: positiveInt(env, 'COUNTERSIGN_READINESS_TIMEOUT_MS', 2000, errors, 100, 60_000),
+  };
+  let secretKey: Buffer | null = null;
+  const rawSecretKey = env.COUNTERSIGN_SECRET_KEY?.trim();
+  if (rawSecretKey) {
+    const decoded = Buffer.from(rawSecretKey, 'base64');
+    if (decoded.length !== 32 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(rawSecretKey)) {
+      errors.push('COUNTERSIGN_SECRET_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).');
+    } else secretKey = decoded;
+  }
   const agentKeyCacheMs = positiveInt(env, 'COUNTERSIGN_AGENT_KEY_CACHE_MS', 2000, errors, 0, 3_600_000);
   const groupAssignmentFrom = positiveInt(env, 'COUNTERSIGN_GROUP_ASSIGNMENT_FROM', 16, errors, 1, 1_000_000);
 
@@ -123,6 +150,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks },
   };
 }

@@ -10,6 +10,8 @@ import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
 import { isSharedResult, sharedSubscribe } from './shared-execution.js';
 import { messageJson } from './message-json.js';
+import { publicErrors, publicResult } from './public-errors.js';
+import { unavailableError } from '../db/faults.js';
 
 /** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -85,7 +87,8 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
       // One execution per event for all the subscribers it reaches alike (shared-execution.ts);
       // that one result object is what each of them is sent, so that its JSON is made once.
       subscribe: sharedSubscribe((principal) => createContext(services, principal)),
-      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? (result as FormattedExecutionResult) : undefined),
+      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? (result as FormattedExecutionResult) : (publicResult(result, services.logger) as FormattedExecutionResult | undefined)),
+      onError: (_ctx, _id, _payload, errors) => publicErrors(errors, services.logger),
       async onConnect(ctx) {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = typeof raw === 'string' ? bearerToken(raw) ?? raw : null;
@@ -96,7 +99,8 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
           return true;
         } catch (error) {
           if (error instanceof AppError) return false;
-          throw error;
+          // graphql-ws closes with 4500 and this message, which the SDK reads as UNAVAILABLE.
+          throw unavailableError(error) ?? error;
         }
       },
       onSubscribe(ctx, id, payload) {
