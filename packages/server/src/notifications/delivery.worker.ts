@@ -2,6 +2,7 @@ import type { Services } from '../services.js';
 import { Headers, sign } from './signature.js';
 import { nextAttemptDelay, retryAfterMs } from './retry.js';
 import { isDatabaseUnavailable } from '../db/faults.js';
+import { secretContext } from '../secrets/at-rest.js';
 
 /** How often to look again while the database is unavailable. */
 const OUTAGE_POLL_MS = 1000;
@@ -13,6 +14,7 @@ interface ClaimedDelivery {
   body: unknown;
   endpoint_id: string;
   url: string;
+  /** Encrypted (secrets/secret-box.ts); opened only to sign. */
   secret: string;
 }
 
@@ -149,7 +151,7 @@ export class DeliveryWorker {
           [Headers.IDEMPOTENCY_KEY]: delivery.id,
           [Headers.EVENT]: delivery.event,
           [Headers.TIMESTAMP]: String(timestamp),
-          [Headers.SIGNATURE]: sign(delivery.secret, timestamp, body),
+          [Headers.SIGNATURE]: sign(this.services.secrets.open(delivery.secret, secretContext.webhook(delivery.endpoint_id)), timestamp, body),
         },
         body,
         // A redirect is a failure: following it would send the signed body somewhere not registered.
