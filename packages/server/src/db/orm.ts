@@ -70,7 +70,11 @@ export function ormOptions({ url, poolSize, logger, timeouts }: OrmOptions): Opt
       ...(timeouts ? { acquireTimeoutMillis: timeouts.acquireMs, createTimeoutMillis: timeouts.acquireMs } : {}),
       validate: idleAndHealthy,
     } as Options['pool'],
-    driverOptions: { connection: { application_name: 'countersign', ...connectionTimeouts(timeouts) } },
+    driverOptions: {
+      connection: { application_name: 'countersign', ...connectionTimeouts(timeouts) },
+      // knex's own warnings (a connection that broke) go to the server's log, not to the console.
+      ...(logger ? { log: { warn: (message: unknown) => logger.warn({ knex: true }, String(message)), error: (message: unknown) => logger.error({ knex: true }, String(message)), deprecate: () => undefined, debug: () => undefined } } : {}),
+    },
     logger: logger ? (message) => logger.debug({ orm: true }, message) : undefined,
     extensions: [Migrator],
     migrations: {
