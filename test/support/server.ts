@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createApp, loadConfig, type App } from '@countersign/server';
+import { createApp, loadConfig, type App, type AppOptions } from '@countersign/server';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { gqlOk } from './graphql.js';
 
@@ -15,7 +15,7 @@ export interface TestServer {
  * Starts a Countersign instance in-process on a free port. Pass `database` to share one
  * database between instances (multi-instance tests); pass `env` for extra configuration.
  */
-export async function startServer(options: { database: TestDatabase; env?: Record<string, string>; adminToken?: string }): Promise<TestServer> {
+export async function startServer(options: { database: TestDatabase; env?: Record<string, string>; adminToken?: string; logger?: AppOptions['logger'] }): Promise<TestServer> {
   const adminToken = options.adminToken ?? `test-bootstrap-${randomBytes(16).toString('hex')}`;
   const result = loadConfig({
     DATABASE_URL: options.database.url,
@@ -30,7 +30,7 @@ export async function startServer(options: { database: TestDatabase; env?: Recor
     ...options.env,
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
-  const app = await createApp(result.config);
+  const app = await createApp(result.config, { logger: options.logger });
   return { app, url: app.url, adminToken, dispose: () => app.dispose() };
 }
 

@@ -6,7 +6,8 @@ const MARKER = 'payload-marker-7f3a';
 
 describe('serializeError', () => {
   it('keeps the message and code of a MikroORM driver error but not the statement with its values', () => {
-    const pgError = Object.assign(new Error(`insert into "agent" ("name") values ('${MARKER}') - new row violates check constraint "no_marker"`), {
+    // As knex and MikroORM's exception converter leave it: the statement first, the detail last.
+    const pgError = Object.assign(new Error(`insert into "agent" ("name") values ('${MARKER} - x') - new row violates check constraint "no_marker"\n - detail: Failing row contains (${MARKER}).`), {
       code: '23514',
       severity: 'ERROR',
       constraint: 'no_marker',

@@ -17,10 +17,21 @@ function isDriverError(error: Record<string, unknown>): boolean {
   return 'sql' in error || 'sqlState' in error || 'severity' in error || 'where' in error || (typeof error.code === 'string' && /^[0-9A-Z]{5}$/.test(error.code));
 }
 
-/** A driver's message without the statement knex put in front, nor a quoted input value at its end. */
-function driverMessage(message: string): string {
-  const match = SQL_PREFIX.exec(message);
-  const own = match ? message.slice(match.index + 3) : message;
+/**
+ * A driver's message without what carries values: the `detail` and `hint` MikroORM appends
+ * (known exactly, they are the error's own fields), the statement knex puts in front (the
+ * driver's own text comes after its last " - "), and a quoted input value at its end.
+ */
+function driverMessage(message: string, error: Record<string, unknown>): string {
+  let text = message;
+  for (const field of ['hint', 'detail'] as const) {
+    const suffix = typeof error[field] === 'string' ? `\n - ${field}: ${error[field] as string}` : null;
+    if (suffix && text.endsWith(suffix)) text = text.slice(0, -suffix.length);
+  }
+  const match = SQL_PREFIX.exec(text);
+  const own = match ? text.slice(match.index + 3) : text;
+  // Only MikroORM's suffixes start so: one not matched above is withheld, not guessed at.
+  if (/^(detail|hint): /.test(own)) return '[message withheld]';
   return own.replace(/: ".*"\s*$/s, ': [value]');
 }
 
@@ -38,7 +49,7 @@ export function serializeError(error: unknown, depth = 0): unknown {
   // A wrapper (a GraphQLError) repeats its driver error's message.
   const driver = isDriverError(source) || (typeof cause === 'object' && cause !== null && isDriverError(cause as Record<string, unknown>));
   const rawMessage = typeof source.message === 'string' ? source.message : String(error);
-  const message = driver ? driverMessage(rawMessage) : rawMessage;
+  const message = driver ? driverMessage(rawMessage, typeof cause === 'object' && cause !== null && !isDriverError(source) ? (cause as Record<string, unknown>) : source) : rawMessage;
   const out: Record<string, unknown> = { type, message };
   for (const field of SAFE_FIELDS) if (source[field] !== undefined && source[field] !== null) out[field] = source[field];
   const code = (source.extensions as { code?: unknown } | undefined)?.code;
