@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, CountersignError, type Client } from '../packages/sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { startServer, createAgent, createApprover, type TestServer } from './support/server.js';
-import { gql, gqlOk } from './support/graphql.js';
+import { gql, gqlOk, wsClient, wsOnce } from './support/graphql.js';
 import { waitFor, within } from './support/wait.js';
 import { DECIDE, INPUTS, apply, governanceYaml } from './support/fixtures.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -76,6 +76,20 @@ describe('a database that fails under load', () => {
     }
   };
 
+  /** How a subscription that must read the database first ends: its first result's code, or its error's. */
+  const subscriptionCode = async (actionId: string) => {
+    const client = wsClient(server.url, server.adminToken);
+    try {
+      const result = await wsOnce(client, 'subscription($id: ID!) { actionUpdated(id: $id) { id status } }', { id: actionId });
+      return result.errors?.[0]?.extensions?.code ?? 'OK';
+    } catch (error) {
+      const text = (error as Error).message;
+      return text.includes('"UNAVAILABLE"') ? 'UNAVAILABLE' : text;
+    } finally {
+      await client.dispose();
+    }
+  };
+
   beforeAll(async () => {
     database = await createTestDatabase();
     const proxied = await TcpProxy.for(database.url);
@@ -113,6 +127,8 @@ describe('a database that fails under load', () => {
       expect(raw.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
       expect(raw.status).toBe(503);
       expect(raw.retryAfter).toBe('5');
+      // A subscription that reads on subscribe says so too, over WebSocket.
+      expect(await within(subscriptionCode(pending[0]!.id), UNAVAILABLE_DEADLINE_MS, `a subscription with the database ${failure}`)).toBe('UNAVAILABLE');
       // The server itself stays up.
       expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
 
