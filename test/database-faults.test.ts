@@ -56,7 +56,7 @@ describe('a database that fails under load', () => {
   let database: TestDatabase;
   let proxy: TcpProxy;
   let server: TestServer;
-  let fiona: { id: string; token: string };
+  let lars: { id: string; token: string };
   const clients: Client[] = [];
 
   const agentClient = async (name: string) => {
@@ -95,8 +95,10 @@ describe('a database that fails under load', () => {
     const proxied = await TcpProxy.for(database.url);
     proxy = proxied.proxy;
     server = await startServer({ database: { ...database, url: proxied.url }, env: ENV });
-    fiona = await createApprover(server, 'fiona', ['finance']);
-    await apply(server, governanceYaml());
+    await createApprover(server, 'fiona', ['finance']);
+    lars = await createApprover(server, 'lars', ['finance-lead']);
+    // The first level times out during the outages: its timer must fire once the database is back.
+    await apply(server, governanceYaml({ financeTimeout: '3s', leadTimeout: '1h' }));
   });
   afterAll(async () => {
     await Promise.all(clients.map((cs) => cs.dispose()));
@@ -107,7 +109,7 @@ describe('a database that fails under load', () => {
 
   it('answers UNAVAILABLE while the database is cut and then black-holed, recovers each time without a restart, and loses nothing', async () => {
     const agents = await Promise.all([1, 2, 3].map(async (n) => new Agent(await agentClient(`worker-${n}`))));
-    // Agents waiting on a decision through the outage.
+    // Agents waiting on a decision through the outage (their first level times out meanwhile).
     const waiter = await agentClient('waiter');
     const pending = await Promise.all([1, 2].map(() => waiter.submit(INPUTS.sync)));
     const waits = pending.map((action) => waiter.wait(action.id, { timeout: '120s' }));
@@ -119,7 +121,9 @@ describe('a database that fails under load', () => {
       if (failure === 'cut') await proxy.cut();
       else proxy.blackHole();
 
-      expect(await within(submitCode(probe), UNAVAILABLE_DEADLINE_MS, `a submission with the database ${failure}`)).toBe('UNAVAILABLE');
+      // Submissions arriving together share a transaction: every one of them hears of the failure.
+      const together = await within(Promise.all(Array.from({ length: 10 }, () => submitCode(probe))), UNAVAILABLE_DEADLINE_MS, `submissions with the database ${failure}`);
+      expect(together).toEqual(Array.from({ length: 10 }, () => 'UNAVAILABLE'));
       const response = await within(readyz(), READYZ_DEADLINE_MS, `/readyz with the database ${failure}`);
       expect(response.status).toBe(503);
       // Raw HTTP: the status and Retry-After a load balancer reads.
@@ -156,8 +160,10 @@ describe('a database that fails under load', () => {
     expect(stored.length).toBe(new Set(ids).size);
     expect(stored.every((row) => row.audited)).toBe(true);
 
-    // The waiting agents hear the decisions made after recovery.
-    for (const action of pending) await gqlOk(server.url, DECIDE, { input: { actionId: action.id, verdict: 'APPROVE' } }, fiona.token);
+    // The escalation timers fired after all, and the waiting agents hear the decisions made after recovery.
+    const level = async (id: string) => (await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { escalationLevel } }', { id }, server.adminToken)).action.escalationLevel;
+    for (const action of pending) await waitFor(async () => (await level(action.id)) === 2, { what: `the escalation of ${action.id}` });
+    for (const action of pending) await gqlOk(server.url, DECIDE, { input: { actionId: action.id, verdict: 'APPROVE' } }, lars.token);
     await expect(within(Promise.all(waits), 30_000, 'the waits')).resolves.toEqual(pending.map((action) => expect.objectContaining({ id: action.id, status: 'APPROVED' })));
 
     const chain = await gqlOk(server.url, '{ verifyAuditChain { valid checked brokenAt } }', {}, server.adminToken);
