@@ -31,9 +31,7 @@ import { DirectoryCache } from './escalation/directory.js';
 import { readCommitFacts } from './actions/submit.service.js';
 import { formatUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableError, unavailableStatusPlugin } from './db/faults.js';
 import { withTimeout } from './shared/timeout.js';
-import { SecretBox } from './secrets/secret-box.js';
-import { loadSecretKey } from './secrets/secret-key.js';
-import { protectSecretsAtRest } from './secrets/at-rest.js';
+import { openSecrets } from './secrets/at-rest.js';
 
 /** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */
 const GROUP_COMMIT_CONCURRENCY = 3;
@@ -82,14 +80,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger, timeouts: config.databaseTimeouts });
     cleanups.push(() => orm.close(true));
 
-    const secretKey = await loadSecretKey(config.secretKey, config.dataDir);
-    if (secretKey.file) {
-      // The path only, never the key.
-      logger[secretKey.created ? 'warn' : 'info']({ file: secretKey.file }, `${secretKey.created ? 'generated the key that encrypts secrets at rest' : 'secrets at rest are encrypted with the key'} in this file: every instance on this database must use the same key (set COUNTERSIGN_SECRET_KEY to it)`);
-    }
-    const secrets = new SecretBox(secretKey.key);
-    const { sealed } = await protectSecretsAtRest(orm.em.fork(), secrets);
-    if (sealed > 0) logger.info({ sealed }, 'encrypted secrets an earlier version stored in clear');
+    const secrets = await openSecrets(orm.em.fork(), config, logger);
     const hasher = new TokenHasher(await sharedSecret(orm.em.fork(), 'token_hash_key', secrets));
     let issuer = config.issuer ?? '';
     const receipts = new ReceiptService(() => issuer, config.receiptTtlSeconds, secrets);

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SecretBox } from './secret-box.js';
+import { loadSecretKey } from './secret-key.js';
+import type { Logger } from '../logger.js';
 
 /** The server_setting row that holds the key's check value. */
 const CHECK_SETTING = 'secret_key_check';
@@ -53,4 +55,21 @@ export async function protectSecretsAtRest(em: EntityManager, box: SecretBox): P
     }
     return { sealed };
   });
+}
+
+/**
+ * The start-up step of DESIGN §11: the key (COUNTERSIGN_SECRET_KEY, or the data dir's key
+ * file, whose path — never the key — is logged with what every instance must share), then
+ * {@link protectSecretsAtRest}. Throws, naming the variable, when the key is not this database's.
+ */
+export async function openSecrets(em: EntityManager, { secretKey, dataDir }: { secretKey: Buffer | null; dataDir: string }, logger: Logger): Promise<SecretBox> {
+  const loaded = await loadSecretKey(secretKey, dataDir);
+  if (loaded.file) {
+    const what = loaded.created ? 'generated the key that encrypts secrets at rest' : 'secrets at rest are encrypted with the key';
+    logger[loaded.created ? 'warn' : 'info']({ file: loaded.file }, `${what} in this file: every instance on this database must use the same key (set COUNTERSIGN_SECRET_KEY to it)`);
+  }
+  const box = new SecretBox(loaded.key);
+  const { sealed } = await protectSecretsAtRest(em, box);
+  if (sealed > 0) logger.info({ sealed }, 'encrypted secrets an earlier version stored in clear');
+  return box;
 }
