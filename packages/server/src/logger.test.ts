@@ -26,6 +26,13 @@ describe('serializeError', () => {
     expect(serializeError(error)).toMatchObject({ code: '22P02', message: 'invalid input syntax for type uuid: [value]' });
   });
 
+  it('drops a quoted value that itself holds quotes, and keeps a huge statement out in one pass', () => {
+    const nested = Object.assign(new Error(`invalid input syntax for type uuid: "x: "${MARKER}"`), { code: '22P02' });
+    expect(JSON.stringify(serializeError(nested))).not.toContain(MARKER);
+    const huge = Object.assign(new Error(`insert into "t" values ('${` - ${MARKER}: "`.repeat(50_000)}') - value too long for type character varying(10)`), { code: '22001' });
+    expect(serializeError(huge)).toMatchObject({ message: 'value too long for type character varying(10)' });
+  });
+
   it('cleans a wrapper that repeats its driver error message, and the cause too', () => {
     const cause = Object.assign(new Error(`select '${MARKER}' - canceling statement due to statement timeout`), { code: '57014', sql: `select '${MARKER}'` });
     const wrapper = Object.assign(new Error(cause.message), { originalError: cause });

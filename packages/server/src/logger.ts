@@ -6,8 +6,11 @@ export type { Logger };
 /** Fields of an error that name what failed without carrying the values involved. */
 const SAFE_FIELDS = ['code', 'sqlState', 'severity', 'routine', 'constraint', 'table', 'column', 'schema', 'dataType', 'errno', 'syscall', 'status', 'statusCode', 'path'] as const;
 
-/** How knex (and so MikroORM) prefix a driver's message: the statement, with its values inlined. */
-const SQL_PREFIX = / - (?![\s\S]* - )/;
+/** How knex (and so MikroORM) prefix a driver's message: the statement, with its values inlined, then this. */
+const SQL_SEPARATOR = ' - ';
+
+/** Longest driver message kept (PostgreSQL's own messages are short). */
+const MAX_DRIVER_MESSAGE = 500;
 
 /**
  * Whether `error` comes from the database layer: pg's DatabaseError (a SQLSTATE and a
@@ -28,11 +31,14 @@ function driverMessage(message: string, error: Record<string, unknown>): string 
     const suffix = typeof error[field] === 'string' ? `\n - ${field}: ${error[field] as string}` : null;
     if (suffix && text.endsWith(suffix)) text = text.slice(0, -suffix.length);
   }
-  const match = SQL_PREFIX.exec(text);
-  const own = match ? text.slice(match.index + 3) : text;
+  // Plain string searches, no backtracking regular expression: the text may be megabytes long.
+  const separator = text.lastIndexOf(SQL_SEPARATOR);
+  let own = separator >= 0 ? text.slice(separator + SQL_SEPARATOR.length) : text;
   // Only MikroORM's suffixes start so: one not matched above is withheld, not guessed at.
-  if (/^(detail|hint): /.test(own)) return '[message withheld]';
-  return own.replace(/: ".*"\s*$/s, ': [value]');
+  if (own.startsWith('detail: ') || own.startsWith('hint: ')) return '[message withheld]';
+  const quoted = own.indexOf(': "');
+  if (quoted >= 0 && own.trimEnd().endsWith('"')) own = own.slice(0, quoted) + ': [value]';
+  return own.length > MAX_DRIVER_MESSAGE ? own.slice(0, MAX_DRIVER_MESSAGE) + '…' : own;
 }
 
 /**

@@ -33,7 +33,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     seen.add(current);
     if (current instanceof ConnectionException) return true;
     const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && isUnavailableSqlState(code)))) return true;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+    // PostgreSQL said what went wrong: its code decides (the message may quote the statement's values).
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return isUnavailableSqlState(code);
     if (name === 'KnexTimeoutError') return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
     const next = current as { cause?: unknown; previous?: unknown; originalError?: unknown; errors?: unknown };
