@@ -12,8 +12,8 @@ import { TcpProxy } from './support/tcp-proxy.js';
  * is kept by the configuration under test; the test's deadlines only bound it.
  */
 const ENV = {
-  DATABASE_STATEMENT_TIMEOUT_MS: '1500',
-  DATABASE_ACQUIRE_TIMEOUT_MS: '1500',
+  DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+  DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
   COUNTERSIGN_READINESS_TIMEOUT_MS: '1000',
 };
 

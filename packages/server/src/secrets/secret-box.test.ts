@@ -19,7 +19,9 @@ describe('SecretBox', () => {
   it('refuses a value moved to another row, altered, or sealed under another key', () => {
     const sealed = box.seal('secret', 'row:1');
     expect(() => box.open(sealed, 'row:2')).toThrow(/COUNTERSIGN_SECRET_KEY/);
-    const altered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'BB' : 'AA');
+    // A character inside the authentication tag (the last one of base64 may carry only padding bits).
+    const at = 'cs1:'.length + 20;
+    const altered = sealed.slice(0, at) + (sealed[at] === 'A' ? 'B' : 'A') + sealed.slice(at + 1);
     expect(() => box.open(altered, 'row:1')).toThrow();
     expect(() => new SecretBox(randomBytes(32)).open(sealed, 'row:1')).toThrow(/does not open/);
   });
