@@ -169,4 +169,14 @@ describe('a database that fails under load', () => {
     const chain = await gqlOk(server.url, '{ verifyAuditChain { valid checked brokenAt } }', {}, server.adminToken);
     expect(chain.verifyAuditChain).toMatchObject({ valid: true, brokenAt: null });
   });
+
+  it('fails to start, rather than hang, on a database that does not answer', async () => {
+    const silent = await TcpProxy.for(database.url);
+    silent.proxy.blackHole();
+    try {
+      await expect(within(startServer({ database: { ...database, url: silent.url }, env: ENV }), UNAVAILABLE_DEADLINE_MS, 'a start on a silent database')).rejects.toThrow(/timeout|terminated|ECONN/i);
+    } finally {
+      await silent.proxy.close();
+    }
+  });
 });

@@ -11,6 +11,8 @@ export interface OrmOptions {
   logger?: Logger;
   /** Absent: no time limits (the migration script, and migrations at start). */
   timeouts?: DatabaseTimeouts;
+  /** Without `timeouts`, still give up on opening a connection after this long (a database that is down at start). */
+  connectTimeoutMs?: number;
 }
 
 /** How much longer than the server's statement timeout the client waits for a connection that stopped answering. */
@@ -52,7 +54,7 @@ function connectionTimeouts(timeouts: DatabaseTimeouts | undefined): Record<stri
 }
 
 /** The MikroORM options for a database URL; shared by the server and the migration script. */
-export function ormOptions({ url, poolSize, logger, timeouts }: OrmOptions): Options {
+export function ormOptions({ url, poolSize, logger, timeouts, connectTimeoutMs }: OrmOptions): Options {
   return {
     clientUrl: url,
     entities,
@@ -71,7 +73,7 @@ export function ormOptions({ url, poolSize, logger, timeouts }: OrmOptions): Opt
       validate: idleAndHealthy,
     } as Options['pool'],
     driverOptions: {
-      connection: { application_name: 'countersign', ...connectionTimeouts(timeouts) },
+      connection: { application_name: 'countersign', ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}), ...connectionTimeouts(timeouts) },
       // knex's own warnings (a connection that broke) go to the server's log, not to the console.
       ...(logger ? { log: { warn: (message: unknown) => logger.warn({ knex: true }, String(message)), error: (message: unknown) => logger.error({ knex: true }, String(message)), deprecate: () => undefined, debug: () => undefined } } : {}),
     },
@@ -93,7 +95,7 @@ export function ormOptions({ url, poolSize, logger, timeouts }: OrmOptions): Opt
  * connection without the time limits; then the pool that serves requests opens with them.
  */
 export async function openOrm(options: OrmOptions): Promise<MikroORM> {
-  const migrating = await MikroORM.init(ormOptions({ ...options, timeouts: undefined }));
+  const migrating = await MikroORM.init(ormOptions({ ...options, timeouts: undefined, connectTimeoutMs: options.timeouts?.acquireMs }));
   try {
     await migrating.getMigrator().up();
   } finally {
