@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, CountersignError, type Client } from '../packages/sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -15,6 +17,11 @@ const ENV = {
   DATABASE_STATEMENT_TIMEOUT_MS: '2000',
   DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
   COUNTERSIGN_READINESS_TIMEOUT_MS: '1000',
+  COUNTERSIGN_WEBHOOK_POLL_MS: '50',
+  COUNTERSIGN_WEBHOOK_BACKOFF_MS: '50',
+  COUNTERSIGN_WEBHOOK_BACKOFF_MAX_MS: '500',
+  // The test's webhook receiver listens on loopback.
+  COUNTERSIGN_WEBHOOK_ALLOW_PRIVATE: 'true',
 };
 
 /** What DESIGN §11 promises: an answer within 10 s however the database fails. */
@@ -57,6 +64,13 @@ describe('a database that fails under load', () => {
   let proxy: TcpProxy;
   let server: TestServer;
   let lars: { id: string; token: string };
+  /** Webhook events received, by event name (`Countersign-Event`). */
+  const hooks: string[] = [];
+  const receiver = http.createServer((req, res) => {
+    hooks.push(String(req.headers['countersign-event']));
+    req.resume();
+    req.on('end', () => res.writeHead(200).end());
+  });
   const clients: Client[] = [];
 
   const agentClient = async (name: string) => {
@@ -97,14 +111,19 @@ describe('a database that fails under load', () => {
     server = await startServer({ database: { ...database, url: proxied.url }, env: ENV });
     await createApprover(server, 'fiona', ['finance']);
     lars = await createApprover(server, 'lars', ['finance-lead']);
-    // The first level times out during the outages: its timer must fire once the database is back.
+    // The first level times out during the outages: its timer must fire once the database is back,
+    // and the webhook telling lars must go out.
     await apply(server, governanceYaml({ financeTimeout: '3s', leadTimeout: '1h' }));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/lars`;
+    await gqlOk(server.url, 'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }', { input: { url: hookUrl, approverId: lars.id, events: ['ESCALATED'] } }, server.adminToken);
   });
   afterAll(async () => {
     await Promise.all(clients.map((cs) => cs.dispose()));
     await server?.dispose();
     await proxy?.close();
     await database?.drop();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
 
   it('answers UNAVAILABLE while the database is cut and then black-holed, recovers each time without a restart, and loses nothing', async () => {
@@ -163,6 +182,7 @@ describe('a database that fails under load', () => {
     // The escalation timers fired after all, and the waiting agents hear the decisions made after recovery.
     const level = async (id: string) => (await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { escalationLevel } }', { id }, server.adminToken)).action.escalationLevel;
     for (const action of pending) await waitFor(async () => (await level(action.id)) === 2, { what: `the escalation of ${action.id}` });
+    await waitFor(() => hooks.filter((event) => event === 'ESCALATED').length >= pending.length, { what: 'the ESCALATED webhooks' });
     for (const action of pending) await gqlOk(server.url, DECIDE, { input: { actionId: action.id, verdict: 'APPROVE' } }, lars.token);
     await expect(within(Promise.all(waits), 30_000, 'the waits')).resolves.toEqual(pending.map((action) => expect.objectContaining({ id: action.id, status: 'APPROVED' })));
 
