@@ -153,8 +153,9 @@ export class EventBus {
           // Events sent while disconnected are lost; subscriptions re-read state on every
           // event and on subscribe, and resync here so that nothing stays stale.
           () => {
+            // Closed while reconnecting: let go of what was just opened.
             if (this.closed) {
-              void this.listener?.end().catch(() => undefined);
+              void this.close();
               return;
             }
             this.logger.info('the event listener reconnected');
