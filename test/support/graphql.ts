@@ -5,6 +5,8 @@ export interface GraphQLResult<T = Record<string, any>> {
   data?: T | null;
   errors?: { message: string; path?: string[]; extensions?: { code?: string; field?: string; [key: string]: unknown } }[];
   status: number;
+  /** The Retry-After header, if any. */
+  retryAfter?: string | null;
 }
 
 /** One raw GraphQL request over HTTP, exactly as an integrator would send it. */
@@ -15,7 +17,7 @@ export async function gql<T = Record<string, any>>(url: string, query: string, v
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as GraphQLResult<T>;
-  return { ...body, status: response.status };
+  return { ...body, status: response.status, retryAfter: response.headers.get('retry-after') };
 }
 
 /** Like {@link gql} but fails the test on any error and returns `data`. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createApp, loadConfig, type App } from '@countersign/server';
+import { createApp, loadConfig, type App, type AppOptions } from '@countersign/server';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { gqlOk } from './graphql.js';
 
@@ -15,7 +15,7 @@ export interface TestServer {
  * Starts a Countersign instance in-process on a free port. Pass `database` to share one
  * database between instances (multi-instance tests); pass `env` for extra configuration.
  */
-export async function startServer(options: { database: TestDatabase; env?: Record<string, string>; adminToken?: string }): Promise<TestServer> {
+export async function startServer(options: { database: TestDatabase; env?: Record<string, string>; adminToken?: string; logger?: AppOptions['logger'] }): Promise<TestServer> {
   const adminToken = options.adminToken ?? `test-bootstrap-${randomBytes(16).toString('hex')}`;
   const result = loadConfig({
     DATABASE_URL: options.database.url,
@@ -28,12 +28,16 @@ export async function startServer(options: { database: TestDatabase; env?: Recor
     // Tests seed and flood at machine speed; the rate-limit tests set their own limits.
     COUNTERSIGN_RATE_LIMIT: '1000000',
     COUNTERSIGN_RATE_LIMIT_BURST: '1000000',
+    // Bursts of hundreds of requests on a loaded test machine queue for the pool of 5 longer
+    // than production's defaults allow; test/database-faults.test.ts sets short ones.
+    DATABASE_ACQUIRE_TIMEOUT_MS: '30000',
+    DATABASE_STATEMENT_TIMEOUT_MS: '30000',
     // The whole suite can run with every level stored as group assignments (1: from one person).
     ...(process.env.COUNTERSIGN_GROUP_ASSIGNMENT_FROM ? { COUNTERSIGN_GROUP_ASSIGNMENT_FROM: process.env.COUNTERSIGN_GROUP_ASSIGNMENT_FROM } : {}),
     ...options.env,
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
-  const app = await createApp(result.config);
+  const app = await createApp(result.config, { logger: options.logger });
   return { app, url: app.url, adminToken, dispose: () => app.dispose() };
 }
 

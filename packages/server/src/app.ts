@@ -32,6 +32,9 @@ import { BehaviourCache } from './actions/behaviour.js';
 import { ApproverSets } from './escalation/approver-sets.js';
 import { DirectoryCache } from './escalation/directory.js';
 import { readCommitFacts } from './actions/submit.service.js';
+import { formatUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableError, unavailableStatusPlugin } from './db/faults.js';
+import { withTimeout } from './shared/timeout.js';
+import { openSecrets } from './secrets/at-rest.js';
 
 /** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */
 const GROUP_COMMIT_CONCURRENCY = 3;
@@ -77,14 +80,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
     }
 
-    const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger, createDatabase: embedded !== null || config.createDatabase });
+    const orm = await openOrm({ url: embedded?.url ?? config.databaseUrl!, poolSize: embedded ? 1 : config.databasePoolSize, logger, createDatabase: embedded !== null || config.createDatabase, timeouts: config.databaseTimeouts });
     cleanups.push(() => orm.close(true));
 
-    const hasher = new TokenHasher(await sharedSecret(orm.em.fork(), 'token_hash_key'));
+    const secrets = await openSecrets(orm.em.fork(), config, logger);
+    const hasher = new TokenHasher(await sharedSecret(orm.em.fork(), 'token_hash_key', secrets));
     let issuer = config.issuer ?? '';
-    const receipts = new ReceiptService(() => issuer, config.receiptTtlSeconds);
+    const receipts = new ReceiptService(() => issuer, config.receiptTtlSeconds, secrets);
     await receipts.ensureKey(orm.em.fork());
-    const events = embedded ? EventBus.inProcess(logger) : await EventBus.postgres(config.databaseUrl!, logger);
+    const events = embedded ? EventBus.inProcess(logger) : await EventBus.postgres(config.databaseUrl!, logger, { timeoutMs: config.databaseTimeouts.statementMs, heartbeatMs: config.databaseTimeouts.statementMs });
     cleanups.push(() => events.close());
     const agentKeys = new AgentKeyCache(config.agentKeyCacheMs);
     events.onPrincipalChanged((topic) => {
@@ -99,6 +103,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       orm,
       sql: pooledExecutor(orm),
       hasher,
+      secrets,
       governance: new GovernanceCache(),
       receipts,
       events,
@@ -133,6 +138,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // Every answer is private to its caller and nothing sets cache hints; without this
         // plugin Apollo also stops wrapping every field resolver to collect them.
         ApolloServerPluginCacheControlDisabled(),
+        unavailableStatusPlugin(),
         { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
       ],
     });
@@ -146,6 +152,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         try {
           principal = await authenticate(services.sql, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization), { snapshot: true, cache: services.agentKeys });
         } catch (error) {
+          const unavailable = unavailableError(error);
+          if (unavailable) {
+            throw new GraphQLError(unavailable.message, { extensions: { ...unavailable.extensions, http: { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) } } });
+          }
           if (!(error instanceof AppError)) throw error;
           // A caller trying tokens counts against its address, like any anonymous caller.
           const decision = await rateLimiter.consume(rateLimitKey(null, req.socket.remoteAddress));
@@ -162,6 +172,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     httpServer.on('request', (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       const fail = (error: unknown) => {
+        if (isDatabaseUnavailable(error)) {
+          logger.warn({ err: error }, 'request failed: database unavailable');
+          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(RETRY_AFTER_SECONDS) });
+          res.end(JSON.stringify({ error: 'database unavailable' }));
+          return;
+        }
         logger.error({ err: error }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'internal error' }));
@@ -186,12 +202,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           sendJson(res, 200, { status: 'ok' });
           return;
         case '/readyz':
-          orm.em
-            .fork()
-            .execute('select 1')
+          // Its own short deadline: a database that hangs must not hang the probe too.
+          withTimeout(services.sql.execute('select 1'), config.databaseTimeouts.readinessMs, 'readiness check timed out')
             .then(() => sendJson(res, 200, { status: 'ready' }))
             .catch((error: unknown) => {
               logger.warn({ err: error }, 'readiness check failed: database unreachable');
+              res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
               sendJson(res, 503, { status: 'unavailable', reason: 'database unreachable' });
             });
           return;
@@ -255,6 +271,10 @@ function formatError(formatted: GraphQLFormattedError, error: unknown, logger: L
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   const code = formatted.extensions?.code;
   if (original instanceof AppError || (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR)) return formatted;
+  if (isDatabaseUnavailable(original)) {
+    logger.warn({ err: original, path: formatted.path }, 'the database is unavailable');
+    return formatUnavailable(formatted);
+  }
   logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
   return { message: 'Internal server error.', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }

@@ -25,6 +25,10 @@ export interface Config {
   databasePoolSize: number;
   /** Create DATABASE_URL's database when it does not exist; otherwise a missing one (a typo) stops the start. */
   createDatabase: boolean;
+  /** How long the database may take before a request gives up with UNAVAILABLE (db/faults.ts). */
+  databaseTimeouts: DatabaseTimeouts;
+  /** COUNTERSIGN_SECRET_KEY decoded (32 bytes), or null: a key file in {@link Config.dataDir} (secrets/). */
+  secretKey: Buffer | null;
   /** How long an agent authenticated by key is remembered, in milliseconds (0: not at all); see AgentKeyCache. */
   agentKeyCacheMs: number;
   /** Fraction of a level's timeout after which assignees are warned (ABOUT_TO_EXPIRE); null: never. */
@@ -64,6 +68,16 @@ export interface WebSocketConfig {
   maxConnectionsPerPrincipal: number;
   /** How often every open connection's credential is checked again in one batched sweep (besides events and each operation). */
   recheckMs: number;
+}
+
+/** Bounds on waiting for the database, so that one that is down or hangs is an UNAVAILABLE, not a hang. */
+export interface DatabaseTimeouts {
+  /** One statement, enforced by PostgreSQL (`statement_timeout`) and, for a connection that stops answering, by the client. */
+  statementMs: number;
+  /** Waiting for a pooled connection, including opening a new one. */
+  acquireMs: number;
+  /** The `/readyz` probe as a whole. */
+  readinessMs: number;
 }
 
 /** How notifications are delivered; the defaults suit production, tests shorten the backoff. */
@@ -139,6 +153,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (createDatabaseText !== 'true' && createDatabaseText !== 'false') {
     errors.push(`COUNTERSIGN_CREATE_DATABASE=${JSON.stringify(env.COUNTERSIGN_CREATE_DATABASE)} is not valid: expected true or false.`);
   }
+  const databaseTimeouts: DatabaseTimeouts = {
+    statementMs: positiveInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, errors, 100, 600_000),
+    acquireMs: positiveInt(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', 3000, errors, 100, 600_000),
+    readinessMs: positiveInt(env, 'COUNTERSIGN_READINESS_TIMEOUT_MS', 2000, errors, 100, 60_000),
+  };
+  let secretKey: Buffer | null = null;
+  const rawSecretKey = env.COUNTERSIGN_SECRET_KEY?.trim();
+  if (rawSecretKey) {
+    const decoded = Buffer.from(rawSecretKey, 'base64');
+    if (decoded.length !== 32 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(rawSecretKey)) {
+      errors.push('COUNTERSIGN_SECRET_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).');
+    } else secretKey = decoded;
+  }
   const agentKeyCacheMs = positiveInt(env, 'COUNTERSIGN_AGENT_KEY_CACHE_MS', 2000, errors, 0, 3_600_000);
   const groupAssignmentFrom = positiveInt(env, 'COUNTERSIGN_GROUP_ASSIGNMENT_FROM', 16, errors, 1, 1_000_000);
 
@@ -189,6 +216,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets },
   };
 }

@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { TokenHasher } from './auth/tokens.js';
+import type { SecretBox } from './secrets/secret-box.js';
 import type { GovernanceCache } from './governance/governance.service.js';
 import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
@@ -24,6 +25,8 @@ export interface Services {
   /** Hand-written statements straight to `pg` on the ORM's pool, outside any transaction (see db/sql.ts). */
   sql: SqlExecutor;
   hasher: TokenHasher;
+  /** Encrypts the secrets kept in the database: receipt signing keys, webhook secrets (DESIGN §11). */
+  secrets: SecretBox;
   governance: GovernanceCache;
   receipts: ReceiptService;
   events: EventBus;

@@ -4,18 +4,21 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateToken } from '../auth/tokens.js';
 import { PrincipalKind } from '../shared/enums.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { secretContext } from '../secrets/at-rest.js';
 
 /**
  * A server-wide random value, created by whichever instance starts first and then shared
- * by all (insert-if-absent, then read back, so racing instances agree).
+ * by all (insert-if-absent, then read back, so racing instances agree). Stored encrypted
+ * (DESIGN §11): the token-hashing key is a pepper, of use only if a dump does not hold it.
  */
-export async function sharedSecret(em: EntityManager, name: string): Promise<Buffer> {
+export async function sharedSecret(em: EntityManager, name: string, box: SecretBox): Promise<Buffer> {
   await em.execute('insert into "server_setting" ("name", "value", "created_at") values (?, ?, now()) on conflict ("name") do nothing', [
     name,
-    randomBytes(32).toString('base64url'),
+    box.seal(randomBytes(32).toString('base64url'), secretContext.setting(name)),
   ]);
   const [row] = await em.execute<{ value: string }[]>('select "value" from "server_setting" where "name" = ?', [name]);
-  return Buffer.from(row!.value, 'base64url');
+  return Buffer.from(box.open(row!.value, secretContext.setting(name)), 'base64url');
 }
 
 /** Where the embedded server keeps the admin token it generated for itself. */

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import type { ChangeEvent, EventBus } from '../events/event-bus.js';
 import { rawTransaction } from './sql.js';
+import { isDatabaseUnavailable } from './faults.js';
 import { RowBatch, RowShapes } from './row-batch.js';
 
 /**
@@ -89,7 +90,12 @@ export class GroupCommitter<F> {
     try {
       await this.commit(group);
     } catch (error) {
-      if (group.length === 1) group[0]!.reject(error);
+      if (isDatabaseUnavailable(error)) {
+        // The database is down or not answering: retrying the group's jobs one by one, or
+        // starting the queued ones, would only wait out the same timeout again for each.
+        // Every waiter hears now (no id is handed out for what may not have committed).
+        for (const item of [...group, ...this.queue.splice(0)]) item.reject(error);
+      } else if (group.length === 1) group[0]!.reject(error);
       else for (const item of group) await this.commit([item]).catch((e: unknown) => item.reject(e));
     }
   }

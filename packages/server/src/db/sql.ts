@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import type { AnyEntity, EntityData, QueryResult } from '@mikro-orm/core';
+import { isDatabaseUnavailable } from './faults.js';
 
 /**
  * What a hand-written statement needs to run: `execute(sql, params)` with `?`
@@ -38,15 +39,23 @@ export async function rawTransaction<T>(orm: MikroORM, work: (sql: SqlExecutor) 
     await connection.query('commit');
     return result;
   } catch (error) {
-    try {
-      await connection.query('rollback');
-    } catch {
-      // The connection itself failed: do not give it back to the pool as if it were fine.
-      broken = true;
+    // A connection that broke or stopped answering would only make the rollback wait out
+    // its own timeout: drop it (PostgreSQL rolls back what it had) and report at once.
+    if (isDatabaseUnavailable(error)) broken = true;
+    else {
+      try {
+        await connection.query('rollback');
+      } catch {
+        // The connection itself failed: do not give it back to the pool as if it were fine.
+        broken = true;
+      }
     }
     throw error;
   } finally {
-    if (broken) (connection as { __knex__disposed?: unknown }).__knex__disposed = new Error('connection broken during a transaction');
+    if (broken) {
+      (connection as { __knex__disposed?: unknown }).__knex__disposed = new Error('connection broken during a transaction');
+      (connection as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    }
     await client.releaseConnection(connection);
   }
 }

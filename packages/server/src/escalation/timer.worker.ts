@@ -12,6 +12,10 @@ import { assignNextLevel, readDelegationRules as delegationRules } from './escal
 import { readDirectory, type DirectorySnapshot } from './directory.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { TimerKind } from './timer.entity.js';
+import { isDatabaseUnavailable } from '../db/faults.js';
+
+/** How often to look again while the database is unavailable. */
+const OUTAGE_POLL_MS = 1000;
 
 interface DueTimer {
   id: string;
@@ -53,6 +57,8 @@ export class TimerWorker {
   private running = false;
   private wake: (() => void) | null = null;
   private loops: Promise<void>[] = [];
+  /** Whether the last attempt met an unavailable database. */
+  private outage = false;
 
   constructor(
     private readonly services: Services,
@@ -75,14 +81,22 @@ export class TimerWorker {
   private async loop(): Promise<void> {
     while (this.running) {
       let fired = 0;
+      let pause = this.services.config.timerPollMs;
       try {
         fired = await this.fireDue();
+        if (this.outage) this.services.logger.info('the database is back: timers fire again');
+        this.outage = false;
       } catch (error) {
-        this.services.logger.error({ err: error }, 'a timer failed; it will be retried');
+        if (isDatabaseUnavailable(error)) {
+          // One line per outage, and a slower pace until it ends; due timers fire when it does.
+          if (!this.outage) this.services.logger.warn({ err: error }, 'the database is unavailable: timers wait for it');
+          this.outage = true;
+          pause = Math.max(pause, OUTAGE_POLL_MS);
+        } else this.services.logger.error({ err: error }, 'a timer failed; it will be retried');
       }
       if (fired === 0 && this.running) {
         await new Promise<void>((resolve) => {
-          const timeout = setTimeout(resolve, this.services.config.timerPollMs);
+          const timeout = setTimeout(resolve, pause);
           this.wake = () => {
             clearTimeout(timeout);
             resolve();
@@ -97,6 +111,7 @@ export class TimerWorker {
     try {
       return await this.fire(now, this.batchSize, null);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
       // Fire what this batch would have claimed one at a time: only the failing timer fails.
       this.services.logger.warn({ err: error }, 'a batch of timers failed; firing them one by one');
       const due = await this.services.sql.execute<{ id: string }[]>(

@@ -87,14 +87,24 @@ export class EventBus {
     return new EventBus('in-process', logger);
   }
 
-  static async postgres(url: string, logger: Logger): Promise<EventBus> {
+  /**
+   * `timeoutMs` bounds connecting and each statement of the listener connection, which is
+   * also probed every `heartbeatMs`: a database that stops answering sends no error, so
+   * without the probe the listener would wait forever on a silent connection.
+   */
+  static async postgres(url: string, logger: Logger, { timeoutMs = 5000, heartbeatMs = 5000 }: { timeoutMs?: number; heartbeatMs?: number } = {}): Promise<EventBus> {
     const bus = new EventBus('postgres', logger);
-    await bus.listen(url);
+    bus.connection = { url, timeoutMs, heartbeatMs };
+    await bus.listen();
     return bus;
   }
 
-  private async listen(url: string): Promise<void> {
-    const client = new pg.Client({ connectionString: url, application_name: 'countersign-listen' });
+  private connection = { url: '', timeoutMs: 5000, heartbeatMs: 5000 };
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  private async listen(): Promise<void> {
+    const { url, timeoutMs, heartbeatMs } = this.connection;
+    const client = new pg.Client({ connectionString: url, application_name: 'countersign-listen', connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel === PRINCIPAL_CHANNEL && message.payload) {
         this.emitter.emit('principal', message.payload);
@@ -107,28 +117,57 @@ export class EventBus {
         this.logger.warn({ err: error }, 'ignoring a malformed change event');
       }
     });
-    client.on('error', (error) => {
-      this.logger.error({ err: error }, 'the event listener connection failed; reconnecting');
-      this.emitter.emit('disconnected');
-      this.reconnect(url);
-    });
-    await client.connect();
-    await client.query(`listen ${CHANNEL}; listen ${PRINCIPAL_CHANNEL}`);
+    client.on('error', (error) => this.lost(client, error));
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANNEL}; listen ${PRINCIPAL_CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners('notification');
+      client.on('error', () => undefined);
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      throw error;
+    }
     this.listener = client;
+    this.heartbeat = setInterval(() => {
+      client.query('select 1').catch((error: unknown) => this.lost(client, error));
+    }, heartbeatMs);
+    this.heartbeat.unref();
   }
 
-  private reconnect(url: string): void {
+  /** The listener connection failed or stopped answering: drop it and listen again on a new one. */
+  private lost(client: pg.Client, error: unknown): void {
+    if (this.listener !== client) return;
+    this.logger.error({ err: error }, 'the event listener connection failed; reconnecting');
+    this.emitter.emit('disconnected');
+    this.reconnect();
+  }
+
+  private reconnect(): void {
     const old = this.listener;
     this.listener = null;
-    old?.end().catch(() => undefined);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    if (old) {
+      old.removeAllListeners('notification');
+      // A silent connection would never answer a polite goodbye.
+      (old as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    }
     if (this.closed) return;
     const attempt = (delay: number) => {
       setTimeout(() => {
         if (this.closed) return;
-        this.listen(url).then(
+        this.listen().then(
           // Events sent while disconnected are lost; subscriptions re-read state on every
           // event and on subscribe, and resync here so that nothing stays stale.
-          () => this.emitter.emit('resync'),
+          () => {
+            // Closed while reconnecting: let go of what was just opened.
+            if (this.closed) {
+              void this.close();
+              return;
+            }
+            this.logger.info('the event listener reconnected');
+            this.emitter.emit('resync');
+          },
           () => attempt(Math.min(delay * 2, 5_000)),
         );
       }, delay).unref();
@@ -235,6 +274,8 @@ export class EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     this.queueEvents.length = 0;
     this.emitter.removeAllListeners();
     await this.listener?.end().catch(() => undefined);

@@ -12,6 +12,8 @@ import { isSharedResult, sharedSubscribe } from './shared-execution.js';
 import { messageJson } from './message-json.js';
 import type { QueryLimits } from './limits.js';
 import { rateLimitKey, rateLimitedError, type RateLimiter } from '../limits/rate-limit.js';
+import { publicErrors, publicResult } from './public-errors.js';
+import { unavailableError } from '../db/faults.js';
 
 /** Unsent bytes a WebSocket client may accumulate before it is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -61,7 +63,8 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
       // One execution per event for all the subscribers it reaches alike (shared-execution.ts);
       // that one result object is what each of them is sent, so that its JSON is made once.
       subscribe: sharedSubscribe((principal) => createContext(services, principal)),
-      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? (result as FormattedExecutionResult) : undefined),
+      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? (result as FormattedExecutionResult) : (publicResult(result, services.logger) as FormattedExecutionResult | undefined)),
+      onError: (_ctx, _id, _payload, errors) => publicErrors(errors, services.logger),
       async onConnect(ctx) {
         const { socket, request } = ctx.extra;
         let credential;
@@ -69,7 +72,8 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
           credential = await authenticateConnection(sources, { params: ctx.connectionParams, request });
         } catch (error) {
           if (error instanceof AppError) return false;
-          throw error;
+          // graphql-ws closes with 4500 and this message, which the SDK reads as UNAVAILABLE.
+          throw unavailableError(error) ?? error;
         }
         if (!credential || socket.readyState !== WebSocket.OPEN) return false;
         if (connections.countOf(credential.principal) >= limits.maxConnectionsPerPrincipal) {

@@ -4,6 +4,11 @@ import type { Services } from '../services.js';
 import { PrivateDestinationError, isIpLiteral, isPublicAddress, publicOnlyLookup } from './destination.js';
 import { Headers, sign } from './signature.js';
 import { nextAttemptDelay, retryAfterMs } from './retry.js';
+import { isDatabaseUnavailable } from '../db/faults.js';
+import { secretContext } from '../secrets/at-rest.js';
+
+/** How often to look again while the database is unavailable. */
+const OUTAGE_POLL_MS = 1000;
 
 interface ClaimedDelivery {
   id: string;
@@ -12,6 +17,7 @@ interface ClaimedDelivery {
   body: unknown;
   endpoint_id: string;
   url: string;
+  /** Encrypted (secrets/secret-box.ts); opened only to sign. */
   secret: string;
 }
 
@@ -38,6 +44,8 @@ const USER_AGENT = 'Countersign-Webhooks/1';
 export class DeliveryWorker {
   private running = false;
   private loop: Promise<void> | null = null;
+  /** Whether the last claim met an unavailable database. */
+  private outage = false;
   private wake: (() => void) | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly shutdown = new AbortController();
@@ -63,21 +71,29 @@ export class DeliveryWorker {
     const { concurrency, pollMs } = this.services.config.webhooks;
     while (this.running) {
       let claimed = 0;
+      let pause = pollMs;
       const free = concurrency - this.inFlight.size;
       if (free > 0) {
         try {
           const batch = await this.claim(free);
           claimed = batch.length;
           for (const delivery of batch) this.track(this.attempt(delivery));
+          if (this.outage) this.services.logger.info('the database is back: webhook deliveries resume');
+          this.outage = false;
         } catch (error) {
-          this.services.logger.error({ err: error }, 'could not claim webhook deliveries; retrying');
+          if (isDatabaseUnavailable(error)) {
+            // One line per outage, and a slower pace until it ends.
+            if (!this.outage) this.services.logger.warn({ err: error }, 'the database is unavailable: webhook deliveries wait for it');
+            this.outage = true;
+            pause = Math.max(pollMs, OUTAGE_POLL_MS);
+          } else this.services.logger.error({ err: error }, 'could not claim webhook deliveries; retrying');
         }
       }
       // A full batch suggests more are due: claim again at once if there is room.
       if (claimed > 0 && claimed === free && this.inFlight.size < concurrency) continue;
       if (!this.running) break;
       await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, pollMs);
+        const timeout = setTimeout(resolve, pause);
         this.wake = () => {
           clearTimeout(timeout);
           resolve();
@@ -141,7 +157,7 @@ export class DeliveryWorker {
           [Headers.IDEMPOTENCY_KEY]: delivery.id,
           [Headers.EVENT]: delivery.event,
           [Headers.TIMESTAMP]: String(timestamp),
-          [Headers.SIGNATURE]: sign(delivery.secret, timestamp, body),
+          [Headers.SIGNATURE]: sign(this.services.secrets.open(delivery.secret, secretContext.webhook(delivery.endpoint_id)), timestamp, body),
         },
         // The connection goes to the addresses this lookup checked, never to a second answer.
         lookup: allowPrivate ? undefined : publicOnlyLookup,

@@ -15,7 +15,7 @@ export class WebhooksResolver {
     description: 'Registers a webhook for an approver or a role (approvers: for themselves). Returns the signing secret once.',
   })
   createWebhook(@Ctx() ctx: Context, @Arg('input', () => CreateWebhookInput) input: CreateWebhookInput) {
-    return webhooks.createWebhook(ctx.em, requireKind(ctx, PrincipalKind.ADMIN, PrincipalKind.APPROVER), input, { allowPrivate: ctx.services.config.webhooks.allowPrivate });
+    return webhooks.createWebhook(ctx.em, requireKind(ctx, PrincipalKind.ADMIN, PrincipalKind.APPROVER), input, { allowPrivate: ctx.services.config.webhooks.allowPrivate, box: ctx.services.secrets });
   }
 
   @Authorized(PrincipalKind.ADMIN, PrincipalKind.APPROVER)

@@ -11,6 +11,8 @@ import { Approver } from '../principals/approver.entity.js';
 import { DeliveryStatus, NotificationDelivery, NotificationEvent, WebhookEndpoint, WebhookFormat } from './webhook.entity.js';
 import { generateSecret } from './signature.js';
 import { PrivateDestinationError, checkDestination } from './destination.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { secretContext } from '../secrets/at-rest.js';
 import type { CreateWebhookInput, WebhookDeliveryFilter } from './webhook.inputs.js';
 import type { WebhookDeliveryType } from './webhook.types.js';
 
@@ -61,7 +63,7 @@ export async function publicUrl(url: string, allowPrivate: boolean, field = 'url
  * Registers an endpoint. Admins register for any approver or for a role; an approver
  * registers for themself only. The secret is generated here and returned once.
  */
-export async function createWebhook(em: EntityManager, by: Caller, input: CreateWebhookInput, options: { allowPrivate: boolean }): Promise<{ webhook: WebhookEndpoint; secret: string }> {
+export async function createWebhook(em: EntityManager, by: Caller, input: CreateWebhookInput, options: { allowPrivate: boolean; box: SecretBox }): Promise<{ webhook: WebhookEndpoint; secret: string }> {
   const url = validUrl(input.url);
   const events = input.events && input.events.length > 0 ? [...new Set(input.events)] : ALL_EVENTS;
   const format = input.format ?? WebhookFormat.JSON;
@@ -89,7 +91,9 @@ export async function createWebhook(em: EntityManager, by: Caller, input: Create
   // After the checks of who may register what: a caller refused anyway causes no DNS lookup.
   await publicUrl(url, options.allowPrivate);
   const secret = generateSecret();
-  const webhook = em.create(WebhookEndpoint, { approver, role, url, secret, events, format });
+  const webhook = em.create(WebhookEndpoint, { approver, role, url, secret: '', events, format });
+  // Stored encrypted (DESIGN §11), bound to this endpoint's row; the caller sees it in clear once.
+  webhook.secret = options.box.seal(secret, secretContext.webhook(webhook.id));
   await saveAudited(em, webhook, {
     kind: 'WEBHOOK_CREATED', subjectType: 'WEBHOOK', subjectId: webhook.id, ...actorRef(by),
     data: { approverId: approver?.id ?? null, role, origin: originOf(url), events, format },

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateSigningKey } from './receipt.js';
+import { randomBytes } from 'node:crypto';
 import { ReceiptService } from './receipts.service.js';
+import { SecretBox } from '../secrets/secret-box.js';
+import { secretContext } from '../secrets/at-rest.js';
 
 /**
  * The key cache's own logic, with a stand-in for the database that counts how often the
@@ -14,7 +17,9 @@ describe('ReceiptService key cache', () => {
   it('reads the key once when many signatures find the cache stale at the same moment', async () => {
     const key = await generateSigningKey();
     let reads = 0;
-    const row = { kid: key.kid, publicJwk: key.publicJwk, privateJwk: key.privateJwk, createdAt: key.createdAt, retiredAt: null };
+    const box = new SecretBox(randomBytes(32));
+    const privateJwk = box.seal(JSON.stringify(key.privateJwk), secretContext.signingKey(key.kid));
+    const row = { kid: key.kid, publicJwk: key.publicJwk, privateJwk, createdAt: key.createdAt, retiredAt: null };
     const em = {
       async transactional<T>(work: (tx: unknown) => Promise<T>): Promise<T> {
         reads += 1;
@@ -22,7 +27,7 @@ describe('ReceiptService key cache', () => {
         return work({ execute: async () => [], findOne: async () => row });
       },
     } as unknown as EntityManager;
-    const receipts = new ReceiptService(() => 'http://countersign.test', 3600);
+    const receipts = new ReceiptService(() => 'http://countersign.test', 3600, box);
     await receipts.ensureKey(em);
     expect(reads).toBe(1);
 

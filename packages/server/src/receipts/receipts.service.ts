@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JSONWebKeySet } from 'jose';
 import { generateSigningKey, jwks, signReceipt, type StoredSigningKey } from './receipt.js';
 import { SigningKey } from './signing-key.entity.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { secretContext } from '../secrets/at-rest.js';
 
 /** How long an instance trusts its cached view of the keys before re-reading (rotation by another instance). */
 const KEY_CACHE_MS = 60_000;
@@ -13,8 +15,9 @@ export interface ReceiptSubject {
   type: string;
 }
 
-function toStored(row: SigningKey): StoredSigningKey {
-  return { kid: row.kid, publicJwk: row.publicJwk, privateJwk: row.privateJwk, createdAt: row.createdAt };
+/** The public half only: what the JWKS publishes. */
+function toPublic(row: SigningKey): StoredSigningKey {
+  return { kid: row.kid, publicJwk: row.publicJwk, privateJwk: {}, createdAt: row.createdAt };
 }
 
 /**
@@ -30,7 +33,13 @@ export class ReceiptService {
   constructor(
     private readonly issuer: () => string,
     private readonly ttlSeconds: number,
+    /** The private keys are stored encrypted with it (DESIGN §11). */
+    private readonly box: SecretBox,
   ) {}
+
+  private toStored(row: SigningKey): StoredSigningKey {
+    return { ...toPublic(row), privateJwk: JSON.parse(this.box.open(row.privateJwk, secretContext.signingKey(row.kid))) as StoredSigningKey['privateJwk'] };
+  }
 
   /** Makes sure an active key exists (the first instance to start creates it). */
   async ensureKey(em: EntityManager): Promise<StoredSigningKey> {
@@ -39,11 +48,12 @@ export class ReceiptService {
       let row = await tx.findOne(SigningKey, { retiredAt: null }, { orderBy: { createdAt: 'desc' } });
       if (!row) {
         const key = await generateSigningKey();
-        row = tx.create(SigningKey, { kid: key.kid, publicJwk: key.publicJwk as Record<string, unknown>, privateJwk: key.privateJwk as Record<string, unknown>, createdAt: key.createdAt });
+        const privateJwk = this.box.seal(JSON.stringify(key.privateJwk), secretContext.signingKey(key.kid));
+        row = tx.create(SigningKey, { kid: key.kid, publicJwk: key.publicJwk as Record<string, unknown>, privateJwk, createdAt: key.createdAt });
         tx.persist(row);
         await tx.flush();
       }
-      const key = toStored(row);
+      const key = this.toStored(row);
       this.active = { key, loadedAt: Date.now() };
       return key;
     });
@@ -93,6 +103,6 @@ export class ReceiptService {
   async jwks(em: EntityManager): Promise<JSONWebKeySet> {
     const oldest = new Date(Date.now() - this.ttlSeconds * 1000);
     const rows = await em.find(SigningKey, { $or: [{ retiredAt: null }, { retiredAt: { $gt: oldest } }] }, { orderBy: { createdAt: 'desc' } });
-    return jwks(rows.map(toStored));
+    return jwks(rows.map(toPublic));
   }
 }

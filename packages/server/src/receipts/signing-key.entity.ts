@@ -12,8 +12,9 @@ export class SigningKey {
   @Property({ type: JsonType })
   publicJwk!: Record<string, unknown>;
 
-  @Property({ type: JsonType, hidden: true })
-  privateJwk!: Record<string, unknown>;
+  /** The private JWK, encrypted under the server's secret key (secrets/secret-box.ts). */
+  @Property({ type: 'text', hidden: true })
+  privateJwk!: string;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date & Opt = new Date();

@@ -6,6 +6,7 @@ import { Migration20261125020000_audit_canonical } from './Migration202611250200
 import { Migration20261126000000_audit_lz4 } from './Migration20261126000000_audit_lz4.js';
 import { Migration20261127000000_group_assignment } from './Migration20261127000000_group_assignment.js';
 import { Migration20261127010000_directory_version } from './Migration20261127010000_directory_version.js';
+import { Migration20261204000000_secrets_at_rest } from './Migration20261204000000_secrets_at_rest.js';
 import { Migration20261204230000_decision_candidate } from './Migration20261204230000_decision_candidate.js';
 
 /**
@@ -20,5 +21,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126000000_audit_lz4', class: Migration20261126000000_audit_lz4 },
   { name: 'Migration20261127000000_group_assignment', class: Migration20261127000000_group_assignment },
   { name: 'Migration20261127010000_directory_version', class: Migration20261127010000_directory_version },
+  { name: 'Migration20261204000000_secrets_at_rest', class: Migration20261204000000_secrets_at_rest },
   { name: 'Migration20261204230000_decision_candidate', class: Migration20261204230000_decision_candidate },
 ];
