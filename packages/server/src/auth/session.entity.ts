@@ -9,10 +9,7 @@ import { randomUUID } from 'node:crypto';
  * bookkeeping elsewhere.
  */
 @Entity({ tableName: 'web_session' })
-@Index({
-  name: 'web_session_principal_kind_principal_id_index',
-  expression: 'create index "web_session_principal_kind_principal_id_index" on "web_session" ("principal_kind", "principal_id") where "ended_at" is null',
-})
+@Index({ properties: ['principalKind', 'principalId'] })
 export class WebSession {
   /** Not the cookie: an id that audit events and logs may name. */
   @PrimaryKey({ type: 'uuid' })

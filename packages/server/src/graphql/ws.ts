@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/principal.js';
 import { bearerToken } from '../auth/tokens.js';
 import { authenticateSessionCookie } from '../auth/sessions.js';
-import { requestFromOwnOrigin } from '../auth/session.routes.js';
+import { requestFromOwnOrigin } from '../auth/origin.js';
 import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
 import { isSharedResult, sharedSubscribe } from './shared-execution.js';
