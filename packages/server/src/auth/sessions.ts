@@ -148,6 +148,32 @@ export async function authenticateSessionCookie(services: Services, request: Pic
   return secret === null ? null : authenticateSession(services, secret, check);
 }
 
+/** The event-bus topic of a web session (what a socket it authenticated listens for). */
+export function sessionTopic(sessionId: string): string {
+  return `SESSION:${sessionId}`;
+}
+
+/**
+ * A WebSocket's credential from the session cookie of its upgrade request: undefined when
+ * there is no cookie, UNAUTHENTICATED when the session is over. `recheck` looks the
+ * session up again (an open page is not a use: it does not keep the session from going
+ * idle) and answers null once it has ended; `topics` name the session, whose end is
+ * announced on the event bus (EventBus.onSessionEnded).
+ */
+export async function sessionCredential(
+  services: Services,
+  request: Pick<IncomingMessage, 'headers'>,
+): Promise<(SessionCredential & { topics: string[]; recheck(): Promise<Principal | null> }) | undefined> {
+  if (!hasSessionCookie(request)) return undefined;
+  const session = await authenticateSessionCookie(services, request);
+  if (!session) throw AppError.unauthenticated('Your session has ended (signed out, expired or revoked): sign in again.');
+  return {
+    ...session,
+    topics: [sessionTopic(session.sessionId)],
+    recheck: async () => (await authenticateSessionCookie(services, request, { touch: false }))?.principal ?? null,
+  };
+}
+
 /** Whether the request carries a session cookie at all (valid or not). */
 export function hasSessionCookie(request: Pick<IncomingMessage, 'headers'>): boolean {
   return readCookie(request.headers.cookie, SESSION_COOKIE) !== null;
