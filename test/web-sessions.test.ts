@@ -216,6 +216,18 @@ describe('web app sessions', () => {
     expect(row!.end_reason).toBe('CREDENTIAL_REVOKED');
   });
 
+  it('revoking a named admin token ends the sessions opened with it', async () => {
+    const created = await gqlOk<{ createAdminToken: { token: string } }>(stack.url, 'mutation { createAdminToken(name: "web-admin") { token } }', {}, stack.adminToken);
+    const { cookie, body } = await signIn(base, created.createAdminToken.token);
+    expect(body.principal).toMatchObject({ kind: 'ADMIN', name: 'web-admin' });
+    expect((await cookieGql(base, cookie!, '{ agents { totalCount } }')).body.errors).toBeUndefined();
+    // What revokeAdminToken does to the row.
+    await stack.database.query('update admin_token set revoked_at = now() where id = $1', [body.principal.id]);
+    const after = await cookieGql(base, cookie!, '{ agents { totalCount } }');
+    expect(after.status).toBe(401);
+    expect(after.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('keeps at most the configured number of sessions per person, ending the least recently used', async () => {
     const approver = await createApprover(stack, 'web-fay', ['finance']);
     const cookies: string[] = [];
@@ -311,6 +323,12 @@ describe('web app sessions', () => {
       expect(response.headers.get('content-encoding')).toBe('gzip');
       expect(Number(response.headers.get('content-length'))).toBeLessThan(BIG_BUNDLE.length / 2);
       expect(await response.text()).toBe(BIG_BUNDLE);
+    });
+
+    it('serves /index.html itself like any app path', async () => {
+      const response = await fetch(`${base}/index.html`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('answers 404 for a missing asset instead of the page', async () => {

@@ -168,7 +168,7 @@ export function staticApp(options: { dir: string | null; publicUrl: string | nul
           createReadStream(file).on('error', fail).pipe(res);
           return;
         }
-        if (path.extname(relative) !== '') {
+        if (path.extname(relative) !== '' && relative !== 'index.html') {
           res.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
           res.end(req.method === 'HEAD' ? undefined : `Not found: ${pathname}\n`);
           return;
