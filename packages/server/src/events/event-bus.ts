@@ -29,6 +29,8 @@ export type PrincipalTopic = string & { readonly __principalTopic: true };
 const CHANNEL = 'countersign_events';
 /** Principals whose credentials or standing changed: instances drop what they cached and recheck their sockets. */
 const PRINCIPAL_CHANNEL = 'countersign_principals';
+/** Web sessions that ended (signed out, replaced, revoked): instances close their sockets. */
+const SESSION_CHANNEL = 'countersign_sessions';
 
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more; stay well below. */
 const MAX_PAYLOAD_BYTES = 7000;
@@ -110,6 +112,10 @@ export class EventBus {
         this.emitter.emit('principal', message.payload);
         return;
       }
+      if (message.channel === SESSION_CHANNEL && message.payload) {
+        this.emitSessionEnded(message.payload);
+        return;
+      }
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
         this.dispatch(JSON.parse(message.payload) as ChangeEvent);
@@ -120,7 +126,7 @@ export class EventBus {
     client.on('error', (error) => this.lost(client, error));
     try {
       await client.connect();
-      await client.query(`listen ${CHANNEL}; listen ${PRINCIPAL_CHANNEL}`);
+      await client.query(`listen ${CHANNEL}; listen ${PRINCIPAL_CHANNEL}; listen ${SESSION_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners('notification');
       client.on('error', () => undefined);
@@ -201,6 +207,28 @@ export class EventBus {
   /** Calls `listener` with the topic of each principal changed on any instance; returns the unsubscribe function. */
   onPrincipalChanged(listener: (topic: string) => void): () => void {
     return this.on('principal', listener);
+  }
+
+  /**
+   * Tells every instance, this one included, that a web session ended, so that the sockets
+   * it authenticated close. Call after the change committed.
+   */
+  async sessionEnded(sql: SqlExecutor, sessionId: string): Promise<void> {
+    if (this.mode === 'postgres') await sql.execute('select pg_notify(?, ?)', [SESSION_CHANNEL, sessionId]);
+    else this.emitSessionEnded(sessionId);
+  }
+
+  /** Calls `listener` with the id of every web session that ended on any instance. */
+  onSessionEnded(listener: (sessionId: string) => void): () => void {
+    return this.on('session-ended', listener);
+  }
+
+  private emitSessionEnded(sessionId: string): void {
+    try {
+      this.emitter.emit('session-ended', sessionId);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a listener failed to take a session-ended event');
+    }
   }
 
   /** Called when the listener connection is lost: changes on other instances are not heard until {@link onResync}. */

@@ -1,12 +1,13 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
-import type { IncomingMessage } from 'node:http';
 import type { Services } from '../services.js';
-import { authenticateConnection, bearerCredentials, type CredentialSource } from '../auth/credentials.js';
+import { authenticateConnection, bearerCredentials, principalTopic, type CredentialSource } from '../auth/credentials.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { OpenConnections, WsCloseCode, type OpenConnection } from './connections.js';
+import { sessionCredential, sessionTopic } from '../auth/sessions.js';
+import { requestFromOwnOrigin } from '../auth/origin.js';
 import { createContext, type Context } from './context.js';
 import { isSharedResult, sharedSubscribe } from './shared-execution.js';
 import { messageJson } from './message-json.js';
@@ -31,11 +32,25 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
   const limits = services.config.websockets;
   // Upgrades are handed over by hand rather than with `server:`, which would also forward the
   // HTTP server's errors (a port in use) to graphql-ws, and it prints them with a stack.
-  const wss = new WebSocketServer({ noServer: true, path: '/graphql' });
+  // A browser's upgrade from another site's page is refused: it would carry the session cookie.
+  const verifyClient = ({ req }: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
+    if (requestFromOwnOrigin(req, services.config.publicUrl)) done(true);
+    else done(false, 403, 'Forbidden: cross-origin WebSocket');
+  };
+  const wss = new WebSocketServer({ noServer: true, path: '/graphql', verifyClient });
   // (handleUpgrade answers 400 itself to an upgrade on another path, as `server:` did.)
   httpServer.on('upgrade', (request, socket, head) => wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request)));
   // Where a connection's credential comes from, tried in order.
-  const sources: CredentialSource[] = [bearerCredentials(services.sql, services.hasher, services.config.bootstrapToken)];
+  // The bearer token first; without one, the web app's session cookie on the upgrade request.
+  const sources: CredentialSource[] = [
+    bearerCredentials(services.sql, services.hasher, services.config.bootstrapToken),
+    async ({ request }) => {
+      const session = await sessionCredential(services, request);
+      if (!session) return undefined;
+      // Its session ending, or its person's standing changing, rechecks it.
+      return { ...session, topics: [...session.topics, principalTopic(session.principal.kind, session.principal.id!)] };
+    },
+  ];
   const connections = new OpenConnections(services.logger);
   // A result shared by many subscribers is serialised once (message-json.ts): graphql-ws's
   // replacer sets its JSON aside and each socket's send puts it back. Registered before
@@ -125,6 +140,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
   // at once on the connections it concerns; after the bus was cut off, on all of them.
   const unsubscribe = [
     services.events.onPrincipalChanged((topic) => connections.recheckTopic(topic)),
+    services.events.onSessionEnded((sessionId) => connections.recheckTopic(sessionTopic(sessionId))),
     services.events.onResync(() => connections.sweep()),
   ];
   const sweeper = setInterval(() => connections.sweep(), limits.recheckMs);

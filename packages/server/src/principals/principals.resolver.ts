@@ -1,3 +1,5 @@
+import { endSessionsOf } from '../auth/sessions.js';
+import { SessionEnd } from '../auth/session-rules.js';
 import { Resolver, Query, Mutation, Arg, Ctx, Authorized, ID, Int, FieldResolver, Root } from 'type-graphql';
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import type { Context } from '../graphql/context.js';
@@ -96,7 +98,10 @@ export class PrincipalsResolver {
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => ApproverType)
   async updateApprover(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateApproverInput) input: UpdateApproverInput) {
-    const approver = await principals.updateApprover(ctx.em, requirePrincipal(ctx), id, input);
+    const by = requirePrincipal(ctx);
+    const approver = await principals.updateApprover(ctx.em, by, id, input);
+    // A deactivated approver's web sessions end now, their open pages' sockets with them.
+    if (!approver.active) await endSessionsOf(ctx.services, PrincipalKind.APPROVER, approver.id, SessionEnd.CREDENTIAL_REVOKED, by);
     // Deactivated: their open connections close; roles changed: they act with the new ones.
     await principalChanged(ctx, principalTopic(PrincipalKind.APPROVER, id));
     return approver;
@@ -105,7 +110,10 @@ export class PrincipalsResolver {
   @Authorized(PrincipalKind.ADMIN, PrincipalKind.APPROVER)
   @Mutation(() => RotateApproverTokenPayload, { description: 'Issues an approver a new token; the old one stops working at once, open connections included. Admins rotate anyone\'s, approvers their own. Shown once.' })
   async rotateApproverToken(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
-    const rotated = await principals.rotateApproverToken(ctx.em, ctx.services.hasher, requirePrincipal(ctx), id);
+    const by = requirePrincipal(ctx);
+    const rotated = await principals.rotateApproverToken(ctx.em, ctx.services.hasher, by, id);
+    // Web sessions opened with the old token end with it.
+    await endSessionsOf(ctx.services, PrincipalKind.APPROVER, id, SessionEnd.CREDENTIAL_REVOKED, by);
     await principalChanged(ctx, principalTopic(PrincipalKind.APPROVER, id));
     return rotated;
   }

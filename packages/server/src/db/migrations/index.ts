@@ -8,6 +8,7 @@ import { Migration20261127000000_group_assignment } from './Migration20261127000
 import { Migration20261127010000_directory_version } from './Migration20261127010000_directory_version.js';
 import { Migration20261204000000_secrets_at_rest } from './Migration20261204000000_secrets_at_rest.js';
 import { Migration20261204230000_decision_candidate } from './Migration20261204230000_decision_candidate.js';
+import { Migration20261204230000_web_session } from './Migration20261204230000_web_session.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127010000_directory_version', class: Migration20261127010000_directory_version },
   { name: 'Migration20261204000000_secrets_at_rest', class: Migration20261204000000_secrets_at_rest },
   { name: 'Migration20261204230000_decision_candidate', class: Migration20261204230000_decision_candidate },
+  { name: 'Migration20261204230000_web_session', class: Migration20261204230000_web_session },
 ];
