@@ -1,0 +1,106 @@
+import { useCallback } from 'react';
+import { useQuery, useSubscription } from 'urql';
+import { Link, useLocation } from 'wouter';
+import { graphql } from '../gql/index.js';
+import { money, quorum } from '../format.js';
+import { Countdown, Empty, ErrorNote, Loading, Quorum, RiskBadge, useListKeys, useNow } from '../components/ui.js';
+
+const QueueQuery = graphql(`
+  query ApprovalQueue($first: Int) {
+    approvalQueue(first: $first) {
+      totalCount
+      nodes {
+        id
+        type
+        summary
+        deadline
+        createdAt
+        requiredApprovals
+        escalationLevel
+        amount { value currency }
+        risk { score level }
+        agent { id name }
+        decisions { verdict }
+        assignees { onBehalfOf { id name } approver { id } }
+      }
+    }
+  }
+`);
+
+/** Any change to my queues; the page reads the queue again (it is ordered by the server). */
+export const QueueUpdates = graphql(`
+  subscription QueueUpdates {
+    approvalQueueUpdated { actionId inQueue }
+  }
+`);
+
+const PAGE = 100;
+
+/** `/`: my approval queue, live, soonest deadline first. */
+export function Queue() {
+  const [result, refetch] = useQuery({ query: QueueQuery, variables: { first: PAGE }, requestPolicy: 'cache-and-network' });
+  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  useSubscription({ query: QueueUpdates }, (_, event) => {
+    reload();
+    return event;
+  });
+  const now = useNow();
+  const [, navigate] = useLocation();
+  const nodes = result.data?.approvalQueue.nodes ?? [];
+  const [current, setCurrent] = useListKeys(nodes.length, (i) => navigate(`/actions/${nodes[i].id}`));
+
+  return (
+    <section aria-labelledby="queue-title">
+      <div className="page-head">
+        <h1 id="queue-title">Your approval queue</h1>
+        {result.data ? (
+          <p className="muted" aria-live="polite">
+            {result.data.approvalQueue.totalCount === 1 ? '1 request waits' : `${result.data.approvalQueue.totalCount} requests wait`} for you
+          </p>
+        ) : null}
+      </div>
+      {result.error && !result.data ? <ErrorNote error={result.error} retry={reload} /> : null}
+      {!result.data && !result.error ? <Loading what="Loading your queue" /> : null}
+      {result.data && nodes.length === 0 ? (
+        <Empty title="Nothing waits for you.">New requests appear here as soon as they are assigned to you. <Link href="/reviews">Review</Link> what ran on its own.</Empty>
+      ) : null}
+      {nodes.length > 0 ? (
+        <>
+          <p className="muted hint">
+            <kbd>j</kbd>/<kbd>k</kbd> to move, <kbd>Enter</kbd> to open
+          </p>
+          <ul className="list" aria-label="Requests waiting for you">
+            {nodes.map((a, i) => {
+              const q = quorum(a.decisions, a.requiredApprovals);
+              const delegatedFrom = a.assignees.find((x) => x.onBehalfOf)?.onBehalfOf?.name;
+              return (
+                <li key={a.id} data-index={i} className={i === current ? 'item current' : 'item'} onMouseEnter={() => setCurrent(i)}>
+                  <Link href={`/actions/${a.id}`} className="item-link">
+                    <span className="item-title">{a.summary}</span>
+                  </Link>
+                  <div className="item-meta">
+                    <RiskBadge level={a.risk.level} score={a.risk.score} />
+                    <span className="muted">{a.agent.name}</span>
+                    <span className="muted code">{a.type}</span>
+                    {money(a.amount) ? <span>{money(a.amount)}</span> : null}
+                  </div>
+                  <div className="item-meta">
+                    <span>
+                      Due <Countdown deadline={a.deadline} now={now} />
+                    </span>
+                    {a.requiredApprovals > 1 ? <Quorum {...q} /> : null}
+                    {a.escalationLevel && a.escalationLevel > 1 ? <span className="badge">Escalated · level {a.escalationLevel}</span> : null}
+                    {delegatedFrom ? <span className="badge">For {delegatedFrom}</span> : null}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+          {result.data && result.data.approvalQueue.totalCount > nodes.length ? (
+            <p className="muted">Showing the {nodes.length} soonest due of {result.data.approvalQueue.totalCount}.</p>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
