@@ -29,6 +29,9 @@ import { BehaviourCache } from './actions/behaviour.js';
 import { ApproverSets } from './escalation/approver-sets.js';
 import { DirectoryCache } from './escalation/directory.js';
 import { readCommitFacts } from './actions/submit.service.js';
+import { authenticateSessionCookie, hasSessionCookie } from './auth/sessions.js';
+import { cameOverHttps, requestFromOwnOrigin, sessionRoutes } from './auth/session.routes.js';
+import { staticApp } from './web/static.js';
 
 /** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */
 const GROUP_COMMIT_CONCURRENCY = 3;
@@ -115,6 +118,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       includeStacktraceInErrorResponses: false,
       // main.ts owns the signals and the order of shutdown; Apollo must not stop on its own.
       stopOnTerminationSignals: false,
+      // A request without a JSON content type (or the preflight header) is refused: a form
+      // or a "simple" cross-site request cannot carry the session cookie into a mutation.
+      csrfPrevention: true,
       formatError: (formatted, error) => formatError(formatted, error, logger),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -129,7 +135,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     const handleGraphql = graphqlHttpHandler(apollo, async (req) => {
       try {
-        const principal = await authenticate(services.sql, hasher, services.config.bootstrapToken, bearerToken(req.headers.authorization), { snapshot: true, cache: services.agentKeys });
+        const token = bearerToken(req.headers.authorization);
+        // The bearer token wins; without one, the web app's session cookie authenticates.
+        if (token === null && hasSessionCookie(req)) {
+          const session = await authenticateSessionCookie(services, req);
+          if (!session) throw AppError.unauthenticated('Your session has ended (signed out, expired or revoked): sign in again.');
+          return createContext(services, session.principal);
+        }
+        const principal = await authenticate(services.sql, hasher, services.config.bootstrapToken, token, { snapshot: true, cache: services.agentKeys });
         return createContext(services, principal);
       } catch (error) {
         if (error instanceof AppError) {
@@ -138,6 +151,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         throw error;
       }
     });
+
+    const handleSession = sessionRoutes(services);
+    const handleStatic = staticApp({ dir: config.webDir, publicUrl: config.publicUrl, logger, https: (req) => cameOverHttps(req, config.publicUrl) });
 
     httpServer.on('request', (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
@@ -148,7 +164,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       };
       switch (path) {
         case '/graphql':
+          // CSRF: a request the session cookie would authenticate must come from our own pages.
+          if (bearerToken(req.headers.authorization) === null && hasSessionCookie(req) && !requestFromOwnOrigin(req, config.publicUrl)) {
+            res.writeHead(403, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+            res.end(JSON.stringify({ errors: [{ message: 'Cross-origin requests may not use the session cookie.', extensions: { code: ErrorCode.FORBIDDEN } }] }));
+            return;
+          }
           handleGraphql(req, res, fail);
+          return;
+        case '/auth/session':
+          handleSession(req, res);
           return;
         case '/.well-known/jwks.json':
           receipts
@@ -176,7 +201,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             });
           return;
         default:
-          sendJson(res, 404, { error: `No route for ${path}. GraphQL is served at /graphql.` });
+          if (path.startsWith('/auth/') || path.startsWith('/.well-known/')) {
+            sendJson(res, 404, { error: `No route for ${path}. GraphQL is served at /graphql.` });
+            return;
+          }
+          // Everything else is the web app's (its router decides what a path shows).
+          handleStatic(req, res, path);
       }
     });
 
@@ -188,6 +218,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}/graphql`;
     issuer ||= `http://${host}:${address.port}`;
+    if (services.config.publicUrl === null) {
+      // Notifications link to the web app at the server's own URL unless told otherwise.
+      const unspecified = address.address === '0.0.0.0' || address.address === '::';
+      services.config.publicUrl = `http://${unspecified ? 'localhost' : host}:${address.port}`;
+      if (unspecified) logger.warn({ publicUrl: services.config.publicUrl }, 'listening on every interface: set COUNTERSIGN_PUBLIC_URL to the address people open, so that notifications link to it');
+    }
     logger.info({ url }, 'Countersign is listening');
 
     // Escalation and delegation timers: overdue ones (e.g. from while every instance was down) fire now.

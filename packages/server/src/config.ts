@@ -35,6 +35,26 @@ export interface Config {
   groupAssignmentFrom: number;
   /** Outbound webhook delivery (notifications/). */
   webhooks: WebhookConfig;
+  /**
+   * The address people open, without a trailing slash (e.g. https://countersign.example.com):
+   * notifications link to `<publicUrl>/actions/<id>`, and cookie-authenticated requests must
+   * come from its origin. Null: the server's own URL.
+   */
+  publicUrl: string | null;
+  /** Web app sign-in sessions (auth/sessions.ts). */
+  sessions: SessionConfig;
+  /** The built web app served at `/`; null: packages/web/dist beside the server package. */
+  webDir: string | null;
+}
+
+/** How long a web session lives (DESIGN §10 sign-in). */
+export interface SessionConfig {
+  /** Unused for this long, in seconds, a session ends. */
+  idleSeconds: number;
+  /** However much it is used, a session ends this long, in seconds, after sign-in. */
+  maxAgeSeconds: number;
+  /** Open sessions per person; signing in once more ends the least recently used. */
+  perPrincipal: number;
 }
 
 /** How notifications are delivered; the defaults suit production, tests shorten the backoff. */
@@ -120,9 +140,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const dataDir = path.resolve(cwd, env.COUNTERSIGN_DATA_DIR?.trim() || '.countersign');
 
+  let publicUrl: string | null = null;
+  const rawPublicUrl = env.COUNTERSIGN_PUBLIC_URL?.trim();
+  if (rawPublicUrl) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(rawPublicUrl);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password || parsed.search || parsed.hash) {
+      errors.push(`COUNTERSIGN_PUBLIC_URL=${JSON.stringify(rawPublicUrl)} is not valid: expected an http(s) URL such as https://countersign.example.com (no query, fragment or credentials).`);
+    } else {
+      publicUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    }
+  }
+
+  const sessions: SessionConfig = {
+    idleSeconds: positiveInt(env, 'COUNTERSIGN_SESSION_IDLE_TIMEOUT', 12 * 3600, errors, 1, 366 * 86_400),
+    maxAgeSeconds: positiveInt(env, 'COUNTERSIGN_SESSION_MAX_AGE', 7 * 86_400, errors, 1, 366 * 86_400),
+    perPrincipal: positiveInt(env, 'COUNTERSIGN_SESSIONS_PER_PRINCIPAL', 10, errors, 1, 1000),
+  };
+  const webDir = env.COUNTERSIGN_WEB_DIR?.trim() ? path.resolve(cwd, env.COUNTERSIGN_WEB_DIR.trim()) : null;
+
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, publicUrl, sessions, webDir },
   };
 }

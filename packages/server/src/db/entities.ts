@@ -13,6 +13,7 @@ import { SigningKey } from '../receipts/signing-key.entity.js';
 import { GovernanceVersion } from '../governance/governance-version.entity.js';
 import { WebhookEndpoint, NotificationDelivery } from '../notifications/webhook.entity.js';
 import { ServerSetting } from './setting.entity.js';
+import { WebSession } from '../auth/session.entity.js';
 
 /** Every entity, listed explicitly (no folder scanning: it breaks under vitest and bundlers). */
 export const entities = [
@@ -36,4 +37,5 @@ export const entities = [
   WebhookEndpoint,
   NotificationDelivery,
   ServerSetting,
+  WebSession,
 ];

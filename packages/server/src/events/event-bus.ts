@@ -22,6 +22,8 @@ export interface ChangeEvent {
 const CHANNEL = 'countersign_events';
 /** Agents whose key or status changed: instances drop what they cached of them. */
 const PRINCIPAL_CHANNEL = 'countersign_principals';
+/** Web sessions that ended (signed out, replaced, revoked): instances close their sockets. */
+const SESSION_CHANNEL = 'countersign_sessions';
 
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more; stay well below. */
 const MAX_PAYLOAD_BYTES = 7000;
@@ -93,6 +95,10 @@ export class EventBus {
         this.emitter.emit('principal', message.payload);
         return;
       }
+      if (message.channel === SESSION_CHANNEL && message.payload) {
+        this.emitSessionEnded(message.payload);
+        return;
+      }
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
         this.dispatch(JSON.parse(message.payload) as ChangeEvent);
@@ -106,7 +112,7 @@ export class EventBus {
       this.reconnect(url);
     });
     await client.connect();
-    await client.query(`listen ${CHANNEL}; listen ${PRINCIPAL_CHANNEL}`);
+    await client.query(`listen ${CHANNEL}; listen ${PRINCIPAL_CHANNEL}; listen ${SESSION_CHANNEL}`);
     this.listener = client;
   }
 
@@ -154,6 +160,28 @@ export class EventBus {
   /** Calls `listener` with the id of an agent changed on any instance; returns the unsubscribe function. */
   onPrincipalChanged(listener: (agentId: string) => void): () => void {
     return this.on('principal', listener);
+  }
+
+  /**
+   * Tells every instance, this one included, that a web session ended, so that the sockets
+   * it authenticated close. Call after the change committed.
+   */
+  async sessionEnded(sql: SqlExecutor, sessionId: string): Promise<void> {
+    if (this.mode === 'postgres') await sql.execute('select pg_notify(?, ?)', [SESSION_CHANNEL, sessionId]);
+    else this.emitSessionEnded(sessionId);
+  }
+
+  /** Calls `listener` with the id of every web session that ended on any instance. */
+  onSessionEnded(listener: (sessionId: string) => void): () => void {
+    return this.on('session-ended', listener);
+  }
+
+  private emitSessionEnded(sessionId: string): void {
+    try {
+      this.emitter.emit('session-ended', sessionId);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a listener failed to take a session-ended event');
+    }
   }
 
   /** Called when the listener connection is lost: changes on other instances are not heard until {@link onResync}. */

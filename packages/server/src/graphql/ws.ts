@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { parse, validate, GraphQLError, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
@@ -6,6 +6,8 @@ import type { Services } from '../services.js';
 import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/principal.js';
 import { bearerToken } from '../auth/tokens.js';
+import { authenticateSessionCookie } from '../auth/sessions.js';
+import { requestFromOwnOrigin } from '../auth/session.routes.js';
 import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
 import { isSharedResult, sharedSubscribe } from './shared-execution.js';
@@ -47,6 +49,8 @@ class DocumentCache {
 /** What the server remembers about one WebSocket connection. */
 interface ConnectionState {
   principal: Principal | null;
+  /** The web session that authenticated the connection (no token in connectionParams), if one did. */
+  sessionId?: string;
 }
 
 /**
@@ -56,7 +60,18 @@ interface ConnectionState {
  * Every operation then gets its own EntityManager fork, like an HTTP request.
  */
 export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services) {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // A browser's upgrade from another site's page is refused: it would carry the session cookie.
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', verifyClient: ({ req }: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
+      if (requestFromOwnOrigin(req, services.config.publicUrl)) done(true);
+      else done(false, 403, 'Forbidden: cross-origin WebSocket');
+    },
+  });
+  // Sockets by the web session that authenticated them: a session that ends closes them.
+  const bySession = new Map<string, Set<WebSocket>>();
+  const stopSessionEnds = services.events.onSessionEnded((sessionId) => {
+    for (const socket of bySession.get(sessionId) ?? []) socket.close(4403, 'Forbidden: the session has ended');
+    bySession.delete(sessionId);
+  });
   const states = new WeakMap<object, ConnectionState>();
   const documents = new DocumentCache(schema);
   // A result shared by many subscribers is serialised once (message-json.ts): graphql-ws's
@@ -90,6 +105,20 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = typeof raw === 'string' ? bearerToken(raw) ?? raw : null;
         try {
+          if (token === null) {
+            // The web app: its session cookie came with the upgrade request.
+            const session = await authenticateSessionCookie(services, ctx.extra.request);
+            if (!session) return false;
+            states.set(ctx.extra, { principal: session.principal, sessionId: session.sessionId });
+            const { socket } = ctx.extra;
+            const sockets = bySession.get(session.sessionId) ?? new Set<WebSocket>();
+            bySession.set(session.sessionId, sockets.add(socket));
+            socket.once('close', () => {
+              sockets.delete(socket);
+              if (sockets.size === 0 && bySession.get(session.sessionId) === sockets) bySession.delete(session.sessionId);
+            });
+            return true;
+          }
           const principal = await authenticate(services.sql, services.hasher, services.config.bootstrapToken, token);
           if (!principal) return false;
           states.set(ctx.extra, { principal });
@@ -129,6 +158,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
     wss,
     async dispose() {
       clearInterval(watchdog);
+      stopSessionEnds();
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

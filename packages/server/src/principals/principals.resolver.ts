@@ -1,3 +1,5 @@
+import { endSessionsOf } from '../auth/sessions.js';
+import { SessionEnd } from '../auth/session-rules.js';
 import { Resolver, Query, Mutation, Arg, Ctx, Authorized, ID, Int, FieldResolver, Root } from 'type-graphql';
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import type { Context } from '../graphql/context.js';
@@ -93,8 +95,12 @@ export class PrincipalsResolver {
 
   @Authorized(PrincipalKind.ADMIN)
   @Mutation(() => ApproverType)
-  updateApprover(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateApproverInput) input: UpdateApproverInput) {
-    return principals.updateApprover(ctx.em, requirePrincipal(ctx), id, input);
+  async updateApprover(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateApproverInput) input: UpdateApproverInput) {
+    const by = requirePrincipal(ctx);
+    const approver = await principals.updateApprover(ctx.em, by, id, input);
+    // A deactivated approver's web sessions end now, their open pages' sockets with them.
+    if (!approver.active) await endSessionsOf(ctx.services, PrincipalKind.APPROVER, approver.id, SessionEnd.CREDENTIAL_REVOKED, by);
+    return approver;
   }
 
   @Authorized(PrincipalKind.ADMIN)

@@ -6,6 +6,7 @@ import { Migration20261125020000_audit_canonical } from './Migration202611250200
 import { Migration20261126000000_audit_lz4 } from './Migration20261126000000_audit_lz4.js';
 import { Migration20261127000000_group_assignment } from './Migration20261127000000_group_assignment.js';
 import { Migration20261127010000_directory_version } from './Migration20261127010000_directory_version.js';
+import { Migration20261204230000_web_session } from './Migration20261204230000_web_session.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126000000_audit_lz4', class: Migration20261126000000_audit_lz4 },
   { name: 'Migration20261127000000_group_assignment', class: Migration20261127000000_group_assignment },
   { name: 'Migration20261127010000_directory_version', class: Migration20261127010000_directory_version },
+  { name: 'Migration20261204230000_web_session', class: Migration20261204230000_web_session },
 ];

@@ -1,0 +1,170 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Services } from '../services.js';
+import { rawTransaction, type SqlExecutor } from '../db/sql.js';
+import { appendAudit } from '../audit/audit.service.js';
+import { AppError } from '../errors.js';
+import { PrincipalKind } from '../shared/enums.js';
+import { authenticate, type Principal } from './principal.js';
+import { SESSION_COOKIE, SessionEnd, readCookie, sessionEndReason, shouldTouch } from './session-rules.js';
+
+/**
+ * Web app sessions (DESIGN §10 sign-in). A token is exchanged once for a random secret
+ * carried by an HttpOnly cookie; the server keeps only the secret's keyed hash, with the
+ * hash of the token it came from. Every use checks the session against its idle and
+ * absolute limits and its credential (the approver still active with that token, the admin
+ * token not revoked, the bootstrap token unchanged), so an ended credential ends its
+ * sessions at the next request; sockets close through the event bus.
+ */
+
+/** A web session that authenticates a request or a socket. */
+export interface SessionCredential {
+  /** The session's id (not its secret): what `sessionEnded` events name. */
+  sessionId: string;
+  principal: Principal;
+}
+
+/** 32 random bytes, base64url: what the cookie carries. */
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+function auditActor(principal: Principal | null): { actorType: string; actorId: string | null } {
+  return principal ? { actorType: principal.kind, actorId: principal.id } : { actorType: 'SYSTEM', actorId: null };
+}
+
+/**
+ * Opens a session for the holder of `token` (an approver's or admin's; agents are refused:
+ * the web app is for people). Past the per-person limit, the least recently used sessions
+ * end. Returns the secret for the cookie; it is not stored.
+ */
+export async function signIn(services: Services, token: string): Promise<{ secret: string; credential: SessionCredential; expiresAt: Date }> {
+  const principal = await authenticate(services.sql, services.hasher, services.config.bootstrapToken, token);
+  if (!principal) throw AppError.unauthenticated('A token is required to sign in.');
+  if (principal.kind === PrincipalKind.AGENT) {
+    throw AppError.forbidden('Agent keys cannot sign in to the web app: it is for approvers and admins. Sign in with an approver or admin token.');
+  }
+  const secret = randomBytes(32).toString('base64url');
+  const sessionId = randomUUID();
+  const { maxAgeSeconds, perPrincipal } = services.config.sessions;
+  const { expiresAt, replaced } = await rawTransaction(services.orm, async (sql) => {
+    // One sign-in at a time per person, so that concurrent ones cannot exceed the limit.
+    await sql.execute('select pg_advisory_xact_lock(hashtext(?))', [`web_session:${principal.kind}:${principal.id ?? 'bootstrap'}`]);
+    const ended = await sql.execute<{ id: string }[]>(
+      `update "web_session" set "ended_at" = now(), "end_reason" = ?
+        where "id" in (select "id" from "web_session"
+                        where "principal_kind" = ? and "principal_id" is not distinct from ?::uuid and "ended_at" is null
+                        order by "last_seen_at" desc offset ?)
+        returning "id"`,
+      [SessionEnd.REPLACED, principal.kind, principal.id, perPrincipal - 1],
+    );
+    const [row] = await sql.execute<{ expires_at: Date | string }[]>(
+      `insert into "web_session" ("id", "secret_hash", "principal_kind", "principal_id", "credential_hash", "created_at", "last_seen_at", "expires_at")
+       values (?, ?, ?, ?, ?, now(), now(), now() + make_interval(secs => ?)) returning "expires_at"`,
+      [sessionId, services.hasher.hash(secret), principal.kind, principal.id, services.hasher.hash(token), maxAgeSeconds],
+    );
+    await appendAudit(sql, [
+      { kind: 'SESSION_STARTED', subjectType: 'SESSION', subjectId: sessionId, ...auditActor(principal), data: { replaced: ended.map((e) => e.id) } },
+      ...ended.map((e) => ({ kind: 'SESSION_ENDED', subjectType: 'SESSION', subjectId: e.id, ...auditActor(principal), data: { reason: SessionEnd.REPLACED } })),
+    ]);
+    return { expiresAt: new Date(row!.expires_at), replaced: ended.map((e) => e.id) };
+  });
+  for (const id of replaced) await services.events.sessionEnded(services.sql, id);
+  return { secret, credential: { sessionId, principal }, expiresAt };
+}
+
+interface SessionRow {
+  id: string;
+  principal_kind: PrincipalKind.APPROVER | PrincipalKind.ADMIN;
+  principal_id: string | null;
+  credential_hash: string;
+  last_seen_at: Date | string;
+  expires_at: Date | string;
+  now: Date | string;
+  approver_name: string | null;
+  approver_roles: string[] | null;
+  admin_name: string | null;
+}
+
+/**
+ * The session a cookie's secret opens, or null (unknown, ended, expired, or its
+ * credential no longer valid: such a session is ended now, so it stays ended).
+ */
+export async function authenticateSession(services: Services, secret: string): Promise<SessionCredential | null> {
+  if (!SECRET_PATTERN.test(secret)) return null;
+  // One probe of a unique index with the credential's current state beside it.
+  const [row] = await services.sql.execute<SessionRow[]>(
+    `select s."id", s."principal_kind", s."principal_id", s."credential_hash", s."last_seen_at", s."expires_at", now() as "now",
+            a."name" as "approver_name", a."roles" as "approver_roles", t."name" as "admin_name"
+       from "web_session" s
+       left join "approver" a on s."principal_kind" = 'APPROVER' and a."id" = s."principal_id" and a."token_hash" = s."credential_hash" and a."active"
+       left join "admin_token" t on s."principal_kind" = 'ADMIN' and t."id" = s."principal_id" and t."token_hash" = s."credential_hash" and t."revoked_at" is null
+      where s."secret_hash" = ? and s."ended_at" is null`,
+    [services.hasher.hash(secret)],
+  );
+  if (!row) return null;
+  const principal = principalOf(services, row);
+  const now = new Date(row.now);
+  const lastSeenAt = new Date(row.last_seen_at);
+  const reason = sessionEndReason({ lastSeenAt, expiresAt: new Date(row.expires_at), credentialValid: principal !== null }, now, services.config.sessions);
+  if (reason !== null) {
+    await endSessions(services, [row.id], reason, null);
+    return null;
+  }
+  if (shouldTouch(lastSeenAt, now, services.config.sessions.idleSeconds)) {
+    await services.sql.execute('update "web_session" set "last_seen_at" = now() where "id" = ? and "ended_at" is null', [row.id]);
+  }
+  return { sessionId: row.id, principal: principal! };
+}
+
+function principalOf(services: Services, row: SessionRow): Principal | null {
+  if (row.principal_kind === PrincipalKind.APPROVER) {
+    return row.approver_name === null ? null : { kind: PrincipalKind.APPROVER, id: row.principal_id!, name: row.approver_name, roles: row.approver_roles ?? [] };
+  }
+  if (row.principal_id !== null) return row.admin_name === null ? null : { kind: PrincipalKind.ADMIN, id: row.principal_id, name: row.admin_name };
+  const bootstrap = services.config.bootstrapToken;
+  return bootstrap !== null && services.hasher.hashMatches(row.credential_hash, bootstrap) ? { kind: PrincipalKind.ADMIN, id: null, name: 'bootstrap' } : null;
+}
+
+/** The session of a request's `cs_session` cookie (HTTP request or WebSocket upgrade), or null. */
+export async function authenticateSessionCookie(services: Services, request: Pick<IncomingMessage, 'headers'>): Promise<SessionCredential | null> {
+  const secret = readCookie(request.headers.cookie, SESSION_COOKIE);
+  return secret === null ? null : authenticateSession(services, secret);
+}
+
+/** Whether the request carries a session cookie at all (valid or not). */
+export function hasSessionCookie(request: Pick<IncomingMessage, 'headers'>): boolean {
+  return readCookie(request.headers.cookie, SESSION_COOKIE) !== null;
+}
+
+/** Signs out: ends the cookie's session at once (its sockets close too). Unknown or ended secrets are ignored. */
+export async function signOut(services: Services, secret: string): Promise<SessionCredential | null> {
+  const credential = await authenticateSession(services, secret);
+  if (credential) await endSessions(services, [credential.sessionId], SessionEnd.SIGNED_OUT, credential.principal);
+  return credential;
+}
+
+/**
+ * Ends every open session of an approver or admin token (e.g. when the approver is
+ * deactivated, or their token rotated): requests with those cookies would be refused
+ * anyway; this closes their sockets now and records why.
+ */
+export async function endSessionsOf(services: Services, kind: PrincipalKind.APPROVER | PrincipalKind.ADMIN, id: string, reason: SessionEnd, by: Principal | null): Promise<void> {
+  const rows = await services.sql.execute<{ id: string }[]>('select "id" from "web_session" where "principal_kind" = ? and "principal_id" = ? and "ended_at" is null', [kind, id]);
+  await endSessions(services, rows.map((r) => r.id), reason, by);
+}
+
+/** Ends sessions still open, records each once in the audit log, and tells every instance. */
+async function endSessions(services: Services, ids: string[], reason: SessionEnd, by: Principal | null): Promise<void> {
+  if (ids.length === 0) return;
+  const ended = await rawTransaction(services.orm, async (sql: SqlExecutor) => {
+    const rows = await sql.execute<{ id: string; principal_kind: string; principal_id: string | null }[]>(
+      `update "web_session" set "ended_at" = now(), "end_reason" = ? where "id" = any(?::uuid[]) and "ended_at" is null returning "id", "principal_kind", "principal_id"`,
+      [reason, ids],
+    );
+    await appendAudit(
+      sql,
+      rows.map((r) => ({ kind: 'SESSION_ENDED', subjectType: 'SESSION', subjectId: r.id, ...auditActor(by), data: { reason, principalKind: r.principal_kind, principalId: r.principal_id } })),
+    );
+    return rows.map((r) => r.id);
+  });
+  for (const id of ended) await services.events.sessionEnded(services.sql, id);
+}
