@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
+import { Component, Suspense, lazy, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Provider } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { createGraphqlClient } from './client.js';
@@ -64,6 +64,8 @@ export function App() {
       ) : (
         <SignedIn
           principal={state.principal}
+          reachable={reachable}
+          onPageFailed={() => void check()}
           onExpired={expired}
           onReachable={setReachable}
           onSignOut={async () => {
@@ -76,13 +78,15 @@ export function App() {
   );
 }
 
-function SignedIn({ principal, onExpired, onReachable, onSignOut }: { principal: SessionPrincipal; onExpired(): void; onReachable(r: boolean): void; onSignOut(): void }) {
+function SignedIn({ principal, reachable, onPageFailed, onExpired, onReachable, onSignOut }: { principal: SessionPrincipal; reachable: boolean; onPageFailed(): void; onExpired(): void; onReachable(r: boolean): void; onSignOut(): void }) {
+  const [location] = useLocation();
   const { client, dispose } = useMemo(() => createGraphqlClient({ onUnauthenticated: onExpired, onReachable }), [onExpired, onReachable]);
   useEffect(() => dispose, [dispose]);
   const admin = principal.kind === 'ADMIN';
   return (
     <Provider value={client}>
       <Shell principal={principal} onSignOut={onSignOut}>
+        <PageBoundary key={location} reachable={reachable} onFail={onPageFailed}>
         <Suspense fallback={<Loading />}>
           <Switch>
             <Route path="/">{admin ? <Redirect to="/oversight" replace /> : <Queue />}</Route>
@@ -102,9 +106,40 @@ function SignedIn({ principal, onExpired, onReachable, onSignOut }: { principal:
             </Route>
           </Switch>
         </Suspense>
+        </PageBoundary>
       </Shell>
     </Provider>
   );
+}
+
+/**
+ * A page whose code could not be loaded (the server went away between pages) or that
+ * failed to render: says so instead of a blank screen, and reloads once the server is
+ * back (a failed lazy import is not retried by React).
+ */
+class PageBoundary extends Component<{ reachable: boolean; onFail(): void; children: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override componentDidCatch() {
+    this.props.onFail();
+  }
+  override componentDidUpdate(previous: { reachable: boolean }) {
+    if (this.state.error && !previous.reachable && this.props.reachable) window.location.reload();
+  }
+  override render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <section>
+        <h1>This page could not be loaded</h1>
+        <p className="muted">{this.props.reachable ? 'Something went wrong while showing it.' : 'Countersign cannot be reached; the page opens again as soon as it is back.'}</p>
+        <button type="button" className="button" onClick={() => window.location.reload()}>
+          Reload
+        </button>
+      </section>
+    );
+  }
 }
 
 function NotForYou() {

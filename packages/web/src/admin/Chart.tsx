@@ -7,7 +7,7 @@ import 'uplot/dist/uPlot.min.css';
  * from the page's CSS variables (so it follows dark mode). A table of the same numbers
  * sits next to it for screen readers.
  */
-export function TimeChart({ title, times, values, unit, format }: { title: string; times: number[]; values: (number | null)[]; unit: string; format(v: number | null): string }) {
+export function TimeChart({ title, times, values, unit, format, integer = false }: { title: string; times: number[]; values: (number | null)[]; unit: string; format(v: number | null): string; integer?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -24,8 +24,11 @@ export function TimeChart({ title, times, values, unit, format }: { title: strin
         legend: { show: false },
         cursor: { y: false },
         scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] } },
-        axes: [axis, { ...axis, size: 44, values: (_u, splits) => splits.map((v) => format(v)) }],
-        series: [{}, { label: title, stroke: accent, width: 2, fill: `${accent}22`, spanGaps: false, points: { show: values.length < 30 } }],
+        // Counts get whole-number ticks only (no 0, 0.5, 1 printed as 0, 1, 1).
+        axes: [axis, { ...axis, size: 60, ...(integer ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] } : {}), values: (_u, splits) => splits.map((v) => format(v)) }],
+        // Buckets with nothing to measure (null) are bridged, so a sparse window still shows
+        // the line through its few points.
+        series: [{}, { label: title, stroke: accent, width: 2, fill: `${accent}22`, spanGaps: true, points: { size: 5, fill: accent } }],
       },
       [times, values],
       el,
@@ -36,7 +39,7 @@ export function TimeChart({ title, times, values, unit, format }: { title: strin
       resize.disconnect();
       plot.destroy();
     };
-  }, [title, times, values, format]);
+  }, [title, times, values, format, integer]);
   return (
     <figure className="chart">
       <figcaption>

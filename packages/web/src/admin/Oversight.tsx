@@ -22,7 +22,7 @@ const WINDOWS = [['24h', 'Last 24 hours'], ['7d', 'Last 7 days'], ['30d', 'Last 
 
 const fmtRate = (v: number | null) => (v === null ? '' : `${Math.round(v * 100)}%`);
 const fmtCount = (v: number | null) => (v === null ? '' : String(Math.round(v)));
-const fmtMinutes = (v: number | null) => (v === null ? '' : `${Math.round(v)}m`);
+const fmtMinutes = (v: number | null) => (v === null ? '' : `${v < 10 ? Number(v.toFixed(1)) : Math.round(v)} min`);
 
 /** `/oversight`: the admin's landing page — how governance is working, and what to change. */
 export default function Oversight() {
@@ -79,8 +79,8 @@ export default function Oversight() {
           <div className="charts">
             <TimeChart title="Approval rate" unit="approved of decided" times={series.times} values={series.approval} format={fmtRate} />
             <TimeChart title="Time to decision" unit="median minutes" times={series.times} values={series.latency} format={fmtMinutes} />
-            <TimeChart title="Queue depth" unit="waiting" times={series.times} values={series.depth} format={fmtCount} />
-            <TimeChart title="Escalations" unit="per bucket" times={series.times} values={series.escalations} format={fmtCount} />
+            <TimeChart title="Queue depth" unit="waiting" times={series.times} values={series.depth} format={fmtCount} integer />
+            <TimeChart title="Escalations" unit="per bucket" times={series.times} values={series.escalations} format={fmtCount} integer />
           </div>
           <p className="muted small">{m.submitted} requests submitted in the window; one point every {m.bucket}.</p>
         </>

@@ -101,9 +101,9 @@ function ActionView({ action, canDecide }: { action: Action; canDecide: boolean 
 
   return (
     <article className="action" aria-labelledby="action-title">
-      <p className="crumbs">
-        <Link href="/">Queue</Link> <span aria-hidden="true">/</span> <span className="code">{action.type}</span>
-      </p>
+      <nav className="crumbs" aria-label="Breadcrumb">
+        <Link href="/">{canDecide ? 'Your queue' : 'Start'}</Link> <span aria-hidden="true">/</span> <span className="code">{action.type}</span>
+      </nav>
       <header className="action-head">
         <h1 id="action-title">{action.summary}</h1>
         <div className="row wrap">
@@ -369,16 +369,20 @@ function AgentCard({ action }: { action: Action }) {
 }
 
 function Similar({ action }: { action: Action }) {
+  // Precedent is how earlier requests ended: those still waiting say nothing yet.
   const all = [
     ...action.similar.sameAgent.map((s) => ({ ...s, who: action.agent.name })),
     ...action.similar.otherAgents.map((s) => ({ ...s, who: s.agent.name })),
-  ];
+  ].filter((s) => s.id !== action.id);
+  const ended = all.filter((s) => s.status !== 'PENDING');
+  const waiting = all.length - ended.length;
   return (
     <section className="card" aria-labelledby="similar-title">
       <h2 id="similar-title">Similar past requests</h2>
-      {all.length === 0 ? <Empty title="No precedent.">This is the first request of its type.</Empty> : (
+      {waiting ? <p className="muted small">{waiting === 1 ? 'One more like it is' : `${waiting} more like it are`} waiting too.</p> : null}
+      {ended.length === 0 ? <Empty title="No precedent.">No earlier request of this type has ended yet.</Empty> : (
         <ul className="plain small">
-          {all.map((s) => (
+          {ended.map((s) => (
             <li key={s.id}>
               <Link href={`/actions/${s.id}`}>{s.summary}</Link>
               <span className="muted"> · {s.who} · <strong>{words(s.status)}</strong>{s.decisions[0] ? ` by ${s.decisions.map((d) => d.approver.name).join(', ')}` : ''}</span>
