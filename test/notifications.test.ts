@@ -154,6 +154,8 @@ describe('webhook notifications', () => {
       action: { id: pending.id, summary: INPUTS.sync.summary, status: 'PENDING', risk: { level: 'CRITICAL' }, agent: { name: 'ap-agent' }, escalationLevel: 1 },
     });
     expect(assigned!.body.action.deadline).toBe(pending.deadline);
+    // One click from the notification to the request's page (COUNTERSIGN_PUBLIC_URL defaults to the server's own URL).
+    expect(assigned!.body.url).toBe(`${new URL(server.url).origin}/actions/${pending.id}`);
     // auditSeq names the very audit event the notification comes from.
     const trail = (await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { auditTrail { seq kind } } }', { id: pending.id }, server.adminToken)).action.auditTrail;
     expect(assigned!.body.auditSeq).toBe(trail.find((e: { kind: string }) => e.kind === 'ACTION_ASSIGNED').seq);
@@ -166,6 +168,8 @@ describe('webhook notifications', () => {
     expect(slack!.body.text).toContain('CRITICAL');
     expect(slack!.body.text).toContain('for fiona');
     expect(JSON.stringify(slack!.body.blocks)).toContain('*Deadline*');
+    const buttons = slack!.body.blocks.filter((b: { type: string }) => b.type === 'actions').flatMap((b: { elements: unknown[] }) => b.elements);
+    expect(buttons).toEqual([expect.objectContaining({ type: 'button', text: { type: 'plain_text', text: 'Open' }, url: `${new URL(server.url).origin}/actions/${pending.id}` })]);
 
     // Fiona's decision: her channel hears it; her own endpoint does not tell her what she just did.
     await gqlOk(server.url, DECIDE, { input: { actionId: pending.id, verdict: 'DENY', comment: 'Not this week' } }, fiona.token);

@@ -9,6 +9,7 @@ import { collect, errorCode, gqlOk, wsOnce } from './support/graphql.js';
 import { waitFor } from './support/wait.js';
 
 const ME = '{ me { kind id name } }';
+const BIG_BUNDLE = Array.from({ length: 2000 }, (_, i) => `export const value${i} = ${i};`).join('\n');
 
 interface SignIn {
   status: number;
@@ -85,6 +86,7 @@ describe('web app sessions', () => {
     await writeFile(path.join(webDir, 'index.html'), '<!doctype html><title>Countersign</title><div id="root"></div><script type="module" src="/assets/index-Ab12Cd34.js"></script>');
     await writeFile(path.join(webDir, 'assets', 'index-Ab12Cd34.js'), 'console.log("app");');
     await writeFile(path.join(webDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await writeFile(path.join(webDir, 'assets', 'vendor-Zz99Yy88.js'), BIG_BUNDLE);
     stack = await startStack({ COUNTERSIGN_WEB_DIR: webDir });
     base = new URL(stack.url).origin;
   });
@@ -214,6 +216,18 @@ describe('web app sessions', () => {
     expect(row!.end_reason).toBe('CREDENTIAL_REVOKED');
   });
 
+  it('revoking a named admin token ends the sessions opened with it', async () => {
+    const created = await gqlOk<{ createAdminToken: { token: string } }>(stack.url, 'mutation { createAdminToken(name: "web-admin") { token } }', {}, stack.adminToken);
+    const { cookie, body } = await signIn(base, created.createAdminToken.token);
+    expect(body.principal).toMatchObject({ kind: 'ADMIN', name: 'web-admin' });
+    expect((await cookieGql(base, cookie!, '{ agents { totalCount } }')).body.errors).toBeUndefined();
+    // What revokeAdminToken does to the row.
+    await stack.database.query('update admin_token set revoked_at = now() where id = $1', [body.principal.id]);
+    const after = await cookieGql(base, cookie!, '{ agents { totalCount } }');
+    expect(after.status).toBe(401);
+    expect(after.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('keeps at most the configured number of sessions per person, ending the least recently used', async () => {
     const approver = await createApprover(stack, 'web-fay', ['finance']);
     const cookies: string[] = [];
@@ -302,6 +316,19 @@ describe('web app sessions', () => {
       expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);
       expect(response.headers.get('cache-control')).toContain('immutable');
       expect(await response.text()).toBe('console.log("app");');
+    });
+
+    it('sends text assets gzip-compressed to a browser that accepts it', async () => {
+      const response = await fetch(`${base}/assets/vendor-Zz99Yy88.js`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(response.headers.get('content-encoding')).toBe('gzip');
+      expect(Number(response.headers.get('content-length'))).toBeLessThan(BIG_BUNDLE.length / 2);
+      expect(await response.text()).toBe(BIG_BUNDLE);
+    });
+
+    it('serves /index.html itself like any app path', async () => {
+      const response = await fetch(`${base}/index.html`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
     it('answers 404 for a missing asset instead of the page', async () => {

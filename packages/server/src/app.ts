@@ -30,7 +30,8 @@ import { ApproverSets } from './escalation/approver-sets.js';
 import { DirectoryCache } from './escalation/directory.js';
 import { readCommitFacts } from './actions/submit.service.js';
 import { authenticateSessionCookie, hasSessionCookie } from './auth/sessions.js';
-import { cameOverHttps, requestFromOwnOrigin, sessionRoutes } from './auth/session.routes.js';
+import { sessionRoutes } from './auth/session.routes.js';
+import { cameOverHttps, requestFromOwnOrigin } from './auth/origin.js';
 import { staticApp } from './web/static.js';
 
 /** Submission groups in flight at once per instance (PostgreSQL); each holds one pooled connection. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
  * bookkeeping elsewhere.
  */
 @Entity({ tableName: 'web_session' })
-@Index({ properties: ['principalKind', 'principalId'], options: { where: '"ended_at" is null' } })
+@Index({ properties: ['principalKind', 'principalId'] })
 export class WebSession {
   /** Not the cookie: an id that audit events and logs may name. */
   @PrimaryKey({ type: 'uuid' })

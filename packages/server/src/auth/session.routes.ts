@@ -1,35 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import bodyParser from 'body-parser';
 import type { Services } from '../services.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { Principal } from './principal.js';
-import { SESSION_COOKIE, isSameOrigin, readCookie, sessionCookie } from './session-rules.js';
+import { SESSION_COOKIE, readCookie, sessionCookie } from './session-rules.js';
+import { cameOverHttps, requestFromOwnOrigin } from './origin.js';
 import { authenticateSessionCookie, signIn, signOut } from './sessions.js';
 
 /** A token is well under this; anything bigger is not one. */
 const jsonBody = bodyParser.json({ limit: '4kb' });
-
-/**
- * Whether the request reached the client over https: a TLS socket, a proxy that says so,
- * or a public URL that is https (then the cookie is Secure whatever the hop to this
- * process was).
- */
-export function cameOverHttps(req: IncomingMessage, publicUrl: string | null): boolean {
-  if ((req.socket as TLSSocket).encrypted) return true;
-  if (publicUrl?.startsWith('https:')) return true;
-  const forwarded = req.headers['x-forwarded-proto'];
-  return typeof forwarded === 'string' && forwarded.split(',')[0]!.trim() === 'https';
-}
-
-/** Whether a browser request with the session cookie comes from the server's own pages (CSRF). */
-export function requestFromOwnOrigin(req: IncomingMessage, publicUrl: string | null): boolean {
-  const site = req.headers['sec-fetch-site'];
-  return isSameOrigin(
-    { origin: req.headers.origin, host: req.headers.host, 'sec-fetch-site': typeof site === 'string' ? site : undefined },
-    { publicUrl, secure: (req.socket as TLSSocket).encrypted === true || req.headers['x-forwarded-proto'] === 'https' },
-  );
-}
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });

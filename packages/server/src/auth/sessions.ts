@@ -48,6 +48,11 @@ export async function signIn(services: Services, token: string): Promise<{ secre
   const { expiresAt, replaced } = await rawTransaction(services.orm, async (sql) => {
     // One sign-in at a time per person, so that concurrent ones cannot exceed the limit.
     await sql.execute('select pg_advisory_xact_lock(hashtext(?))', [`web_session:${principal.kind}:${principal.id ?? 'bootstrap'}`]);
+    // Sessions that ended long ago are of no more use (the audit log keeps their story).
+    await sql.execute(
+      `delete from "web_session" where "principal_kind" = ? and "principal_id" is not distinct from ?::uuid and "ended_at" < now() - interval '30 days'`,
+      [principal.kind, principal.id],
+    );
     const ended = await sql.execute<{ id: string }[]>(
       `update "web_session" set "ended_at" = now(), "end_reason" = ?
         where "id" in (select "id" from "web_session"
@@ -84,11 +89,20 @@ interface SessionRow {
   admin_name: string | null;
 }
 
+/** How a session is looked up. */
+export interface SessionCheck {
+  /**
+   * Whether this counts as a use that keeps the session from going idle (default true).
+   * A re-check of an open socket passes false: a page left open is not a person using it.
+   */
+  touch?: boolean;
+}
+
 /**
  * The session a cookie's secret opens, or null (unknown, ended, expired, or its
  * credential no longer valid: such a session is ended now, so it stays ended).
  */
-export async function authenticateSession(services: Services, secret: string): Promise<SessionCredential | null> {
+export async function authenticateSession(services: Services, secret: string, check: SessionCheck = {}): Promise<SessionCredential | null> {
   if (!SECRET_PATTERN.test(secret)) return null;
   // One probe of a unique index with the credential's current state beside it.
   const [row] = await services.sql.execute<SessionRow[]>(
@@ -109,7 +123,7 @@ export async function authenticateSession(services: Services, secret: string): P
     await endSessions(services, [row.id], reason, null);
     return null;
   }
-  if (shouldTouch(lastSeenAt, now, services.config.sessions.idleSeconds)) {
+  if (check.touch !== false && shouldTouch(lastSeenAt, now, services.config.sessions.idleSeconds)) {
     await services.sql.execute('update "web_session" set "last_seen_at" = now() where "id" = ? and "ended_at" is null', [row.id]);
   }
   return { sessionId: row.id, principal: principal! };
@@ -124,10 +138,40 @@ function principalOf(services: Services, row: SessionRow): Principal | null {
   return bootstrap !== null && services.hasher.hashMatches(row.credential_hash, bootstrap) ? { kind: PrincipalKind.ADMIN, id: null, name: 'bootstrap' } : null;
 }
 
-/** The session of a request's `cs_session` cookie (HTTP request or WebSocket upgrade), or null. */
-export async function authenticateSessionCookie(services: Services, request: Pick<IncomingMessage, 'headers'>): Promise<SessionCredential | null> {
+/**
+ * The session of a request's `cs_session` cookie (HTTP request or WebSocket upgrade), or
+ * null. Calling it again with the same upgrade request re-checks a socket's session
+ * (`{ touch: false }`).
+ */
+export async function authenticateSessionCookie(services: Services, request: Pick<IncomingMessage, 'headers'>, check: SessionCheck = {}): Promise<SessionCredential | null> {
   const secret = readCookie(request.headers.cookie, SESSION_COOKIE);
-  return secret === null ? null : authenticateSession(services, secret);
+  return secret === null ? null : authenticateSession(services, secret, check);
+}
+
+/** The event-bus topic of a web session (what a socket it authenticated listens for). */
+export function sessionTopic(sessionId: string): string {
+  return `SESSION:${sessionId}`;
+}
+
+/**
+ * A WebSocket's credential from the session cookie of its upgrade request: undefined when
+ * there is no cookie, UNAUTHENTICATED when the session is over. `recheck` looks the
+ * session up again (an open page is not a use: it does not keep the session from going
+ * idle) and answers null once it has ended; `topics` name the session, whose end is
+ * announced on the event bus (EventBus.onSessionEnded).
+ */
+export async function sessionCredential(
+  services: Services,
+  request: Pick<IncomingMessage, 'headers'>,
+): Promise<(SessionCredential & { topics: string[]; recheck(): Promise<Principal | null> }) | undefined> {
+  if (!hasSessionCookie(request)) return undefined;
+  const session = await authenticateSessionCookie(services, request);
+  if (!session) throw AppError.unauthenticated('Your session has ended (signed out, expired or revoked): sign in again.');
+  return {
+    ...session,
+    topics: [sessionTopic(session.sessionId)],
+    recheck: async () => (await authenticateSessionCookie(services, request, { touch: false }))?.principal ?? null,
+  };
 }
 
 /** Whether the request carries a session cookie at all (valid or not). */

@@ -14,7 +14,7 @@ import { ActionContextResolver, ActionDigestResolver, AgentContextResolver, Past
 import { ApproverMetricsResolver, MetricsResolver, RoleShareResolver } from '../metrics/metrics.resolver.js';
 import { SimulateResolver, SimulatedChangeResolver } from '../governance/simulate.resolver.js';
 import { DelegationResolver } from '../delegation/delegation.resolver.js';
-import { WebhooksResolver } from '../notifications/webhooks.resolver.js';
+import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
 
@@ -42,6 +42,7 @@ export const resolvers: NonEmptyArray<Function> = [
   SimulatedChangeResolver,
   DelegationResolver,
   WebhooksResolver,
+  WebhookDeliveryFieldsResolver,
   SubscriptionsResolver,
 ];
 

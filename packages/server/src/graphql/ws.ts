@@ -6,8 +6,8 @@ import type { Services } from '../services.js';
 import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/principal.js';
 import { bearerToken } from '../auth/tokens.js';
-import { authenticateSessionCookie } from '../auth/sessions.js';
-import { requestFromOwnOrigin } from '../auth/session.routes.js';
+import { sessionCredential } from '../auth/sessions.js';
+import { requestFromOwnOrigin } from '../auth/origin.js';
 import { AppError } from '../errors.js';
 import { createContext, type Context } from './context.js';
 import { isSharedResult, sharedSubscribe } from './shared-execution.js';
@@ -56,16 +56,18 @@ interface ConnectionState {
 /**
  * graphql-ws on the same port and path as HTTP. The bearer token comes from
  * `connectionParams.authorization` (browsers cannot set headers on a WebSocket); it is
- * checked once at `connection_init`, and a bad token closes the socket with 4403.
+ * checked once at `connection_init`, and a bad token closes the socket with 4403. Without
+ * a token, the web app's session cookie on the upgrade request authenticates the socket;
+ * the session's end (sign-out, revocation) closes it with 4403.
  * Every operation then gets its own EntityManager fork, like an HTTP request.
  */
 export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, services: Services) {
   // A browser's upgrade from another site's page is refused: it would carry the session cookie.
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', verifyClient: ({ req }: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
-      if (requestFromOwnOrigin(req, services.config.publicUrl)) done(true);
-      else done(false, 403, 'Forbidden: cross-origin WebSocket');
-    },
-  });
+  const verifyClient = ({ req }: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
+    if (requestFromOwnOrigin(req, services.config.publicUrl)) done(true);
+    else done(false, 403, 'Forbidden: cross-origin WebSocket');
+  };
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', verifyClient });
   // Sockets by the web session that authenticated them: a session that ends closes them.
   const bySession = new Map<string, Set<WebSocket>>();
   const stopSessionEnds = services.events.onSessionEnded((sessionId) => {
@@ -107,7 +109,7 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         try {
           if (token === null) {
             // The web app: its session cookie came with the upgrade request.
-            const session = await authenticateSessionCookie(services, ctx.extra.request);
+            const session = await sessionCredential(services, ctx.extra.request);
             if (!session) return false;
             states.set(ctx.extra, { principal: session.principal, sessionId: session.sessionId });
             const { socket } = ctx.extra;

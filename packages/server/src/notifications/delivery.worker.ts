@@ -1,12 +1,16 @@
 import type { Services } from '../services.js';
 import { Headers, sign } from './signature.js';
 import { nextAttemptDelay, retryAfterMs } from './retry.js';
+import { sentBody } from './render.js';
+import type { WebhookFormat } from './webhook.entity.js';
 
 interface ClaimedDelivery {
   id: string;
   event: string;
   attempts: number;
   body: unknown;
+  action_id: string | null;
+  format: WebhookFormat;
   endpoint_id: string;
   url: string;
   secret: string;
@@ -106,7 +110,7 @@ export class DeliveryWorker {
                 order by n."next_attempt_at" limit ? for update skip locked) due,
               "webhook_endpoint" e
         where d."id" = due."id" and e."id" = d."endpoint_id" and e."active"
-        returning d."id", d."event", d."attempts", d."body", e."id" as "endpoint_id", e."url", e."secret"`,
+        returning d."id", d."event", d."attempts", d."body", d."action_id", e."format", e."id" as "endpoint_id", e."url", e."secret"`,
       [leaseUntil, now, limit],
     );
   }
@@ -123,7 +127,7 @@ export class DeliveryWorker {
 
   private async send(delivery: ClaimedDelivery): Promise<Outcome> {
     const { timeoutMs } = this.services.config.webhooks;
-    const body = JSON.stringify(delivery.body);
+    const body = JSON.stringify(sentBody(delivery.format, delivery.body, delivery.action_id, this.services.config.publicUrl));
     const timestamp = Math.floor(Date.now() / 1000);
     try {
       const response = await fetch(delivery.url, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderJson, renderSlack, type Message } from './render.js';
-import { NotificationEvent } from './webhook.entity.js';
+import { actionUrl, renderJson, renderSlack, withLink, type Message } from './render.js';
+import { NotificationEvent, WebhookFormat } from './webhook.entity.js';
 
 const message: Message = {
   id: 'delivery-1',
@@ -47,5 +47,25 @@ describe('notification bodies', () => {
     expect(slack.text).toMatch(/^Request denied: /);
     expect(JSON.stringify(slack.blocks)).toContain('*Decided by*\\nfiona');
     expect(JSON.stringify(slack.blocks)).toContain('> Not this week');
+  });
+});
+
+describe('links to the request page', () => {
+  const url = actionUrl('https://cs.example.com/', 'req-1');
+
+  it('points at the web app page of the request', () => {
+    expect(url).toBe('https://cs.example.com/actions/req-1');
+  });
+
+  it('JSON: gains `url`', () => {
+    expect(withLink(WebhookFormat.JSON, renderJson(message), url)).toMatchObject({ id: 'delivery-1', url });
+  });
+
+  it('SLACK: gains a button that opens the page, before the closing context line, and the link in its text', () => {
+    const slack = withLink(WebhookFormat.SLACK, renderSlack(message), url) as { text: string; blocks: { type: string; elements?: unknown[] }[] };
+    const actions = slack.blocks.find((b) => b.type === 'actions');
+    expect(actions?.elements).toEqual([expect.objectContaining({ type: 'button', url, text: { type: 'plain_text', text: 'Open' } })]);
+    expect(slack.blocks[slack.blocks.length - 1]!.type).toBe('context');
+    expect(slack.text).toContain(`<${url}|Open>`);
   });
 });

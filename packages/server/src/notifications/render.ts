@@ -156,3 +156,38 @@ export function renderSlack(message: Message): { text: string; blocks: unknown[]
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Request \`${action.id}\`${action.escalationLevel ? ` · level ${action.escalationLevel}` : ''} · ${intent.event}` }] });
   return { text, blocks };
 }
+
+/** The web app's page of a request: every notification links there (DESIGN §10). */
+export function actionUrl(publicUrl: string, actionId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/actions/${encodeURIComponent(actionId)}`;
+}
+
+/**
+ * A stored body with the link to the request's page, as it is sent: JSON gains `url`; a
+ * Slack message gains a button that opens the page (before its closing context line) and
+ * the link in its fallback text. The link is added when the body is sent, not when it is
+ * written, so it is always the public URL in force (COUNTERSIGN_PUBLIC_URL).
+ */
+export function withLink(format: WebhookFormat, body: unknown, url: string | null): unknown {
+  if (url === null || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const message = body as Record<string, unknown>;
+  switch (format) {
+    case WebhookFormat.JSON:
+      return { ...message, url };
+    case WebhookFormat.SLACK: {
+      if (!Array.isArray(message.blocks)) return body;
+      const blocks = [...(message.blocks as unknown[])];
+      const button = { type: 'actions', elements: [{ type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open' }, url, style: 'primary' }] };
+      const last = blocks[blocks.length - 1] as { type?: string } | undefined;
+      blocks.splice(last?.type === 'context' ? blocks.length - 1 : blocks.length, 0, button);
+      return { ...message, text: typeof message.text === 'string' ? `${message.text} — <${url}|Open>` : message.text, blocks };
+    }
+    default:
+      return assertNever(format);
+  }
+}
+
+/** What is sent for a stored delivery body: with the link to its request's page, when it has one. */
+export function sentBody(format: WebhookFormat, body: unknown, actionId: string | null, publicUrl: string | null): unknown {
+  return actionId === null || publicUrl === null ? body : withLink(format, body, actionUrl(publicUrl, actionId));
+}

@@ -7,6 +7,8 @@ import type { WebhookEndpoint } from './webhook.entity.js';
 import { CreateWebhookInput, WebhookDeliveryFilter } from './webhook.inputs.js';
 import { CreateWebhookPayload, WebhookConnection, WebhookDeliveryConnection, WebhookDeliveryType, WebhookType } from './webhook.types.js';
 import * as webhooks from './webhooks.service.js';
+import { sentBody } from './render.js';
+import { JSONScalar } from '../graphql/scalars.js';
 
 @Resolver(() => WebhookType)
 export class WebhooksResolver {
@@ -56,5 +58,14 @@ export class WebhooksResolver {
   @FieldResolver(() => ApproverType, { nullable: true, description: 'The approver it notifies (null for a role endpoint).' })
   approver(@Root() webhook: WebhookEndpoint, @Ctx() ctx: Context): Promise<Approver | null> | null {
     return webhook.approver ? ctx.loaders.approver.load(webhook.approver.id) : null;
+  }
+}
+
+@Resolver(() => WebhookDeliveryType)
+export class WebhookDeliveryFieldsResolver {
+  // The link to the request's page is added as the body is sent (render.ts): shown the same way.
+  @FieldResolver(() => JSONScalar, { description: 'The exact JSON sent.' })
+  body(@Root() delivery: WebhookDeliveryType, @Ctx() ctx: Context): unknown {
+    return sentBody(delivery.webhook.format, delivery.body, delivery.actionId, ctx.services.config.publicUrl);
   }
 }

@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import type { Logger } from '../logger.js';
 
 /** packages/web/dist, seen from packages/server/{src,dist}/web/. */
@@ -27,6 +29,27 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
+
+const gzipAsync = promisify(gzip);
+
+/** Text worth compressing for a phone on a slow network (images and fonts already are). */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.map', '.svg', '.txt']);
+
+/** Files compressed once, by path, size and time of change; a handful of bundles, bounded anyway. */
+class GzipCache {
+  private readonly entries = new Map<string, { key: string; data: Buffer }>();
+  private readonly maxEntries = 256;
+
+  async get(file: string, size: number, mtimeMs: number): Promise<Buffer> {
+    const key = `${size}:${mtimeMs}`;
+    const cached = this.entries.get(file);
+    if (cached?.key === key) return cached.data;
+    const data = await gzipAsync(await readFile(file));
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(file, { key, data });
+    return data;
+  }
+}
 
 /** A file name with a content hash (Vite's `name-[hash].ext`), or anything under assets/: never changes. */
 function isImmutable(relative: string): boolean {
@@ -88,6 +111,7 @@ const NOT_BUILT = `<!doctype html>
 export function staticApp(options: { dir: string | null; publicUrl: string | null; logger: Logger; https: (req: IncomingMessage) => boolean }) {
   const root = path.resolve(options.dir ?? DEFAULT_WEB_DIR);
   const indexFile = path.join(root, 'index.html');
+  const compressed = new GzipCache();
 
   const serveIndex = async (req: IncomingMessage, res: ServerResponse, headers: Record<string, string>) => {
     let html: Buffer;
@@ -129,7 +153,14 @@ export function staticApp(options: { dir: string | null; publicUrl: string | nul
         if (info?.isFile()) {
           const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
           const cache = isImmutable(relative) ? 'public, max-age=31536000, immutable' : 'no-cache';
-          res.writeHead(200, { ...headers, 'content-type': type, 'content-length': String(info.size), 'cache-control': cache });
+          const ext = path.extname(file).toLowerCase();
+          if (COMPRESSIBLE.has(ext) && info.size > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+            const data = await compressed.get(file, info.size, info.mtimeMs);
+            res.writeHead(200, { ...headers, 'content-type': type, 'content-encoding': 'gzip', vary: 'accept-encoding', 'content-length': String(data.length), 'cache-control': cache });
+            res.end(req.method === 'HEAD' ? undefined : data);
+            return;
+          }
+          res.writeHead(200, { ...headers, 'content-type': type, 'content-length': String(info.size), 'cache-control': cache, ...(COMPRESSIBLE.has(ext) ? { vary: 'accept-encoding' } : {}) });
           if (req.method === 'HEAD') {
             res.end();
             return;
@@ -137,7 +168,7 @@ export function staticApp(options: { dir: string | null; publicUrl: string | nul
           createReadStream(file).on('error', fail).pipe(res);
           return;
         }
-        if (path.extname(relative) !== '') {
+        if (path.extname(relative) !== '' && relative !== 'index.html') {
           res.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
           res.end(req.method === 'HEAD' ? undefined : `Not found: ${pathname}\n`);
           return;

@@ -19,7 +19,7 @@ export class Migration20261204230000_web_session extends Migration {
       constraint "web_session_kind" check ("principal_kind" in ('APPROVER', 'ADMIN'))
     );`);
     this.addSql(`alter table "web_session" add constraint "web_session_secret_hash_unique" unique ("secret_hash");`);
-    this.addSql(`create index "web_session_principal_kind_principal_id_index" on "web_session" ("principal_kind", "principal_id") where "ended_at" is null;`);
+    this.addSql(`create index "web_session_principal_kind_principal_id_index" on "web_session" ("principal_kind", "principal_id");`);
   }
 
   override async down(): Promise<void> {
