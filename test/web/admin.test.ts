@@ -74,7 +74,7 @@ describe('the web app for admins (a real Chromium on a real server)', () => {
       await page.screenshot({ path: `${SCREENSHOTS}oversight-${name}-light.png`, fullPage: name === 'desktop' });
       await context.close();
     }
-  });
+  }, 180_000);
 
   it('suspends an agent from the agents page: its next request is denied; resuming lets it ask again', async () => {
     const { context, page } = await newPage(browser);

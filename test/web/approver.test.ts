@@ -257,10 +257,10 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await context.close();
   });
 
-  it('fits a 390 px phone with no sideways scroll, passes axe in light and dark, and is photographed', async () => {
-    const input = syncInput('Wire 25,000 USD to Acme Ltd for invoice INV-42');
-    const submitted = await submit(stack, agent.apiKey, input);
-    for (const [name, options] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+  for (const [name, options] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+    it(`fits a ${name === 'phone' ? '390 px phone' : '1280 px desktop'} with no sideways scroll, passes axe in light and dark, and is photographed`, async () => {
+      const input = syncInput('Wire 25,000 USD to Acme Ltd for invoice INV-42');
+      await submit(stack, agent.apiKey, input);
       for (const scheme of ['light', 'dark'] as const) {
         const { context, page } = await newPage(browser, { ...options, colorScheme: scheme });
         const shot = (what: string) => page.screenshot({ path: `${SCREENSHOTS}${what}-${name}-${scheme}.png`, fullPage: name === 'desktop' });
@@ -286,7 +286,6 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
         }
         await context.close();
       }
-    }
-    expect(submitted.status).toBe('PENDING');
-  });
+    }, 180_000);
+  }
 });

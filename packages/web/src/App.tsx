@@ -6,6 +6,7 @@ import { currentSession, ServerUnreachableError, signOut, type SessionPrincipal 
 import { SignIn } from './pages/SignIn.js';
 import { Queue } from './pages/Queue.js';
 import { Loading } from './components/ui.js';
+import { LiveQueue } from './live.js';
 
 // Everything but sign-in and the queue loads on demand: the approver's first screen stays small.
 const ActionPage = lazy(() => import('./pages/Action.js'));
@@ -80,11 +81,16 @@ export function App() {
 
 function SignedIn({ principal, reachable, onPageFailed, onExpired, onReachable, onSignOut }: { principal: SessionPrincipal; reachable: boolean; onPageFailed(): void; onExpired(): void; onReachable(r: boolean): void; onSignOut(): void }) {
   const [location] = useLocation();
-  const { client, dispose } = useMemo(() => createGraphqlClient({ onUnauthenticated: onExpired, onReachable }), [onExpired, onReachable]);
+  const [connections, setConnections] = useState(0);
+  const { client, dispose } = useMemo(
+    () => createGraphqlClient({ onUnauthenticated: onExpired, onReachable, onConnected: () => setConnections((n) => n + 1) }),
+    [onExpired, onReachable],
+  );
   useEffect(() => dispose, [dispose]);
   const admin = principal.kind === 'ADMIN';
   return (
     <Provider value={client}>
+      <MaybeLive live={!admin} connections={connections}>
       <Shell principal={principal} onSignOut={onSignOut}>
         <PageBoundary key={location} reachable={reachable} onFail={onPageFailed}>
         <Suspense fallback={<Loading />}>
@@ -108,6 +114,7 @@ function SignedIn({ principal, reachable, onPageFailed, onExpired, onReachable, 
         </Suspense>
         </PageBoundary>
       </Shell>
+      </MaybeLive>
     </Provider>
   );
 }
@@ -140,6 +147,11 @@ class PageBoundary extends Component<{ reachable: boolean; onFail(): void; child
       </section>
     );
   }
+}
+
+/** Approvers have queues to keep live; admins do not. */
+function MaybeLive({ live, connections, children }: { live: boolean; connections: number; children: ReactNode }) {
+  return live ? <LiveQueue connections={connections}>{children}</LiveQueue> : <>{children}</>;
 }
 
 function NotForYou() {

@@ -6,6 +6,8 @@ export interface ClientEvents {
   onUnauthenticated(): void;
   /** Whether the server answered the last request at all. */
   onReachable(reachable: boolean): void;
+  /** The live socket connected (again): what it pushes may have been missed meanwhile. */
+  onConnected(): void;
 }
 
 /**
@@ -23,7 +25,10 @@ export function createGraphqlClient(events: ClientEvents): { client: Client; dis
     // Backoff capped at 10 s, so a server that comes back is noticed soon.
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** retries))),
     on: {
-      connected: () => events.onReachable(true),
+      connected: () => {
+        events.onReachable(true);
+        events.onConnected();
+      },
       closed: (event) => {
         const code = (event as CloseEvent | undefined)?.code;
         if (code === 4401 || code === 4403) events.onUnauthenticated();

@@ -1,7 +1,8 @@
 import { useCallback } from 'react';
-import { useQuery, useSubscription } from 'urql';
+import { useQuery } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.js';
+import { useQueueChanges } from '../live.js';
 import { money, quorum } from '../format.js';
 import { Countdown, Empty, ErrorNote, Loading, Quorum, RiskBadge, useListKeys, useNow } from '../components/ui.js';
 
@@ -27,23 +28,14 @@ const QueueQuery = graphql(`
   }
 `);
 
-/** Any change to my queues; the page reads the queue again (it is ordered by the server). */
-export const QueueUpdates = graphql(`
-  subscription QueueUpdates {
-    approvalQueueUpdated { actionId inQueue }
-  }
-`);
-
 const PAGE = 100;
 
 /** `/`: my approval queue, live, soonest deadline first. */
 export function Queue() {
   const [result, refetch] = useQuery({ query: QueueQuery, variables: { first: PAGE }, requestPolicy: 'cache-and-network' });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  useSubscription({ query: QueueUpdates }, (_, event) => {
-    reload();
-    return event;
-  });
+  // Any change to my queues: read the queue again (the server orders it).
+  useQueueChanges(reload);
   const now = useNow();
   const [, navigate] = useLocation();
   const nodes = result.data?.approvalQueue.nodes ?? [];

@@ -1,10 +1,10 @@
 import { useCallback, useState } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.js';
 import { dateTime, money } from '../format.js';
 import { Empty, ErrorNote, Loading, RiskBadge, useListKeys } from '../components/ui.js';
-import { QueueUpdates } from './Queue.js';
+import { useQueueChanges } from '../live.js';
 
 const ReviewQueueQuery = graphql(`
   query ReviewQueue($first: Int) {
@@ -25,10 +25,7 @@ const Review = graphql(`
 export default function Reviews() {
   const [result, refetch] = useQuery({ query: ReviewQueueQuery, variables: { first: 100 }, requestPolicy: 'cache-and-network' });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  useSubscription({ query: QueueUpdates }, (_, e) => {
-    reload();
-    return e;
-  });
+  useQueueChanges(reload);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [comment, setComment] = useState('');
   const [done, setDone] = useState<string | null>(null);
