@@ -25,7 +25,7 @@ const ActionQuery = graphql(`
       agent {
         id name description status
         baseline {
-          since requests actionsPerHour requestsLastHour humanDecisions approvalRate denialRate flagRate blocked expired
+          since requests actionsPerHour requestsLastHour humanDecisions approvalRate denialRate reviewed flagRate blocked expired
           usualAmounts { type currency p50 p95 samples }
         }
         recentActions(first: 8) { id summary status mode createdAt risk { level score } }
@@ -349,8 +349,8 @@ function AgentCard({ action }: { action: Action }) {
       {a.description ? <p className="muted">{a.description}</p> : null}
       <dl className="kv compact">
         <div><dt>Usual rate</dt><dd>{b.actionsPerHour === null || b.actionsPerHour === undefined ? 'Not enough history' : `${b.actionsPerHour.toFixed(1)} an hour`} · {b.requestsLastHour} in the last hour</dd></div>
-        <div><dt>Approved by people</dt><dd>{percent(b.approvalRate)} of {b.humanDecisions}</dd></div>
-        <div><dt>Flagged in review</dt><dd>{percent(b.flagRate)}</dd></div>
+        <div><dt>Approved by people</dt><dd>{b.humanDecisions ? `${percent(b.approvalRate)} of ${b.humanDecisions} decided` : 'Nothing decided by people yet'}</dd></div>
+        <div><dt>Flagged in review</dt><dd>{b.reviewed ? `${percent(b.flagRate)} of ${b.reviewed} reviewed` : 'Nothing reviewed yet'}</dd></div>
         <div><dt>Blocked / expired</dt><dd>{b.blocked} / {b.expired}</dd></div>
         {b.usualAmounts.slice(0, 3).map((u) => (
           <div key={`${u.type}${u.currency}`}><dt>Usual {u.type}</dt><dd>{money({ value: u.p50, currency: u.currency })} typical, {money({ value: u.p95, currency: u.currency })} high</dd></div>
@@ -407,11 +407,21 @@ function nameIndex(action: Action): Map<string, string> {
   return names;
 }
 
+/** `[{approverId}]` (or ids) of an assignment event, as names where the page knows them. */
+function assigneeNames(value: unknown, names: Map<string, string>): string | null {
+  if (!Array.isArray(value) || value.length === 0) return null;
+  const ids = value.map((v) => (typeof v === 'string' ? v : (v as { approverId?: string })?.approverId)).filter((id): id is string => !!id);
+  const known = ids.map((id) => names.get(id)).filter((n): n is string => !!n);
+  if (known.length === 0) return `${ids.length} approver${ids.length === 1 ? '' : 's'}`;
+  const rest = ids.length - known.length;
+  return known.join(', ') + (rest ? ` and ${rest} more` : '');
+}
+
 const EVENT_TEXT: Record<string, string> = {
   ACTION_SUBMITTED: 'asked',
-  ACTION_ASSIGNED: 'Assigned for approval',
+  ACTION_ASSIGNED: 'Assigned',
   ASSIGNEES_CHANGED: 'Assignees changed',
-  ESCALATED: 'Escalated to the next level',
+  ESCALATED: 'Escalated',
   ACTION_DECIDED: 'gave a verdict',
   ACTION_APPROVED: 'Approved',
   ACTION_DENIED: 'Denied',
@@ -434,10 +444,11 @@ function Timeline({ action, names }: { action: Action; names: Map<string, string
           const text = EVENT_TEXT[e.kind] ?? words(e.kind);
           const verdict = typeof data.verdict === 'string' ? `: ${words(data.verdict)}` : '';
           const comment = typeof data.comment === 'string' && data.comment ? data.comment : null;
+          const to = assigneeNames(data.assignees, names);
           return (
             <li key={e.seq}>
               <time dateTime={e.at} className="muted small">{dateTime(e.at)}</time>
-              <span>{actor && /^[a-z]/.test(text) ? <><strong>{actor}</strong> {text}</> : <>{text}{actor ? <> by <strong>{actor}</strong></> : null}</>}{verdict}</span>
+              <span>{actor && /^[a-z]/.test(text) ? <><strong>{actor}</strong> {text}</> : <>{text}{actor ? <> by <strong>{actor}</strong></> : null}</>}{verdict}{to ? ` to ${to}` : ''}</span>
               {comment ? <q className="block">{comment}</q> : null}
             </li>
           );
