@@ -27,6 +27,7 @@ const SCENARIOS = {
   page: () => import('./scenarios/queue-page.mjs'),
   timers: () => import('./scenarios/timers.mjs'),
   audit: () => import('./scenarios/audit.mjs'),
+  web: () => import('./scenarios/web-app.mjs'),
 };
 
 const { values: args } = parseArgs({

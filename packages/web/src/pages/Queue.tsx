@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { useQuery } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.js';
@@ -10,6 +10,7 @@ const QueueQuery = graphql(`
   query ApprovalQueue($first: Int) {
     approvalQueue(first: $first) {
       totalCount
+      pageInfo { hasNextPage }
       nodes {
         id
         type
@@ -28,11 +29,13 @@ const QueueQuery = graphql(`
   }
 `);
 
-const PAGE = 100;
+/** The soonest due first; more on request (the server's queue page is sized for 50). */
+const PAGE = 50;
 
 /** `/`: my approval queue, live, soonest deadline first. */
 export function Queue() {
-  const [result, refetch] = useQuery({ query: QueueQuery, variables: { first: PAGE }, requestPolicy: 'cache-and-network' });
+  const [shown, setShown] = useState(PAGE);
+  const [result, refetch] = useQuery({ query: QueueQuery, variables: { first: shown }, requestPolicy: 'cache-and-network' });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   // Any change to my queues: read the queue again (the server orders it).
   useQueueChanges(reload);
@@ -88,8 +91,15 @@ export function Queue() {
               );
             })}
           </ul>
-          {result.data && result.data.approvalQueue.totalCount > nodes.length ? (
-            <p className="muted">Showing the {nodes.length} soonest due of {result.data.approvalQueue.totalCount}.</p>
+          {result.data?.approvalQueue.pageInfo.hasNextPage ? (
+            <div className="row wrap more">
+              <p className="muted">Showing the {nodes.length} soonest due of {result.data.approvalQueue.totalCount}.</p>
+              {shown < 500 ? (
+                <button type="button" className="button small" onClick={() => setShown((n) => Math.min(500, n + PAGE))} disabled={result.fetching}>
+                  Show {PAGE} more
+                </button>
+              ) : null}
+            </div>
           ) : null}
         </>
       ) : null}
