@@ -50,6 +50,7 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await page.getByLabel('Token').fill('not-a-real-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await eventually(() => page.getByRole('alert').filter({ hasText: /not accepted|invalid|unknown|token/i }).isVisible());
+    await expectNoSeriousAxeViolations(page);
 
     await signIn(page, base, fiona.token);
     await eventually(() => page.getByRole('heading', { name: 'Your approval queue' }).isVisible());
@@ -125,6 +126,20 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     // The page follows the request: it now says how it ended, with the verdict and its author.
     await eventually(() => page.getByRole('heading', { name: /^Changes requested/ }).isVisible());
     await eventually(() => page.getByRole('region', { name: 'Timeline' }).getByText('fiona').first().isVisible());
+
+    // The agent's revision shows what it changed, next to what was asked.
+    const revision = await submit(stack, agent.apiKey, { ...changesInput, idempotencyKey: `${changesInput.idempotencyKey}-r`, amount: { value: 20000, currency: 'USD' }, payload: { ...changesInput.payload, amount: 20000 }, revisionOf: requested && (requested as ChangesRequestedError).action?.id });
+    await page.goto(`${base}/actions/${revision.id}`);
+    const changed = page.getByRole('region', { name: 'What this revision changed' });
+    await eventually(() => changed.isVisible());
+    await eventually(() => changed.getByText('Split it: 20k now, the rest next month').isVisible());
+    await eventually(() => changed.getByRole('cell', { name: /^payload\.amount/ }).isVisible());
+
+    // And my history lists the three verdicts, most recent first.
+    await nav(page, 'History').click();
+    const verdicts = page.getByRole('list', { name: 'Your verdicts' });
+    await eventually(async () => (await verdicts.getByRole('listitem').count()) >= 3);
+    expect((await verdicts.getByRole('listitem').allTextContents()).slice(0, 3).map((t) => /You: (Approve|Deny|Request changes)/.exec(t)?.[1])).toEqual(['Request changes', 'Deny', 'Approve']);
     await context.close();
   });
 

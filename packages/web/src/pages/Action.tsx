@@ -250,9 +250,9 @@ function Verdicts({ action }: { action: Action }) {
 
   async function send(verdict: Verdict) {
     const modifiedPayload = verdict === 'DENY' ? undefined : edited;
-    const result = await decide({ input: { actionId: action.id, verdict, comment: comment.trim() || undefined, modifiedPayload } });
-    if (!result.error) setConfirm(null);
-    else setConfirm(null);
+    // On success the live subscription turns the page to the outcome; on failure the error shows here.
+    await decide({ input: { actionId: action.id, verdict, comment: comment.trim() || undefined, modifiedPayload } });
+    setConfirm(null);
   }
 
   const label: Record<Verdict, string> = { APPROVE: 'Approve', DENY: 'Deny', REQUEST_CHANGES: 'Request changes' };
