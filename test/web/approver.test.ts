@@ -298,6 +298,7 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
           await eventually(() => page.getByRole('heading', { level: 1 }).isVisible());
           await expectNoSidewaysScroll(page);
           await expectNoSeriousAxeViolations(page);
+          await shot(link.toLowerCase());
         }
         await context.close();
       }
