@@ -228,6 +228,16 @@ describe('web app sessions', () => {
     expect(after.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('signing in again from the same browser, as someone else, ends the session it had', async () => {
+    const first = await createApprover(stack, 'web-jo', ['finance']);
+    const second = await createApprover(stack, 'web-kim', ['finance']);
+    const before = await signIn(base, first.token);
+    const after = await signIn(base, second.token, { cookie: before.cookie! });
+    expect(after.body.principal.name).toBe('web-kim');
+    expect((await cookieGql(base, before.cookie!, ME)).status).toBe(401);
+    expect((await cookieGql(base, after.cookie!, ME)).body.data.me.name).toBe('web-kim');
+  });
+
   it('keeps at most the configured number of sessions per person, ending the least recently used', async () => {
     const approver = await createApprover(stack, 'web-fay', ['finance']);
     const cookies: string[] = [];

@@ -65,8 +65,11 @@ export function sessionRoutes(services: Services) {
             sendError(res, 400, ErrorCode.BAD_USER_INPUT, 'Send the token as {"token": "…"}.');
             return;
           }
+          const previous = readCookie(req.headers.cookie, SESSION_COOKIE);
           signIn(services, token.trim())
-            .then(({ secret, credential }) => {
+            .then(async ({ secret, credential }) => {
+              // Signing in again (perhaps as someone else) ends the session this browser had.
+              if (previous) await signOut(services, previous);
               const cookie = sessionCookie(secret, { secure: cameOverHttps(req, config.publicUrl), maxAgeSeconds: config.sessions.maxAgeSeconds });
               send(res, 200, principalBody(credential.principal), { 'set-cookie': cookie });
             })

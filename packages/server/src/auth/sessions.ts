@@ -36,12 +36,33 @@ function auditActor(principal: Principal | null): { actorType: string; actorId: 
  * the web app is for people). Past the per-person limit, the least recently used sessions
  * end. Returns the secret for the cookie; it is not stored.
  */
-export async function signIn(services: Services, token: string): Promise<{ secret: string; credential: SessionCredential; expiresAt: Date }> {
+export async function signIn(services: Services, token: string): Promise<OpenedSession> {
   const principal = await authenticate(services.sql, services.hasher, services.config.bootstrapToken, token);
   if (!principal) throw AppError.unauthenticated('A token is required to sign in.');
   if (principal.kind === PrincipalKind.AGENT) {
     throw AppError.forbidden('Agent keys cannot sign in to the web app: it is for approvers and admins. Sign in with an approver or admin token.');
   }
+  return openSession(services, principal, services.hasher.hash(token), 'TOKEN');
+}
+
+export interface OpenedSession {
+  /** What the cookie carries; not stored. */
+  secret: string;
+  credential: SessionCredential;
+  expiresAt: Date;
+}
+
+/**
+ * Opens a session for a person already authenticated (by token here; by single sign-on
+ * later, with the approver's current token hash as `credentialHash`, so that deactivation or
+ * rotation ends it alike). `method` is recorded in the audit log.
+ */
+export async function openSession(
+  services: Services,
+  principal: Extract<Principal, { kind: PrincipalKind.APPROVER | PrincipalKind.ADMIN }>,
+  credentialHash: string,
+  method: string,
+): Promise<OpenedSession> {
   const secret = randomBytes(32).toString('base64url');
   const sessionId = randomUUID();
   const { maxAgeSeconds, perPrincipal } = services.config.sessions;
@@ -64,10 +85,10 @@ export async function signIn(services: Services, token: string): Promise<{ secre
     const [row] = await sql.execute<{ expires_at: Date | string }[]>(
       `insert into "web_session" ("id", "secret_hash", "principal_kind", "principal_id", "credential_hash", "created_at", "last_seen_at", "expires_at")
        values (?, ?, ?, ?, ?, now(), now(), now() + make_interval(secs => ?)) returning "expires_at"`,
-      [sessionId, services.hasher.hash(secret), principal.kind, principal.id, services.hasher.hash(token), maxAgeSeconds],
+      [sessionId, services.hasher.hash(secret), principal.kind, principal.id, credentialHash, maxAgeSeconds],
     );
     await appendAudit(sql, [
-      { kind: 'SESSION_STARTED', subjectType: 'SESSION', subjectId: sessionId, ...auditActor(principal), data: { replaced: ended.map((e) => e.id) } },
+      { kind: 'SESSION_STARTED', subjectType: 'SESSION', subjectId: sessionId, ...auditActor(principal), data: { method, replaced: ended.map((e) => e.id) } },
       ...ended.map((e) => ({ kind: 'SESSION_ENDED', subjectType: 'SESSION', subjectId: e.id, ...auditActor(principal), data: { reason: SessionEnd.REPLACED } })),
     ]);
     return { expiresAt: new Date(row!.expires_at), replaced: ended.map((e) => e.id) };
