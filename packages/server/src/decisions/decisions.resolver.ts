@@ -7,6 +7,7 @@ import { AssignmentKind } from '../escalation/assignment.entity.js';
 import { DecisionInput, ReviewInput } from './decision.inputs.js';
 import { decide, review } from './decisions.service.js';
 import { queuePage } from './queue.service.js';
+import { decidedBy } from './history.service.js';
 
 @Resolver()
 export class DecisionsResolver {
@@ -46,5 +47,17 @@ export class DecisionsResolver {
     const me = requireKind(ctx, PrincipalKind.APPROVER);
     const page = await queuePage(ctx.em, me.id, AssignmentKind.REVIEW, { first, after });
     return { ...page, nodes: page.nodes.map(toActionView) };
+  }
+
+  @Authorized(PrincipalKind.APPROVER)
+  @Query(() => ActionRequestConnection, { description: 'The requests you gave a verdict on (also as a delegate), most recent verdict first.' })
+  async myDecisions(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const me = requireKind(ctx, PrincipalKind.APPROVER);
+    const page = await decidedBy(ctx.em, me.id, { first, after });
+    return { ...page, nodes: page.nodes.map((d) => toActionView(d.action)) };
   }
 }
