@@ -33,8 +33,10 @@ function credential(principal: Principal, valid: { now: Principal | null }, chec
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+/** Waits for `check` (a socket closed by an announced change waits out the push grace first), up to a deadline. */
 const until = async (check: () => boolean) => {
-  for (let i = 0; i < 100 && !check(); i++) await settle();
+  const deadline = Date.now() + 5000;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 };
 
 describe('open WebSocket connections', () => {

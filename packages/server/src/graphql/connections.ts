@@ -29,6 +29,9 @@ function principalKey(principal: Principal): string {
  * the few a change concerns without looking at the others), and counted per principal.
  * A connection leaves when its socket closes, whoever closed it.
  */
+/** How long a socket whose credential an announced change ended stays open for what is already being pushed to it. */
+const PUSH_GRACE_MS = 500;
+
 export class OpenConnections {
   private readonly bySocket = new Map<WebSocket, OpenConnection>();
   private readonly byTopic = new Map<string, Set<OpenConnection>>();
@@ -84,7 +87,7 @@ export class OpenConnections {
    * to it), or `unknown` when the check itself failed (the database is unreachable): the
    * connection stays, and the next check decides.
    */
-  async recheck(connection: OpenConnection): Promise<'valid' | 'invalid' | 'unknown'> {
+  async recheck(connection: OpenConnection, closeAfterMs = 0): Promise<'valid' | 'invalid' | 'unknown'> {
     let principal: Principal | null;
     try {
       principal = await connection.credential.recheck();
@@ -100,14 +103,16 @@ export class OpenConnections {
       connection.principal = principal;
       return 'valid';
     }
-    this.close(connection);
+    this.close(connection, closeAfterMs);
     return 'invalid';
   }
 
   /** Rechecks the connections whose credential a change to `topic` may have ended. */
   recheckTopic(topic: string): void {
     const affected = this.byTopic.get(topic);
-    if (affected) for (const connection of [...affected]) void this.recheck(connection);
+    // The change that ended the credential may have pushes on their way to these sockets (a
+    // suspended agent's cancellations): they go out first, within DESIGN §11's second.
+    if (affected) for (const connection of [...affected]) void this.recheck(connection, PUSH_GRACE_MS);
   }
 
   /**
@@ -118,8 +123,10 @@ export class OpenConnections {
     for (const connection of [...this.bySocket.values()]) void this.recheck(connection);
   }
 
-  private close(connection: OpenConnection): void {
-    // In the next turn: an error message for the operation that found out goes first.
-    setImmediate(() => connection.socket.close(WsCloseCode.FORBIDDEN, 'Forbidden: the credential is no longer valid'));
+  private close(connection: OpenConnection, afterMs: number): void {
+    const close = () => connection.socket.close(WsCloseCode.FORBIDDEN, 'Forbidden: the credential is no longer valid');
+    // At least the next turn: an error message for the operation that found out goes first.
+    if (afterMs > 0) setTimeout(close, afterMs).unref();
+    else setImmediate(close);
   }
 }
