@@ -2,12 +2,15 @@
  * Every GraphQL document the CLI sends, in one module, so a single test can validate all
  * of them against the server's printed schema (`packages/server/schema.graphql`) and a
  * contract change shows up as a failing test rather than as a user's broken command.
+ *
+ * Their result and variable types are generated from these documents into
+ * `generated/graphql.ts` (`pnpm --filter @countersign/admin-cli codegen`). The generator
+ * reads each template marked with a GraphQL comment and drops its `${...}` parts, so
+ * interpolate only fragments that are themselves marked documents in this file; a
+ * test fails when the generated types are stale or differ from what is sent.
  */
 import { operation, type Operation } from './operation.js';
-import type {
-  ActionAfterDecision, ActionDetail, ActionSummary, Agent, AgentStatus, ApplyResult, Approver, AuditEvent, ChainVerification,
-  Connection, Delegation, Governance, GovernanceVersion, Metrics, PageVariables, Principal, QueueEvent, Simulation,
-} from './types.js';
+import type * as Generated from './generated/graphql.js';
 
 const AGENT_FIELDS = /* GraphQL */ `
   fragment AgentFields on Agent {
@@ -17,8 +20,6 @@ const AGENT_FIELDS = /* GraphQL */ `
 
 const APPROVER_FIELDS = /* GraphQL */ `
   fragment ApproverFields on Approver { id name email roles active createdAt }`;
-
-const PAGE_INFO = 'pageInfo { hasNextPage endCursor } totalCount';
 
 const ACTION_SUMMARY = /* GraphQL */ `
   fragment ActionSummaryFields on ActionRequest {
@@ -46,123 +47,99 @@ const DELEGATION_FIELDS = /* GraphQL */ `
     to { id name }
   }`;
 
-const CHANGE_FIELDS = 'changes { kind name op } warnings';
-
 // --- who am I ---
 
-export const ME = operation<{ me: Principal }>(/* GraphQL */ `
+export const ME = operation<Generated.MeQuery, Generated.MeQueryVariables>(/* GraphQL */ `
   query Me { me { kind id name roles } }`);
 
 // --- principals ---
 
-export const AGENTS = operation<{ agents: Connection<Agent> }, PageVariables & { status?: AgentStatus }>(/* GraphQL */ `
+export const AGENTS = operation<Generated.AgentsQuery, Generated.AgentsQueryVariables>(/* GraphQL */ `
   query Agents($first: Int, $after: String, $status: AgentStatus) {
-    agents(first: $first, after: $after, status: $status) { nodes { ...AgentFields } ${PAGE_INFO} }
+    agents(first: $first, after: $after, status: $status) { nodes { ...AgentFields } pageInfo { hasNextPage endCursor } totalCount }
   }
   ${AGENT_FIELDS}`);
 
-export const CREATE_AGENT = operation<
-  { createAgent: { agent: Agent; apiKey: string } },
-  { input: { name: string; description?: string; tags?: string[]; ownerId?: string } }
->(/* GraphQL */ `
+export const CREATE_AGENT = operation<Generated.CreateAgentMutation, Generated.CreateAgentMutationVariables>(/* GraphQL */ `
   mutation CreateAgent($input: CreateAgentInput!) {
     createAgent(input: $input) { agent { ...AgentFields } apiKey }
   }
   ${AGENT_FIELDS}`);
 
-export const SUSPEND_AGENT = operation<{ suspendAgent: Agent }, { id: string; reason?: string }>(/* GraphQL */ `
+export const SUSPEND_AGENT = operation<Generated.SuspendAgentMutation, Generated.SuspendAgentMutationVariables>(/* GraphQL */ `
   mutation SuspendAgent($id: ID!, $reason: String) { suspendAgent(id: $id, reason: $reason) { ...AgentFields } }
   ${AGENT_FIELDS}`);
 
-export const RESUME_AGENT = operation<{ resumeAgent: Agent }, { id: string }>(/* GraphQL */ `
+export const RESUME_AGENT = operation<Generated.ResumeAgentMutation, Generated.ResumeAgentMutationVariables>(/* GraphQL */ `
   mutation ResumeAgent($id: ID!) { resumeAgent(id: $id) { ...AgentFields } }
   ${AGENT_FIELDS}`);
 
-export const ROTATE_AGENT_KEY = operation<{ rotateAgentKey: { agent: Agent; apiKey: string } }, { id: string }>(/* GraphQL */ `
+export const ROTATE_AGENT_KEY = operation<Generated.RotateAgentKeyMutation, Generated.RotateAgentKeyMutationVariables>(/* GraphQL */ `
   mutation RotateAgentKey($id: ID!) { rotateAgentKey(id: $id) { agent { ...AgentFields } apiKey } }
   ${AGENT_FIELDS}`);
 
-export const APPROVERS = operation<{ approvers: Connection<Approver> }, PageVariables & { role?: string }>(/* GraphQL */ `
+export const APPROVERS = operation<Generated.ApproversQuery, Generated.ApproversQueryVariables>(/* GraphQL */ `
   query Approvers($first: Int, $after: String, $role: String) {
-    approvers(first: $first, after: $after, role: $role) { nodes { ...ApproverFields } ${PAGE_INFO} }
+    approvers(first: $first, after: $after, role: $role) { nodes { ...ApproverFields } pageInfo { hasNextPage endCursor } totalCount }
   }
   ${APPROVER_FIELDS}`);
 
-export const CREATE_APPROVER = operation<
-  { createApprover: { approver: Approver; token: string } },
-  { input: { name: string; email?: string; roles?: string[] } }
->(/* GraphQL */ `
+export const CREATE_APPROVER = operation<Generated.CreateApproverMutation, Generated.CreateApproverMutationVariables>(/* GraphQL */ `
   mutation CreateApprover($input: CreateApproverInput!) {
     createApprover(input: $input) { approver { ...ApproverFields } token }
   }
   ${APPROVER_FIELDS}`);
 
-export const UPDATE_APPROVER = operation<
-  { updateApprover: Approver },
-  { id: string; input: { email?: string; roles?: string[]; active?: boolean } }
->(/* GraphQL */ `
+export const UPDATE_APPROVER = operation<Generated.UpdateApproverMutation, Generated.UpdateApproverMutationVariables>(/* GraphQL */ `
   mutation UpdateApprover($id: ID!, $input: UpdateApproverInput!) {
     updateApprover(id: $id, input: $input) { ...ApproverFields }
   }
   ${APPROVER_FIELDS}`);
 
-export const ROTATE_APPROVER_TOKEN = operation<{ rotateApproverToken: { approver: Approver; token: string } }, { id: string }>(/* GraphQL */ `
+export const ROTATE_APPROVER_TOKEN = operation<Generated.RotateApproverTokenMutation, Generated.RotateApproverTokenMutationVariables>(/* GraphQL */ `
   mutation RotateApproverToken($id: ID!) { rotateApproverToken(id: $id) { approver { ...ApproverFields } token } }
   ${APPROVER_FIELDS}`);
 
-export const REVOKE_ADMIN_TOKEN = operation<{ revokeAdminToken: { id: string; name: string; createdAt: string; revokedAt: string | null } }, { id: string }>(/* GraphQL */ `
+export const REVOKE_ADMIN_TOKEN = operation<Generated.RevokeAdminTokenMutation, Generated.RevokeAdminTokenMutationVariables>(/* GraphQL */ `
   mutation RevokeAdminToken($id: ID!) { revokeAdminToken(id: $id) { id name createdAt revokedAt } }`);
 
-export const CREATE_ADMIN_TOKEN = operation<
-  { createAdminToken: { adminToken: { id: string; name: string; createdAt: string }; token: string } },
-  { name: string }
->(/* GraphQL */ `
+export const CREATE_ADMIN_TOKEN = operation<Generated.CreateAdminTokenMutation, Generated.CreateAdminTokenMutationVariables>(/* GraphQL */ `
   mutation CreateAdminToken($name: String!) { createAdminToken(name: $name) { adminToken { id name createdAt } token } }`);
 
 // --- delegations ---
 
-export const DELEGATIONS = operation<{ delegations: Connection<Delegation> }, PageVariables & { approverId?: string }>(/* GraphQL */ `
+export const DELEGATIONS = operation<Generated.DelegationsQuery, Generated.DelegationsQueryVariables>(/* GraphQL */ `
   query Delegations($first: Int, $after: String, $approverId: ID) {
-    delegations(first: $first, after: $after, approverId: $approverId) { nodes { ...DelegationFields } ${PAGE_INFO} }
+    delegations(first: $first, after: $after, approverId: $approverId) { nodes { ...DelegationFields } pageInfo { hasNextPage endCursor } totalCount }
   }
   ${DELEGATION_FIELDS}`);
 
-export interface DelegationInput {
-  readonly toApproverId: string;
-  readonly fromApproverId?: string;
-  readonly startsAt?: string;
-  readonly endsAt?: string;
-  readonly roles?: string[];
-  readonly actionTypes?: string[];
-  readonly reason?: string;
-}
-
-export const CREATE_DELEGATION = operation<{ createDelegation: Delegation }, { input: DelegationInput }>(/* GraphQL */ `
+export const CREATE_DELEGATION = operation<Generated.CreateDelegationMutation, Generated.CreateDelegationMutationVariables>(/* GraphQL */ `
   mutation CreateDelegation($input: DelegationInput!) { createDelegation(input: $input) { ...DelegationFields } }
   ${DELEGATION_FIELDS}`);
 
-export const REVOKE_DELEGATION = operation<{ revokeDelegation: Delegation }, { id: string }>(/* GraphQL */ `
+export const REVOKE_DELEGATION = operation<Generated.RevokeDelegationMutation, Generated.RevokeDelegationMutationVariables>(/* GraphQL */ `
   mutation RevokeDelegation($id: ID!) { revokeDelegation(id: $id) { ...DelegationFields } }
   ${DELEGATION_FIELDS}`);
 
 // --- governance as code ---
 
-export const GOVERNANCE = operation<{ governance: Governance }>(/* GraphQL */ `
+export const GOVERNANCE = operation<Generated.GovernanceQuery, Generated.GovernanceQueryVariables>(/* GraphQL */ `
   query Governance {
     governance { version document current { appliedAt appliedBy warnings } }
   }`);
 
-export const GOVERNANCE_HISTORY = operation<{ governance: { history: readonly GovernanceVersion[] } }>(/* GraphQL */ `
+export const GOVERNANCE_HISTORY = operation<Generated.GovernanceHistoryQuery, Generated.GovernanceHistoryQueryVariables>(/* GraphQL */ `
   query GovernanceHistory {
-    governance { history { version appliedAt appliedBy ${CHANGE_FIELDS} } }
+    governance { history { version appliedAt appliedBy changes { kind name op } warnings } }
   }`);
 
-export const APPLY_GOVERNANCE = operation<{ applyGovernance: ApplyResult }, { document: string; dryRun: boolean }>(/* GraphQL */ `
+export const APPLY_GOVERNANCE = operation<Generated.ApplyGovernanceMutation, Generated.ApplyGovernanceMutationVariables>(/* GraphQL */ `
   mutation ApplyGovernance($document: String!, $dryRun: Boolean) {
-    applyGovernance(document: $document, dryRun: $dryRun) { version applied ${CHANGE_FIELDS} }
+    applyGovernance(document: $document, dryRun: $dryRun) { version applied changes { kind name op } warnings }
   }`);
 
-export const SIMULATE_GOVERNANCE = operation<{ simulateGovernance: Simulation }, { document: string; since?: string; first?: number }>(/* GraphQL */ `
+export const SIMULATE_GOVERNANCE = operation<Generated.SimulateGovernanceQuery, Generated.SimulateGovernanceQueryVariables>(/* GraphQL */ `
   query SimulateGovernance($document: String!, $since: DateTime, $first: Int) {
     simulateGovernance(document: $document, since: $since, first: $first) {
       since evaluated truncated changed modeChanged levelChanged routeChanged noRoute
@@ -180,36 +157,25 @@ export const SIMULATE_GOVERNANCE = operation<{ simulateGovernance: Simulation },
 
 // --- approving ---
 
-export const APPROVAL_QUEUE = operation<{ approvalQueue: Connection<ActionSummary> }, PageVariables>(/* GraphQL */ `
+export const APPROVAL_QUEUE = operation<Generated.ApprovalQueueQuery, Generated.ApprovalQueueQueryVariables>(/* GraphQL */ `
   query ApprovalQueue($first: Int, $after: String) {
-    approvalQueue(first: $first, after: $after) { nodes { ...ActionSummaryFields } ${PAGE_INFO} }
+    approvalQueue(first: $first, after: $after) { nodes { ...ActionSummaryFields } pageInfo { hasNextPage endCursor } totalCount }
   }
   ${ACTION_SUMMARY}`);
 
-/** The filters of the API's `actions` query (admins). */
-export interface ActionFilter {
-  readonly agentId?: string;
-  readonly status?: readonly string[];
-  readonly mode?: readonly string[];
-  readonly level?: readonly string[];
-  readonly type?: string;
-  readonly since?: string;
-  readonly until?: string;
-}
-
-export const ACTIONS = operation<{ actions: Connection<ActionSummary> }, PageVariables & { filter: ActionFilter }>(/* GraphQL */ `
+export const ACTIONS = operation<Generated.ActionsQuery, Generated.ActionsQueryVariables>(/* GraphQL */ `
   query Actions($first: Int, $after: String, $filter: ActionFilter) {
-    actions(first: $first, after: $after, filter: $filter) { nodes { ...ActionSummaryFields } ${PAGE_INFO} }
+    actions(first: $first, after: $after, filter: $filter) { nodes { ...ActionSummaryFields } pageInfo { hasNextPage endCursor } totalCount }
   }
   ${ACTION_SUMMARY}`);
 
 /** Who is asking (what `show` may offer them) and the approvers' names (for the timeline). */
-export const SHOW_CONTEXT = operation<{ me: Principal; approvers: { nodes: readonly { id: string; name: string }[] } }>(/* GraphQL */ `
+export const SHOW_CONTEXT = operation<Generated.ShowContextQuery, Generated.ShowContextQueryVariables>(/* GraphQL */ `
   query ShowContext { me { kind id name roles } approvers(first: 500) { nodes { id name } } }`);
 
-export const REVIEW_QUEUE = operation<{ reviewQueue: Connection<ActionSummary> }, PageVariables>(/* GraphQL */ `
+export const REVIEW_QUEUE = operation<Generated.ReviewQueueQuery, Generated.ReviewQueueQueryVariables>(/* GraphQL */ `
   query ReviewQueue($first: Int, $after: String) {
-    reviewQueue(first: $first, after: $after) { nodes { ...ActionSummaryFields } ${PAGE_INFO} }
+    reviewQueue(first: $first, after: $after) { nodes { ...ActionSummaryFields } pageInfo { hasNextPage endCursor } totalCount }
   }
   ${ACTION_SUMMARY}`);
 
@@ -229,7 +195,7 @@ const ACTION_DIGEST = /* GraphQL */ `
  * agent's recent requests and baseline, similar past requests and how they were decided,
  * and for a revision what changed. Approvers may read all of it for what reaches them.
  */
-export const ACTION = operation<{ action: ActionDetail }, { id: string; recent: number; similar: number }>(/* GraphQL */ `
+export const ACTION = operation<Generated.ActionQuery, Generated.ActionQueryVariables>(/* GraphQL */ `
   query Action($id: ID!, $recent: Int!, $similar: Int!) {
     action(id: $id) {
       ...ActionSummaryFields
@@ -277,30 +243,15 @@ export const ACTION = operation<{ action: ActionDetail }, { id: string; recent: 
   ${ACTION_DIGEST}
   ${AUDIT_EVENT_FIELDS}`);
 
-export interface DecisionInput {
-  readonly actionId: string;
-  readonly verdict: 'APPROVE' | 'DENY' | 'REQUEST_CHANGES';
-  readonly comment?: string;
-  readonly modifiedPayload?: unknown;
-}
-
-const AFTER_DECISION = 'id status reviewStatus requiredApprovals decisions { ...DecisionFields }';
-
-export const DECIDE = operation<{ decide: ActionAfterDecision }, { input: DecisionInput }>(/* GraphQL */ `
-  mutation Decide($input: DecisionInput!) { decide(input: $input) { ${AFTER_DECISION} } }
+export const DECIDE = operation<Generated.DecideMutation, Generated.DecideMutationVariables>(/* GraphQL */ `
+  mutation Decide($input: DecisionInput!) { decide(input: $input) { id status reviewStatus requiredApprovals decisions { ...DecisionFields } } }
   ${DECISION_FIELDS}`);
 
-export interface ReviewInput {
-  readonly actionId: string;
-  readonly verdict: 'ACKNOWLEDGE' | 'FLAG';
-  readonly comment?: string;
-}
-
-export const REVIEW = operation<{ review: ActionAfterDecision }, { input: ReviewInput }>(/* GraphQL */ `
-  mutation Review($input: ReviewInput!) { review(input: $input) { ${AFTER_DECISION} } }
+export const REVIEW = operation<Generated.ReviewMutation, Generated.ReviewMutationVariables>(/* GraphQL */ `
+  mutation Review($input: ReviewInput!) { review(input: $input) { id status reviewStatus requiredApprovals decisions { ...DecisionFields } } }
   ${DECISION_FIELDS}`);
 
-export const APPROVAL_QUEUE_UPDATED = operation<{ approvalQueueUpdated: QueueEvent }>(/* GraphQL */ `
+export const APPROVAL_QUEUE_UPDATED = operation<Generated.ApprovalQueueUpdatedSubscription, Generated.ApprovalQueueUpdatedSubscriptionVariables>(/* GraphQL */ `
   subscription ApprovalQueueUpdated {
     approvalQueueUpdated { actionId inQueue action { ...ActionSummaryFields } }
   }
@@ -308,7 +259,7 @@ export const APPROVAL_QUEUE_UPDATED = operation<{ approvalQueueUpdated: QueueEve
 
 // --- oversight ---
 
-export const METRICS = operation<{ metrics: Metrics }, { window?: string; bucket?: string; until?: string }>(/* GraphQL */ `
+export const METRICS = operation<Generated.MetricsQuery, Generated.MetricsQueryVariables>(/* GraphQL */ `
   query Metrics($window: String, $bucket: String, $until: DateTime) {
     metrics(window: $window, bucket: $bucket, until: $until) {
       window bucket since until
@@ -343,19 +294,12 @@ export const METRICS = operation<{ metrics: Metrics }, { window?: string; bucket
     }
   }`);
 
-export const VERIFY_AUDIT_CHAIN = operation<{ verifyAuditChain: ChainVerification }>(/* GraphQL */ `
+export const VERIFY_AUDIT_CHAIN = operation<Generated.VerifyAuditChainQuery, Generated.VerifyAuditChainQueryVariables>(/* GraphQL */ `
   query VerifyAuditChain { verifyAuditChain { valid checked brokenAt } }`);
 
-export interface AuditFilter {
-  readonly since?: string;
-  readonly until?: string;
-  readonly subjectId?: string;
-  readonly kind?: readonly string[];
-}
-
-export const AUDIT_LOG = operation<{ auditLog: Connection<AuditEvent> }, PageVariables & { filter: AuditFilter }>(/* GraphQL */ `
+export const AUDIT_LOG = operation<Generated.AuditLogQuery, Generated.AuditLogQueryVariables>(/* GraphQL */ `
   query AuditLog($first: Int, $after: String, $filter: AuditFilter) {
-    auditLog(first: $first, after: $after, filter: $filter) { nodes { ...AuditEventFields } ${PAGE_INFO} }
+    auditLog(first: $first, after: $after, filter: $filter) { nodes { ...AuditEventFields } pageInfo { hasNextPage endCursor } totalCount }
   }
   ${AUDIT_EVENT_FIELDS}`);
 

@@ -1,7 +1,7 @@
-import { ACTIONS, type ActionFilter } from '../api/operations.js';
+import { ACTIONS } from '../api/operations.js';
 import { collect, type Listing } from '../api/paging.js';
 import { resolveAgent } from '../api/resolve.js';
-import type { ActionSummary } from '../api/types.js';
+import type { ActionFilter, ActionStatus, ActionSummary, Mode, RiskLevel } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { CliError } from '../errors.js';
 import { age, risk, status } from '../output/format.js';
@@ -9,9 +9,9 @@ import { table, text } from '../output/view.js';
 import { parseInstant, parseSince } from '../util/time.js';
 import { listFooter } from './listing.js';
 
-export const ACTION_STATUSES = ['PENDING', 'APPROVED', 'DENIED', 'CHANGES_REQUESTED', 'EXPIRED', 'CANCELLED'] as const;
-export const MODES = ['AUTO', 'ASYNC_REVIEW', 'SYNC_APPROVAL', 'BLOCK'] as const;
-export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export const ACTION_STATUSES = ['PENDING', 'APPROVED', 'DENIED', 'CHANGES_REQUESTED', 'EXPIRED', 'CANCELLED'] as const satisfies readonly ActionStatus[];
+export const MODES = ['AUTO', 'ASYNC_REVIEW', 'SYNC_APPROVAL', 'BLOCK'] as const satisfies readonly Mode[];
+export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const satisfies readonly RiskLevel[];
 
 export interface ActionsOptions {
   readonly status?: readonly string[];
@@ -25,12 +25,14 @@ export interface ActionsOptions {
 }
 
 /** Each value of a repeatable option must be one of `allowed` (upper-cased, so `--status pending` works). */
-function oneOf(option: string, values: readonly string[] | undefined, allowed: readonly string[]): string[] | undefined {
+function oneOf<T extends string>(option: string, values: readonly string[] | undefined, allowed: readonly T[]): T[] | undefined {
   if (!values || values.length === 0) return undefined;
-  const upper = values.map((v) => v.toUpperCase());
-  const bad = upper.find((v) => !allowed.includes(v));
-  if (bad !== undefined) throw CliError.usage(`--${option} ${bad.toLowerCase()} is not one of ${allowed.join(', ')}.`);
-  return upper;
+  const isAllowed = (value: string): value is T => (allowed as readonly string[]).includes(value);
+  return values.map((v) => {
+    const upper = v.toUpperCase();
+    if (!isAllowed(upper)) throw CliError.usage(`--${option} ${upper.toLowerCase()} is not one of ${allowed.join(', ')}.`);
+    return upper;
+  });
 }
 
 /** Every request (admins), newest first, with the filters of the API's `actions` query. */

@@ -1,12 +1,8 @@
 import { CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN } from '../api/operations.js';
+import type { AdminToken, RevokedAdminToken } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { timestamp } from '../output/format.js';
 import { fields, text, toned } from '../output/view.js';
-
-export interface AdminToken {
-  readonly adminToken: { readonly id: string; readonly name: string; readonly createdAt: string };
-  readonly token: string;
-}
 
 /**
  * Creates a named admin token, so each admin and each CI job has its own (and the
@@ -28,13 +24,6 @@ export const adminTokenPresenter: Presenter<AdminToken> = {
     text('Store the token now: it is not shown again. Use it with: countersign login --token -', 'warn'),
   ],
 };
-
-export interface RevokedAdminToken {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly revokedAt: string | null;
-}
 
 /**
  * Revokes an admin token by id (as `create` printed it): it stops working at once, open

@@ -1,7 +1,7 @@
 import { AGENTS, CREATE_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, SUSPEND_AGENT } from '../api/operations.js';
 import { collect, type Listing } from '../api/paging.js';
 import { resolveAgent, resolveApprover } from '../api/resolve.js';
-import type { Agent, AgentStatus } from '../api/types.js';
+import type { Agent, AgentStatus, AgentWithKey } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { age, list, status, timestamp } from '../output/format.js';
 import { fields, table, text, toned, type View } from '../output/view.js';
@@ -12,12 +12,6 @@ export interface CreateAgentOptions {
   readonly description?: string;
   readonly tag?: readonly string[];
   readonly owner?: string;
-}
-
-/** A new agent and its API key, which the server shows this once. */
-export interface AgentWithKey {
-  readonly agent: Agent;
-  readonly apiKey: string;
 }
 
 /** Registers an agent; `--owner` (an approver's name or id) can never approve its requests. */

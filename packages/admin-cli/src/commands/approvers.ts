@@ -1,7 +1,7 @@
 import { APPROVERS, CREATE_APPROVER, ROTATE_APPROVER_TOKEN, UPDATE_APPROVER } from '../api/operations.js';
 import { collect, walk, type Listing } from '../api/paging.js';
 import { resolveApprover } from '../api/resolve.js';
-import type { Approver } from '../api/types.js';
+import type { Approver, ApproverWithToken } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { CliError, ExitCode } from '../errors.js';
 import { age, list, timestamp } from '../output/format.js';
@@ -12,12 +12,6 @@ export interface CreateApproverOptions {
   readonly name: string;
   readonly email?: string;
   readonly role?: readonly string[];
-}
-
-/** A new approver and their token, which the server shows this once. */
-export interface ApproverWithToken {
-  readonly approver: Approver;
-  readonly token: string;
 }
 
 /** Registers an approver; their roles are what `role:` in escalation levels selects. */

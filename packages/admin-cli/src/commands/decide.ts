@@ -1,5 +1,5 @@
-import { DECIDE, type DecisionInput } from '../api/operations.js';
-import type { ActionAfterDecision } from '../api/types.js';
+import { DECIDE } from '../api/operations.js';
+import type { ActionAfterDecision, Verdict } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { CliError } from '../errors.js';
 import { statusTone } from '../output/format.js';
@@ -14,7 +14,7 @@ export interface DecideOptions {
 }
 
 export interface DecideResult extends ActionAfterDecision {
-  readonly verdict: DecisionInput['verdict'];
+  readonly verdict: Verdict;
 }
 
 /**
@@ -22,7 +22,7 @@ export interface DecideResult extends ActionAfterDecision {
  * (FORBIDDEN) and that the request is still pending (CONFLICT); both come back as one
  * line and their own exit code.
  */
-export async function decide(ctx: CommandContext, id: string, verdict: DecisionInput['verdict'], options: DecideOptions): Promise<DecideResult> {
+export async function decide(ctx: CommandContext, id: string, verdict: Verdict, options: DecideOptions): Promise<DecideResult> {
   if (verdict !== 'APPROVE' && !options.comment?.trim()) {
     throw CliError.usage(`${verdict === 'DENY' ? 'deny' : 'request-changes'} needs --comment: the agent and the audit trail need the reason.`);
   }

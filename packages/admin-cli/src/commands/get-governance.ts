@@ -1,19 +1,16 @@
 import { GOVERNANCE } from '../api/operations.js';
+import type { Governance } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
 import { parseDocument } from '../governance/document.js';
 import { timestamp } from '../output/format.js';
 import { warningsBlock } from '../governance/changes-view.js';
 import { fields, heading, table, text, toned, type Block } from '../output/view.js';
 
-/** The governance in force, or null before the first `apply`. */
-export type GetGovernanceResult = {
-  readonly version: number;
-  readonly appliedAt: string;
-  readonly appliedBy: string;
-  readonly warnings: readonly string[];
-  /** Exactly as applied, comments included. */
-  readonly document: string;
-} | null;
+/**
+ * The governance in force, flattened for display and scripts, or null before the first
+ * `apply`. The document is exactly as applied, comments included.
+ */
+export type GetGovernanceResult = (NonNullable<Governance['current']> & { readonly version: number; readonly document: string }) | null;
 
 /** Reads the governance in force, flattened for display and scripts. */
 export async function getGovernance(ctx: CommandContext): Promise<GetGovernanceResult> {

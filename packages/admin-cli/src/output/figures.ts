@@ -58,9 +58,10 @@ const ID_KEY = /id$/i;
 /**
  * The evidence behind an alert as `name value` pairs people can read: rates as
  * percentages, durations as durations, identifiers left out (the names are there),
- * nested numbers flattened one level, longer structures as compact JSON.
+ * nested numbers flattened one level, longer structures as compact JSON. The evidence is
+ * the schema's free `JSON`: anything but an object reads as no evidence.
  */
-export function evidencePairs(evidence: Readonly<Record<string, unknown>> | null | undefined): string[] {
+export function evidencePairs(evidence: unknown): string[] {
   if (!evidence || typeof evidence !== 'object') return [];
   const pairs: string[] = [];
   const one = (key: string, value: unknown): string | null => {
