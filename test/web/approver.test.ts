@@ -172,6 +172,29 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await context.close();
   });
 
+  it('shows the second approver of a two-person rule the payload the first one changed, and approving approves that version', async () => {
+    const input = { ...syncInput('Wire 2M in two hands'), amount: { value: 2_000_000, currency: 'USD' } };
+    const { id } = await sdk.submit(input);
+    await pendingId(fiona, input.summary);
+    const changed = { to: 'ACME-IBAN', amount: 1_500_000, currency: 'USD' };
+    await gqlOk(stack.url, DECIDE, { input: { actionId: id, verdict: 'APPROVE', modifiedPayload: changed } }, fiona.token);
+
+    const { context, page } = await newPage(browser);
+    await signIn(page, base, felix.token);
+    await page.goto(`${base}/actions/${id}`);
+    const candidate = page.getByRole('region', { name: 'Payload now up for approval' });
+    await eventually(() => candidate.isVisible());
+    expect(await candidate.getByLabel('Changes from the submitted payload').textContent()).toMatch(/25000[\s\S]*1500000/);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    const decided = await waitFor(async () => {
+      const action = (await gqlOk(stack.url, GET_ACTION, { id }, stack.adminToken)).action;
+      return action.status === 'APPROVED' ? action : undefined;
+    }, { what: 'the two-person approval' });
+    expect(decided.approvedPayload).toEqual(changed);
+    await context.close();
+  });
+
   it('acknowledges and flags several reviews at once', async () => {
     const reviews = [];
     for (let i = 0; i < 3; i++) reviews.push(await submit(stack, agent.apiKey, { ...INPUTS.asyncReview, summary: `Paid invoice INV-${100 + i}`, idempotencyKey: `review-${i}-${Date.now()}` }));

@@ -16,6 +16,10 @@ describe('formatting for approvers', () => {
   it('prints JSON with sorted keys so a diff shows only real changes', () => {
     expect(prettyJson({ b: 1, a: { d: 2, c: 3 } })).toBe(prettyJson({ a: { c: 3, d: 2 }, b: 1 }));
   });
+  it('leaves out approvals of a payload a later approver changed', () => {
+    expect(quorum([{ verdict: 'APPROVE', superseded: true }, { verdict: 'APPROVE', superseded: false }], 2)).toEqual({ given: 1, required: 2 });
+  });
+
   it('counts only approvals toward the quorum', () => {
     expect(quorum([{ verdict: 'APPROVE' }, { verdict: 'DENY' }], 2)).toEqual({ given: 1, required: 2 });
   });

@@ -75,6 +75,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Approvals given so far toward the quorum. */
-export function quorum(decisions: readonly { verdict: string }[], required: number): { given: number; required: number } {
-  return { given: decisions.filter((d) => d.verdict === 'APPROVE').length, required };
+export function quorum(decisions: readonly { verdict: string; superseded?: boolean | null }[], required: number): { given: number; required: number } {
+  // An approval of a payload a later approver changed no longer counts (DESIGN §2).
+  return { given: decisions.filter((d) => d.verdict === 'APPROVE' && d.superseded !== true).length, required };
 }

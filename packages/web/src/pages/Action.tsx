@@ -19,7 +19,7 @@ const ActionQuery = graphql(`
       mode status statusReason reviewStatus policy
       consequences { approve deny }
       notes route chain escalationLevel deadline requiredApprovals governanceVersion
-      approvedPayload receipt
+      approvedPayload candidatePayload receipt
       outcome { status detail at }
       createdAt updatedAt decidedAt
       agent {
@@ -38,7 +38,7 @@ const ActionQuery = graphql(`
         payloadTruncated followsSuggestion
       }
       assignees { level viaRole approver { id name } onBehalfOf { id name } }
-      decisions { verdict comment modifiedPayload at approver { id name } onBehalfOf { id name } }
+      decisions { verdict comment modifiedPayload superseded at approver { id name } onBehalfOf { id name } }
       reviews { verdict comment at approver { id name } onBehalfOf { id name } }
       auditTrail { seq at kind actorType actorId data }
       similar(first: 5) {
@@ -62,6 +62,11 @@ const Decide = graphql(`
 `);
 
 type Action = ActionPageQuery['action'];
+
+/** What an approval now approves: an approver's modification once one was made, else the submitted payload. */
+function payloadUpForApproval(action: Action): unknown {
+  return action.status === 'PENDING' && action.candidatePayload !== null && action.candidatePayload !== undefined ? action.candidatePayload : action.payload;
+}
 type Verdict = 'APPROVE' | 'DENY' | 'REQUEST_CHANGES';
 
 /** `/actions/:id`: one request with everything needed to decide it, and the verdicts. */
@@ -125,6 +130,19 @@ function ActionView({ action, canDecide }: { action: Action; canDecide: boolean 
 
       <div className="columns">
         <div className="main-col">
+          {pending && action.statusReason === 'QUORUM_UNREACHABLE' ? (
+            <p role="alert" className="card warning">
+              <strong>Nobody left can complete this approval.</strong> It needs {action.requiredApprovals} approvals, more than the people who may give them.
+              {action.notes.length ? ` ${action.notes[action.notes.length - 1]}` : ''}
+            </p>
+          ) : null}
+          {pending && prettyJson(payloadUpForApproval(action)) !== prettyJson(action.payload) ? (
+            <section className="card" aria-labelledby="candidate-title">
+              <h2 id="candidate-title">Payload now up for approval</h2>
+              <p>An approver changed the payload; approving approves this version, and approvals of the earlier one no longer count.</p>
+              <JsonDiff before={action.payload} after={payloadUpForApproval(action)} label="Changes from the submitted payload" />
+            </section>
+          ) : null}
           {canDecide && pending ? <Verdicts action={action} /> : null}
           {action.status !== 'PENDING' ? <Outcome action={action} /> : null}
 
@@ -214,12 +232,12 @@ function ActionView({ action, canDecide }: { action: Action; canDecide: boolean 
 function Verdicts({ action }: { action: Action }) {
   const [comment, setComment] = useState('');
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(() => prettyJson(action.payload));
+  const [draft, setDraft] = useState(() => prettyJson(payloadUpForApproval(action)));
   const [confirm, setConfirm] = useState<Verdict | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [{ fetching, error }, decide] = useMutation(Decide);
   const parsed = editing ? parseJson(draft) : null;
-  const edited = parsed?.ok && prettyJson(parsed.value) !== prettyJson(action.payload) ? parsed.value : undefined;
+  const edited = parsed?.ok && prettyJson(parsed.value) !== prettyJson(payloadUpForApproval(action)) ? parsed.value : undefined;
 
   const ask = useCallback((verdict: Verdict) => {
     setProblem(null);
@@ -273,7 +291,7 @@ function Verdicts({ action }: { action: Action }) {
           <p id="payload-status" className={parsed && !parsed.ok ? 'field-error' : 'muted small'}>
             {parsed && !parsed.ok ? `Not valid JSON: ${parsed.error}` : edited === undefined ? 'Same as submitted.' : 'Changed: the agent will run with this payload.'}
           </p>
-          {edited !== undefined ? <JsonDiff before={action.payload} after={edited} label="Changes to the payload" /> : null}
+          {edited !== undefined ? <JsonDiff before={payloadUpForApproval(action)} after={edited} label="Changes to the payload" /> : null}
         </div>
       ) : null}
       {problem ? <p className="field-error" role="alert">{problem}</p> : null}
@@ -296,7 +314,7 @@ function Verdicts({ action }: { action: Action }) {
           <p><strong>{action.summary}</strong></p>
           {confirm === 'APPROVE' ? <p>{action.consequences?.approve ?? 'The agent will run the action.'}</p> : null}
           {confirm === 'DENY' ? <p>{action.consequences?.deny ?? 'The agent will not run the action.'}</p> : null}
-          {confirm === 'APPROVE' && edited !== undefined ? <JsonDiff before={action.payload} after={edited} label="Payload changes you are approving" /> : null}
+          {confirm === 'APPROVE' && edited !== undefined ? <JsonDiff before={payloadUpForApproval(action)} after={edited} label="Payload changes you are approving" /> : null}
           {confirm !== 'APPROVE' && comment.trim() ? <p>Your comment: <q>{comment.trim()}</q></p> : null}
           {confirm === 'REQUEST_CHANGES' && edited !== undefined ? <p className="muted">Your edited payload goes with it as a suggestion.</p> : null}
         </ConfirmDialog>
