@@ -15,7 +15,7 @@ export type ContextFactory = (principal: Principal | null) => Context;
  * Correctness rests on three things:
  * - Only payloads marked with {@link shareable} are shared, and a payload must then carry
  *   everything per-subscriber it is answered with (the queue stream hands out one object
- *   per event and value of `inQueue`, see `subscriptions.resolver.ts`): the source stream
+ *   per event and value of `inQueue`, see `events/queue-stream.ts`): the source stream
  *   decides which subscribers see the same root.
  * - The key is the parsed document (one object per query text, `limits.ts`), the operation
  *   name, the variables, the payload object itself (so never one event's result for
