@@ -183,9 +183,8 @@ function isPushSource(source: AsyncIterator<unknown>): source is PushSource<unkn
  * pass that settles a shared result for all its subscribers.
  *
  * Pulled instead (graphql-ws `for await` over {@link ResponseStream}), every subscriber
- * climbed its own chain of promises from the event to the send, ~10 microtasks each: the
- * first of a thousand sends waited for all thousand chains' first steps, and each hop made
- * a promise. Here nothing per subscriber is a promise.
+ * climbed its own chain of promises from the event to the send: the first of a thousand
+ * sends waited for all thousand chains' first steps, and each hop made a promise. Here nothing per subscriber is a promise.
  *
  * To graphql-ws this is a stream whose `next` settles only at the end: done when the
  * subscriber unsubscribes or disconnects, rejected (sent as the operation's error) when an
