@@ -2,7 +2,7 @@ import type { ActionRequestType } from '../actions/action.types.js';
 import { ACTION_COLUMNS, toActionView, type ActionRow } from '../actions/action.view.js';
 import { HOLDER_COLUMNS } from '../actions/relations.js';
 import type { SqlExecutor } from '../db/sql.js';
-import { PUSH, shareable, type PushSource } from '../graphql/shared-execution.js';
+import { PUSH, shareable, type PushSource } from './push.js';
 import { Latch } from '../shared/latch.js';
 import type { ChangeEvent, EventBus } from './event-bus.js';
 

@@ -2,6 +2,9 @@ import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs
 import type { Principal } from '../auth/principal.js';
 import type { Context } from './context.js';
 import { Latch, type Settlement } from '../shared/latch.js';
+import { PUSH, isShareable, type PushSource } from '../events/push.js';
+
+export { PUSH, shareable, type PushSource } from '../events/push.js';
 
 /** A fresh context for one shared run, for a subscriber seen as `principal`. */
 export type ContextFactory = (principal: Principal | null) => Context;
@@ -28,14 +31,6 @@ export type ContextFactory = (principal: Principal | null) => Context;
  * The shared run gets a fresh context (its own EntityManager fork and loaders), not one
  * subscriber's: nothing from one subscriber's earlier emissions can leak into it.
  */
-
-const SHAREABLE = new WeakSet<object>();
-
-/** Marks a subscription payload as one object handed to many subscribers (see above). */
-export function shareable<T extends object>(payload: T): T {
-  SHAREABLE.add(payload);
-  return payload;
-}
 
 interface Outcome {
   result: ExecutionResult;
@@ -105,7 +100,7 @@ function principalOf(args: ExecutionArgs): Principal | null {
  */
 function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown, key: string): Latch<ExecutionResult> {
   const alone = () => Latch.of(execute({ ...args, rootValue: payload }));
-  if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return alone();
+  if (!isShareable(payload)) return alone();
   let byKey = outcomes.get(payload);
   if (!byKey) outcomes.set(payload, (byKey = new Map()));
   const pending = byKey.get(key);
@@ -160,17 +155,6 @@ class ResponseStream implements AsyncGenerator<ExecutionResult, void, void> {
     return this;
   }
 }
-
-/**
- * A source stream that can push its events instead of being pulled: each event's payload
- * (a latch, settled when what it needs has been read), in order.
- */
-export interface PushSource<T> extends AsyncIterator<T> {
-  [PUSH](deliver: (payload: Latch<T>) => void): void;
-}
-
-/** The method by which a {@link PushSource} is told where to push. */
-export const PUSH = Symbol('push');
 
 function isPushSource(source: AsyncIterator<unknown>): source is PushSource<unknown> {
   return PUSH in source;
