@@ -1,13 +1,11 @@
 import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { Resolver, Subscription, Arg, Root, ID, ObjectType, Field, Ctx, FieldResolver } from 'type-graphql';
-import { PrincipalKind, TERMINAL_STATUSES } from '../shared/enums.js';
+import { PrincipalKind } from '../shared/enums.js';
+import type { Principal } from '../auth/principal.js';
 import { requireKind, requirePrincipal, type Context } from '../graphql/context.js';
 import { ActionRequestType } from '../actions/action.types.js';
-import { toActionView, type ActionRow } from '../actions/action.view.js';
-import { findReadableAction, readAction } from '../actions/access.js';
-import { HOLDER_COLUMNS } from '../actions/relations.js';
 import { createLoaders } from '../graphql/loaders.js';
-import { BoundedStream } from './bounded-stream.js';
+import { actionStates, type ActionSubscriber } from './action-stream.js';
 import type { QueueReads, QueueUpdate } from './queue-stream.js';
 
 @ObjectType('ApprovalQueueUpdate', { description: 'A request entered, left or changed in your approval or review queue.' })
@@ -51,74 +49,41 @@ export class SubscriptionsResolver {
   }
 }
 
-/**
- * Each change re-reads the request (events only say where to look), so the subscriber
- * always gets the latest committed state. Bursts coalesce: several changes while a read
- * is in flight produce one more read, never a backlog.
- */
-async function* actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRequestType> {
-  const principal = requirePrincipal(ctx);
-  const { events } = ctx.services;
-  const stream = new BoundedStream<true>(1, () => undefined);
-  let dirty = false;
-  const wake = () => {
-    if (!dirty) {
-      dirty = true;
-      stream.push(true);
-    }
-  };
-  // Listening starts before the first read: a change that commits while the request is
-  // being read is then read again after it, instead of falling between the read and the
-  // listening, which left the subscriber waiting on a state that had already moved on.
-  stream.onClose(events.onAction(id, wake));
-  stream.onClose(events.onResync(wake));
-  try {
-    // The request and its relations (agent, decisions) are one plain-row read per emission:
-    // thousands of agents subscribe at once when they start waiting, and an ORM entity per
-    // subscribe left its garbage behind in the heap. The assignees are left to their resolver
-    // (the SDK's selection does not ask for them): a request routed to a role of a thousand
-    // would build all their JSON for every change.
-    let row: ActionRow | null = await findReadableAction(ctx.services.sql, principal, id, HOLDER_COLUMNS);
-    let lastSeen = '';
-    for (;;) {
-      dirty = false;
-      if (!row) return;
-      // One subscription lives across many changes: give each emission a fresh
-      // EntityManager and fresh batch loaders (for the relations not read with the row),
-      // or they would be served from the first emission's cache.
-      ctx.em = ctx.services.orm.em.fork();
-      ctx.loaders = createLoaders(ctx.em, ctx.principal);
-      const view = toActionView(row);
-      row = null;
-      const version = `${view.updatedAt.getTime()}:${view.status}:${view.reviewStatus}:${view.outcome?.status ?? ''}`;
-      if (version !== lastSeen) {
-        lastSeen = version;
-        yield view;
-      }
-      if (TERMINAL_STATUSES.has(view.status)) return;
-      // Thousands of agents wait like this: between changes hold only the version string,
-      // not the row, its EntityManager or its loaders.
-      useIdleStandIns(ctx);
-      const next = await stream.next();
-      if (next.done) return;
-      row = await readAction(ctx.services.sql, id, HOLDER_COLUMNS);
-    }
-  } finally {
-    stream.close();
-  }
-}
-
 /** Loaders of no principal, per instance's root EntityManager, shared by every waiting subscription. */
 const idleLoaders = new WeakMap<object, Context['loaders']>();
 
-/** Points a waiting subscription's context at shared, empty stand-ins until its next emission. */
-function useIdleStandIns(ctx: Context): void {
-  const root = ctx.services.orm.em;
-  let loaders = idleLoaders.get(root);
-  // Nobody's: they read no request while waiting.
-  if (!loaders) idleLoaders.set(root, (loaders = createLoaders(root, null)));
-  ctx.em = root;
-  ctx.loaders = loaders;
+/**
+ * A subscription's GraphQL context as the action stream sees it. One subscription lives
+ * across many changes: each emission gets a fresh EntityManager and batch loaders (for the
+ * relations not read with the row), and between changes the context points at shared,
+ * empty stand-ins. A class, not closures: thousands of agents wait at once.
+ */
+class ContextSubscriber implements ActionSubscriber {
+  constructor(private readonly ctx: Context) {}
+
+  principal(): Principal {
+    return requirePrincipal(this.ctx);
+  }
+
+  renew(): void {
+    const { ctx } = this;
+    ctx.em = ctx.services.orm.em.fork();
+    ctx.loaders = createLoaders(ctx.em, ctx.principal);
+  }
+
+  release(): void {
+    const { ctx } = this;
+    const root = ctx.services.orm.em;
+    let loaders = idleLoaders.get(root);
+    // Nobody's: they read no request while waiting.
+    if (!loaders) idleLoaders.set(root, (loaders = createLoaders(root, null)));
+    ctx.em = root;
+    ctx.loaders = loaders;
+  }
+}
+
+function actionUpdates(ctx: Context, id: string): AsyncGenerator<ActionRequestType> {
+  return actionStates(ctx.services.sql, ctx.services.events, id, new ContextSubscriber(ctx));
 }
 
 /**
