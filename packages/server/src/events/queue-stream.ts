@@ -109,20 +109,14 @@ function remember(map: Map<string, ChangeReads>, key: string, reads: ChangeReads
 }
 
 /**
- * What every subscriber told of a change needs — the request and who has it in their
- * queue now — read once for all of them, not once per subscriber, and only if a selection
- * asks: a request assigned to a role of a thousand people is one read, then a thousand
- * deliveries.
+ * What every subscriber told of a change needs — the request and who has it queued — read
+ * once for all of them (a role of a thousand is one read, then a thousand deliveries), and
+ * only if a selection asks.
  *
- * One set of reads also serves every event about the same request that arrives before its
- * statement is sent: such a read shows each of them at least the state it announces. The
- * statement is sent at the end of the turn of the event loop that asked for it, so the
- * events that arrive together (the NOTIFY payloads of one burst of commits) share it. A
- * change that reaches hundreds of queues arrives as several events (one per NOTIFY payload,
- * event-bus.ts, all parts naming the same `change`): they share one read and one set of
- * payloads whenever they arrive, since they announce one commit. Any other event that
- * arrives once the statement is sent may announce a commit it would not show, so it never
- * joins.
+ * Events join a read while its statement is unsent (it is sent at the end of the turn that
+ * asked): it then shows each of them at least the state they announce. The parts of one
+ * split event (the same `change`, event-bus.ts) share one read whenever they arrive, since
+ * they announce one commit; any other event arriving later gets a read of its own.
  */
 export class ChangeReads implements QueueReads {
   private statement?: Promise<{ action: ActionRequestType | null; queuedFor: Set<string> }>;
