@@ -23,6 +23,7 @@ import type { Services } from './services.js';
 import { GovernanceCache } from './governance/governance.service.js';
 import { ReceiptService } from './receipts/receipts.service.js';
 import { EventBus } from './events/event-bus.js';
+import { QueueStream } from './events/queue-stream.js';
 import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
@@ -101,16 +102,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
     events.onDisconnected(() => agentKeys.setEnabled(false));
     events.onResync(() => agentKeys.setEnabled(true));
+    const sql = pooledExecutor(orm);
     const services: Services = {
       config: { ...config, bootstrapToken },
       logger,
       orm,
-      sql: pooledExecutor(orm),
+      sql,
       hasher,
       secrets,
       governance: new GovernanceCache(),
       receipts,
       events,
+      queueStream: new QueueStream(sql, events),
       // Embedded mode has one connection: its groups go one at a time.
       writer: new GroupCommitter(orm, readCommitFacts, events, embedded ? 1 : GROUP_COMMIT_CONCURRENCY),
       agentKeys,

@@ -8,6 +8,7 @@ import type { SecretBox } from './secrets/secret-box.js';
 import type { GovernanceCache } from './governance/governance.service.js';
 import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
+import type { QueueStream } from './events/queue-stream.js';
 import type { GroupCommitter } from './db/group-commit.js';
 import type { SqlExecutor } from './db/sql.js';
 import type { CommitFacts } from './actions/submit.service.js';
@@ -30,6 +31,8 @@ export interface Services {
   governance: GovernanceCache;
   receipts: ReceiptService;
   events: EventBus;
+  /** Approvers' queue events with the reads their subscribers share (events/queue-stream.ts). */
+  queueStream: QueueStream;
   /** Recent behaviour signals per agent and type (see BehaviourCache). */
   behaviour: BehaviourCache;
   /** Shares one transaction among submissions that arrive together, written as plain records (see GroupCommitter). */

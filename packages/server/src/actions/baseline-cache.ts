@@ -2,7 +2,7 @@
  * Agents' baselines (DESIGN §4 `agent.baseline`), reused for a few seconds across requests.
  *
  * A baseline folds up to 200 of an agent's requests into rates and percentiles; it is the
- * most expensive part of an approver's context (~1 ms of database time per agent), and
+ * most expensive part of an approver's context, and
  * every page and `show` of a busy queue asks again for the same few agents. It moves
  * slowly: one more request or decision shifts a rate over up to 200 by a fraction.
  *

@@ -109,23 +109,22 @@ export async function loadSubmissionContext(
     [agentId, type, agentId, now, agentId, agentId, now, now, agentId, agentId, type, agentId, now, now, agentId],
   );
   if (!row) throw new Error(`agent ${agentId} does not exist`);
-  const r = row;
-  const firstAt = r.first_at === null ? null : new Date(r.first_at);
+  const firstAt = row.first_at === null ? null : new Date(row.first_at);
   const historyHours = firstAt ? Math.min(BASELINE_WINDOW_HOURS, (now.getTime() - firstAt.getTime()) / 3_600_000 - 1) : 0;
   // A full sample covers less than the whole window: measure the rate over what it covers.
-  const sampledHours = r.earlier >= RATE_SAMPLE && r.earliest_sampled !== null
-    ? Math.max((now.getTime() - new Date(r.earliest_sampled).getTime()) / 3_600_000 - 1, 1 / 60)
+  const sampledHours = row.earlier >= RATE_SAMPLE && row.earliest_sampled !== null
+    ? Math.max((now.getTime() - new Date(row.earliest_sampled).getTime()) / 3_600_000 - 1, 1 / 60)
     : historyHours;
   const behaviour: BehaviourSignals = {
-    firstUseOfType: !r.type_used,
-    requestsLastHour: r.last_hour,
-    baselinePerHour: historyHours >= MIN_BASELINE_HOURS ? r.earlier / sampledHours : null,
-    usualAmount: r.samples > 0 ? { p50: Number(r.p50), p95: Number(r.p95), samples: r.samples } : null,
-    recentDenials: r.denials,
-    recentFlags: r.flags,
+    firstUseOfType: !row.type_used,
+    requestsLastHour: row.last_hour,
+    baselinePerHour: historyHours >= MIN_BASELINE_HOURS ? row.earlier / sampledHours : null,
+    usualAmount: row.samples > 0 ? { p50: Number(row.p50), p95: Number(row.p95), samples: row.samples } : null,
+    recentDenials: row.denials,
+    recentFlags: row.flags,
   };
   cache.set(agentId, type, now, behaviour);
-  return { agent: agentOf(agentId, r), governanceVersion: r.governance_version, behaviour };
+  return { agent: agentOf(agentId, row), governanceVersion: row.governance_version, behaviour };
 }
 
 function agentOf(id: string, row: Pick<Row, 'agent_name' | 'agent_tags' | 'agent_status' | 'suspended_reason' | 'owner_id'>): SubmissionContext['agent'] {

@@ -55,10 +55,9 @@ export async function appendAudit(em: SqlExecutor, entries: AuditEntry[]): Promi
     const { record, canonical } = sealCanonical(prevHash, { ...event, seq: base + event.seq });
     sealed.push(record);
     prevHash = record.hash;
-    const e = record;
     // The canonical text is stored as hashed; the other columns are its projections (the
     // AUDIT_CANONICAL_CHECK constraint holds them equal), kept for indexes and filters.
-    params.push(e.seq, e.at, e.kind, e.subjectType, e.subjectId, e.actorType, e.actorId, JSON.stringify(e.data), canonical, e.prevHash, e.hash);
+    params.push(record.seq, record.at, record.kind, record.subjectType, record.subjectId, record.actorType, record.actorId, JSON.stringify(record.data), canonical, record.prevHash, record.hash);
   }
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
   const outbox = notifications?.insert(base);
@@ -176,7 +175,7 @@ async function canonicalCheckInForce(em: EntityManager): Promise<boolean> {
  * that constraint is in force, PostgreSQL checks the whole chain in one statement, one
  * scan in `seq` order, with no row leaving the database: `sha256(prev_hash ‖ canonical)
  * = hash`, `prev_hash` = the previous row's `hash`, and `seq` = its position. Parsing and
- * re-serialising a million rows in Node cost ~3× more than that scan (BENCHMARKS.md).
+ * re-serialising every row in Node costs several times that scan (BENCHMARKS.md).
  *
  * If the constraint was dropped or changed (which only someone editing the schema can
  * do), the columns can no longer be trusted to match the canonical text, and the chain is

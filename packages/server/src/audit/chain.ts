@@ -10,8 +10,8 @@ import { hash } from 'node:crypto';
 // PostgreSQL without re-serialising anything. The serialisation here is still what seals
 // every event, and what the verifier falls back to if the database stops guaranteeing
 // that the columns equal the text: one one-shot `crypto.hash` per event and one
-// serialisation, by hand, with no intermediate object (~230,000 events/s in memory on the
-// 2-core dev box; ~170,000 with the `canonicalize` package and `createHash`).
+// serialisation, by hand, with no intermediate object (faster than the `canonicalize`
+// package with `createHash`; BENCHMARKS.md).
 
 /** The `prevHash` of the first event: there is nothing before it. */
 export const GENESIS_HASH = '0'.repeat(64);

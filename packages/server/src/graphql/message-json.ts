@@ -4,8 +4,8 @@
  *
  * graphql-ws turns every message into text for every subscriber (`JSON.stringify` of
  * `{ id, type, payload }` with the server's `jsonMessageReplacer`). A result shared by a
- * thousand subscribers (shared-execution.ts) was so serialised a thousand times: ~7 µs a
- * message for a queue update, a third of what each delivery costs the server. Instead:
+ * thousand subscribers (shared-execution.ts) was so serialised a thousand times, a large
+ * part of what each delivery cost the server (BENCHMARKS.md). Instead:
  *
  * - the replacer, asked for the `payload` of a `next` message, returns a placeholder and
  *   keeps the payload's JSON aside — serialised once per shared result and remembered

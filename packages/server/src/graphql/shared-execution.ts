@@ -2,6 +2,9 @@ import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs
 import type { Principal } from '../auth/principal.js';
 import type { Context } from './context.js';
 import { Latch, type Settlement } from '../shared/latch.js';
+import { PUSH, isShareable, type PushSource } from '../events/push.js';
+
+export { PUSH, shareable, type PushSource } from '../events/push.js';
 
 /** A fresh context for one shared run, for a subscriber seen as `principal`. */
 export type ContextFactory = (principal: Principal | null) => Context;
@@ -15,7 +18,7 @@ export type ContextFactory = (principal: Principal | null) => Context;
  * Correctness rests on three things:
  * - Only payloads marked with {@link shareable} are shared, and a payload must then carry
  *   everything per-subscriber it is answered with (the queue stream hands out one object
- *   per event and value of `inQueue`, see `subscriptions.resolver.ts`): the source stream
+ *   per event and value of `inQueue`, see `events/queue-stream.ts`): the source stream
  *   decides which subscribers see the same root.
  * - The key is the parsed document (one object per query text, `limits.ts`), the operation
  *   name, the variables, the payload object itself (so never one event's result for
@@ -28,14 +31,6 @@ export type ContextFactory = (principal: Principal | null) => Context;
  * The shared run gets a fresh context (its own EntityManager fork and loaders), not one
  * subscriber's: nothing from one subscriber's earlier emissions can leak into it.
  */
-
-const SHAREABLE = new WeakSet<object>();
-
-/** Marks a subscription payload as one object handed to many subscribers (see above). */
-export function shareable<T extends object>(payload: T): T {
-  SHAREABLE.add(payload);
-  return payload;
-}
 
 interface Outcome {
   result: ExecutionResult;
@@ -105,7 +100,7 @@ function principalOf(args: ExecutionArgs): Principal | null {
  */
 function executeEvent(newContext: ContextFactory, args: ExecutionArgs, payload: unknown, key: string): Latch<ExecutionResult> {
   const alone = () => Latch.of(execute({ ...args, rootValue: payload }));
-  if (typeof payload !== 'object' || payload === null || !SHAREABLE.has(payload)) return alone();
+  if (!isShareable(payload)) return alone();
   let byKey = outcomes.get(payload);
   if (!byKey) outcomes.set(payload, (byKey = new Map()));
   const pending = byKey.get(key);
@@ -161,17 +156,6 @@ class ResponseStream implements AsyncGenerator<ExecutionResult, void, void> {
   }
 }
 
-/**
- * A source stream that can push its events instead of being pulled: each event's payload
- * (a latch, settled when what it needs has been read), in order.
- */
-export interface PushSource<T> extends AsyncIterator<T> {
-  [PUSH](deliver: (payload: Latch<T>) => void): void;
-}
-
-/** The method by which a {@link PushSource} is told where to push. */
-export const PUSH = Symbol('push');
-
 function isPushSource(source: AsyncIterator<unknown>): source is PushSource<unknown> {
   return PUSH in source;
 }
@@ -183,9 +167,8 @@ function isPushSource(source: AsyncIterator<unknown>): source is PushSource<unkn
  * pass that settles a shared result for all its subscribers.
  *
  * Pulled instead (graphql-ws `for await` over {@link ResponseStream}), every subscriber
- * climbed its own chain of promises from the event to the send, ~10 microtasks each: the
- * first of a thousand sends waited for all thousand chains' first steps, and each hop made
- * a promise. Here nothing per subscriber is a promise.
+ * climbed its own chain of promises from the event to the send: the first of a thousand
+ * sends waited for all thousand chains' first steps, and each hop made a promise. Here nothing per subscriber is a promise.
  *
  * To graphql-ws this is a stream whose `next` settles only at the end: done when the
  * subscriber unsubscribes or disconnects, rejected (sent as the operation's error) when an

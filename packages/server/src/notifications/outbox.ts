@@ -119,13 +119,13 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
   for (const intent of intents) {
     const perEndpoint = new Map<string, Planned>();
     for (const recipientId of recipientsOf(intent)) {
-      for (const m of byRecipient.get(recipientId) ?? []) {
-        if (!m.events.includes(intent.event)) continue;
+      for (const endpoint of byRecipient.get(recipientId) ?? []) {
+        if (!endpoint.events.includes(intent.event)) continue;
         // Nobody is told on their own endpoint about what they just did; their role's channel still hears it.
-        if (m.approver_id !== null && m.approver_id === intent.actorApproverId) continue;
-        let p = perEndpoint.get(m.id);
-        if (!p) perEndpoint.set(m.id, (p = { intent, endpoint: m, recipients: new Map() }));
-        p.recipients.set(recipientId, { id: recipientId, name: m.recipient_name });
+        if (endpoint.approver_id !== null && endpoint.approver_id === intent.actorApproverId) continue;
+        let plan = perEndpoint.get(endpoint.id);
+        if (!plan) perEndpoint.set(endpoint.id, (plan = { intent, endpoint, recipients: new Map() }));
+        plan.recipients.set(recipientId, { id: recipientId, name: endpoint.recipient_name });
       }
     }
     planned.push(...perEndpoint.values());
