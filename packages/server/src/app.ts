@@ -155,6 +155,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
+    // Requests whose rate the early check already counted.
+    const countedEarly = new WeakSet<object>();
     const handleGraphql = graphqlHttpHandler(
       apollo,
       async (req) => {
@@ -180,11 +182,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           if (!decision.ok) throw rateLimitedHttpError(decision.retryAfterSeconds);
           throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
         }
-        const decision = await rateLimiter.consume(rateLimitKey(principal, req.socket.remoteAddress));
-        if (!decision.ok) throw rateLimitedHttpError(decision.retryAfterSeconds);
+        if (!countedEarly.has(req)) {
+          const decision = await rateLimiter.consume(rateLimitKey(principal, req.socket.remoteAddress));
+          if (!decision.ok) throw rateLimitedHttpError(decision.retryAfterSeconds);
+        }
         return createContext(services, principal);
       },
       limits,
+      // An agent already known by its key is counted from the headers: a flood is refused
+      // before its bodies are read or parsed, so it costs its neighbours little (DESIGN §9).
+      async (req) => {
+        const token = bearerToken(req.headers.authorization);
+        const known = token === null ? null : services.agentKeys.get(hasher.hash(token));
+        if (!known) return null;
+        countedEarly.add(req);
+        const decision = await rateLimiter.consume(rateLimitKey(known, req.socket.remoteAddress));
+        return decision.ok ? null : decision;
+      },
     );
 
     const handleSession = sessionRoutes(services);

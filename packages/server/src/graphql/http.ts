@@ -50,8 +50,24 @@ function refusal(req: IncomingMessage & { body?: unknown }, url: URL, limits: Qu
  * same steps as Apollo's standalone integration (JSON body, HeaderMap, streamed body),
  * without a framework in between.
  */
-export function graphqlHttpHandler(apollo: ApolloServer<Context>, context: (req: IncomingMessage) => Promise<Context>, limits: QueryLimits) {
+export function graphqlHttpHandler(
+  apollo: ApolloServer<Context>,
+  context: (req: IncomingMessage) => Promise<Context>,
+  limits: QueryLimits,
+  /** A refusal decided from the headers alone (a caller over its rate), before the body is read. */
+  early?: (req: IncomingMessage) => Promise<{ retryAfterSeconds: number } | null>,
+) {
   return (req: IncomingMessage & { body?: unknown }, res: ServerResponse, onError: (error: unknown) => void): void => {
+    if (!early) return serve(req, res, onError);
+    early(req).then((refused) => {
+      if (!refused) return serve(req, res, onError);
+      req.resume();
+      res.writeHead(429, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': String(refused.retryAfterSeconds) });
+      res.end(JSON.stringify({ errors: [{ message: `Too many requests: try again in ${refused.retryAfterSeconds} s.`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: refused.retryAfterSeconds } }] }));
+    }, onError);
+  };
+
+  function serve(req: IncomingMessage & { body?: unknown }, res: ServerResponse, onError: (error: unknown) => void): void {
     jsonBody(req, res, (parseError?: unknown) => {
       if (parseError) {
         const status = (parseError as { status?: number }).status ?? 400;
@@ -87,5 +103,5 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, context: (req:
         })
         .catch(onError);
     });
-  };
+  }
 }
