@@ -1,5 +1,5 @@
 import type { DirectoryCache } from './escalation/directory.js';
-import type { GroupingOptions } from './escalation/escalation.service.js';
+import type { GroupingOptions } from './escalation/approver-sets.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -10,7 +10,7 @@ import type { ReceiptService } from './receipts/receipts.service.js';
 import type { EventBus } from './events/event-bus.js';
 import type { GroupCommitter } from './db/group-commit.js';
 import type { SqlExecutor } from './db/sql.js';
-import type { CommitFacts } from './actions/submit.service.js';
+import type { CommitFacts } from './actions/commit-facts.js';
 import type { AgentKeyCache } from './auth/principal.js';
 import type { BehaviourCache } from './actions/behaviour.js';
 

@@ -2,12 +2,6 @@ import { JsonType, ReferenceKind, type EntityMetadata, type EntityProperty } fro
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SqlExecutor } from './sql.js';
 
-/**
- * A plain record of an entity: every stored property, with relations as `{ id }`. The
- * entity classes themselves satisfy it, so one function can read either.
- */
-export type RecordOf<T, Relations extends keyof T> = Omit<T, Relations> & { [K in Relations]: null extends T[K] ? { id: string } | null : { id: string } };
-
 /** How one entity's records become the parameters of a multi-row INSERT. */
 interface TableShape {
   table: string;

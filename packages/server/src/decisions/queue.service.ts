@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from '../db/paging.js';
 import { ACTION_COLUMNS, toDate, type ActionRow } from '../actions/action.view.js';
 import { RELATION_COLUMNS } from '../actions/relations.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ENTRIES } from '../escalation/entries.js';
-import type { SqlExecutor } from '../db/sql.js';
 import type { FilterQuery } from '@mikro-orm/core';
 import { PrincipalKind, assertNever } from '../shared/enums.js';
 import { AppError } from '../errors.js';
@@ -8,14 +7,14 @@ import { isUuid, validName, validText } from '../shared/validate.js';
 import { actorRef, type Principal } from '../auth/principal.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import type { ChangeEvent } from '../events/event-bus.js';
-import type { ConnectionShape } from '../graphql/connection.js';
-import { pageByCreation } from '../graphql/keyset.js';
+import { pageByCreation, type ConnectionShape } from '../db/paging.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { Approver } from '../principals/approver.entity.js';
 import { Assignment, AssignmentKind, GroupAssignment } from '../escalation/assignment.entity.js';
 import { Timer, TimerKind } from '../escalation/timer.entity.js';
-import { loadDelegationRules, loadDirectory, toLevelChain, type ChainSnapshot } from '../escalation/escalation.service.js';
-import { resolveLevelAssignees, type ApproverRef, type Assignee, type LevelSpec } from '../escalation/levels.js';
+import { loadDirectory } from '../escalation/directory.js';
+import { resolveLevelAssignees, toLevelChain, type ApproverRef, type Assignee, type ChainSnapshot, type LevelSpec } from '../escalation/levels.js';
+import { loadDelegationRules, lockDelegations } from './rules.js';
 import type { Services } from '../services.js';
 import { Delegation } from './delegation.entity.js';
 import type { DelegationRule } from './resolve.js';
@@ -23,28 +22,6 @@ import type { DelegationInput } from './delegation.inputs.js';
 
 // Delegations (DESIGN §2 step 7): creating, revoking and listing them, and moving requests
 // already pending when one starts, ends or is revoked — so nothing waits on someone away.
-
-/**
- * Every change to who stands in for whom takes this transaction-scoped advisory lock, on
- * every instance. Re-resolving pending requests reads all delegations and then rewrites
- * assignments; two changes interleaved would each miss the other's delegation and the
- * later writer would undo the earlier one's effect. One at a time, each sees the last.
- */
-const DELEGATION_LOCK_KEY = 0x43_53_44_47; // "CSDG"
-
-async function lockDelegations(tx: EntityManager): Promise<void> {
-  await tx.execute('select pg_advisory_xact_lock(?::bigint)', [DELEGATION_LOCK_KEY]);
-}
-
-/**
- * Taken (shared) by anyone who assigns approvers from the delegations in force, before it
- * reads them: an assignment in flight then either sees a delegation change or waits for it
- * to commit, so no request is handed to someone whose delegation just started. Take it
- * before locking any request row (changes lock rows while holding the exclusive lock).
- */
-export async function shareDelegationLock(tx: SqlExecutor): Promise<void> {
-  await tx.execute('select pg_advisory_xact_lock_shared(?::bigint)', [DELEGATION_LOCK_KEY]);
-}
 
 // ---------------------------------------------------------------------------------------
 // Create, revoke, list

@@ -1,83 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EscalationChain as ChainDocument } from '@countersign/governance';
 import { Approver } from '../principals/approver.entity.js';
 import type { DelegationRule } from '../delegation/resolve.js';
-import { shareDelegationLock } from '../delegation/delegation.service.js';
+import { loadDelegationRules } from '../delegation/rules.js';
 import type { SqlExecutor } from '../db/sql.js';
-import { RowBatch, type RecordOf } from '../db/row-batch.js';
+import { RowBatch } from '../db/row-batch.js';
+import type { RecordOf } from '../shared/record.js';
 import { ActionRequest, type ActionRecord } from '../actions/action-request.entity.js';
 import { ApproverSet, Assignment, AssignmentKind, GroupAssignment } from './assignment.entity.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import { GROUP_MEMBERS } from './entries.js';
 import { readDirectory, type DirectorySnapshot } from './directory.js';
-import { approverSetId, type ApproverSets } from './approver-sets.js';
+import { approverSetId, type GroupingOptions } from './approver-sets.js';
 import { Timer, TimerKind } from './timer.entity.js';
-import { nextLevel, resolveLevelAssignees, type ApproverRef, type Assignee, type EscalationChain, type EscalationStep, type LevelSpec } from './levels.js';
-
-/**
- * The chain a request was routed to, as stored on the request: a pending request keeps
- * the chain of the governance version that routed it, whatever is applied later.
- */
-export type ChainSnapshot = ChainDocument;
-
-/** The chain in the shape the level logic works on. */
-export function toLevelChain(chain: ChainSnapshot): EscalationChain {
-  return {
-    repeat: chain.repeat,
-    levels: chain.levels.map((level) => ({
-      approvers: { roles: [...level.approvers.roles], names: [...level.approvers.names] },
-      timeoutSeconds: level.timeout,
-      requiredApprovals: level.requiredApprovals,
-    })),
-  };
-}
-
-/** Everyone who could be assigned, as the level logic needs them. */
-export async function loadDirectory(em: SqlExecutor): Promise<ApproverRef[]> {
-  return (await readDirectory(em)).approvers;
-}
-
-/**
- * Delegations not revoked whose window has not ended (the level logic checks each window),
- * read under the shared delegation lock (see {@link shareDelegationLock}).
- */
-export async function loadDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
-  await shareDelegationLock(em);
-  return readDelegationRules(em, at);
-}
-
-/** {@link loadDelegationRules} for a caller that already holds the delegation lock. */
-export async function readDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
-  const rows = await em.execute<{
-    id: string; from_id: string; to_id: string; starts_at: Date | string; ends_at: Date | string | null; roles: string[] | null; action_types: string[] | null; revoked_at: Date | string | null;
-  }[]>(
-    `select "id", "from_id", "to_id", "starts_at", "ends_at", "roles", "action_types", "revoked_at"
-       from "delegation" where "revoked_at" is null and ("ends_at" is null or "ends_at" > ?)`,
-    [at],
-  );
-  return rows.map((d) => ({
-    id: d.id,
-    fromApproverId: d.from_id,
-    toApproverId: d.to_id,
-    startsAt: new Date(d.starts_at),
-    endsAt: d.ends_at === null ? null : new Date(d.ends_at),
-    roles: d.roles,
-    actionTypes: d.action_types,
-    revokedAt: d.revoked_at === null ? null : new Date(d.revoked_at),
-  }));
-}
-
-/** Absolute position in a (possibly repeating) chain → the request's 1-based level and round. */
-export function positionOf(chain: ChainSnapshot, index: number): { level: number; round: number } {
-  return { level: (index % chain.levels.length) + 1, round: Math.floor(index / chain.levels.length) };
-}
-
-/** The absolute position of the level a request is at now (-1 before the first). */
-export function currentIndex(action: Pick<ActionRecord, 'escalationLevel' | 'escalationRound'>, chain: ChainSnapshot): number {
-  if (action.escalationLevel === null) return -1;
-  return action.escalationRound * chain.levels.length + action.escalationLevel - 1;
-}
+import { currentIndex, nextLevel, positionOf, resolveLevelAssignees, toLevelChain, type Assignee, type ChainSnapshot, type EscalationStep, type LevelSpec } from './levels.js';
 
 export interface LevelAssignment {
   step: EscalationStep | null;
@@ -100,13 +36,6 @@ export interface AssignedGroup {
   viaRole: string | null;
   set: string;
   size: number;
-}
-
-/** How a level's assignees are stored (config: COUNTERSIGN_GROUP_ASSIGNMENT_FROM). */
-export interface GroupingOptions {
-  /** From how many people reached the same way they are stored as one group assignment. */
-  from: number;
-  sets: ApproverSets;
 }
 
 /** A level's assignees as they are stored: one row each, or as groups of one approver set each. */

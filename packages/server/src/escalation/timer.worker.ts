@@ -4,11 +4,12 @@ import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { finish } from '../decisions/decisions.service.js';
-import { onDelegationBoundary, shareDelegationLock } from '../delegation/delegation.service.js';
+import { onDelegationBoundary } from '../delegation/delegation.service.js';
+import { readDelegationRules, shareDelegationLock } from '../delegation/rules.js';
 import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
 import { AssignmentKind } from './assignment.entity.js';
-import { assignNextLevel, readDelegationRules as delegationRules } from './escalation.service.js';
+import { assignNextLevel } from './escalation.service.js';
 import { readDirectory, type DirectorySnapshot } from './directory.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { TimerKind } from './timer.entity.js';
@@ -199,7 +200,7 @@ export class TimerWorker {
       aboutToExpireFraction: this.services.config.aboutToExpireFraction,
       directory: await (scope.directory ??= readDirectory(tx)),
       // The delegation lock is already held (shared) by the batch.
-      rules: await (scope.rules ??= delegationRules(tx, now)),
+      rules: await (scope.rules ??= readDelegationRules(tx, now)),
       grouping: this.services.grouping,
     });
     if (assigned.step) {

@@ -7,7 +7,7 @@ import { toActionView } from '../actions/action.view.js';
 import { findReadableAction, readAction } from '../actions/access.js';
 import { ACTION_COLUMNS, type ActionRow } from '../actions/action.view.js';
 import { HOLDER_COLUMNS } from '../actions/relations.js';
-import { createLoaders } from '../graphql/loaders.js';
+import { createLoaders } from '../actions/loaders.js';
 import { BoundedStream } from './bounded-stream.js';
 import { PUSH, shareable, type PushSource } from '../graphql/shared-execution.js';
 import { Latch } from '../shared/latch.js';

@@ -2,19 +2,19 @@ import DataLoader from 'dataloader';
 import { ENTRIES } from '../escalation/entries.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal.js';
-import { readableBy } from '../actions/access.js';
-import { supersededAmong } from '../actions/relations.js';
+import { readableBy } from './access.js';
+import { supersededAmong } from './relations.js';
 import { Agent } from '../principals/agent.entity.js';
 import { Approver } from '../principals/approver.entity.js';
-import { ACTION_COLUMNS, toActionView, toDate, type ActionRow } from '../actions/action.view.js';
-import { ActionRequestType, AssigneeType, DecisionType, ReviewType } from '../actions/action.types.js';
+import { ACTION_COLUMNS, toActionView, toDate, type ActionRow } from './action.view.js';
+import { ActionRequestType, AssigneeType, DecisionType, ReviewType } from './action.types.js';
 import type { ReviewVerdict, Verdict } from '../shared/enums.js';
 import { toAuditRecord, type AuditRow } from '../audit/audit.service.js';
 import type { AuditEventRecord } from '../audit/chain.js';
-import type { ActionDigestType, AgentBaselineType } from '../actions/context.types.js';
+import type { ActionDigestType, AgentBaselineType } from './context.types.js';
 import {
   loadBaselines, loadRecentActions, loadSimilarActions, type RecentActionsKey, type SimilarActions, type SimilarActionsKey,
-} from '../actions/context.service.js';
+} from './context.service.js';
 
 function byId<T extends { id: string }>(rows: T[], ids: readonly string[]): (T | null)[] {
   const map = new Map(rows.map((r) => [r.id, r]));
