@@ -4,7 +4,7 @@ import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { finish } from '../decisions/decisions.service.js';
-import { onDelegationBoundary } from '../delegation/delegation.service.js';
+import { onDelegationBoundary } from '../delegation/reassignment.js';
 import { readDelegationRules, shareDelegationLock } from '../delegation/rules.js';
 import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
