@@ -1,5 +1,5 @@
 import type { DirectoryCache } from './escalation/directory.js';
-import type { GroupingOptions } from './escalation/approver-sets.js';
+import type { GroupingOptions } from './escalation/assignments.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -36,7 +36,7 @@ export interface Services {
   writer: GroupCommitter<CommitFacts>;
   /** Agents recently authenticated by key (see AgentKeyCache). */
   agentKeys: AgentKeyCache;
-  /** How a level's assignees are stored: one row each, or as group assignments of approver sets (escalation.service.ts). */
+  /** How a level's assignees are stored: one row each, or as group assignments of approver sets (escalation/assignments.ts). */
   grouping: GroupingOptions;
   /** The approver directory, kept per version (escalation/directory.ts). */
   directory: DirectoryCache;

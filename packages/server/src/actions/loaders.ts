@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { ENTRIES } from '../escalation/entries.js';
+import { activeAssignmentsOf } from '../escalation/assignments.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal.js';
 import { readableBy } from './access.js';
@@ -29,14 +29,6 @@ function groupBy<T>(rows: T[], ids: readonly string[], key: (row: T) => string):
 
 function list(ids: readonly string[]): string {
   return ids.map(() => '?').join(', ');
-}
-
-interface AssignmentRow {
-  action_id: string;
-  approver_id: string;
-  on_behalf_of_id: string | null;
-  via_role: string | null;
-  level: number;
 }
 
 interface DecisionRow {
@@ -81,14 +73,9 @@ export function createLoaders(em: EntityManager, principal: Principal | null) {
       return byId(rows.map(toActionView), ids);
     }),
     activeAssignments: new DataLoader<string, AssigneeType[]>(async (ids) => {
-      const rows = await em.execute<AssignmentRow[]>(
-        `select "action_id", "approver_id", "on_behalf_of_id", "via_role", "level" from ${ENTRIES}
-         where "action_id" in (${list(ids)}) and "active" order by "created_at"`,
-        [...ids],
-      );
-      const views = rows.map((r) => ({
-        action: r.action_id,
-        view: Object.assign(new AssigneeType(), { approverId: r.approver_id, onBehalfOfId: r.on_behalf_of_id, viaRole: r.via_role, level: r.level }),
+      const views = (await activeAssignmentsOf(em, ids)).map((a) => ({
+        action: a.actionId,
+        view: Object.assign(new AssigneeType(), { approverId: a.approverId, onBehalfOfId: a.onBehalfOfId, viaRole: a.viaRole, level: a.level }),
       }));
       return groupBy(views, ids, (v) => v.action).map((group) => group.map((v) => v.view));
     }),

@@ -1,6 +1,7 @@
 import { JsonType, ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SqlExecutor } from './sql.js';
+import type { RowWriter } from './row-writer.js';
 
 /** How one entity's records become the parameters of a multi-row INSERT. */
 interface TableShape {
@@ -30,7 +31,7 @@ const UNNEST_FROM = 8;
  * Used where the ORM's per-entity cost dominates a hot path (submissions, with their
  * assignments and timers); everything else persists entities.
  */
-export class RowBatch implements SqlExecutor {
+export class RowBatch implements RowWriter {
   private readonly pending = new Map<TableShape, Record<string, unknown>[]>();
 
   constructor(

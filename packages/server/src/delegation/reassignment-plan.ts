@@ -1,5 +1,8 @@
 import { resolveLevelAssignees, type ApproverRef, type Assignee, type LevelSpec } from '../escalation/levels.js';
+import type { HeldAssignment } from '../escalation/assignments.js';
 import type { DelegationRule } from './resolve.js';
+
+export type { HeldAssignment };
 
 // The reassignment planner (DESIGN §2 step 7): when a delegation starts, ends or is
 // revoked, which pending requests it moves, and for each, which assignments end and which
@@ -22,13 +25,6 @@ export interface WaitingRequest {
   /** Approvers who already voted on it, and the people whose votes those counted as. */
   voters: string[];
   votedSeats: Set<string>;
-}
-
-/** One person's active assignment to a request. */
-export interface HeldAssignment extends Assignee {
-  assignmentId: string;
-  groupId: string | null;
-  createdAt: Date;
 }
 
 /** What a delegation change does to one request. */

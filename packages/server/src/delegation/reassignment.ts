@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ENTRIES } from '../escalation/entries.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import type { ChangeEvent } from '../events/event-bus.js';
-import { ActionRequest } from '../actions/action-request.entity.js';
-import { Approver } from '../principals/approver.entity.js';
-import { Assignment, AssignmentKind, GroupAssignment } from '../escalation/assignment.entity.js';
+import { entityWriter } from '../db/row-writer.js';
+import { AssignmentKind } from '../escalation/assignment.entity.js';
+import { endMembers, hasActiveApproval, pendingApprovalsOf, startEach } from '../escalation/assignments.js';
 import { loadDirectory } from '../escalation/directory.js';
 import { toLevelChain, type ChainSnapshot } from '../escalation/levels.js';
 import type { Services } from '../services.js';
@@ -104,40 +103,13 @@ async function applyPlans(
   now: Date,
 ): Promise<Moved> {
   const moved: Moved = { audit: [], events: [] };
+  const writer = entityWriter(tx);
   for (const request of requests) {
     const diff = plan(request);
     if (diff === null) continue;
-    const endedRows = diff.ended.filter((a) => a.groupId === null).map((a) => a.assignmentId);
-    if (endedRows.length > 0) {
-      await tx.execute(`update "assignment" set "active" = false, "ended_at" = ? where "id" in (${placeholders(endedRows)})`, [now, ...endedRows]);
-    }
-    for (const member of diff.ended.filter((a) => a.groupId !== null)) {
-      // Out of the group for this request: the row that records their own end.
-      tx.persist(tx.create(Assignment, {
-        action: tx.getReference(ActionRequest, request.id),
-        approver: tx.getReference(Approver, member.approverId),
-        viaRole: member.viaRole,
-        kind: AssignmentKind.APPROVAL,
-        level: request.levelNumber,
-        deadline: request.deadline,
-        active: false,
-        createdAt: member.createdAt,
-        endedAt: now,
-        group: tx.getReference(GroupAssignment, member.groupId!),
-      }));
-    }
-    for (const assignee of diff.started) {
-      tx.persist(tx.create(Assignment, {
-        action: tx.getReference(ActionRequest, request.id),
-        approver: tx.getReference(Approver, assignee.approverId),
-        onBehalfOf: assignee.onBehalfOf === null ? null : tx.getReference(Approver, assignee.onBehalfOf),
-        viaRole: assignee.viaRole,
-        kind: AssignmentKind.APPROVAL,
-        level: request.levelNumber,
-        deadline: request.deadline,
-        createdAt: now,
-      }));
-    }
+    const terms = { kind: AssignmentKind.APPROVAL, level: request.levelNumber, deadline: request.deadline, now };
+    await endMembers(writer, request.id, diff.ended, terms);
+    startEach(writer, request.id, diff.started, terms);
     moved.audit.push({
       kind: 'ASSIGNEES_CHANGED', subjectType: 'ACTION', subjectId: request.id, ...change.actor, at: now,
       // What changed, not everyone before and after: a request held by a group of a
@@ -176,19 +148,11 @@ async function loadWaiting(tx: EntityManager, ids?: string[]): Promise<WaitingRe
     `select r."id", r."agent_id", g."owner_id", r."type", r."chain_snapshot", r."escalation_level", r."deadline"
        from "action_request" r join "agent" g on g."id" = r."agent_id"
       where r."status" = 'PENDING' and r."escalation_level" is not null ${only}
-        and (exists (select 1 from "assignment" a where a."action_id" = r."id" and a."kind" = 'APPROVAL' and a."active")
-             or exists (select 1 from "group_assignment" a where a."action_id" = r."id" and a."kind" = 'APPROVAL' and a."active"))`,
+        and ${hasActiveApproval('r')}`,
     params,
   );
   if (requests.length === 0) return [];
-  const assignments = await tx.execute<{
-    id: string; action_id: string; approver_id: string; on_behalf_of_id: string | null; via_role: string | null; group_id: string | null; created_at: Date | string;
-  }[]>(
-    `select a."id", a."action_id", a."approver_id", a."on_behalf_of_id", a."via_role", a."group_id", a."created_at"
-       from "action_request" r join ${ENTRIES} a on a."action_id" = r."id"
-      where r."status" = 'PENDING' and a."kind" = 'APPROVAL' and a."active" ${only}`,
-    params,
-  );
+  const assignments = await pendingApprovalsOf(tx, only, params);
   const votes = await tx.execute<{ action_id: string; approver_id: string; on_behalf_of_id: string | null }[]>(
     `select d."action_id", d."approver_id", d."on_behalf_of_id"
        from "decision" d join "action_request" r on r."id" = d."action_id"
@@ -208,11 +172,7 @@ async function loadWaiting(tx: EntityManager, ids?: string[]): Promise<WaitingRe
     voters: [],
     votedSeats: new Set(),
   }]));
-  for (const a of assignments) {
-    byRequest.get(a.action_id)?.assigned.push({
-      assignmentId: a.id, groupId: a.group_id, createdAt: new Date(a.created_at), approverId: a.approver_id, onBehalfOf: a.on_behalf_of_id, viaRole: a.via_role,
-    });
-  }
+  for (const { actionId, ...held } of assignments) byRequest.get(actionId)?.assigned.push(held);
   for (const v of votes) {
     const request = byRequest.get(v.action_id);
     request?.voters.push(v.approver_id);

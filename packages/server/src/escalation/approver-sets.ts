@@ -59,10 +59,3 @@ export class ApproverSets {
     };
   }
 }
-
-/** How a level's assignees are stored (config: COUNTERSIGN_GROUP_ASSIGNMENT_FROM). */
-export interface GroupingOptions {
-  /** From how many people reached the same way they are stored as one group assignment. */
-  from: number;
-  sets: ApproverSets;
-}
