@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../db/sql.js';
 import type { RowWriter } from '../db/row-writer.js';
 import type { RecordOf } from '../shared/record.js';
-import type { AuditEntry } from '../audit/audit.service.js';
+import type { AuditEntry } from '../audit/entry.js';
 import { Assignment, AssignmentKind, GroupAssignment } from './assignment.entity.js';
 import { approverSetId, type ApproverSets } from './approver-sets.js';
 import type { Assignee } from './levels.js';
@@ -14,12 +14,14 @@ import type { Assignee } from './levels.js';
 // else starts, ends and reads assignments through it.
 
 /**
- * Every assignment as one list (the `assignment_entry` view, migration
- * Migration20261127000000_group_assignment): the columns of `assignment`, with `group_id`
- * set on the entries expanded from a group assignment (their `id` is the group's).
- * Filter it by `action_id`: PostgreSQL pushes that into both of its branches.
+ * Every assignment as one list, for other modules' reading statements (the
+ * `assignment_entry` view, migration Migration20261127000000_group_assignment): the columns
+ * of `assignment`, with `group_id` set on the entries expanded from a group assignment
+ * (their `id` is the group's). Filter it by `action_id`: PostgreSQL pushes that into both
+ * of its branches. Only this module writes assignments.
  */
-const ENTRIES = '"assignment_entry"';
+export const ASSIGNMENT_ENTRIES = '"assignment_entry"';
+const ENTRIES = ASSIGNMENT_ENTRIES;
 
 /**
  * The rest of a `select` (after the keyword) of the members still in the group
@@ -314,4 +316,79 @@ export async function holdersOf(sql: SqlExecutor, actionId: string): Promise<{ a
     [actionId, actionId],
   );
   return holders!;
+}
+
+/**
+ * Parts of one statement that ends every active assignment of the requests in CTE
+ * `requests` (their `id`s), for a caller ending many requests at once (the kill switch):
+ * `ctes` go among the caller's CTEs, with {@link params}; `lost` is then a relation of
+ * (`action_id`, `approver_id`): whose queues lost which request.
+ */
+export function requestsLeaveQueues(requests: string): { ctes: string; lost: string; params: (now: Date) => unknown[] } {
+  return {
+    ctes: `"rows" as (
+       update "assignment" set "active" = false, "ended_at" = ? where "action_id" in (select "id" from "${requests}") and "active" returning "action_id", "approver_id"
+     ), "groups" as (
+       update "group_assignment" set "active" = false, "ended_at" = ? where "action_id" in (select "id" from "${requests}") and "active" returning "id", "action_id", "set_id"
+     ), "lost" as (
+       select "action_id", "approver_id" from "rows"
+       union
+       select g."action_id", ${GROUP_MEMBERS('groups')}
+     )`,
+    lost: '"lost"',
+    params: (now) => [now, now],
+  };
+}
+
+/**
+ * A condition on request `alias`: `?` (an approver, passed twice) holds or held it, in
+ * their own right, for someone, or as a member of a group assignment.
+ */
+export function everAssigned(alias: string): { sql: string; params: (approverId: string) => unknown[] } {
+  return {
+    sql: `exists(select 1 from "assignment" r where r."action_id" = ${alias}."id" and (r."approver_id" = ? or r."on_behalf_of_id" = ?))
+          or exists(select 1 from "group_assignment" rg join "approver_set" rs on rs."id" = rg."set_id" where rg."action_id" = ${alias}."id" and rs."member_ids" @> array[?::uuid])`,
+    params: (approverId) => [approverId, approverId, approverId],
+  };
+}
+
+/**
+ * An approver's queue of one kind, for the caller's keyset page: `count` counts the active
+ * assignments they hold (own rows, and group assignments they have not left); `page`
+ * selects up to `limit` of them as (`assignment_id`, `action_id`, `sort_at`) in
+ * (`sort`, id) order after the cursor `seek` adds. Each branch walks its own index in
+ * order, so a page costs the same however long the queue.
+ */
+export function queueOf(
+  approverId: string,
+  kind: AssignmentKind,
+  sort: (alias: string) => string,
+  seek: (alias: string) => string,
+  seekParams: readonly unknown[],
+  limit: number,
+): { count: [string, unknown[]]; page: [string, unknown[]] } {
+  // The sets the approver is a member of, and their group assignments not left on their own.
+  const mySets = `select "id" from "approver_set" where "member_ids" @> array[?::uuid]`;
+  const inGroup = (alias: string) => `not exists (select 1 from "assignment" k where k."group_id" = ${alias}."id" and k."approver_id" = ?)`;
+  return {
+    count: [
+      `select (select count(*) from "assignment" where "approver_id" = ? and "kind" = ? and "active")::int
+          + (select count(*) from "group_assignment" g where g."set_id" in (${mySets}) and g."kind" = ? and g."active" and ${inGroup('g')})::int as "n"`,
+      [approverId, kind, approverId, kind, approverId],
+    ],
+    page: [
+      `select * from (
+         (select s."id" as "assignment_id", s."action_id", ${sort('s')} as "sort_at" from "assignment" s
+          where s."approver_id" = ? and s."kind" = ? and s."active" ${seek('s')}
+          order by ${sort('s')}, s."id" limit ?)
+         union all
+         select g."assignment_id", g."action_id", g."sort_at" from (${mySets}) m cross join lateral (
+           select g."id" as "assignment_id", g."action_id", ${sort('g')} as "sort_at" from "group_assignment" g
+           where g."set_id" = m."id" and g."kind" = ? and g."active" ${seek('g')} and ${inGroup('g')}
+           order by ${sort('g')}, g."id" limit ?
+         ) g
+       ) q`,
+      [approverId, kind, ...seekParams, limit, approverId, kind, ...seekParams, approverId, limit],
+    ],
+  };
 }

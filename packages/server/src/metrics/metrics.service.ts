@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ENTRIES } from '../escalation/entries.js';
+import { ASSIGNMENT_ENTRIES as ENTRIES } from '../escalation/assignments.js';
 import { ActionStatus, Mode, RiskLevel, Verdict, assertNever } from '../shared/enums.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { countsByMode, countsByStatus } from '../actions/counts.js';
