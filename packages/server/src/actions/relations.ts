@@ -94,10 +94,9 @@ export const RELATION_COLUMNS = `
  * {@link RELATION_COLUMNS} less the assignees' JSON, plus who holds the request now as a
  * bare list of approver ids (`rel_holders`): for the read shared by every subscriber told
  * of a change (events/subscriptions.resolver.ts), which needs who has the request queued
- * but not, unless a selection asks, every assignee with their approvers. For a request
- * assigned to a role of 1,000 that read took ~12 ms (365 KB of JSON built, sent and
- * parsed, and 1,000 approver views made); this one ~1.3 ms (BENCHMARKS.md). A selection
- * that asks `assignees` gets them from the `assignees` resolver's loader.
+ * but not, unless a selection asks, every assignee with their approvers: for a request
+ * assigned to a large role, building those is most of the read (figures in BENCHMARKS.md).
+ * A selection that asks `assignees` gets them from the `assignees` resolver's loader.
  */
 export const HOLDER_COLUMNS = `
   ${agentJson('a."agent_id"')} as "rel_agent",

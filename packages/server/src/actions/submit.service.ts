@@ -81,7 +81,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
    * The request as submitted, its first audit event, and the ways it can end at birth.
    * Made afresh inside each job: a group that fails is retried job by job.
    */
-  const draft = () => {
+  const newSubmission = () => {
     const action: ActionRecord = {
       id,
       agent: { id: agentId },
@@ -156,7 +156,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
   };
 
   /** Whether the judgement still stands at the commit; throws when it does not. */
-  const stillTrue = (facts: CommitFacts) => {
+  const assertJudgementHolds = (facts: CommitFacts) => {
     const current = facts.agents.get(agentId);
     if (!current || (snapshot && current.keyHash !== snapshot.keyHash)) {
       throw AppError.unauthenticated('The API key this request was made with is no longer valid (rotated, or the agent is gone).');
@@ -166,8 +166,8 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
 
   try {
     return await services.writer.run(agentId, async (tx, facts) => {
-      stillTrue(facts);
-      const { action, audit, end, approve } = draft();
+      assertJudgementHolds(facts);
+      const { action, audit, end, approve } = newSubmission();
       // Added first, so that its table is written before the assignments and timers that
       // refer to it; it is read at the flush, with everything decided below.
       tx.add(ActionRequest, action);

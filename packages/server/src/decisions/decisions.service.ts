@@ -54,8 +54,7 @@ interface DecisionFacts {
  * This is the path a waiting agent waits on, so it is written as plain statements on one
  * connection (db/sql.ts), not through the ORM's unit of work: the request locked, what the
  * decision depends on read in one statement, every write in one, then the notification and
- * the audit append — each ORM round trip cost about a millisecond of this server's time,
- * and a decision took seventeen of them (BENCHMARKS.md).
+ * the audit append: through the ORM a decision took many round trips (BENCHMARKS.md).
  */
 export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRow> {
   const comment = validText(input.comment, 'comment', 10_000);
