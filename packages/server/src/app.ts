@@ -32,7 +32,7 @@ import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
 import { ApproverSets } from './escalation/approver-sets.js';
 import { DirectoryCache } from './escalation/directory.js';
-import { readCommitFacts } from './actions/submit.service.js';
+import { readCommitFacts } from './actions/commit-facts.js';
 import { formatUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableError, unavailableStatusPlugin } from './db/faults.js';
 import { withTimeout } from './shared/timeout.js';
 import { openSecrets } from './secrets/at-rest.js';

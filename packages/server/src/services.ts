@@ -1,5 +1,5 @@
 import type { DirectoryCache } from './escalation/directory.js';
-import type { GroupingOptions } from './escalation/escalation.service.js';
+import type { GroupingOptions } from './escalation/assignments.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -11,7 +11,7 @@ import type { EventBus } from './events/event-bus.js';
 import type { QueueStream } from './events/queue-stream.js';
 import type { GroupCommitter } from './db/group-commit.js';
 import type { SqlExecutor } from './db/sql.js';
-import type { CommitFacts } from './actions/submit.service.js';
+import type { CommitFacts } from './actions/commit-facts.js';
 import type { AgentKeyCache } from './auth/principal.js';
 import type { BehaviourCache } from './actions/behaviour.js';
 
@@ -39,7 +39,7 @@ export interface Services {
   writer: GroupCommitter<CommitFacts>;
   /** Agents recently authenticated by key (see AgentKeyCache). */
   agentKeys: AgentKeyCache;
-  /** How a level's assignees are stored: one row each, or as group assignments of approver sets (escalation.service.ts). */
+  /** How a level's assignees are stored: one row each, or as group assignments of approver sets (escalation/assignments.ts). */
   grouping: GroupingOptions;
   /** The approver directory, kept per version (escalation/directory.ts). */
   directory: DirectoryCache;

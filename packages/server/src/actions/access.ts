@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import { isUuid } from '../shared/validate.js';
 import type { Principal } from '../auth/principal.js';
 import type { SqlExecutor } from '../db/sql.js';
+import { everAssigned } from '../escalation/assignments.js';
 import { ACTION_COLUMNS, type ActionRow } from './action.view.js';
 import { RELATION_COLUMNS } from './relations.js';
 
@@ -29,13 +30,14 @@ export function readableBy(principal: Principal | null, alias = 'a'): { sql: str
       return { sql: 'true', params: [] };
     case PrincipalKind.AGENT:
       return { sql: `${alias}."agent_id" = ?`, params: [principal.id] };
-    case PrincipalKind.APPROVER:
+    case PrincipalKind.APPROVER: {
+      const assigned = everAssigned(alias);
       return {
-        sql: `(exists(select 1 from "assignment" r where r."action_id" = ${alias}."id" and (r."approver_id" = ? or r."on_behalf_of_id" = ?))
-          or exists(select 1 from "group_assignment" rg join "approver_set" rs on rs."id" = rg."set_id" where rg."action_id" = ${alias}."id" and rs."member_ids" @> array[?::uuid])
+        sql: `(${assigned.sql}
           or exists(select 1 from "agent" ro where ro."id" = ${alias}."agent_id" and ro."owner_id" = ?))`,
-        params: [principal.id, principal.id, principal.id, principal.id],
+        params: [...assigned.params(principal.id), principal.id],
       };
+    }
     default:
       return assertNever(principal);
   }

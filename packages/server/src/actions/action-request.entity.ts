@@ -2,7 +2,7 @@ import { Entity, PrimaryKey, Property, Index, ManyToOne, Enum, ArrayType, JsonTy
 import { randomUUID } from 'node:crypto';
 import { ActionStatus, DataClassification, Mode, Operation, OutcomeStatus, ReviewStatus, RiskLevel } from '../shared/enums.js';
 import { Agent } from '../principals/agent.entity.js';
-import type { RecordOf } from '../db/row-batch.js';
+import type { RecordOf } from '../shared/record.js';
 
 /** One risk factor as shown to approvers: which dimension, how many points, and why. */
 export interface RiskFactor {

@@ -1,76 +1,59 @@
-import type { ActionRecord, RiskFactor } from './action-request.entity.js';
+import type { ActionRecord } from './action-request.entity.js';
 import { ActionRequestType } from './action.types.js';
 import { RELATIONS, toRelations, type RelationRow, type WithRelations } from './relations.js';
-import type { ActionStatus, DataClassification, Mode, Operation, OutcomeStatus, ReviewStatus, RiskLevel } from '../shared/enums.js';
+
+/** `camelCase` → `snake_case`, as the ORM's naming strategy names columns. */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+
+/** Columns a plain row leaves out: read where they are needed (the chain by escalation, behaviour by baselines). */
+type UnreadColumn = 'behaviour' | 'chainSnapshot' | 'escalationRound';
+
+/** A relation is stored as `<name>_id`. */
+type ColumnOf<K extends string> = K extends 'agent' | 'revisionOf' ? `${SnakeCase<K>}_id` : SnakeCase<K>;
+
+/** A value as the driver returns it: timestamps as text or Date, relations as their id. */
+type StoredValue<V> = V extends { id: string } ? string : V extends Date ? Date | string : V;
 
 /**
  * A stored request as a plain row (`select ${ACTION_COLUMNS} from "action_request" a`): what
  * read paths that show many requests (the queue pages, revisions) use instead of ORM
  * entities, which cost far more to hydrate and track than the page costs to render.
+ * Derived from the entity, so a column added there is a column here (and must be listed
+ * in {@link ACTION_COLUMNS}, or the build fails).
  */
-export interface ActionRow {
-  id: string;
-  agent_id: string;
-  revision_of_id: string | null;
-  type: string;
-  operation: Operation;
-  summary: string;
-  justification: string | null;
-  expected_outcome: string | null;
-  resource: string | null;
-  data_classification: DataClassification | null;
-  data_categories: string[];
-  record_count: number | null;
-  destination_system: string | null;
-  destination_external: boolean | null;
-  amount_value: number | null;
-  amount_currency: string | null;
-  payload: unknown;
-  context: unknown;
-  idempotency_key: string | null;
-  risk_score: number;
-  risk_level: RiskLevel;
-  risk_factors: RiskFactor[];
-  mode: Mode;
-  policy: string | null;
-  consequences: { approve?: string; deny?: string } | null;
-  notes: string[];
-  governance_version: number | null;
-  required_approvals: number;
-  status: ActionStatus;
-  status_reason: string | null;
-  review_status: ReviewStatus | null;
-  route: string | null;
-  chain: string | null;
-  escalation_level: number | null;
-  deadline: Date | string | null;
-  approved_payload: unknown;
-  receipt: string | null;
-  decided_at: Date | string | null;
-  outcome_status: OutcomeStatus | null;
-  outcome_detail: string | null;
-  outcome_result: unknown;
-  outcome_at: Date | string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
+export type ActionRow = {
+  [K in Exclude<keyof ActionRecord & string, UnreadColumn> as ColumnOf<K>]: StoredValue<ActionRecord[K]>;
+} & {
   /** Present when the select added RELATION_COLUMNS or HOLDER_COLUMNS (relations.ts); the assignees with the former only. */
   rel_agent?: RelationRow['rel_agent'];
   rel_assignees?: RelationRow['rel_assignees'];
   rel_decisions?: RelationRow['rel_decisions'];
   /** Present when the select added HOLDER_COLUMNS: who holds the request now. */
   rel_holders?: string[];
-}
+};
+
+/** The stored columns of {@link ActionRow}, in the order they are selected. */
+const ROW_COLUMNS = [
+  'id', 'agent_id', 'revision_of_id', 'type', 'operation', 'summary', 'justification', 'expected_outcome',
+  'resource', 'data_classification', 'data_categories', 'record_count', 'destination_system', 'destination_external',
+  'amount_value', 'amount_currency', 'payload', 'context', 'idempotency_key', 'risk_score', 'risk_level',
+  'risk_factors', 'mode', 'policy', 'consequences', 'notes', 'governance_version', 'required_approvals', 'status',
+  'status_reason', 'review_status', 'route', 'chain', 'escalation_level', 'deadline', 'approved_payload', 'receipt',
+  'decided_at', 'outcome_status', 'outcome_detail', 'outcome_result', 'outcome_at', 'created_at', 'updated_at',
+] as const satisfies readonly Exclude<keyof ActionRow, `rel_${string}`>[];
+
+/** Every stored column of a row is selected: the build fails naming any left out. */
+type Unselected = Exclude<Exclude<keyof ActionRow, `rel_${string}`>, (typeof ROW_COLUMNS)[number]>;
+const everyColumnSelected: [Unselected] extends [never] ? true : Unselected = true;
+void everyColumnSelected;
 
 /**
  * The columns of {@link ActionRow}, from `"action_request" a`. The amount is read as float8:
  * the entity reads the numeric(20,4) back as a JS number too.
  */
-export const ACTION_COLUMNS = `a."id", a."agent_id", a."revision_of_id", a."type", a."operation", a."summary", a."justification", a."expected_outcome",
-  a."resource", a."data_classification", a."data_categories", a."record_count", a."destination_system", a."destination_external",
-  a."amount_value"::float8 as "amount_value", a."amount_currency", a."payload", a."context", a."idempotency_key", a."risk_score", a."risk_level",
-  a."risk_factors", a."mode", a."policy", a."consequences", a."notes", a."governance_version", a."required_approvals", a."status",
-  a."status_reason", a."review_status", a."route", a."chain", a."escalation_level", a."deadline", a."approved_payload", a."receipt",
-  a."decided_at", a."outcome_status", a."outcome_detail", a."outcome_result", a."outcome_at", a."created_at", a."updated_at"`;
+export const ACTION_COLUMNS = ROW_COLUMNS.map((column) => (column === 'amount_value' ? `a."amount_value"::float8 as "amount_value"` : `a."${column}"`)).join(', ');
 
 /** A timestamp as the driver returns it (MikroORM's pg setup keeps timestamptz as text) → Date. */
 export function toDate(value: Date | string): Date {

@@ -2,7 +2,6 @@ import { Resolver, Query, Mutation, Arg, Ctx, Authorized, ID, Int, FieldResolver
 import type { FilterQuery } from '@mikro-orm/core';
 import { ActionStatus, PrincipalKind, TERMINAL_STATUSES } from '../shared/enums.js';
 import { requireKind, requirePrincipal, type Context } from '../graphql/context.js';
-import { pageByCreation } from '../graphql/keyset.js';
 import { AgentType, ApproverType } from '../principals/principal.types.js';
 import type { Approver } from '../principals/approver.entity.js';
 import { ActionRequest } from './action-request.entity.js';
@@ -11,7 +10,7 @@ import { ActionFilter } from './action.filters.js';
 import { ActionRequestConnection, ActionRequestType, AssigneeType, AuditEventType, DecisionType, ReviewType } from './action.types.js';
 import { toActionView } from './action.view.js';
 import { approversOf, relationsOf } from './relations.js';
-import type { ConnectionShape } from '../graphql/connection.js';
+import { pageByCreation, type ConnectionShape } from '../db/paging.js';
 import { findReadableAction } from './access.js';
 import { submitAction } from './submit.service.js';
 import { cancelAction, reportOutcome } from './lifecycle.service.js';

@@ -3,6 +3,7 @@ import type { SqlExecutor } from '../db/sql.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import type { ChangeEvent } from '../events/event-bus.js';
 import { StatusReason } from './status-reason.js';
+import { requestsLeaveQueues } from '../escalation/assignments.js';
 
 /**
  * The kill switch on requests in flight (DESIGN §2, "Rules that keep approvals honest"):
@@ -23,24 +24,16 @@ export async function cancelPendingOfSuspendedAgent(
   reason: string | null,
   now: Date,
 ): Promise<{ audit: AuditEntry[]; events: ChangeEvent[] }> {
+  const leave = requestsLeaveQueues('cancelled');
   const rows = await sql.execute<{ id: string; queue: string[] }[]>(
     `with "cancelled" as (
        update "action_request" set "status" = ?, "status_reason" = ?, "decided_at" = ?, "deadline" = null, "updated_at" = ?
        where "agent_id" = ? and "status" = ? returning "id"
      ), "timers" as (
        delete from "timer" where "action_id" in (select "id" from "cancelled")
-     ), "rows" as (
-       update "assignment" set "active" = false, "ended_at" = ? where "action_id" in (select "id" from "cancelled") and "active" returning "action_id", "approver_id"
-     ), "groups" as (
-       update "group_assignment" set "active" = false, "ended_at" = ? where "action_id" in (select "id" from "cancelled") and "active" returning "id", "action_id", "set_id"
-     ), "lost" as (
-       select "action_id", "approver_id" from "rows"
-       union
-       select g."action_id", m."approver_id" from "groups" g join "approver_set" s on s."id" = g."set_id" cross join lateral unnest(s."member_ids") as m("approver_id")
-        where not exists (select 1 from "assignment" k where k."group_id" = g."id" and k."approver_id" = m."approver_id")
-     )
-     select c."id", coalesce((select array_agg(l."approver_id") from "lost" l where l."action_id" = c."id"), '{}') as "queue" from "cancelled" c`,
-    [ActionStatus.CANCELLED, StatusReason.AGENT_SUSPENDED, now, now, agent.id, ActionStatus.PENDING, now, now],
+     ), ${leave.ctes}
+     select c."id", coalesce((select array_agg(l."approver_id") from ${leave.lost} l where l."action_id" = c."id"), '{}') as "queue" from "cancelled" c`,
+    [ActionStatus.CANCELLED, StatusReason.AGENT_SUSPENDED, now, now, agent.id, ActionStatus.PENDING, ...leave.params(now)],
   );
   const detail = `Agent ${agent.name} was suspended${reason ? ` (${reason})` : ''}: the request is cancelled and can never be approved.`;
   return {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ActionStatus } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { validText } from '../shared/validate.js';
-import { endAssignments } from '../escalation/escalation.service.js';
+import { endAssignments } from '../escalation/assignments.js';
 import { Timer } from '../escalation/timer.entity.js';
 import type { Services } from '../services.js';
 import type { ActionRequest } from './action-request.entity.js';

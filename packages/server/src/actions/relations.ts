@@ -1,5 +1,5 @@
 import { AgentType, ApproverType } from '../principals/principal.types.js';
-import { ENTRIES } from '../escalation/entries.js';
+import { ASSIGNMENT_ENTRIES } from '../escalation/assignments.js';
 import type { AgentStatus, Verdict } from '../shared/enums.js';
 import { AssigneeType, DecisionType, type ActionRequestType } from './action.types.js';
 import { PastDecisionType, type ActionDigestType } from './context.types.js';
@@ -86,7 +86,7 @@ export const RELATION_COLUMNS = `
   ${agentJson('a."agent_id"')} as "rel_agent",
   (select coalesce(json_agg(json_build_object('viaRole', x."via_role", 'level', x."level", 'approverId', x."approver_id", 'onBehalfOfId', x."on_behalf_of_id",
      'approver', ${approverJson('xa')}, 'onBehalfOf', ${approverJson('xb')}) order by x."created_at"), '[]'::json)
-   from ${ENTRIES} x left join "approver" xa on xa."id" = x."approver_id" left join "approver" xb on xb."id" = x."on_behalf_of_id"
+   from ${ASSIGNMENT_ENTRIES} x left join "approver" xa on xa."id" = x."approver_id" left join "approver" xb on xb."id" = x."on_behalf_of_id"
    where x."action_id" = a."id" and x."active") as "rel_assignees",
   ${decisionsJson('a."id"')} as "rel_decisions"`;
 
@@ -95,12 +95,12 @@ export const RELATION_COLUMNS = `
  * bare list of approver ids (`rel_holders`): for the read shared by every subscriber told
  * of a change (events/queue-stream.ts), which needs who has the request queued
  * but not, unless a selection asks, every assignee with their approvers: for a request
- * assigned to a large role, building, sending and parsing their JSON was most of that read
- * (BENCHMARKS.md). A selection that asks `assignees` gets them from the `assignees` resolver's loader.
+ * assigned to a large role, building those is most of the read (figures in BENCHMARKS.md).
+ * A selection that asks `assignees` gets them from the `assignees` resolver's loader.
  */
 export const HOLDER_COLUMNS = `
   ${agentJson('a."agent_id"')} as "rel_agent",
-  (select coalesce(json_agg(x."approver_id"), '[]'::json) from ${ENTRIES} x where x."action_id" = a."id" and x."active") as "rel_holders",
+  (select coalesce(json_agg(x."approver_id"), '[]'::json) from ${ASSIGNMENT_ENTRIES} x where x."action_id" = a."id" and x."active") as "rel_holders",
   ${decisionsJson('a."id"')} as "rel_decisions"`;
 
 /** The JSON columns of {@link RELATION_COLUMNS}, as the driver parses them. */

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { evaluateGovernance } from '@countersign/governance';
-import { ActionStatus, AgentStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
-import type { SqlExecutor } from '../db/sql.js';
+import { ActionStatus, Mode, ReviewStatus, assertNever } from '../shared/enums.js';
 import { AppError } from '../errors.js';
 import { isUniqueViolation, isUuid } from '../shared/validate.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import { payloadHash } from '../receipts/receipt.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
-import { assignNextLevel, toLevelChain, type ChainSnapshot } from '../escalation/escalation.service.js';
-import { reachableVoters, type ApproverRef } from '../escalation/levels.js';
+import { assignNextLevel } from '../escalation/escalation.service.js';
+import { reachableVoters, toLevelChain, type ApproverRef, type ChainSnapshot } from '../escalation/levels.js';
 import type { Services } from '../services.js';
 import type { AgentSnapshot } from '../auth/principal.js';
 import { ActionRequest, type ActionRecord } from './action-request.entity.js';
@@ -17,6 +16,7 @@ import type { ActionInput } from './action.inputs.js';
 import { loadSubmissionContext } from './behaviour.js';
 import { normalizeActionInput, type NormalizedAction } from './normalize-input.js';
 import { StatusReason } from './status-reason.js';
+import type { CommitFacts } from './commit-facts.js';
 
 /**
  * An agent asks to act (DESIGN §2 steps 1–6): validate, assess the risk from the input and
@@ -58,35 +58,6 @@ const MAX_JUDGEMENTS = 3;
 /** What a submission was judged on changed before it could commit (suspended, resumed, new governance). */
 class StaleJudgement extends Error {}
 
-/** What must still hold when a submission commits, read once per group ({@link GroupCommitter}). */
-export interface CommitFacts {
-  governanceVersion: number | null;
-  /** The approver directory's version (escalation/directory.ts). */
-  directoryVersion: string | null;
-  agents: Map<string, { suspended: boolean; suspendedReason: string | null; keyHash: string }>;
-}
-
-/**
- * Reads the group's agents and the governance version in force, first thing in its
- * transaction. The agents' rows are share-locked until the commit, so a suspension either
- * committed before (and is seen here) or waits for this commit: a submission is never
- * approved after `suspendAgent` has returned.
- */
-export async function readCommitFacts(sql: SqlExecutor, agentIds: string[]): Promise<CommitFacts> {
-  const rows = await sql.execute<{ id: string; status: string; suspended_reason: string | null; api_key_hash: string; governance_version: number | null; directory_version: string }[]>(
-    `select a."id", a."status", a."suspended_reason", a."api_key_hash", (select max("version") from "governance_version") as "governance_version",
-            (select "version" from "directory_version" where "id" = 1) as "directory_version"
-       from "agent" a where a."id" in (${agentIds.map(() => '?').join(', ')}) for share of a`,
-    agentIds,
-  );
-  return {
-    // No row: no agent of the group exists any more, and their jobs fail without needing it.
-    governanceVersion: rows[0]?.governance_version ?? null,
-    directoryVersion: rows[0]?.directory_version === undefined ? null : String(rows[0].directory_version),
-    agents: new Map(rows.map((r) => [r.id, { suspended: r.status === AgentStatus.SUSPENDED, suspendedReason: r.suspended_reason, keyHash: r.api_key_hash }])),
-  };
-}
-
 /** One judgement of a submission and its write; throws {@link StaleJudgement} when the facts moved meanwhile. */
 async function judgeAndWrite(em: EntityManager, services: Services, agentId: string, input: NormalizedAction, snapshot: AgentSnapshot | undefined): Promise<ActionRecord> {
   const now = new Date();
@@ -110,7 +81,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
    * The request as submitted, its first audit event, and the ways it can end at birth.
    * Made afresh inside each job: a group that fails is retried job by job.
    */
-  const draft = () => {
+  const newSubmission = () => {
     const action: ActionRecord = {
       id,
       agent: { id: agentId },
@@ -185,7 +156,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
   };
 
   /** Whether the judgement still stands at the commit; throws when it does not. */
-  const stillTrue = (facts: CommitFacts) => {
+  const assertJudgementHolds = (facts: CommitFacts) => {
     const current = facts.agents.get(agentId);
     if (!current || (snapshot && current.keyHash !== snapshot.keyHash)) {
       throw AppError.unauthenticated('The API key this request was made with is no longer valid (rotated, or the agent is gone).');
@@ -195,8 +166,8 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
 
   try {
     return await services.writer.run(agentId, async (tx, facts) => {
-      stillTrue(facts);
-      const { action, audit, end, approve } = draft();
+      assertJudgementHolds(facts);
+      const { action, audit, end, approve } = newSubmission();
       // Added first, so that its table is written before the assignments and timers that
       // refer to it; it is read at the flush, with everything decided below.
       tx.add(ActionRequest, action);

@@ -1,7 +1,7 @@
 import { Resolver, Query, Arg, Ctx, Authorized, Int } from 'type-graphql';
 import { PrincipalKind } from '../shared/enums.js';
 import type { Context } from '../graphql/context.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/connection.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../db/paging.js';
 import { AuditEventConnection } from '../actions/action.types.js';
 import { AuditFilter, ChainVerificationType } from './audit.types.js';
 import { toAuditRecord, verifyAuditChain, type AuditRow } from './audit.service.js';

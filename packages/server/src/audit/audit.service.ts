@@ -2,17 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sealCanonical, createChainVerifier, GENESIS_HASH, type AuditEventRecord, type ChainVerification } from './chain.js';
 import { planNotifications } from '../notifications/outbox.js';
 import type { SqlExecutor } from '../db/sql.js';
+import type { AuditEntry } from './entry.js';
 
-/** What a state change records about itself; the chain fields are filled in here. */
-export interface AuditEntry {
-  kind: string;
-  subjectType: string;
-  subjectId: string | null;
-  actorType: string;
-  actorId: string | null;
-  data?: unknown;
-  at?: Date;
-}
+export type { AuditEntry };
 
 /**
  * Appends audit events to the hash chain inside the caller's transaction, with the outbox

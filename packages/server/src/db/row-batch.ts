@@ -1,12 +1,7 @@
 import { JsonType, ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SqlExecutor } from './sql.js';
-
-/**
- * A plain record of an entity: every stored property, with relations as `{ id }`. The
- * entity classes themselves satisfy it, so one function can read either.
- */
-export type RecordOf<T, Relations extends keyof T> = Omit<T, Relations> & { [K in Relations]: null extends T[K] ? { id: string } | null : { id: string } };
+import type { RowWriter } from './row-writer.js';
 
 /** How one entity's records become the parameters of a multi-row INSERT. */
 interface TableShape {
@@ -36,7 +31,7 @@ const UNNEST_FROM = 8;
  * Used where the ORM's per-entity cost dominates a hot path (submissions, with their
  * assignments and timers); everything else persists entities.
  */
-export class RowBatch implements SqlExecutor {
+export class RowBatch implements RowWriter {
   private readonly pending = new Map<TableShape, Record<string, unknown>[]>();
 
   constructor(
@@ -144,15 +139,9 @@ function tableShape(meta: EntityMetadata): TableShape {
 }
 
 /**
- * The INSERT of many rows from one array per column: a statement of as many parameters
- * as columns, which PostgreSQL plans in no time, where a VALUES list of a thousand rows
- * (a request assigned to a large role) took tens of milliseconds to plan.
- *
- * A column that holds the same value in every row (a thousand assignments share their
- * request, kind, level, deadline, creation time…) goes as that one value instead of an
- * array of copies: pg no longer formats (and PostgreSQL no longer parses) a thousand
- * copies of each, which was about a fifth of the statement's time for a thousand rows.
- * The rows stored are the same.
+ * The INSERT of many rows from one array per column: as many parameters as columns, which
+ * PostgreSQL plans at once where a long VALUES list is slow to plan. A column holding the
+ * same value in every row goes as that one value, not an array of copies (BENCHMARKS.md).
  */
 function unnestInsert(shape: TableShape, rows: Record<string, unknown>[]): [string, unknown[]] {
   const select: string[] = [];

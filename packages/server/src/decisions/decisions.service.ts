@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ENTRIES, GROUP_MEMBERS } from '../escalation/entries.js';
 import { randomUUID } from 'node:crypto';
 import { evaluateGovernance, type CompiledGovernance } from '@countersign/governance';
 import { ActionStatus, AgentStatus, ReviewStatus, ReviewVerdict, Verdict } from '../shared/enums.js';
@@ -11,7 +10,7 @@ import { payloadHash } from '../receipts/receipt.js';
 import { Approver } from '../principals/approver.entity.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
 import { Timer } from '../escalation/timer.entity.js';
-import { endAssignments } from '../escalation/escalation.service.js';
+import { HELD_BY_SQL, endAssignments, restartMembers, seatOf, voterLeaves } from '../escalation/assignments.js';
 import { transitionAction } from '../actions/transition.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { MAX_PAYLOAD_BYTES } from '../actions/normalize-input.js';
@@ -55,8 +54,7 @@ interface DecisionFacts {
  * This is the path a waiting agent waits on, so it is written as plain statements on one
  * connection (db/sql.ts), not through the ORM's unit of work: the request locked, what the
  * decision depends on read in one statement, every write in one, then the notification and
- * the audit append — each ORM round trip cost about a millisecond of this server's time,
- * and a decision took seventeen of them (BENCHMARKS.md).
+ * the audit append: through the ORM a decision took many round trips (BENCHMARKS.md).
  */
 export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRow> {
   const comment = validText(input.comment, 'comment', 10_000);
@@ -91,8 +89,7 @@ export async function decide(em: EntityManager, services: Services, approverId: 
          (select coalesce(json_agg(json_build_object('approverId', d."approver_id", 'onBehalfOfId', d."on_behalf_of_id", 'verdict', d."verdict",
             'modifiedPayload', d."modified_payload", 'candidate', d."candidate") order by d."candidate", d."modified_payload" is null, d."at", d."id"), '[]'::json)
             from "decision" d where d."action_id" = ?) as "votes",
-         (select json_build_object('id', x."id", 'onBehalfOfId', x."on_behalf_of_id", 'groupId', x."group_id") from ${ENTRIES} x
-           where x."action_id" = ? and x."approver_id" = ? and x."kind" = ? and x."active" limit 1) as "mine"
+         ${HELD_BY_SQL} as "mine"
        from "agent" g where g."id" = ?`,
       [approverId, action.id, action.id, approverId, AssignmentKind.APPROVAL, action.agent_id],
     );
@@ -195,35 +192,24 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     // leaves only the voter's queue — their row ends, or, when they are in it as a member of
     // a group assignment, a row recording their own end takes them out of the group — and
     // one that ends leaves every queue and its timers go.
-    const leavesGroup = !ends && mine.groupId !== null;
     const [written] = await sql.execute<{ ended: string[] }[]>(
       `with "decided" as (
          insert into "decision" ("id", "action_id", "approver_id", "on_behalf_of_id", "verdict", "comment", "modified_payload", "candidate", "escalation_level", "at")
          values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
        ), "timers" as (
          delete from "timer" where ? and "action_id" = ?
-       ), "ended" as (
-         update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" and (? or "id" = ?) returning "approver_id"
-       ), "groups" as (
-         update "group_assignment" set "active" = false, "ended_at" = ? where ? and "action_id" = ? and "active" returning "id", "set_id"
-       ), "left_group" as (
-         insert into "assignment" ("id", "action_id", "approver_id", "on_behalf_of_id", "via_role", "kind", "level", "active", "deadline", "created_at", "ended_at", "group_id")
-         select ?::uuid, g."action_id", ?::uuid, null, g."via_role", g."kind", g."level", false, g."deadline", g."created_at", ?::timestamptz, g."id" from "group_assignment" g where ?::boolean and g."id" = ?::uuid
-         returning "approver_id"
-       ), "request" as (
+       ), ${voterLeaves.ctes}, "request" as (
          update "action_request" set "status" = ?, "status_reason" = ?, "decided_at" = ?, "deadline" = ?, "approved_payload" = ?::jsonb, "receipt" = ?, "updated_at" = ?,
            "risk_level" = ?, "required_approvals" = ?, "notes" = ?::jsonb
          where "id" = ?
        )
        select coalesce(array_agg(distinct "approver_id"), '{}') as "ended" from (
-         select "approver_id" from "ended" union all select "approver_id" from "left_group" union all select ${GROUP_MEMBERS('groups')}
+         ${voterLeaves.endedSelect}
        ) q`,
       [
         randomUUID(), action.id, approverId, mine.onBehalfOfId, input.verdict, comment, modifiedPayload === null ? null : JSON.stringify(modifiedPayload), candidate.round, action.escalation_level, now,
         ends, action.id,
-        now, action.id, ends, mine.id,
-        now, ends, action.id,
-        randomUUID(), approverId, now, leavesGroup, mine.groupId,
+        ...voterLeaves.params({ actionId: action.id, approverId, mine, everyone: ends, now }),
         action.status, action.status_reason, action.decided_at, action.deadline, action.approved_payload === null ? null : JSON.stringify(action.approved_payload), action.receipt, now,
         action.risk_level, action.required_approvals, JSON.stringify(action.notes), action.id,
       ],
@@ -252,24 +238,10 @@ async function governanceThatRouted(em: EntityManager, services: Services, actio
   return { version: row.governance_version, compiled: await services.governance.compiled(em, row.governance_version) };
 }
 
-/**
- * Gives `approverIds` the request back at its current level: a new active assignment each,
- * on the terms of the one they decided through (their delegator, role, level), unless they
- * hold it now anyway. Returns whose queues gained it.
- */
+/** Gives `approverIds` the request back at its current level (see {@link restartMembers}). */
 async function requeue(sql: SqlExecutor, action: ActionRow, approverIds: string[], now: Date): Promise<string[]> {
   if (approverIds.length === 0 || action.escalation_level === null) return [];
-  const rows = await sql.execute<{ approver_id: string }[]>(
-    `insert into "assignment" ("id", "action_id", "approver_id", "on_behalf_of_id", "via_role", "kind", "level", "active", "deadline", "created_at")
-     select gen_random_uuid(), x."action_id", x."approver_id", x."on_behalf_of_id", x."via_role", x."kind", x."level", true, ?::timestamptz, ?::timestamptz
-     from (select distinct on (k."approver_id") k.* from "assignment" k
-           where k."action_id" = ? and k."kind" = ? and k."level" = ? and not k."active" and k."approver_id" = any(?::uuid[])
-           order by k."approver_id", k."created_at" desc) x
-     where not exists (select 1 from ${ENTRIES} e where e."action_id" = x."action_id" and e."approver_id" = x."approver_id" and e."active")
-     returning "approver_id"`,
-    [action.deadline, now, action.id, AssignmentKind.APPROVAL, action.escalation_level, `{${approverIds.join(',')}}`],
-  );
-  return rows.map((r) => r.approver_id);
+  return restartMembers(sql, action.id, approverIds, action.escalation_level, action.deadline, now);
 }
 
 /** Why a request ended, by the outcome of the vote that ended it. */
@@ -307,16 +279,13 @@ function recordReview(em: EntityManager, services: Services, approverId: string,
     if (action.reviewStatus === null) {
       throw AppError.conflict(`Request ${action.id} was not sent for review (mode ${action.mode}).`, { mode: action.mode });
     }
-    const [assignment] = await tx.execute<{ on_behalf_of_id: string | null }[]>(
-      `select "on_behalf_of_id" from ${ENTRIES} where "action_id" = ? and "approver_id" = ? and "kind" = ? limit 1`,
-      [action.id, approverId, AssignmentKind.REVIEW],
-    );
+    const assignment = await seatOf(tx, action.id, approverId, AssignmentKind.REVIEW);
     if (!assignment) throw AppError.forbidden(`Request ${action.id} was not routed to you for review.`);
     if (await tx.count(Review, { action: action.id, approver: approverId })) {
       throw AppError.conflict(`You already reviewed request ${action.id}.`);
     }
     const now = new Date();
-    tx.persist(tx.create(Review, { action, approver: tx.getReference(Approver, approverId), onBehalfOf: assignment.on_behalf_of_id === null ? null : tx.getReference(Approver, assignment.on_behalf_of_id), verdict: input.verdict, comment, at: now }));
+    tx.persist(tx.create(Review, { action, approver: tx.getReference(Approver, approverId), onBehalfOf: assignment.onBehalfOf === null ? null : tx.getReference(Approver, assignment.onBehalfOf), verdict: input.verdict, comment, at: now }));
     const flagged = input.verdict === ReviewVerdict.FLAG;
     if (flagged || action.reviewStatus === ReviewStatus.UNREVIEWED) {
       action.reviewStatus = flagged ? ReviewStatus.FLAGGED : ReviewStatus.ACKNOWLEDGED;
@@ -325,7 +294,7 @@ function recordReview(em: EntityManager, services: Services, approverId: string,
     return {
       result: action,
       queueChanged: [...new Set([...queueChanged, approverId])],
-      audit: [{ kind: flagged ? 'ACTION_FLAGGED' : 'ACTION_ACKNOWLEDGED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { comment, onBehalfOf: assignment.on_behalf_of_id } }],
+      audit: [{ kind: flagged ? 'ACTION_FLAGGED' : 'ACTION_ACKNOWLEDGED', subjectType: 'ACTION', subjectId: action.id, actorType: 'APPROVER', actorId: approverId, at: now, data: { comment, onBehalfOf: assignment.onBehalfOf } }],
     };
   });
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from '../db/paging.js';
 import { Decision } from './decision.entity.js';
 
 /**

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from '../db/paging.js';
 import { ACTION_COLUMNS, toDate, type ActionRow } from '../actions/action.view.js';
 import { RELATION_COLUMNS } from '../actions/relations.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
+import { queueOf } from '../escalation/assignments.js';
 import { positional } from '../db/sql.js';
 
 interface PgConnection {
@@ -47,8 +48,7 @@ type QueueRow = ActionRow & {
  * one's relations (agent, assignees, decisions, with their approvers: actions/relations.ts).
  *
  * The queue's length is counted by a second statement on another connection, and handed
- * to GraphQL as a promise: counting a long queue visits every entry (~10 ms of database
- * time for 10,000), and it runs while the server completes the page's nodes instead of
+ * to GraphQL as a promise: counting a long queue visits every entry, and it runs while the server completes the page's nodes instead of
  * before.
  */
 export async function queuePage(
@@ -62,37 +62,20 @@ export async function queuePage(
   const sort = (alias: string) => (kind === AssignmentKind.APPROVAL ? `${alias}."deadline"` : `${alias}."created_at"`);
   const seek = (alias: string) => (cursor ? `and (${sort(alias)}, ${alias}."id") > (?::timestamptz, ?::uuid)` : '');
   const seekParams = cursor ? [cursor[0], cursor[1]] : [];
-  // The sets the approver is a member of, and their group assignments not left on their own.
-  const mySets = `select "id" from "approver_set" where "member_ids" @> array[?::uuid]`;
-  const inGroup = (alias: string) => `not exists (select 1 from "assignment" k where k."group_id" = ${alias}."id" and k."approver_id" = ?)`;
-  const count = query<{ n: number }>(
-    em,
-    `select (select count(*) from "assignment" where "approver_id" = ? and "kind" = ? and "active")::int
-          + (select count(*) from "group_assignment" g where g."set_id" in (${mySets}) and g."kind" = ? and g."active" and ${inGroup('g')})::int as "n"`,
-    [approverId, kind, approverId, kind, approverId],
-  ).then(([row]) => row!.n);
+  const queue = queueOf(approverId, kind, sort, seek, seekParams, limit + 1);
+  const count = query<{ n: number }>(em, ...queue.count).then(([row]) => row!.n);
   // Whether or not the query asks for totalCount (or the page fails), a failed count must not
   // go unhandled; a query that asks for it still gets the error through its own await.
   count.catch(() => undefined);
   const rows = await query<QueueRow>(em,
     `with "page" as (
-       select * from (
-         (select s."id" as "assignment_id", s."action_id", ${sort('s')} as "sort_at" from "assignment" s
-          where s."approver_id" = ? and s."kind" = ? and s."active" ${seek('s')}
-          order by ${sort('s')}, s."id" limit ?)
-         union all
-         select g."assignment_id", g."action_id", g."sort_at" from (${mySets}) m cross join lateral (
-           select g."id" as "assignment_id", g."action_id", ${sort('g')} as "sort_at" from "group_assignment" g
-           where g."set_id" = m."id" and g."kind" = ? and g."active" ${seek('g')} and ${inGroup('g')}
-           order by ${sort('g')}, g."id" limit ?
-         ) g
-       ) q
+       ${queue.page[0]}
        order by "sort_at", "assignment_id" limit ?
      )
      select p."assignment_id", p."sort_at", ${ACTION_COLUMNS}, ${RELATION_COLUMNS}
      from "page" p join "action_request" a on a."id" = p."action_id"
      order by p."sort_at", p."assignment_id"`,
-    [approverId, kind, ...seekParams, limit + 1, approverId, kind, ...seekParams, approverId, limit + 1, limit + 1],
+    [...queue.page[1], limit + 1],
   );
   return toConnection(rows, limit, count, (r) => encodeCursor([toDate(r.sort_at).toISOString(), r.assignment_id]));
 }

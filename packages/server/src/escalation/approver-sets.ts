@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SqlExecutor } from '../db/sql.js';
-import type { AuditEntry } from '../audit/audit.service.js';
+import type { AuditEntry } from '../audit/entry.js';
 
 /**
  * The id of the approver set with exactly these members, whatever their order: a UUID

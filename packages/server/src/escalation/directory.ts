@@ -55,3 +55,8 @@ export async function readDirectory(sql: SqlExecutor): Promise<DirectorySnapshot
     resolved: new Map(),
   };
 }
+
+/** Everyone who could be assigned, as the level logic needs them. */
+export async function loadDirectory(sql: SqlExecutor): Promise<ApproverRef[]> {
+  return (await readDirectory(sql)).approvers;
+}

@@ -1,163 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EscalationChain as ChainDocument } from '@countersign/governance';
-import { Approver } from '../principals/approver.entity.js';
 import type { DelegationRule } from '../delegation/resolve.js';
-import { shareDelegationLock } from '../delegation/delegation.service.js';
-import type { SqlExecutor } from '../db/sql.js';
-import { RowBatch, type RecordOf } from '../db/row-batch.js';
-import { ActionRequest, type ActionRecord } from '../actions/action-request.entity.js';
-import { ApproverSet, Assignment, AssignmentKind, GroupAssignment } from './assignment.entity.js';
-import type { AuditEntry } from '../audit/audit.service.js';
-import { GROUP_MEMBERS } from './entries.js';
+import { loadDelegationRules } from '../delegation/rules.js';
+import type { RowWriter } from '../db/row-writer.js';
+import type { RecordOf } from '../shared/record.js';
+import type { ActionRecord } from '../actions/action-request.entity.js';
+import { AssignmentKind } from './assignment.entity.js';
+import { endAssignments, startAssignments, type GroupingOptions, type StartedAssignments } from './assignments.js';
 import { readDirectory, type DirectorySnapshot } from './directory.js';
-import { approverSetId, type ApproverSets } from './approver-sets.js';
 import { Timer, TimerKind } from './timer.entity.js';
-import { nextLevel, resolveLevelAssignees, type ApproverRef, type Assignee, type EscalationChain, type EscalationStep, type LevelSpec } from './levels.js';
+import { currentIndex, nextLevel, positionOf, resolveLevelAssignees, toLevelChain, type Assignee, type ChainSnapshot, type EscalationStep, type LevelSpec } from './levels.js';
 
-/**
- * The chain a request was routed to, as stored on the request: a pending request keeps
- * the chain of the governance version that routed it, whatever is applied later.
- */
-export type ChainSnapshot = ChainDocument;
-
-/** The chain in the shape the level logic works on. */
-export function toLevelChain(chain: ChainSnapshot): EscalationChain {
-  return {
-    repeat: chain.repeat,
-    levels: chain.levels.map((level) => ({
-      approvers: { roles: [...level.approvers.roles], names: [...level.approvers.names] },
-      timeoutSeconds: level.timeout,
-      requiredApprovals: level.requiredApprovals,
-    })),
-  };
-}
-
-/** Everyone who could be assigned, as the level logic needs them. */
-export async function loadDirectory(em: SqlExecutor): Promise<ApproverRef[]> {
-  return (await readDirectory(em)).approvers;
-}
-
-/**
- * Delegations not revoked whose window has not ended (the level logic checks each window),
- * read under the shared delegation lock (see {@link shareDelegationLock}).
- */
-export async function loadDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
-  await shareDelegationLock(em);
-  return readDelegationRules(em, at);
-}
-
-/** {@link loadDelegationRules} for a caller that already holds the delegation lock. */
-export async function readDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
-  const rows = await em.execute<{
-    id: string; from_id: string; to_id: string; starts_at: Date | string; ends_at: Date | string | null; roles: string[] | null; action_types: string[] | null; revoked_at: Date | string | null;
-  }[]>(
-    `select "id", "from_id", "to_id", "starts_at", "ends_at", "roles", "action_types", "revoked_at"
-       from "delegation" where "revoked_at" is null and ("ends_at" is null or "ends_at" > ?)`,
-    [at],
-  );
-  return rows.map((d) => ({
-    id: d.id,
-    fromApproverId: d.from_id,
-    toApproverId: d.to_id,
-    startsAt: new Date(d.starts_at),
-    endsAt: d.ends_at === null ? null : new Date(d.ends_at),
-    roles: d.roles,
-    actionTypes: d.action_types,
-    revokedAt: d.revoked_at === null ? null : new Date(d.revoked_at),
-  }));
-}
-
-/** Absolute position in a (possibly repeating) chain → the request's 1-based level and round. */
-export function positionOf(chain: ChainSnapshot, index: number): { level: number; round: number } {
-  return { level: (index % chain.levels.length) + 1, round: Math.floor(index / chain.levels.length) };
-}
-
-/** The absolute position of the level a request is at now (-1 before the first). */
-export function currentIndex(action: Pick<ActionRecord, 'escalationLevel' | 'escalationRound'>, chain: ChainSnapshot): number {
-  if (action.escalationLevel === null) return -1;
-  return action.escalationRound * chain.levels.length + action.escalationLevel - 1;
-}
-
-export interface LevelAssignment {
+export interface LevelAssignment extends StartedAssignments {
   step: EscalationStep | null;
   /** Approvers who had this request in their queue before and no longer do. */
   removed: string[];
   /** Approvers who have it now. */
   added: Assignee[];
-  /**
-   * How the audit event of the assignment names them: `assignees` one by one, and
-   * `groups`, each the members of an approver set reached the same way (`viaRole`, none
-   * delegated), by the set's id — its members are in the chain's APPROVER_SET_RECORDED.
-   */
-  recorded: { assignees: Assignee[]; groups: AssignedGroup[] };
-  /** Events to append before the one that records the assignment: the sets stored for the first time. */
-  audit: AuditEntry[];
-}
-
-/** A group of a level's assignees, as its audit event names it. */
-export interface AssignedGroup {
-  viaRole: string | null;
-  set: string;
-  size: number;
-}
-
-/** How a level's assignees are stored (config: COUNTERSIGN_GROUP_ASSIGNMENT_FROM). */
-export interface GroupingOptions {
-  /** From how many people reached the same way they are stored as one group assignment. */
-  from: number;
-  sets: ApproverSets;
-}
-
-/** A level's assignees as they are stored: one row each, or as groups of one approver set each. */
-interface StoragePlan {
-  from: number;
-  single: Assignee[];
-  groups: { members: Assignee[]; viaRole: string | null; setId: string }[];
-}
-
-/**
- * Plans by the resolution they came from: a resolution remembered with the directory
- * (DirectorySnapshot.resolved) is planned, and its sets hashed, once.
- */
-const plans = new WeakMap<readonly Assignee[], StoragePlan>();
-
-function planOf(assignees: readonly Assignee[], from: number): StoragePlan {
-  const known = plans.get(assignees);
-  if (known && known.from === from) return known;
-  const { single, groups } = partition(assignees, from);
-  const plan = {
-    from,
-    single,
-    groups: groups.map((members) => ({ members, viaRole: members[0]!.viaRole, setId: approverSetId(members.map((m) => m.approverId)) })),
-  };
-  plans.set(assignees, plan);
-  return plan;
-}
-
-/**
- * The assignees stored as groups: those who stand in for nobody, by the role that brought
- * them in (or none), where there are at least `from` of them; the rest one row each.
- */
-function partition(assignees: readonly Assignee[], from: number): { single: Assignee[]; groups: Assignee[][] } {
-  if (assignees.length < from) return { single: [...assignees], groups: [] };
-  const byWay = new Map<string | null, Assignee[]>();
-  const single: Assignee[] = [];
-  for (const a of assignees) {
-    if (a.onBehalfOf !== null) {
-      single.push(a);
-      continue;
-    }
-    let same = byWay.get(a.viaRole);
-    if (!same) byWay.set(a.viaRole, (same = []));
-    same.push(a);
-  }
-  const groups: Assignee[][] = [];
-  for (const same of byWay.values()) {
-    if (same.length >= from) groups.push(same);
-    else single.push(...same);
-  }
-  return { single, groups };
 }
 
 /**
@@ -167,7 +25,7 @@ function partition(assignees: readonly Assignee[], from: number): { single: Assi
  * Runs inside the caller's transaction.
  */
 export async function assignNextLevel(
-  tx: EntityManager | RowBatch,
+  writer: RowWriter,
   action: ActionRecord,
   kind: AssignmentKind,
   options: {
@@ -183,12 +41,12 @@ export async function assignNextLevel(
   },
 ): Promise<LevelAssignment> {
   const chain = action.chainSnapshot as ChainSnapshot;
-  const snapshot = options.directory ?? (await readDirectory(tx));
+  const snapshot = options.directory ?? (await readDirectory(writer));
   const directory = snapshot.approvers;
-  const rules = options.rules ?? (await loadDelegationRules(tx, options.now));
+  const rules = options.rules ?? (await loadDelegationRules(writer, options.now));
   const ctx = { at: options.now, actionType: action.type, excludeApproverIds: options.ownerId ? [options.ownerId] : [] };
   // With no delegation in force the answer depends only on the directory, the level and the
-  // owner: the directory's snapshot remembers it (a role of 1,000 takes ~1 ms to resolve).
+  // owner: the directory's snapshot remembers it (resolving a large role is the costly part).
   const remembered = rules.length === 0 ? snapshot.resolved : null;
   const resolve = (level: LevelSpec): Assignee[] => {
     if (!remembered) return resolveLevelAssignees(level, directory, ctx, rules);
@@ -200,7 +58,7 @@ export async function assignNextLevel(
   const step = nextLevel(toLevelChain(chain), currentIndex(action, chain), resolve);
 
   // A request being routed for the first time has no assignments to end.
-  const removed = action.escalationLevel === null ? [] : await endAssignments(tx, action.id, options.now);
+  const removed = action.escalationLevel === null ? [] : await endAssignments(writer, action.id, options.now);
   if (step === null) return { step, removed, added: [], recorded: { assignees: [], groups: [] }, audit: [] };
 
   const { level, round } = positionOf(chain, step.index);
@@ -208,88 +66,15 @@ export async function assignNextLevel(
   action.escalationRound = round;
   action.deadline = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000);
   action.requiredApprovals = Math.max(options.policyRequiredApprovals, step.level.requiredApprovals ?? 1);
-  const rows = newRows(tx, action);
   const deadline = kind === AssignmentKind.APPROVAL ? action.deadline : null;
-  const { single, groups } = planOf(step.assignees, options.grouping.from);
-  for (const assignee of single) {
-    rows.assignment({
-      id: randomUUID(),
-      approverId: assignee.approverId,
-      onBehalfOfId: assignee.onBehalfOf ?? null,
-      viaRole: assignee.viaRole,
-      kind,
-      level,
-      active: true,
-      deadline,
-      createdAt: options.now,
-      endedAt: null,
-    });
-  }
-  const recorded: LevelAssignment['recorded'] = { assignees: single, groups: [] };
-  const audit: AuditEntry[] = [];
-  for (const { members, viaRole, setId } of groups) {
-    const set = await options.grouping.sets.store(tx, members.map((m) => m.approverId), options.now, setId);
-    if (set.audit) audit.push(set.audit);
-    rows.group({ id: randomUUID(), setId: set.id, viaRole, kind, level, active: true, deadline, createdAt: options.now, endedAt: null });
-    recorded.groups.push({ viaRole, set: set.id, size: members.length });
-  }
+  const started = await startAssignments(writer, action.id, step.assignees, { kind, level, deadline, now: options.now }, options.grouping);
   if (kind === AssignmentKind.APPROVAL) {
-    rows.timer({ id: randomUUID(), kind: TimerKind.ESCALATE, delegationId: null, level, round, dueAt: action.deadline, createdAt: options.now });
+    const timer = { action: { id: action.id }, delegationId: null, level, round, createdAt: options.now };
+    writer.add(Timer, { ...timer, id: randomUUID(), kind: TimerKind.ESCALATE, dueAt: action.deadline } satisfies RecordOf<Timer, 'action'>);
     if (options.aboutToExpireFraction !== null) {
       const warnAt = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000 * options.aboutToExpireFraction);
-      rows.timer({ id: randomUUID(), kind: TimerKind.ABOUT_TO_EXPIRE, delegationId: null, level, round, dueAt: warnAt, createdAt: options.now });
+      writer.add(Timer, { ...timer, id: randomUUID(), kind: TimerKind.ABOUT_TO_EXPIRE, dueAt: warnAt } satisfies RecordOf<Timer, 'action'>);
     }
   }
-  return { step, removed, added: step.assignees, recorded, audit };
-}
-
-type AssignmentRow = Omit<Assignment, 'action' | 'approver' | 'onBehalfOf' | 'group'> & { approverId: string; onBehalfOfId: string | null };
-type GroupRow = Omit<GroupAssignment, 'action' | 'set'> & { setId: string };
-type TimerRow = Omit<Timer, 'action'>;
-
-/**
- * Where a level's new assignments and timers go: a submission adds them as records to its
- * group's RowBatch; an escalation, delegation or timer persists entities.
- */
-function newRows(tx: EntityManager | RowBatch, action: ActionRecord): { assignment(row: AssignmentRow): void; group(row: GroupRow): void; timer(row: TimerRow): void } {
-  if (tx instanceof RowBatch) {
-    const ref = { id: action.id };
-    return {
-      // Spelled out rather than `({ approverId, onBehalfOfId, ...row })`: V8's object rest
-      // copies property by property, ~2 µs a row, 2 ms for a role of 1,000.
-      assignment: (row) =>
-        tx.add(Assignment, {
-          id: row.id, kind: row.kind, level: row.level, viaRole: row.viaRole, active: row.active, deadline: row.deadline, createdAt: row.createdAt, endedAt: row.endedAt,
-          action: ref, approver: { id: row.approverId }, onBehalfOf: row.onBehalfOfId ? { id: row.onBehalfOfId } : null, group: null,
-        } satisfies RecordOf<Assignment, 'action' | 'approver' | 'onBehalfOf' | 'group'>),
-      group: ({ setId, ...row }) => tx.add(GroupAssignment, { ...row, action: ref, set: { id: setId } } satisfies RecordOf<GroupAssignment, 'action' | 'set'>),
-      timer: (row) => tx.add(Timer, { ...row, action: ref }),
-    };
-  }
-  const ref = tx.getReference(ActionRequest, action.id);
-  return {
-    assignment: ({ approverId, onBehalfOfId, ...row }) =>
-      tx.persist(tx.create(Assignment, {
-        ...row,
-        action: ref,
-        approver: tx.getReference(Approver, approverId),
-        onBehalfOf: onBehalfOfId ? tx.getReference(Approver, onBehalfOfId) : null,
-      })),
-    group: ({ setId, ...row }) => tx.persist(tx.create(GroupAssignment, { ...row, action: ref, set: tx.getReference(ApproverSet, setId) })),
-    timer: (row) => tx.persist(tx.create(Timer, { ...row, action: ref })),
-  };
-}
-
-/** Ends a request's active assignments, stored one by one or as groups; returns whose queues lost it. */
-export async function endAssignments(tx: SqlExecutor, actionId: string, now: Date): Promise<string[]> {
-  const rows = await tx.execute<{ approver_id: string }[]>(
-    `with "rows" as (
-       update "assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" returning "approver_id"
-     ), "groups" as (
-       update "group_assignment" set "active" = false, "ended_at" = ? where "action_id" = ? and "active" returning "id", "set_id"
-     )
-     select "approver_id" from "rows" union select ${GROUP_MEMBERS('groups')}`,
-    [now, actionId, now, actionId],
-  );
-  return rows.map((r) => r.approver_id);
+  return { step, removed, added: step.assignees, ...started };
 }

@@ -1,3 +1,4 @@
+import type { EscalationChain as ChainDocument } from '@countersign/governance';
 import { resolveDelegate, type DelegationRule } from '../delegation/resolve.js';
 
 // Escalation levels (DESIGN §2 steps 6–7): who is assigned at each level of a chain, and
@@ -140,4 +141,33 @@ export function reachableVoters(chain: EscalationChain, directory: readonly Appr
   const people = new Set<string>();
   for (const level of chain.levels) for (const assignee of resolveLevelAssignees(level, directory, ctx, rules)) people.add(assignee.approverId);
   return people.size;
+}
+
+/**
+ * The chain a request was routed to, as stored on the request: a pending request keeps
+ * the chain of the governance version that routed it, whatever is applied later.
+ */
+export type ChainSnapshot = ChainDocument;
+
+/** The chain in the shape the level logic works on. */
+export function toLevelChain(chain: ChainSnapshot): EscalationChain {
+  return {
+    repeat: chain.repeat,
+    levels: chain.levels.map((level) => ({
+      approvers: { roles: [...level.approvers.roles], names: [...level.approvers.names] },
+      timeoutSeconds: level.timeout,
+      requiredApprovals: level.requiredApprovals,
+    })),
+  };
+}
+
+/** Absolute position in a (possibly repeating) chain → the request's 1-based level and round. */
+export function positionOf(chain: ChainSnapshot, index: number): { level: number; round: number } {
+  return { level: (index % chain.levels.length) + 1, round: Math.floor(index / chain.levels.length) };
+}
+
+/** The absolute position of the level a request is at now (-1 before the first). */
+export function currentIndex(request: { escalationLevel: number | null; escalationRound: number }, chain: ChainSnapshot): number {
+  if (request.escalationLevel === null) return -1;
+  return request.escalationRound * chain.levels.length + request.escalationLevel - 1;
 }

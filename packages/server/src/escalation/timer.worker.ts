@@ -4,11 +4,14 @@ import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { finish } from '../decisions/decisions.service.js';
-import { onDelegationBoundary, shareDelegationLock } from '../delegation/delegation.service.js';
+import { onDelegationBoundary } from '../delegation/reassignment.js';
+import { readDelegationRules, shareDelegationLock } from '../delegation/rules.js';
 import type { ChangeEvent } from '../events/event-bus.js';
 import type { Services } from '../services.js';
 import { AssignmentKind } from './assignment.entity.js';
-import { assignNextLevel, readDelegationRules as delegationRules } from './escalation.service.js';
+import { assignNextLevel } from './escalation.service.js';
+import { holdersOf } from './assignments.js';
+import { entityWriter } from '../db/row-writer.js';
 import { readDirectory, type DirectorySnapshot } from './directory.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { TimerKind } from './timer.entity.js';
@@ -192,14 +195,14 @@ export class TimerWorker {
     const action = await this.stillWaiting(tx, timer);
     if (!action) return [];
     const fromLevel = action.escalationLevel;
-    const assigned = await assignNextLevel(tx, action, AssignmentKind.APPROVAL, {
+    const assigned = await assignNextLevel(entityWriter(tx), action, AssignmentKind.APPROVAL, {
       now,
       ownerId: action.agent.owner?.id ?? null,
       policyRequiredApprovals: action.requiredApprovals,
       aboutToExpireFraction: this.services.config.aboutToExpireFraction,
       directory: await (scope.directory ??= readDirectory(tx)),
       // The delegation lock is already held (shared) by the batch.
-      rules: await (scope.rules ??= delegationRules(tx, now)),
+      rules: await (scope.rules ??= readDelegationRules(tx, now)),
       grouping: this.services.grouping,
     });
     if (assigned.step) {
@@ -223,20 +226,11 @@ export class TimerWorker {
   private async warn(tx: EntityManager, timer: DueTimer, now: Date, scope: BatchScope): Promise<ChangeEvent[]> {
     const action = await this.stillWaiting(tx, timer);
     if (!action) return [];
-    // Who holds it now, as it is stored: the people with a row of their own, and each group by
-    // its approver set, less the members whose own part ended (a vote counted, a delegation) —
-    // not a thousand names for a role of a thousand, once per request and level.
-    const [holders] = await tx.execute<{ assignees: string[]; groups: { viaRole: string | null; set: string; size: number; excluded: string[] }[] }[]>(
-      `select (select coalesce(json_agg(r."approver_id" order by r."approver_id"), '[]'::json) from "assignment" r where r."action_id" = ? and r."active") as "assignees",
-              (select coalesce(json_agg(json_build_object('viaRole', g."via_role", 'set', g."set_id", 'size', s."size",
-                        'excluded', (select coalesce(json_agg(k."approver_id" order by k."approver_id"), '[]'::json) from "assignment" k where k."group_id" = g."id"))
-                      order by g."set_id"), '[]'::json)
-                 from "group_assignment" g join "approver_set" s on s."id" = g."set_id" where g."action_id" = ? and g."active") as "groups"`,
-      [action.id, action.id],
-    );
+    // Who holds it now, as stored: each group by its approver set, not each of its members.
+    const holders = await holdersOf(tx, action.id);
     scope.audit.push({
       kind: 'ABOUT_TO_EXPIRE', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
-      data: { level: action.escalationLevel, deadline: action.deadline, assignees: holders!.assignees, groups: holders!.groups },
+      data: { level: action.escalationLevel, deadline: action.deadline, assignees: holders.assignees, groups: holders.groups },
     });
     return [];
   }

@@ -4,7 +4,7 @@ import { PrincipalKind } from '../shared/enums.js';
 import type { Principal } from '../auth/principal.js';
 import { requireKind, requirePrincipal, type Context } from '../graphql/context.js';
 import { ActionRequestType } from '../actions/action.types.js';
-import { createLoaders } from '../graphql/loaders.js';
+import { createLoaders } from '../actions/loaders.js';
 import { actionStates, type ActionSubscriber } from './action-stream.js';
 import type { QueueReads, QueueUpdate } from './queue-stream.js';
 

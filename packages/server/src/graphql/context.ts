@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ExecutionResult } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
-import { createLoaders, type Loaders } from './loaders.js';
+import { createLoaders, type Loaders } from '../actions/loaders.js';
 import { AppError } from '../errors.js';
 import { PrincipalKind } from '../shared/enums.js';
 

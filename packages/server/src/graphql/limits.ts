@@ -19,7 +19,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../errors.js';
-import { DEFAULT_PAGE_SIZE } from './connection.js';
+import { DEFAULT_PAGE_SIZE } from '../db/paging.js';
 
 /** The bounds every operation is held to, over HTTP and WebSocket alike (DESIGN §11). */
 export interface QueryLimitsConfig {

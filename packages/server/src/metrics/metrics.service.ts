@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ENTRIES } from '../escalation/entries.js';
+import { ASSIGNMENT_ENTRIES as ENTRIES } from '../escalation/assignments.js';
 import { ActionStatus, Mode, Verdict } from '../shared/enums.js';
 import { StatusReason } from '../actions/status-reason.js';
 import type { GovernanceCache } from '../governance/governance.service.js';

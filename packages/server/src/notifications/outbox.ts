@@ -4,7 +4,7 @@ import type { UnsealedAuditEvent } from '../audit/chain.js';
 import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
 import type { WebhookFormat } from './webhook.entity.js';
-import { ENTRIES } from '../escalation/entries.js';
+import { ASSIGNMENT_ENTRIES } from '../escalation/assignments.js';
 
 interface EndpointMatch {
   id: string;
@@ -73,7 +73,7 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
     // Everyone the request was routed to for approval, at any level, and everyone who voted — with whom they stood in for.
     const rows = await tx.execute<{ action_id: string; approver_id: string; name: string }[]>(
       `select distinct p."action_id", ap."id" as "approver_id", ap."name"
-         from (select "action_id", "approver_id", "on_behalf_of_id" from ${ENTRIES} where "kind" = 'APPROVAL' and "action_id" in (${placeholders(open)})
+         from (select "action_id", "approver_id", "on_behalf_of_id" from ${ASSIGNMENT_ENTRIES} where "kind" = 'APPROVAL' and "action_id" in (${placeholders(open)})
                union all
                select "action_id", "approver_id", "on_behalf_of_id" from "decision" where "action_id" in (${placeholders(open)})) p
          join "approver" ap on ap."id" = p."approver_id" or ap."id" = p."on_behalf_of_id"`,

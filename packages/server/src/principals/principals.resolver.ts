@@ -4,7 +4,7 @@ import { Resolver, Query, Mutation, Arg, Ctx, Authorized, ID, Int, FieldResolver
 import { AgentStatus, PrincipalKind } from '../shared/enums.js';
 import type { Context } from '../graphql/context.js';
 import { requirePrincipal } from '../graphql/context.js';
-import { pageByCreation } from '../graphql/keyset.js';
+import { pageByCreation } from '../db/paging.js';
 import { Agent } from './agent.entity.js';
 import { Approver } from './approver.entity.js';
 import {

@@ -1,20 +1,20 @@
 import DataLoader from 'dataloader';
-import { ENTRIES } from '../escalation/entries.js';
+import { activeAssignmentsOf } from '../escalation/assignments.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal.js';
-import { readableBy } from '../actions/access.js';
-import { supersededAmong } from '../actions/relations.js';
+import { readableBy } from './access.js';
+import { supersededAmong } from './relations.js';
 import { Agent } from '../principals/agent.entity.js';
 import { Approver } from '../principals/approver.entity.js';
-import { ACTION_COLUMNS, toActionView, toDate, type ActionRow } from '../actions/action.view.js';
-import { ActionRequestType, AssigneeType, DecisionType, ReviewType } from '../actions/action.types.js';
+import { ACTION_COLUMNS, toActionView, toDate, type ActionRow } from './action.view.js';
+import { ActionRequestType, AssigneeType, DecisionType, ReviewType } from './action.types.js';
 import type { ReviewVerdict, Verdict } from '../shared/enums.js';
 import { toAuditRecord, type AuditRow } from '../audit/audit.service.js';
 import type { AuditEventRecord } from '../audit/chain.js';
-import type { ActionDigestType, AgentBaselineType } from '../actions/context.types.js';
+import type { ActionDigestType, AgentBaselineType } from './context.types.js';
 import {
   loadBaselines, loadRecentActions, loadSimilarActions, type RecentActionsKey, type SimilarActions, type SimilarActionsKey,
-} from '../actions/context.service.js';
+} from './context.service.js';
 
 function byId<T extends { id: string }>(rows: T[], ids: readonly string[]): (T | null)[] {
   const map = new Map(rows.map((r) => [r.id, r]));
@@ -29,14 +29,6 @@ function groupBy<T>(rows: T[], ids: readonly string[], key: (row: T) => string):
 
 function list(ids: readonly string[]): string {
   return ids.map(() => '?').join(', ');
-}
-
-interface AssignmentRow {
-  action_id: string;
-  approver_id: string;
-  on_behalf_of_id: string | null;
-  via_role: string | null;
-  level: number;
 }
 
 interface DecisionRow {
@@ -81,14 +73,9 @@ export function createLoaders(em: EntityManager, principal: Principal | null) {
       return byId(rows.map(toActionView), ids);
     }),
     activeAssignments: new DataLoader<string, AssigneeType[]>(async (ids) => {
-      const rows = await em.execute<AssignmentRow[]>(
-        `select "action_id", "approver_id", "on_behalf_of_id", "via_role", "level" from ${ENTRIES}
-         where "action_id" in (${list(ids)}) and "active" order by "created_at"`,
-        [...ids],
-      );
-      const views = rows.map((r) => ({
-        action: r.action_id,
-        view: Object.assign(new AssigneeType(), { approverId: r.approver_id, onBehalfOfId: r.on_behalf_of_id, viaRole: r.via_role, level: r.level }),
+      const views = (await activeAssignmentsOf(em, ids)).map((a) => ({
+        action: a.actionId,
+        view: Object.assign(new AssigneeType(), { approverId: a.approverId, onBehalfOfId: a.onBehalfOfId, viaRole: a.viaRole, level: a.level }),
       }));
       return groupBy(views, ids, (v) => v.action).map((group) => group.map((v) => v.view));
     }),
