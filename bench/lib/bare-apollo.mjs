@@ -28,7 +28,7 @@ export async function serveBareApollo({ mutation, resolve, options, onStop = asy
   }
   const apollo = new ApolloServer({ ...options, introspection: false });
   await apollo.start();
-  const handle = graphqlHttpHandler(apollo, async () => ({}));
+  const handle = graphqlHttpHandler(apollo, async () => ({}), null);
   const server = http.createServer((req, res) => {
     handle(req, res, (error) => {
       res.statusCode = 500;

@@ -53,7 +53,8 @@ function refusal(req: IncomingMessage & { body?: unknown }, url: URL, limits: Qu
 export function graphqlHttpHandler(
   apollo: ApolloServer<Context>,
   context: (req: IncomingMessage) => Promise<Context>,
-  limits: QueryLimits,
+  /** Null: no checks (the benchmark's bare baseline serves through this handler too). */
+  limits: QueryLimits | null,
   /** A refusal decided from the headers alone (a caller over its rate), before the body is read. */
   early?: (req: IncomingMessage) => Promise<{ retryAfterSeconds: number } | null>,
 ) {
@@ -76,7 +77,7 @@ export function graphqlHttpHandler(
         return;
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const refused = refusal(req, url, limits);
+      const refused = limits ? refusal(req, url, limits) : null;
       if (refused) {
         res.writeHead(refused[0]?.extensions.code === ErrorCode.UNAUTHENTICATED ? 401 : 400, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify({ errors: refused.map((error) => error.toJSON()) }));
