@@ -61,12 +61,19 @@ export interface Config {
 
 /** The bounds on what one request may ask (README "Security"). */
 export interface LimitsConfig {
+  /** Lexical tokens in a document (COUNTERSIGN_MAX_TOKENS). */
   maxTokens: number;
+  /** Nesting of selection sets (COUNTERSIGN_MAX_DEPTH). */
   maxDepth: number;
+  /** Aliased fields in an operation (COUNTERSIGN_MAX_ALIASES). */
   maxAliases: number;
+  /** Estimated fields resolved, lists counted `first` times (COUNTERSIGN_MAX_COST). */
   maxCost: number;
+  /** Selections of one response name that validation compares pairwise (COUNTERSIGN_MAX_FIELD_REPEATS; graphql/limits.ts). */
   maxFieldRepeats: number;
+  /** Nesting of JSON input and of literals in a document (COUNTERSIGN_MAX_INPUT_DEPTH). */
   maxInputDepth: number;
+  /** Requests per second per principal, and the burst on top (COUNTERSIGN_RATE_LIMIT, COUNTERSIGN_RATE_LIMIT_BURST). */
   rate: { perSecond: number; burst: number };
 }
 

@@ -19,23 +19,11 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../errors.js';
+import type { LimitsConfig } from '../config.js';
 import { DEFAULT_PAGE_SIZE } from '../db/paging.js';
 
-/** The bounds every operation is held to, over HTTP and WebSocket alike (DESIGN §11). */
-export interface QueryLimitsConfig {
-  /** Lexical tokens in a document (COUNTERSIGN_MAX_TOKENS). */
-  maxTokens: number;
-  /** Nesting of selection sets (COUNTERSIGN_MAX_DEPTH). */
-  maxDepth: number;
-  /** Aliased fields in an operation (COUNTERSIGN_MAX_ALIASES). */
-  maxAliases: number;
-  /** Estimated fields resolved, lists counted `first` times (COUNTERSIGN_MAX_COST). */
-  maxCost: number;
-  /** Selections of one response name that validation compares pairwise (COUNTERSIGN_MAX_FIELD_REPEATS, see {@link fieldMultiplicity}). */
-  maxFieldRepeats: number;
-  /** Nesting of JSON input and of literals in a document (COUNTERSIGN_MAX_INPUT_DEPTH). */
-  maxInputDepth: number;
-}
+/** The bounds every operation is held to, over HTTP and WebSocket alike (DESIGN §11): the configuration's limits less the rate limit. */
+export type QueryLimitsConfig = Omit<LimitsConfig, 'rate'>;
 
 /** A refusal by a limit: BAD_USER_INPUT naming the limit, its value and the variable that sets it. */
 export function limitError(message: string, limit: string, max: number): AppError {
