@@ -1,5 +1,5 @@
 import { AgentType, ApproverType } from '../principals/principal.types.js';
-import { ASSIGNMENT_ENTRIES } from '../escalation/assignments.js';
+import { activeAssignmentsJsonSql, activeHoldersJsonSql } from '../escalation/assignments.js';
 import type { AgentStatus, Verdict } from '../shared/enums.js';
 import { AssigneeType, DecisionType, type ActionRequestType } from './action.types.js';
 import { PastDecisionType, type ActionDigestType } from './context.types.js';
@@ -84,10 +84,12 @@ export const decisionsJson = (actionId: string) => `(select coalesce(json_agg(js
  */
 export const RELATION_COLUMNS = `
   ${agentJson('a."agent_id"')} as "rel_agent",
-  (select coalesce(json_agg(json_build_object('viaRole', x."via_role", 'level', x."level", 'approverId', x."approver_id", 'onBehalfOfId', x."on_behalf_of_id",
-     'approver', ${approverJson('xa')}, 'onBehalfOf', ${approverJson('xb')}) order by x."created_at"), '[]'::json)
-   from ${ASSIGNMENT_ENTRIES} x left join "approver" xa on xa."id" = x."approver_id" left join "approver" xb on xb."id" = x."on_behalf_of_id"
-   where x."action_id" = a."id" and x."active") as "rel_assignees",
+  ${activeAssignmentsJsonSql(
+    'a."id"',
+    `json_build_object('viaRole', x."via_role", 'level', x."level", 'approverId', x."approver_id", 'onBehalfOfId', x."on_behalf_of_id",
+     'approver', ${approverJson('xa')}, 'onBehalfOf', ${approverJson('xb')})`,
+    'left join "approver" xa on xa."id" = x."approver_id" left join "approver" xb on xb."id" = x."on_behalf_of_id"',
+  )} as "rel_assignees",
   ${decisionsJson('a."id"')} as "rel_decisions"`;
 
 /**
@@ -100,7 +102,7 @@ export const RELATION_COLUMNS = `
  */
 export const HOLDER_COLUMNS = `
   ${agentJson('a."agent_id"')} as "rel_agent",
-  (select coalesce(json_agg(x."approver_id"), '[]'::json) from ${ASSIGNMENT_ENTRIES} x where x."action_id" = a."id" and x."active") as "rel_holders",
+  ${activeHoldersJsonSql('a."id"')} as "rel_holders",
   ${decisionsJson('a."id"')} as "rel_decisions"`;
 
 /** The JSON columns of {@link RELATION_COLUMNS}, as the driver parses them. */

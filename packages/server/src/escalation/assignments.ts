@@ -14,14 +14,13 @@ import type { Assignee } from './levels.js';
 // else starts, ends and reads assignments through it.
 
 /**
- * Every assignment as one list, for other modules' reading statements (the
- * `assignment_entry` view, migration Migration20261127000000_group_assignment): the columns
- * of `assignment`, with `group_id` set on the entries expanded from a group assignment
- * (their `id` is the group's). Filter it by `action_id`: PostgreSQL pushes that into both
- * of its branches. Only this module writes assignments.
+ * Every assignment as one list, for reading statements (the `assignment_entry` view,
+ * migration Migration20261127000000_group_assignment): the columns of `assignment`, with
+ * `group_id` set on the entries expanded from a group assignment (their `id` is the
+ * group's). Filter it by `action_id`: PostgreSQL pushes that into both of its branches.
+ * Private: other modules read it through the fragments below.
  */
-export const ASSIGNMENT_ENTRIES = '"assignment_entry"';
-const ENTRIES = ASSIGNMENT_ENTRIES;
+const ENTRIES = '"assignment_entry"';
 
 /**
  * The rest of a `select` (after the keyword) of the members still in the group
@@ -391,4 +390,97 @@ export function queueOf(
       [approverId, kind, ...seekParams, limit, approverId, kind, ...seekParams, approverId, limit],
     ],
   };
+}
+
+// Fragments for other modules' reading statements (issue 18): they read assignments only
+// through these, so how assignments are stored stays this module's own.
+
+/**
+ * A scalar subquery of the active assignments of request `actionRef` (a column or
+ * parameter) as a JSON array (`[]` when none), each the JSON `element` over entry `x`,
+ * oldest first; `joins` adds the caller's joins (to approvers, say) on `x`.
+ */
+export function activeAssignmentsJsonSql(actionRef: string, element: string, joins: string): string {
+  return `(select coalesce(json_agg(${element} order by x."created_at"), '[]'::json)
+   from ${ENTRIES} x ${joins}
+   where x."action_id" = ${actionRef} and x."active")`;
+}
+
+/** A scalar subquery of who holds request `actionRef` now: a JSON array of approver ids, `[]` when none. */
+export function activeHoldersJsonSql(actionRef: string): string {
+  return `(select coalesce(json_agg(x."approver_id"), '[]'::json) from ${ENTRIES} x where x."action_id" = ${actionRef} and x."active")`;
+}
+
+/**
+ * A `select` (for a lateral join) of the APPROVAL assignment through which decision
+ * `decision` (an alias with `action_id`, `approver_id`, `at`) was made: the latest one
+ * before it, as (`created_at`, `via_role`).
+ */
+export function assignmentOfDecisionSql(decision: string): string {
+  return `select x."created_at", x."via_role" from ${ENTRIES} x
+           where x."action_id" = ${decision}."action_id" and x."approver_id" = ${decision}."approver_id" and x."kind" = 'APPROVAL' and x."created_at" <= ${decision}."at"
+           order by x."created_at" desc limit 1`;
+}
+
+/**
+ * A `select` of everyone ever routed to approve one of `count` requests (the parameters,
+ * their ids), at any level, active or not: (`action_id`, `approver_id`, `on_behalf_of_id`).
+ */
+export function approvalRoutingSql(count: number): string {
+  return `select "action_id", "approver_id", "on_behalf_of_id" from ${ENTRIES} where "kind" = 'APPROVAL' and "action_id" in (${Array.from({ length: count }, () => '?').join(', ')})`;
+}
+
+/**
+ * A scalar subquery: the ids (text[]) of those approver sets among `?` (a uuid[] literal)
+ * that approver `approver` (an alias with `id`) is a member of.
+ */
+export function setsHoldingSql(approver: string): string {
+  return `array(select s."id" from "approver_set" s where s."id" = any(?::uuid[]) and ${approver}."id" = any(s."member_ids"))::text[]`;
+}
+
+/** A `select` of the members' ids of the approver sets in `?` (a uuid[] literal), for `in (…)`. */
+export function setMembersSql(): string {
+  return `select unnest(s."member_ids") from "approver_set" s where s."id" = any(?::uuid[])`;
+}
+
+/** A scalar subquery: how many requests wait for a review, held in their own right or by a group. */
+export function reviewBacklogSql(): string {
+  return `(select count(distinct "action_id") from (select "action_id" from "assignment" where "active" and "kind" = 'REVIEW'
+          union all select "action_id" from "group_assignment" where "active" and "kind" = 'REVIEW') r)::int`;
+}
+
+/**
+ * Each approver's assignment load, as (`approver_id`, `pending`, `to_review`, `assigned`):
+ * active APPROVAL and REVIEW assignments now, and APPROVAL assignments made in
+ * [`since`, `until`). Rows one by one; group assignments counted per set, then once for
+ * each member, less the groups a member's own part of ended (their inactive row is among
+ * the rows). Returns the statement and its parameters.
+ */
+export function assignmentLoadSql(since: Date, until: Date): [string, unknown[]] {
+  return [
+    `with "g" as (
+         select "id", "set_id", "active" and "kind" = 'APPROVAL' as "p", "active" and "kind" = 'REVIEW' as "r",
+                "kind" = 'APPROVAL' and "created_at" >= ? and "created_at" < ? as "w"
+         from "group_assignment" where "active" or ("created_at" >= ? and "created_at" < ?)
+       ), "per_set" as (
+         select "set_id", count(*) filter (where "p") as "p", count(*) filter (where "r") as "r", count(*) filter (where "w") as "w" from "g" group by 1
+       )
+       select "approver_id", sum("p")::int as "pending", sum("r")::int as "to_review", sum("w")::int as "assigned" from (
+         select "approver_id",
+           count(*) filter (where "active" and "kind" = 'APPROVAL') as "p",
+           count(*) filter (where "active" and "kind" = 'REVIEW') as "r",
+           count(*) filter (where "kind" = 'APPROVAL' and "created_at" >= ? and "created_at" < ?) as "w"
+         from "assignment" where "active" or ("created_at" >= ? and "created_at" < ?)
+         group by 1
+         union all
+         select m."approver_id", ps."p", ps."r", ps."w"
+         from "per_set" ps join "approver_set" s on s."id" = ps."set_id" cross join lateral unnest(s."member_ids") as m("approver_id")
+         union all
+         select k."approver_id", -count(*) filter (where g."p"), -count(*) filter (where g."r"), -count(*) filter (where g."w")
+         from "g" join "assignment" k on k."group_id" = g."id"
+         group by 1
+       ) t
+       group by 1`,
+    [since, until, since, until, since, until, since, until],
+  ];
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ASSIGNMENT_ENTRIES as ENTRIES } from '../escalation/assignments.js';
+import { assignmentLoadSql, assignmentOfDecisionSql } from '../escalation/assignments.js';
 import { ActionStatus, Mode, Verdict } from '../shared/enums.js';
 import { StatusReason } from '../actions/status-reason.js';
 import type { GovernanceCache } from '../governance/governance.service.js';
@@ -73,9 +73,7 @@ export async function computeMetrics(em: EntityManager, governance: GovernanceCa
          from "decision" d
          join "action_request" a on a."id" = d."action_id"
          left join lateral (
-           select x."created_at", x."via_role" from ${ENTRIES} x
-           where x."action_id" = d."action_id" and x."approver_id" = d."approver_id" and x."kind" = 'APPROVAL' and x."created_at" <= d."at"
-           order by x."created_at" desc limit 1
+           ${assignmentOfDecisionSql('d')}
          ) s on true
          where d."at" >= ? and d."at" < ?
        )
@@ -90,34 +88,7 @@ export async function computeMetrics(em: EntityManager, governance: GovernanceCa
        group by grouping sets (("approver_id"), ("approver_id", "bucket"), ("approver_id", "via_role"))`,
       [size, since, until, ALERT_THRESHOLDS.rubberStamping.quickSeconds],
     ),
-    em.execute<LoadRow[]>(
-      // Rows one by one; group assignments counted per set, then once for each member, less
-      // the groups a member's own part of ended (their inactive row is among the rows).
-      `with "g" as (
-         select "id", "set_id", "active" and "kind" = 'APPROVAL' as "p", "active" and "kind" = 'REVIEW' as "r",
-                "kind" = 'APPROVAL' and "created_at" >= ? and "created_at" < ? as "w"
-         from "group_assignment" where "active" or ("created_at" >= ? and "created_at" < ?)
-       ), "per_set" as (
-         select "set_id", count(*) filter (where "p") as "p", count(*) filter (where "r") as "r", count(*) filter (where "w") as "w" from "g" group by 1
-       )
-       select "approver_id", sum("p")::int as "pending", sum("r")::int as "to_review", sum("w")::int as "assigned" from (
-         select "approver_id",
-           count(*) filter (where "active" and "kind" = 'APPROVAL') as "p",
-           count(*) filter (where "active" and "kind" = 'REVIEW') as "r",
-           count(*) filter (where "kind" = 'APPROVAL' and "created_at" >= ? and "created_at" < ?) as "w"
-         from "assignment" where "active" or ("created_at" >= ? and "created_at" < ?)
-         group by 1
-         union all
-         select m."approver_id", ps."p", ps."r", ps."w"
-         from "per_set" ps join "approver_set" s on s."id" = ps."set_id" cross join lateral unnest(s."member_ids") as m("approver_id")
-         union all
-         select k."approver_id", -count(*) filter (where g."p"), -count(*) filter (where g."r"), -count(*) filter (where g."w")
-         from "g" join "assignment" k on k."group_id" = g."id"
-         group by 1
-       ) t
-       group by 1`,
-      [since, until, since, until, since, until, since, until],
-    ),
+    em.execute<LoadRow[]>(...assignmentLoadSql(since, until)),
     em.execute<ReviewRow[]>(
       `select "approver_id", count(*)::int as "reviews", count(*) filter (where "verdict" = 'FLAG')::int as "flags"
        from "review" where "at" >= ? and "at" < ? group by 1`,

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { ActionStatus, type Mode } from '../shared/enums.js';
 import { StatusReason } from '../actions/status-reason.js';
+import { reviewBacklogSql } from '../escalation/assignments.js';
 import { DeliveryStatus } from '../notifications/webhook.entity.js';
 import type { Logger } from '../logger.js';
 
@@ -64,8 +65,7 @@ export async function loadPrometheusSnapshot(em: EntityManager): Promise<Prometh
           from "action_request" group by 1, 2, 3, 4
        ) r) as "requests",
        (select min("created_at") from "action_request" where "status" = '${ActionStatus.PENDING}') as "oldest_pending",
-       (select count(distinct "action_id") from (select "action_id" from "assignment" where "active" and "kind" = 'REVIEW'
-          union all select "action_id" from "group_assignment" where "active" and "kind" = 'REVIEW') r)::int as "review_backlog",
+       ${reviewBacklogSql()} as "review_backlog",
        (select count(*) from "audit_event" where "kind" = 'ESCALATED')::int as "escalations",
        (select coalesce(json_agg(d), '[]'::json) from (
           select "event", "status", count(*)::int as "n" from "notification_delivery" group by 1, 2

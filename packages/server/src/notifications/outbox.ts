@@ -4,7 +4,7 @@ import type { UnsealedAuditEvent } from '../audit/chain.js';
 import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
 import type { WebhookFormat } from './webhook.entity.js';
-import { ASSIGNMENT_ENTRIES } from '../escalation/assignments.js';
+import { approvalRoutingSql, setMembersSql, setsHoldingSql } from '../escalation/assignments.js';
 
 interface EndpointMatch {
   id: string;
@@ -73,7 +73,7 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
     // Everyone the request was routed to for approval, at any level, and everyone who voted — with whom they stood in for.
     const rows = await tx.execute<{ action_id: string; approver_id: string; name: string }[]>(
       `select distinct p."action_id", ap."id" as "approver_id", ap."name"
-         from (select "action_id", "approver_id", "on_behalf_of_id" from ${ASSIGNMENT_ENTRIES} where "kind" = 'APPROVAL' and "action_id" in (${placeholders(open)})
+         from (${approvalRoutingSql(open.length)}
                union all
                select "action_id", "approver_id", "on_behalf_of_id" from "decision" where "action_id" in (${placeholders(open)})) p
          join "approver" ap on ap."id" = p."approver_id" or ap."id" = p."on_behalf_of_id"`,
@@ -94,11 +94,11 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
   const setList = `{${sets.join(',')}}`;
   const matches = await tx.execute<EndpointMatch[]>(
     `select e."id", e."approver_id", e."role", e."format", e."events", ap."id" as "recipient_id", ap."name" as "recipient_name", ap."roles" as "recipient_roles",
-            array(select s."id" from "approver_set" s where s."id" = any(?::uuid[]) and ap."id" = any(s."member_ids"))::text[] as "in_sets"
+            ${setsHoldingSql('ap')} as "in_sets"
        from "webhook_endpoint" e
        join "approver" ap on ap."id" = e."approver_id" or (e."role" is not null and e."role" = any(ap."roles"))
       where e."active" and ap."active"
-        and (${everyone.length > 0 ? `ap."id" in (${placeholders(everyone)}) or ` : ''}ap."id" in (select unnest(s."member_ids") from "approver_set" s where s."id" = any(?::uuid[])))`,
+        and (${everyone.length > 0 ? `ap."id" in (${placeholders(everyone)}) or ` : ''}ap."id" in (${setMembersSql()}))`,
     [setList, ...everyone, setList],
   );
   if (matches.length === 0) return null;
