@@ -288,6 +288,8 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     for (let i = 0; i <= index; i++) await page.keyboard.press('j');
     await page.keyboard.press('Enter');
     await eventually(() => page.getByRole('heading', { name: input.summary, level: 1 }).isVisible());
+    // The verdict keys belong to the verdict panel: press once it is on the page.
+    await eventually(() => page.getByRole('button', { name: 'Approve' }).isVisible());
     await page.keyboard.press('a');
     await eventually(() => page.getByRole('dialog').getByRole('button', { name: 'Approve' }).isVisible());
     await page.keyboard.press('Escape');

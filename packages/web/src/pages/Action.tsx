@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.js';
@@ -253,8 +253,9 @@ function Verdicts({ action }: { action: Action }) {
     setConfirm(verdict);
   }, [comment, parsed]);
 
-  // a / d: approve / deny, from anywhere on the page but a text field.
-  useEffect(() => {
+  // a / d: approve / deny, from anywhere on the page but a text field; bound before the
+  // page is painted, so a key pressed as soon as it shows is not lost.
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (typingIn(event) || event.metaKey || event.ctrlKey || event.altKey) return;
       if (event.key === 'a') ask('APPROVE');
