@@ -207,8 +207,7 @@ describe('web app sessions', () => {
     const approver = await createApprover(stack, 'web-eve', ['finance']);
     const { cookie } = await signIn(base, approver.token);
     expect((await cookieGql(base, cookie!, ME)).status).toBe(200);
-    // What a rotation does to the row: the stored hash of the approver's token changes.
-    await stack.database.query(`update approver set token_hash = 'rotated-' || token_hash where id = $1`, [approver.id]);
+    await gqlOk(stack.url, 'mutation($id: ID!) { rotateApproverToken(id: $id) { token } }', { id: approver.id }, stack.adminToken);
     const after = await cookieGql(base, cookie!, ME);
     expect(after.status).toBe(401);
     expect(after.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
@@ -221,8 +220,7 @@ describe('web app sessions', () => {
     const { cookie, body } = await signIn(base, created.createAdminToken.token);
     expect(body.principal).toMatchObject({ kind: 'ADMIN', name: 'web-admin' });
     expect((await cookieGql(base, cookie!, '{ agents { totalCount } }')).body.errors).toBeUndefined();
-    // What revokeAdminToken does to the row.
-    await stack.database.query('update admin_token set revoked_at = now() where id = $1', [body.principal.id]);
+    await gqlOk(stack.url, 'mutation($id: ID!) { revokeAdminToken(id: $id) { id } }', { id: body.principal.id }, stack.adminToken);
     const after = await cookieGql(base, cookie!, '{ agents { totalCount } }');
     expect(after.status).toBe(401);
     expect(after.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
