@@ -10,7 +10,7 @@ import { openOrm } from './db/orm.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { embeddedBootstrapToken, sharedSecret } from './db/bootstrap.js';
 import { TokenHasher, bearerToken } from './auth/tokens.js';
-import { AgentKeyCache, authenticate } from './auth/principal.js';
+import { AgentKeyCache, authenticate, type Principal } from './auth/principal.js';
 import { agentOfTopic } from './auth/credentials.js';
 import { AppError, ErrorCode } from './errors.js';
 import { createSchema } from './graphql/schema.js';
@@ -155,8 +155,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
-    // Requests whose rate the early check already counted.
-    const countedEarly = new WeakSet<object>();
+    // Requests whose agent the early check already knew (from the key cache) and counted.
+    const knownEarly = new WeakMap<object, Principal>();
     const handleGraphql = graphqlHttpHandler(
       apollo,
       async (req) => {
@@ -169,7 +169,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             if (!session) throw AppError.unauthenticated('Your session has ended (signed out, expired or revoked): sign in again.');
             principal = session.principal;
           } else {
-            principal = await authenticate(services.sql, hasher, services.config.bootstrapToken, token, { snapshot: true, cache: services.agentKeys });
+            principal = knownEarly.get(req) ?? await authenticate(services.sql, hasher, services.config.bootstrapToken, token, { snapshot: true, cache: services.agentKeys });
           }
         } catch (error) {
           const unavailable = unavailableError(error);
@@ -182,7 +182,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           if (!decision.ok) throw rateLimitedHttpError(decision.retryAfterSeconds);
           throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
         }
-        if (!countedEarly.has(req)) {
+        if (!knownEarly.has(req)) {
           const decision = await rateLimiter.consume(rateLimitKey(principal, req.socket.remoteAddress));
           if (!decision.ok) throw rateLimitedHttpError(decision.retryAfterSeconds);
         }
@@ -195,7 +195,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         const token = bearerToken(req.headers.authorization);
         const known = token === null ? null : services.agentKeys.get(hasher.hash(token));
         if (!known) return null;
-        countedEarly.add(req);
+        knownEarly.set(req, known);
         const decision = await rateLimiter.consume(rateLimitKey(known, req.socket.remoteAddress));
         return decision.ok ? null : decision;
       },

@@ -19,6 +19,6 @@ export function requestFromOwnOrigin(req: IncomingMessage, publicUrl: string | n
   const site = req.headers['sec-fetch-site'];
   return isSameOrigin(
     { origin: req.headers.origin, host: req.headers.host, 'sec-fetch-site': typeof site === 'string' ? site : undefined },
-    { publicUrl, secure: (req.socket as TLSSocket).encrypted === true || req.headers['x-forwarded-proto'] === 'https' },
+    { publicUrl, secure: cameOverHttps(req, null) },
   );
 }

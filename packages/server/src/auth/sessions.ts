@@ -202,7 +202,7 @@ export function hasSessionCookie(request: Pick<IncomingMessage, 'headers'>): boo
 
 /** Signs out: ends the cookie's session at once (its sockets close too). Unknown or ended secrets are ignored. */
 export async function signOut(services: Services, secret: string): Promise<SessionCredential | null> {
-  const credential = await authenticateSession(services, secret);
+  const credential = await authenticateSession(services, secret, { touch: false });
   if (credential) await endSessions(services, [credential.sessionId], SessionEnd.SIGNED_OUT, credential.principal);
   return credential;
 }

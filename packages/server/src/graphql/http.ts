@@ -5,6 +5,7 @@ import type { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
 import type { OperationRequest, QueryLimits } from './limits.js';
 import { bearerToken } from '../auth/tokens.js';
+import { hasSessionCookie } from '../auth/sessions.js';
 import { ErrorCode } from '../errors.js';
 
 const jsonBody = bodyParser.json({ limit: '2mb' });
@@ -41,7 +42,7 @@ function refusal(req: IncomingMessage & { body?: unknown }, url: URL, limits: Qu
   if (input) return [input];
   const request = operationOf(method, req.body, url.searchParams);
   if (!request) return null;
-  const checked = limits.check(request, { anonymous: bearerToken(req.headers.authorization) === null });
+  const checked = limits.check(request, { anonymous: bearerToken(req.headers.authorization) === null && !hasSessionCookie(req) });
   return 'kind' in checked ? null : checked;
 }
 

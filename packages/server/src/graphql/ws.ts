@@ -86,7 +86,12 @@ export function createWsServer(httpServer: HttpServer, schema: GraphQLSchema, se
         try {
           credential = await authenticateConnection(sources, { params: ctx.connectionParams, request });
         } catch (error) {
-          if (error instanceof AppError) return false;
+          if (error instanceof AppError) {
+            // A refused credential counts against the caller's address, as over HTTP: no free guessing by reconnecting.
+            const decision = await guards.rateLimiter.consume(rateLimitKey(null, request.socket.remoteAddress));
+            if (!decision.ok) socket.close(WsCloseCode.TOO_MANY_CONNECTIONS, `Too many failed sign-ins: try again in ${decision.retryAfterSeconds} s`);
+            return false;
+          }
           // graphql-ws closes with 4500 and this message, which the SDK reads as UNAVAILABLE.
           throw unavailableError(error) ?? error;
         }
