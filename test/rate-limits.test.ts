@@ -130,6 +130,8 @@ describe('rate limits per principal (DESIGN §11)', () => {
       const onB = await flood(b.url, agent.apiKey, 15);
       // Each instance alone would serve all 15 (as the in-memory test below shows).
       expect(onA.served + onB.served).toBeGreaterThanOrEqual(20);
+      // Counted apart, the two instances would serve all 30.
+      expect(onA.served + onB.served).toBeLessThan(30);
       expect(onB.refused.length).toBeGreaterThan(0);
       expect(errorCode(onB.refused[0]!)).toBe('RATE_LIMITED');
       expect(await healthy(a.url)).toBe(200);

@@ -233,6 +233,13 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await page.getByLabel('Token').fill(fiona.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await eventually(() => page.getByRole('heading', { name: input.summary, level: 1 }).isVisible());
+
+    // Already signed in, a link from a notification opens the request at once, with no sign-in form.
+    const next = syncInput('Deep link, signed in');
+    const second = await submit(stack, agent.apiKey, next);
+    await page.goto(`${base}/actions/${second.id}`);
+    await eventually(() => page.getByRole('heading', { name: next.summary, level: 1 }).isVisible());
+    expect(await page.getByLabel('Token').count()).toBe(0);
     await context.close();
   });
 
