@@ -143,7 +143,8 @@ function ActionView({ action, canDecide }: { action: Action; canDecide: boolean 
               <JsonDiff before={action.payload} after={payloadUpForApproval(action)} label="Changes from the submitted payload" />
             </section>
           ) : null}
-          {canDecide && pending ? <Verdicts action={action} /> : null}
+          {/* Keyed by the version up for approval: a new one brings a fresh draft, not the old one as an "edit". */}
+          {canDecide && pending ? <Verdicts key={prettyJson(payloadUpForApproval(action))} action={action} /> : null}
           {action.status !== 'PENDING' ? <Outcome action={action} /> : null}
 
           <section className="card" aria-labelledby="why-title">
@@ -268,7 +269,11 @@ function Verdicts({ action }: { action: Action }) {
   }, [ask]);
 
   async function send(verdict: Verdict) {
-    const modifiedPayload = verdict === 'DENY' ? undefined : edited;
+    // An approval of a changed payload names the version on screen: should another approver
+    // change it again meanwhile, this vote does not count for a version this approver never saw.
+    const shown = payloadUpForApproval(action);
+    const changedOnScreen = prettyJson(shown) !== prettyJson(action.payload) ? shown : undefined;
+    const modifiedPayload = verdict === 'DENY' ? undefined : edited ?? (verdict === 'APPROVE' ? changedOnScreen : undefined);
     // On success the live subscription turns the page to the outcome; on failure the error shows here.
     await decide({ input: { actionId: action.id, verdict, comment: comment.trim() || undefined, modifiedPayload } });
     setConfirm(null);
