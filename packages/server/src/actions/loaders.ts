@@ -3,7 +3,7 @@ import { activeAssignmentsOf } from '../escalation/assignments.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../auth/principal.js';
 import { readableBy } from './access.js';
-import { supersededAmong } from './relations.js';
+import { superseded } from './relations.js';
 import { Agent } from '../principals/agent.entity.js';
 import { Approver } from '../principals/approver.entity.js';
 import { ACTION_COLUMNS, toActionView, toDate, type ActionRow } from './action.view.js';
@@ -91,7 +91,7 @@ export function createLoaders(em: EntityManager, principal: Principal | null) {
       const views = rows.map((d) =>
         Object.assign(new DecisionType(), {
           id: d.id, actionId: d.action_id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modified_payload, escalationLevel: d.escalation_level,
-          at: toDate(d.at), candidate: d.candidate, superseded: supersededAmong([{ candidate: latest.get(d.action_id)! }], d), approverId: d.approver_id, onBehalfOfId: d.on_behalf_of_id,
+          at: toDate(d.at), candidate: d.candidate, superseded: superseded(latest.get(d.action_id)!, d), approverId: d.approver_id, onBehalfOfId: d.on_behalf_of_id,
         }),
       );
       return groupBy(views, ids, (d) => d.actionId);

@@ -194,11 +194,11 @@ export function toRelations(row: Omit<RelationRow, 'rel_assignees'> & { rel_assi
     assignees: row.rel_assignees?.map((x) =>
       withApprovers(Object.assign(new AssigneeType(), { viaRole: x.viaRole, level: x.level, approverId: x.approverId, onBehalfOfId: x.onBehalfOfId } satisfies AssigneeType), x),
     ),
-    decisions: row.rel_decisions.map((d) =>
+    decisions: row.rel_decisions.map((d, _, all) =>
       withApprovers(
         Object.assign(new DecisionType(), {
           id: d.id, verdict: d.verdict, comment: d.comment, modifiedPayload: d.modifiedPayload, escalationLevel: d.escalationLevel, at: new Date(d.at),
-          candidate: d.candidate, superseded: supersededAmong(row.rel_decisions, d), approverId: d.approverId, onBehalfOfId: d.onBehalfOfId,
+          candidate: d.candidate, superseded: superseded(latestCandidate(all), d), approverId: d.approverId, onBehalfOfId: d.onBehalfOfId,
         } satisfies DecisionType),
         d,
       ),
@@ -207,6 +207,17 @@ export function toRelations(row: Omit<RelationRow, 'rel_assignees'> & { rel_assi
 }
 
 /** For an approval, whether a later candidate replaced the one it approved (decisions/quorum.ts); null for other verdicts. */
-export function supersededAmong(votes: readonly { candidate: number }[], vote: { verdict: Verdict; candidate: number }): boolean | null {
-  return vote.verdict === 'APPROVE' ? votes.some((v) => v.candidate > vote.candidate) : null;
+export function superseded(latest: number, vote: { verdict: Verdict; candidate: number }): boolean | null {
+  return vote.verdict === 'APPROVE' ? latest > vote.candidate : null;
+}
+
+/** The newest candidate among a request's votes, worked out once per request (not once per vote). */
+const latestOf = new WeakMap<readonly { candidate: number }[], number>();
+function latestCandidate(votes: readonly { candidate: number }[]): number {
+  let latest = latestOf.get(votes);
+  if (latest === undefined) {
+    latest = votes.reduce((max, v) => Math.max(max, v.candidate), 0);
+    latestOf.set(votes, latest);
+  }
+  return latest;
 }
