@@ -180,7 +180,8 @@ describe('single sign-on while the provider is down', () => {
       expect(page.status).toBe(503);
       expect(await page.text()).toMatch(/cannot be reached right now[\s\S]*Back to sign-in/);
 
-      idp = await startIdentityProvider({ redirectUri: `${publicUrl}/auth/oidc/callback`, port: idpPort });
+      // This provider puts the email in the ID token itself (the others only answer it at userinfo).
+      idp = await startIdentityProvider({ redirectUri: `${publicUrl}/auth/oidc/callback`, port: idpPort, emailInIdToken: true });
       const result = await ssoSignIn(publicUrl, 'pia@example.com');
       expect(result.location).toBe('/');
       expect((await cookieGql(publicUrl, result.sessionCookie!, ME)).body.data.me.name).toBe('pia');

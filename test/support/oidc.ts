@@ -18,7 +18,11 @@ export interface TestIdentityProvider {
   close(): Promise<void>;
 }
 
-export async function startIdentityProvider(options: { redirectUri: string; port?: number; unverified?: string[] }): Promise<TestIdentityProvider> {
+/**
+ * `emailInIdToken`: the ID token carries the email claims too (some providers do); by
+ * default they come only from the userinfo endpoint, as OpenID Connect has it for the code flow.
+ */
+export async function startIdentityProvider(options: { redirectUri: string; port?: number; unverified?: string[]; emailInIdToken?: boolean }): Promise<TestIdentityProvider> {
   const port = options.port ?? (await freePort());
   // 127.0.0.1 while the app is opened at localhost: the provider is another site, as in life.
   const issuer = `http://127.0.0.1:${port}`;
@@ -53,6 +57,7 @@ export async function startIdentityProvider(options: { redirectUri: string; port
       return grant;
     },
     features: { devInteractions: { enabled: true } },
+    conformIdTokenClaims: !options.emailInIdToken,
     jwks: { keys: [{ ...(await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey)), kid: 'test', alg: 'RS256', use: 'sig' }] },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
   });

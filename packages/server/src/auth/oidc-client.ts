@@ -97,8 +97,8 @@ export class OidcClient {
       });
       const claims = tokens.claims();
       if (!claims) throw new SsoError(SsoRefusal.FAILED, 'The provider sent no ID token.');
-      if (typeof claims.email === 'string') return { sub: claims.sub, email: claims.email, email_verified: claims.email_verified };
-      // Many providers put the email in the userinfo answer only; it must be about the same subject.
+      if (typeof claims.email === 'string' && claims.email_verified !== undefined) return { sub: claims.sub, email: claims.email, email_verified: claims.email_verified };
+      // Many providers put the email (or whether it is verified) in the userinfo answer only; it must be about the same subject.
       const info = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
       return { sub: claims.sub, email: info.email, email_verified: info.email_verified };
     } catch (error) {
