@@ -81,6 +81,13 @@ describe('single sign-on against a real OpenID provider', () => {
     expect((await sessionEvents(stack)).at(-1)).toMatchObject({ kind: 'SESSION_REFUSED', data: { refusal: 'email_unverified', email: 'unverified@example.com' } });
   });
 
+  it('comes back to the sign-in page, with no session, when the person cancels at the provider', async () => {
+    const result = await ssoSignIn(base, 'nobody@example.com', { cancel: true, next: '/reviews' });
+    expect(result.location).toBe('/reviews?sso_error=cancelled');
+    expect(result.sessionCookie).toBeNull();
+    expect((await sessionEvents(stack)).at(-1)).toMatchObject({ kind: 'SESSION_REFUSED', data: { refusal: 'cancelled', email: null } });
+  });
+
   it('refuses a callback whose state does not match the one this browser started with, or that no sign-in started', async () => {
     await createApprover(stack, 'mallory');
     const forged = await ssoSignIn(base, 'mallory@example.com', { tamper: (q) => q.set('state', 'forged-state') });

@@ -115,10 +115,10 @@ export interface SsoResult {
 
 /**
  * Signs in by single sign-on as a browser would, without one: the server's start, the
- * provider's login form (with `email`), the redirect back, the callback. `tamper` may
- * change the callback's query before it is sent (a forged state, say).
+ * provider's login form (with `email`, or cancelled), the redirect back, the callback.
+ * `tamper` may change the callback's query before it is sent (a forged state, say).
  */
-export async function ssoSignIn(base: string, email: string, options: { next?: string; tamper?: (query: URLSearchParams) => void; jar?: CookieJar } = {}): Promise<SsoResult> {
+export async function ssoSignIn(base: string, email: string, options: { next?: string; tamper?: (query: URLSearchParams) => void; jar?: CookieJar; cancel?: boolean } = {}): Promise<SsoResult> {
   const jar = options.jar ?? new CookieJar();
   const get = async (url: string, init: RequestInit = {}) => {
     const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
@@ -133,6 +133,12 @@ export async function ssoSignIn(base: string, email: string, options: { next?: s
     if (hops > 10) throw new Error('too many redirects at the provider');
     response = await get(url.href);
     if (response.status === 200 && /name="login"/.test(await response.clone().text())) {
+      if (options.cancel) {
+        // The login page's "Cancel": the provider answers the client with access_denied.
+        response = await get(`${url.href}/abort`);
+        url = new URL(response.headers.get('location')!, url);
+        continue;
+      }
       const form = new URLSearchParams({ prompt: 'login', login: email, password: 'any' });
       response = await get(url.href, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     }

@@ -65,7 +65,9 @@ export function oidcRoutes(services: Services) {
     const secure = cameOverHttps(req, config.publicUrl);
     // The sign-in cookie is good for one callback, whatever comes of it.
     const cleared = loginCookie('', { secure, maxAgeSeconds: 0 });
-    const refuse = async (refusal: SsoRefusal, next: string, reason: string, email: string | null) => {
+    const refuse = async (refusal: SsoRefusal, next: string, why: string, email: string | null) => {
+      // A provider's error description comes through the browser: bounded before it is kept.
+      const reason = why.length > 300 ? `${why.slice(0, 300)}…` : why;
       logger.info({ refusal, reason }, 'single sign-on refused');
       await recordSsoRefusal(services, refusal, { email, reason });
       redirect(res, refusalLocation(next, refusal), [cleared]);
