@@ -38,6 +38,7 @@ import { withTimeout } from './shared/timeout.js';
 import { openSecrets } from './secrets/at-rest.js';
 import { authenticateSessionCookie, hasSessionCookie } from './auth/sessions.js';
 import { sessionRoutes } from './auth/session.routes.js';
+import { oidcRoutes } from './auth/oidc.routes.js';
 import { cameOverHttps, requestFromOwnOrigin } from './auth/origin.js';
 import { staticApp } from './web/static.js';
 
@@ -202,6 +203,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     );
 
     const handleSession = sessionRoutes(services);
+    const handleOidc = oidcRoutes(services);
+    // Sign-in attempts (token or single sign-on) count against the caller's address like any anonymous request.
+    const limitedByAddress = (req: http.IncomingMessage, res: http.ServerResponse, fail: (error: unknown) => void, handle: () => void | Promise<void>) => {
+      rateLimiter
+        .consume(rateLimitKey(null, req.socket.remoteAddress))
+        .then((decision) => {
+          if (decision.ok) return handle();
+          res.writeHead(429, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': String(decision.retryAfterSeconds) });
+          res.end(JSON.stringify({ error: { code: ErrorCode.RATE_LIMITED, message: `Too many requests: try again in ${decision.retryAfterSeconds} s.`, retryAfter: decision.retryAfterSeconds } }));
+        })
+        .catch(fail);
+    };
     const handleStatic = staticApp({ dir: config.webDir, publicUrl: config.publicUrl, logger, https: (req) => cameOverHttps(req, config.publicUrl) });
 
     httpServer.on('request', (req, res) => {
@@ -228,15 +241,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           handleGraphql(req, res, fail);
           return;
         case '/auth/session':
-          // Sign-in attempts count against the caller's address like any anonymous request.
-          rateLimiter
-            .consume(rateLimitKey(null, req.socket.remoteAddress))
-            .then((decision) => {
-              if (decision.ok) return handleSession(req, res);
-              res.writeHead(429, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': String(decision.retryAfterSeconds) });
-              res.end(JSON.stringify({ error: { code: ErrorCode.RATE_LIMITED, message: `Too many requests: try again in ${decision.retryAfterSeconds} s.`, retryAfter: decision.retryAfterSeconds } }));
-            })
-            .catch(fail);
+          limitedByAddress(req, res, fail, () => handleSession(req, res));
+          return;
+        case '/auth/config':
+        case '/auth/oidc/start':
+        case '/auth/oidc/callback':
+          limitedByAddress(req, res, fail, () => handleOidc(req, res, path));
           return;
         case '/.well-known/jwks.json':
           receipts

@@ -50,3 +50,38 @@ describe('web app configuration', () => {
     expect(!result.ok && result.errors).toHaveLength(3);
   });
 });
+
+describe('single sign-on configuration', () => {
+  const sso = { COUNTERSIGN_OIDC_ISSUER: 'https://id.example.com', COUNTERSIGN_OIDC_CLIENT_ID: 'countersign', COUNTERSIGN_OIDC_CLIENT_SECRET: 's3cret', COUNTERSIGN_PUBLIC_URL: 'https://cs.example.com' };
+
+  it('is off unless configured', () => {
+    const result = loadConfig({});
+    expect(result.ok && result.config.oidc).toBeNull();
+  });
+
+  it('takes the issuer, the client and a comma-separated list of admin emails, in lower case and once each', () => {
+    const result = loadConfig({ ...sso, COUNTERSIGN_OIDC_ADMINS: ' Root@Example.com, ops@example.com,,root@example.com ' });
+    expect(result.ok && result.config.oidc).toEqual({ issuer: 'https://id.example.com', clientId: 'countersign', clientSecret: 's3cret', admins: ['root@example.com', 'ops@example.com'] });
+  });
+
+  it('needs all three variables together, naming the missing ones', () => {
+    const result = loadConfig({ COUNTERSIGN_OIDC_ISSUER: sso.COUNTERSIGN_OIDC_ISSUER, COUNTERSIGN_PUBLIC_URL: sso.COUNTERSIGN_PUBLIC_URL });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.errors.join('\n')).toMatch(/COUNTERSIGN_OIDC_CLIENT_ID, COUNTERSIGN_OIDC_CLIENT_SECRET are missing/);
+  });
+
+  it('needs the public URL, from which the redirect URI is built', () => {
+    const result = loadConfig({ ...sso, COUNTERSIGN_PUBLIC_URL: '' });
+    expect(result.ok ? '' : result.errors.join('\n')).toMatch(/COUNTERSIGN_PUBLIC_URL\/auth\/oidc\/callback/);
+  });
+
+  it('refuses a plain-http issuer that is not on this machine, a bad admin entry, and admins without single sign-on', () => {
+    const http = loadConfig({ ...sso, COUNTERSIGN_OIDC_ISSUER: 'http://id.example.com', COUNTERSIGN_OIDC_ADMINS: 'root' });
+    const errors = http.ok ? '' : http.errors.join('\n');
+    expect(errors).toMatch(/COUNTERSIGN_OIDC_ISSUER/);
+    expect(errors).toMatch(/COUNTERSIGN_OIDC_ADMINS: "root" is not an email/);
+    expect(loadConfig({ ...sso, COUNTERSIGN_OIDC_ISSUER: 'http://localhost:9000/oidc' }).ok).toBe(true);
+    const orphan = loadConfig({ COUNTERSIGN_OIDC_ADMINS: 'root@example.com' });
+    expect(orphan.ok ? '' : orphan.errors.join('\n')).toMatch(/COUNTERSIGN_OIDC_ADMINS is set but single sign-on is not/);
+  });
+});

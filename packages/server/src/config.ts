@@ -57,6 +57,18 @@ export interface Config {
   sessions: SessionConfig;
   /** The built web app served at `/`; null: packages/web/dist beside the server package. */
   webDir: string | null;
+  /** Single sign-on with an OpenID provider (auth/oidc-client.ts, DESIGN §14); null: not offered. */
+  oidc: OidcConfig | null;
+}
+
+/** An OpenID Connect provider people sign in with; the redirect URI is `<publicUrl>/auth/oidc/callback`. */
+export interface OidcConfig {
+  /** The provider's issuer URL (its metadata is at `<issuer>/.well-known/openid-configuration`). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Verified emails (lower case) that sign in as admins rather than as the approver with that email. */
+  admins: string[];
 }
 
 /** The bounds on what one request may ask (README "Security"). */
@@ -262,10 +274,55 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     perPrincipal: positiveInt(env, 'COUNTERSIGN_SESSIONS_PER_PRINCIPAL', 10, errors, 1, 1000),
   };
   const webDir = env.COUNTERSIGN_WEB_DIR?.trim() ? path.resolve(cwd, env.COUNTERSIGN_WEB_DIR.trim()) : null;
+  const oidc = oidcConfig(env, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir, oidc },
   };
+}
+
+const OIDC_VARIABLES = ['COUNTERSIGN_OIDC_ISSUER', 'COUNTERSIGN_OIDC_CLIENT_ID', 'COUNTERSIGN_OIDC_CLIENT_SECRET'] as const;
+
+/**
+ * Single sign-on: all three of issuer, client id and secret, or none. The redirect URI is
+ * built from COUNTERSIGN_PUBLIC_URL, so it is required with them. The issuer must be https,
+ * except on this machine (a provider for development or tests).
+ */
+function oidcConfig(env: Record<string, string | undefined>, errors: string[]): OidcConfig | null {
+  const values = OIDC_VARIABLES.map((name) => env[name]?.trim() || null);
+  const rawAdmins = env.COUNTERSIGN_OIDC_ADMINS?.trim() || '';
+  if (values.every((v) => v === null)) {
+    if (rawAdmins) errors.push('COUNTERSIGN_OIDC_ADMINS is set but single sign-on is not: set COUNTERSIGN_OIDC_ISSUER, COUNTERSIGN_OIDC_CLIENT_ID and COUNTERSIGN_OIDC_CLIENT_SECRET too.');
+    return null;
+  }
+  const missing = OIDC_VARIABLES.filter((_, i) => values[i] === null);
+  if (missing.length > 0) {
+    errors.push(`Single sign-on needs ${OIDC_VARIABLES.join(', ')} together: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`);
+    return null;
+  }
+  const [issuer, clientId, clientSecret] = values as [string, string, string];
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(issuer);
+  } catch {
+    parsed = null;
+  }
+  const loopback = parsed !== null && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (!parsed || !(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && loopback)) || parsed.username || parsed.password || parsed.search || parsed.hash) {
+    errors.push(`COUNTERSIGN_OIDC_ISSUER=${JSON.stringify(issuer)} is not valid: expected the provider's https issuer URL (http only for a provider on localhost), with no query, fragment or credentials.`);
+  }
+  if (!env.COUNTERSIGN_PUBLIC_URL?.trim()) {
+    errors.push('Single sign-on needs COUNTERSIGN_PUBLIC_URL: the redirect URI registered with the provider is COUNTERSIGN_PUBLIC_URL/auth/oidc/callback.');
+  }
+  const admins: string[] = [];
+  for (const entry of rawAdmins.split(',')) {
+    const email = entry.trim().toLowerCase();
+    if (email === '') continue;
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) errors.push(`COUNTERSIGN_OIDC_ADMINS: ${JSON.stringify(entry.trim())} is not an email address (expected a comma-separated list of emails).`);
+    else if (!admins.includes(email)) admins.push(email);
+  }
+  // Kept as given: the provider's metadata must name exactly this issuer.
+  return { issuer, clientId, clientSecret, admins };
 }

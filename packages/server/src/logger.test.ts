@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriverException } from '@mikro-orm/core';
-import { serializeError } from './logger.js';
+import { Writable } from 'node:stream';
+import { createLogger, serializeError } from './logger.js';
 
 const MARKER = 'payload-marker-7f3a';
 
@@ -45,5 +46,17 @@ describe('serializeError', () => {
     const serialized = serializeError(new TypeError('x is not a function')) as { message: string; stack: string };
     expect(serialized.message).toBe('x is not a function');
     expect(serialized.stack).toMatch(/^TypeError: x is not a function\n\s+at /);
+  });
+});
+
+describe('createLogger', () => {
+  it('redacts the single sign-on client secret wherever a config is logged', () => {
+    let written = '';
+    const sink = new Writable({ write: (chunk, _encoding, done) => ((written += String(chunk)), done()) });
+    const logger = createLogger('info', sink);
+    logger.info({ config: { oidc: { issuer: 'https://id.example.com', clientId: 'cs', clientSecret: MARKER } } }, 'config');
+    logger.info({ oidc: { clientSecret: MARKER } }, 'oidc');
+    expect(written).toContain('https://id.example.com');
+    expect(written).not.toContain(MARKER);
   });
 });

@@ -2,7 +2,7 @@ import { Component, Suspense, lazy, useCallback, useEffect, useMemo, useState, t
 import { Provider } from 'urql';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { createGraphqlClient } from './client.js';
-import { currentSession, ServerUnreachableError, signOut, type SessionPrincipal } from './session.js';
+import { currentSession, ServerUnreachableError, signOut, takeSsoRefusal, type SessionPrincipal } from './session.js';
 import { SignIn } from './pages/SignIn.js';
 import { Queue } from './pages/Queue.js';
 import { Loading } from './components/ui.js';
@@ -25,6 +25,8 @@ type State = { phase: 'loading' } | { phase: 'signed-out'; reason?: string } | {
 export function App() {
   const [state, setState] = useState<State>({ phase: 'loading' });
   const [reachable, setReachable] = useState(true);
+  // Why single sign-on came back without a session, if it did: read once, then out of the address.
+  const [ssoRefusal, setSsoRefusal] = useState(takeSsoRefusal);
 
   const check = useCallback(async () => {
     try {
@@ -61,7 +63,7 @@ export function App() {
       {state.phase === 'loading' ? (
         reachable ? <Loading /> : null
       ) : state.phase === 'signed-out' ? (
-        <SignIn reason={state.reason} onSignedIn={(principal) => { setReachable(true); setState({ phase: 'signed-in', principal }); }} onUnreachable={() => setReachable(false)} />
+        <SignIn reason={state.reason} ssoRefusal={ssoRefusal} onSignedIn={(principal) => { setReachable(true); setSsoRefusal(null); setState({ phase: 'signed-in', principal }); }} onUnreachable={() => setReachable(false)} />
       ) : (
         <SignedIn
           principal={state.principal}
@@ -71,6 +73,7 @@ export function App() {
           onReachable={setReachable}
           onSignOut={async () => {
             await signOut().catch(() => undefined);
+            setSsoRefusal(null);
             setState({ phase: 'signed-out' });
           }}
         />

@@ -48,3 +48,45 @@ export async function signIn(token: string): Promise<SessionPrincipal> {
 export async function signOut(): Promise<void> {
   await send('DELETE');
 }
+
+/** Whether the server offers single sign-on ("Sign in with SSO"); false when it cannot tell. */
+export async function ssoOffered(): Promise<boolean> {
+  try {
+    const response = await fetch('/auth/config', { credentials: 'same-origin' });
+    if (!response.ok) return false;
+    return ((await response.json()) as { sso?: unknown }).sso === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where "Sign in with SSO" goes: the server, which comes back to this page once signed in. */
+export function ssoStartHref(location: Pick<Location, 'pathname' | 'search'> = window.location): string {
+  const params = new URLSearchParams(location.search);
+  params.delete('sso_error');
+  const search = params.toString();
+  return `/auth/oidc/start?next=${encodeURIComponent(location.pathname + (search ? `?${search}` : ''))}`;
+}
+
+/** What the sign-in page says when single sign-on came back without a session (the server's `?sso_error=`). */
+const SSO_REFUSALS: Record<string, string> = {
+  not_authorized: 'Single sign-on could not sign you in: your email is not an approver\'s or admin\'s here. Ask an admin to add it to your approver profile, or sign in with your token.',
+  email_unverified: 'Single sign-on could not sign you in: your identity provider has not verified your email address.',
+  ambiguous: 'Single sign-on could not sign you in: more than one approver has your email address. Ask an admin to fix it, or sign in with your token.',
+  cancelled: 'Single sign-on was cancelled.',
+  failed: 'Single sign-on did not complete (it may have expired, or been started in another window). Try again.',
+  unavailable: 'The single sign-on provider cannot be reached right now. Try again in a moment, or sign in with your token.',
+};
+
+/**
+ * Reads the reason single sign-on came back without a session, once, and takes it out of
+ * the address (a reload or a shared link does not show it again). Null when there is none.
+ */
+export function takeSsoRefusal(): string | null {
+  const url = new URL(window.location.href);
+  const code = url.searchParams.get('sso_error');
+  if (code === null) return null;
+  url.searchParams.delete('sso_error');
+  window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+  return SSO_REFUSALS[code] ?? SSO_REFUSALS.failed!;
+}

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { PrincipalKind } from '../shared/enums.js';
 import { authenticate, type Principal } from './principal.js';
 import { SESSION_COOKIE, SessionEnd, readCookie, sessionEndReason, shouldTouch } from './session-rules.js';
+import { ssoAdminOfSession } from './oidc-rules.js';
 
 /**
  * Web app sessions (DESIGN §10 sign-in). A token is exchanged once for a random secret
@@ -53,15 +54,16 @@ export interface OpenedSession {
 }
 
 /**
- * Opens a session for a person already authenticated (by token here; by single sign-on
- * later, with the approver's current token hash as `credentialHash`, so that deactivation or
- * rotation ends it alike). `method` is recorded in the audit log.
+ * Opens a session for a person already authenticated (by token, or by single sign-on with
+ * the approver's current token hash as `credentialHash`, so that deactivation or rotation
+ * ends it alike). `method` and `detail` are recorded in the audit log.
  */
 export async function openSession(
   services: Services,
   principal: Extract<Principal, { kind: PrincipalKind.APPROVER | PrincipalKind.ADMIN }>,
   credentialHash: string,
   method: string,
+  detail: Record<string, unknown> = {},
 ): Promise<OpenedSession> {
   const secret = randomBytes(32).toString('base64url');
   const sessionId = randomUUID();
@@ -88,7 +90,7 @@ export async function openSession(
       [sessionId, services.hasher.hash(secret), principal.kind, principal.id, credentialHash, maxAgeSeconds],
     );
     await appendAudit(sql, [
-      { kind: 'SESSION_STARTED', subjectType: 'SESSION', subjectId: sessionId, ...auditActor(principal), data: { method, replaced: ended.map((e) => e.id) } },
+      { kind: 'SESSION_STARTED', subjectType: 'SESSION', subjectId: sessionId, ...auditActor(principal), data: { method, ...detail, replaced: ended.map((e) => e.id) } },
       ...ended.map((e) => ({ kind: 'SESSION_ENDED', subjectType: 'SESSION', subjectId: e.id, ...auditActor(principal), data: { reason: SessionEnd.REPLACED } })),
     ]);
     return { expiresAt: new Date(row!.expires_at), replaced: ended.map((e) => e.id) };
@@ -154,7 +156,12 @@ function principalOf(services: Services, row: SessionRow): Principal | null {
   if (row.principal_kind === PrincipalKind.APPROVER) {
     return row.approver_name === null ? null : { kind: PrincipalKind.APPROVER, id: row.principal_id!, name: row.approver_name, roles: row.approver_roles ?? [] };
   }
-  if (row.principal_id !== null) return row.admin_name === null ? null : { kind: PrincipalKind.ADMIN, id: row.principal_id, name: row.admin_name };
+  if (row.principal_id !== null) {
+    if (row.admin_name !== null) return { kind: PrincipalKind.ADMIN, id: row.principal_id, name: row.admin_name };
+    // No admin token: an admin signed in by single sign-on, valid while their email is listed.
+    const admins = services.config.oidc?.admins ?? [];
+    return admins.length === 0 ? null : ssoAdminOfSession(admins, (c) => services.hasher.hash(c), row.principal_id, row.credential_hash);
+  }
   const bootstrap = services.config.bootstrapToken;
   return bootstrap !== null && services.hasher.hashMatches(row.credential_hash, bootstrap) ? { kind: PrincipalKind.ADMIN, id: null, name: 'bootstrap' } : null;
 }

@@ -1,14 +1,24 @@
-import { useState, type FormEvent } from 'react';
-import { ServerUnreachableError, signIn, SignInError, type SessionPrincipal } from '../session.js';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ServerUnreachableError, signIn, SignInError, ssoOffered, ssoStartHref, type SessionPrincipal } from '../session.js';
 
 /**
- * Sign-in with an approver's or admin's token, exchanged once for a session cookie. The
- * address stays as it was, so a deep link opens once signed in.
+ * Sign-in with an approver's or admin's token, exchanged once for a session cookie, or by
+ * single sign-on when the server offers it. The address stays as it was, so a deep link
+ * opens once signed in (single sign-on comes back to it too).
  */
-export function SignIn({ reason, onSignedIn, onUnreachable }: { reason?: string; onSignedIn(p: SessionPrincipal): void; onUnreachable(): void }) {
+export function SignIn({ reason, ssoRefusal, onSignedIn, onUnreachable }: { reason?: string; ssoRefusal?: string | null; onSignedIn(p: SessionPrincipal): void; onUnreachable(): void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    void ssoOffered().then((offered) => live && setSso(offered));
+    return () => {
+      live = false;
+    };
+  }, []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -39,6 +49,19 @@ export function SignIn({ reason, onSignedIn, onUnreachable }: { reason?: string;
             {reason}
           </p>
         ) : null}
+        {ssoRefusal ? (
+          <p className="note error" role="alert">
+            {ssoRefusal}
+          </p>
+        ) : null}
+        {sso || ssoRefusal ? (
+          <>
+            <a className="button primary wide sso" href={ssoStartHref()}>
+              Sign in with SSO
+            </a>
+            <p className="muted or">or use a token</p>
+          </>
+        ) : null}
         <p className="muted">Use the approver or admin token you were given. It is exchanged for a session and not stored in this browser.</p>
         <label htmlFor="token">Token</label>
         <input
@@ -57,7 +80,7 @@ export function SignIn({ reason, onSignedIn, onUnreachable }: { reason?: string;
             {error}
           </p>
         ) : null}
-        <button type="submit" className="button primary wide" disabled={busy}>
+        <button type="submit" className={sso ? 'button wide' : 'button primary wide'} disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
