@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadSlackConfig, type SlackConfig } from './notifications/slack/slack.config.js';
 
 /** Log levels pino understands; `silent` turns logging off (tests). */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -57,6 +58,8 @@ export interface Config {
   sessions: SessionConfig;
   /** The built web app served at `/`; null: packages/web/dist beside the server package. */
   webDir: string | null;
+  /** Slack interactive approvals (notifications/slack/); null: off. */
+  slack: SlackConfig | null;
 }
 
 /** The bounds on what one request may ask (README "Security"). */
@@ -262,10 +265,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     perPrincipal: positiveInt(env, 'COUNTERSIGN_SESSIONS_PER_PRINCIPAL', 10, errors, 1, 1000),
   };
   const webDir = env.COUNTERSIGN_WEB_DIR?.trim() ? path.resolve(cwd, env.COUNTERSIGN_WEB_DIR.trim()) : null;
+  const slack = loadSlackConfig(env, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir, slack },
   };
 }
