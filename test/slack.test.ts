@@ -8,6 +8,7 @@ import { startServer, createAgent, createApprover, type TestServer } from './sup
 import { errorCode, gql, gqlOk } from './support/graphql.js';
 import { waitFor } from './support/wait.js';
 import { DECIDE, GET_ACTION, INPUTS, apply, governanceYaml } from './support/fixtures.js';
+import { runCli } from '@countersign/admin-cli/testing';
 
 const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 const BOT_TOKEN = 'xoxb-test-bot-token';
@@ -366,6 +367,32 @@ describe('Slack interactive approvals', () => {
       const audit = await gqlOk<any>(server.url, 'query($id: String) { auditLog(first: 50, filter: { subjectId: $id, kind: ["APPROVER_UPDATED"] }) { nodes { actorType data } } }', { id: fiona.id }, server.adminToken);
       expect(audit.auditLog.nodes).toContainEqual({ actorType: 'APPROVER', data: { before: expect.objectContaining({ slackUserId: null }), after: expect.objectContaining({ slackUserId: 'U0FIONA' }) } });
     });
+  });
+
+  it('the CLI sets it: admins with approvers create/update --slack-user-id, an approver their own with slack link/unlink', async () => {
+    const env = (token: string) => ({ env: { HOME: '/nonexistent', COUNTERSIGN_URL: server.url, COUNTERSIGN_TOKEN: token } });
+    const created = await runCli(['approvers', 'create', '--name', 'ines', '--role', 'finance', '--slack-user-id', 'U0INES', '--json'], env(server.adminToken));
+    expect(created.code, created.stderr).toBe(0);
+    const ines = created.json<{ approver: { id: string; slackUserId: string }; token: string }>();
+    expect(ines.approver.slackUserId).toBe('U0INES');
+    const unlinked = await runCli(['approvers', 'update', 'ines', '--no-slack-user-id', '--json'], env(server.adminToken));
+    expect(unlinked.code, unlinked.stderr).toBe(0);
+    expect(unlinked.json<{ slackUserId: string | null }>().slackUserId).toBeNull();
+
+    const linked = await runCli(['slack', 'link', 'U0INES2', '--json'], env(ines.token));
+    expect(linked.code, linked.stderr).toBe(0);
+    expect(linked.json<{ id: string; slackUserId: string }>()).toMatchObject({ id: ines.approver.id, slackUserId: 'U0INES2' });
+    const shown = await runCli(['approvers', 'update', 'ines', '--slack-user-id', 'U0INES3'], env(ines.token));
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('U0INES3');
+    expect((await runCli(['slack', 'unlink', '--json'], env(ines.token))).json<{ slackUserId: string | null }>().slackUserId).toBeNull();
+
+    // Not someone else's, and not roles.
+    expect((await runCli(['approvers', 'update', 'fiona', '--slack-user-id', 'U0INES'], env(ines.token))).code).toBe(5);
+    expect((await runCli(['approvers', 'update', 'ines', '--add-role', 'cfo'], env(ines.token))).code).toBe(5);
+    const asAdmin = await runCli(['slack', 'link', 'U0ADMIN'], env(server.adminToken));
+    expect(asAdmin.code).not.toBe(0);
+    expect(asAdmin.stderr).toContain('approvers update');
   });
 
   it('without the Slack secrets the endpoint does not exist', async () => {
