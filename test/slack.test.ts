@@ -359,6 +359,7 @@ describe('Slack interactive approvals', () => {
       expect(errorCode(await gql(server.url, UPDATE, { id: gus.id, input: { roles: ['finance', 'cfo'] } }, gus.token))).toBe('FORBIDDEN');
       expect(errorCode(await gql(server.url, UPDATE, { id: gus.id, input: { slackUserId: 'U0GUS2', active: true } }, gus.token))).toBe('FORBIDDEN');
       expect(errorCode(await gql(server.url, UPDATE, { id: gus.id, input: { slackUserId: '@gus' } }, gus.token))).toBe('BAD_USER_INPUT');
+      expect(errorCode(await gql(server.url, UPDATE, { id: gus.id, input: {} }, gus.token))).toBe('BAD_USER_INPUT');
       const taken = await gql(server.url, UPDATE, { id: gus.id, input: { slackUserId: 'U0FIONA' } }, gus.token);
       expect(errorCode(taken)).toBe('CONFLICT');
       expect(JSON.stringify(taken)).not.toContain('fiona');
@@ -393,6 +394,18 @@ describe('Slack interactive approvals', () => {
     const asAdmin = await runCli(['slack', 'link', 'U0ADMIN'], env(server.adminToken));
     expect(asAdmin.code).not.toBe(0);
     expect(asAdmin.stderr).toContain('approvers update');
+  });
+
+  it('counts interactions against the caller\'s address like other anonymous requests', async () => {
+    const limited = await startServer({ database, env: { ...ENV, COUNTERSIGN_SLACK_API_URL: slack.apiUrl, COUNTERSIGN_RATE_LIMIT: '1', COUNTERSIGN_RATE_LIMIT_BURST: '2' } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push(await postInteraction(limited, 'payload=%7B%7D', { 'x-slack-request-timestamp': '1', 'x-slack-signature': 'v0=00' }));
+      expect(statuses).toContain(429);
+      expect(statuses.filter((s) => s !== 429).every((s) => s === 401)).toBe(true);
+    } finally {
+      await limited.dispose();
+    }
   });
 
   it('without the Slack secrets the endpoint does not exist', async () => {

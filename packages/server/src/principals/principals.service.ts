@@ -111,6 +111,7 @@ export async function updateApprover(em: EntityManager, by: Principal, id: strin
     if (by.id !== id) throw AppError.forbidden('Approvers change their own Slack id only; an admin changes other approvers.');
     const others = (['email', 'roles', 'active'] as const).filter((field) => input[field] !== undefined && input[field] !== null);
     if (others.length > 0) throw AppError.forbidden(`Approvers change their own slackUserId only; ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} changed by an admin.`);
+    if (input.slackUserId === undefined) throw AppError.badInput('Nothing to change: give slackUserId (null unlinks Slack).', 'slackUserId');
   }
   const approver = await findApprover(em, id);
   const before = { email: approver.email, slackUserId: approver.slackUserId, roles: approver.roles, active: approver.active };
