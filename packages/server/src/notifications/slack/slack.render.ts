@@ -34,7 +34,7 @@ function intentOf(event: NotificationEvent, action: ActionFacts, detail: StoredD
 }
 
 function openButton(url: string) {
-  return { type: 'button', action_id: SlackButton.OPEN, text: { type: 'plain_text', text: 'Open' }, url, value: '' };
+  return { type: 'button', action_id: SlackButton.OPEN, text: { type: 'plain_text', text: 'Open' }, url };
 }
 
 /** Puts `element` before the closing context line of a renderSlack message. */
