@@ -19,7 +19,7 @@ import { actionsPresenter, listActions } from './commands/actions.js';
 import { adminTokenPresenter, createAdminToken, revokeAdminToken, revokedAdminTokenPresenter } from './commands/admin-tokens.js';
 import { apply, applyPresenter } from './commands/apply.js';
 import { agentPresenter, agentsPresenter, agentWithKeyPresenter, createAgent, listAgents, resumeAgent, rotateAgentKey, suspendAgent } from './commands/agents.js';
-import { approverPresenter, approversPresenter, approverWithTokenPresenter, createApprover, listApprovers, rotateApproverToken, updateApprover } from './commands/approvers.js';
+import { approverPresenter, approversPresenter, approverWithTokenPresenter, createApprover, linkMySlack, listApprovers, rotateApproverToken, updateApprover } from './commands/approvers.js';
 import { auditEventPresenter, exportAudit, verifyAudit, verifyAuditPresenter } from './commands/audit.js';
 import { decide, decidePresenter } from './commands/decide.js';
 import { createDelegation, delegationPresenter, delegationsPresenter, listDelegations, revokeDelegation } from './commands/delegations.js';
@@ -187,6 +187,22 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign logout', 'countersign logout --profile prod'))
     .action((_opts, cmd) => run(cmd, logoutPresenter, (ctx) => logout(ctx)));
 
+  const slack = program
+    .command('slack')
+    .summary('link, unlink your Slack account')
+    .description('As an approver, link your own Slack account: requests assigned to you then arrive as Slack direct messages with Approve, Deny and Open.')
+    .addHelpText('after', examples('countersign slack link U012ABCDEF', 'countersign slack unlink'));
+  slack.command('link').argument('<member-id>', 'your Slack member id (in Slack: your profile, ⋮, "Copy member ID")')
+    .summary('link your Slack account')
+    .description('Link your Slack account (your member id, like U012ABCDEF) to your approver.')
+    .addHelpText('after', examples('countersign slack link U012ABCDEF'))
+    .action((memberId, _opts, cmd) => run(cmd, approverPresenter, (ctx) => linkMySlack(ctx, memberId)));
+  slack.command('unlink')
+    .summary('unlink your Slack account')
+    .description('Stop Slack direct messages: your approver is no longer linked to a Slack account.')
+    .addHelpText('after', examples('countersign slack unlink'))
+    .action((_opts, cmd) => run(cmd, approverPresenter, (ctx) => linkMySlack(ctx, null)));
+
   program.command('me')
     .summary('show who you are and where the connection settings came from')
     .description('Show who the token belongs to and where the connection settings came from.')
@@ -332,7 +348,8 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .requiredOption('--name <name>', 'unique name, as used in `names:` of escalation levels')
     .option('--email <email>', 'where notifications go')
     .option('--role <role>', 'a role, as used in `role:` of escalation levels (repeatable)', collect)
-    .addHelpText('after', examples('countersign approvers create --name alice --email alice@example.com --role finance --role finance-lead'))
+    .option('--slack-user-id <id>', 'their Slack member id (U…): Slack direct messages with Approve/Deny reach them')
+    .addHelpText('after', examples('countersign approvers create --name alice --email alice@example.com --role finance --role finance-lead', 'countersign approvers create --name bob --role finance --slack-user-id U012ABCDEF'))
     .action((opts, cmd) => run(cmd, approverWithTokenPresenter, (ctx) => createApprover(ctx, opts)));
   approvers.command('update').argument('<approver>', 'name or id')
     .summary("change an approver's email, roles or active state")
@@ -343,7 +360,9 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .option('--remove-role <role>', 'remove a role (repeatable)', collect)
     .option('--active', 'let them receive work and sign in')
     .option('--no-active', 'stop assigning them work; their token stops working')
-    .addHelpText('after', examples('countersign approvers update alice --add-role clinician', 'countersign approvers update bob --no-active'))
+    .option('--slack-user-id <id>', 'link their Slack member id (U…)')
+    .option('--no-slack-user-id', 'unlink their Slack account')
+    .addHelpText('after', examples('countersign approvers update alice --add-role clinician', 'countersign approvers update bob --no-active', 'countersign approvers update bob --slack-user-id U012ABCDEF'))
     .action((approver, opts, cmd) => run(cmd, approverPresenter, (ctx) => updateApprover(ctx, approver, opts)));
   approvers.command('rotate-token').argument('<approver>', 'name or id')
     .summary('issue a new token for an approver')

@@ -27,6 +27,7 @@ import { QueueStream } from './events/queue-stream.js';
 import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
+import { startSlack, type SlackIntegration } from './notifications/slack/slack.integration.js';
 import { GroupCommitter } from './db/group-commit.js';
 import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
@@ -215,6 +216,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         })
         .catch(fail);
     };
+    // Slack interactive approvals (DESIGN §14), when configured: its outbox, worker and interactions endpoint.
+    const slack: SlackIntegration | null = config.slack ? startSlack(services, config.slack, rateLimiter) : null;
+    if (slack) cleanups.push(() => slack.stop());
     const handleStatic = staticApp({ dir: config.webDir, publicUrl: config.publicUrl, logger, https: (req) => cameOverHttps(req, config.publicUrl) });
 
     httpServer.on('request', (req, res) => {
@@ -248,6 +252,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         case '/auth/oidc/callback':
           limitedByAddress(req, res, fail, () => handleOidc(req, res, path));
           return;
+        case '/integrations/slack/interactions':
+          if (slack) slack.interactions.handle(req, res, fail);
+          else sendJson(res, 404, { error: 'Slack is not configured on this server (COUNTERSIGN_SLACK_SIGNING_SECRET, COUNTERSIGN_SLACK_BOT_TOKEN).' });
+          return;
         case '/.well-known/jwks.json':
           receipts
             .jwks(orm.em.fork())
@@ -274,7 +282,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             });
           return;
         default:
-          if (path.startsWith('/auth/') || path.startsWith('/.well-known/')) {
+          if (path.startsWith('/auth/') || path.startsWith('/.well-known/') || path.startsWith('/integrations/')) {
             sendJson(res, 404, { error: `No route for ${path}. GraphQL is served at /graphql.` });
             return;
           }
@@ -307,6 +315,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const deliveries = new DeliveryWorker(services);
     deliveries.start();
     cleanups.push(() => deliveries.stop());
+    slack?.start();
 
     let disposed: Promise<void> | null = null;
     return {

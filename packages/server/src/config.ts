@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadSlackConfig, type SlackConfig } from './notifications/slack/slack.config.js';
 
 /** Log levels pino understands; `silent` turns logging off (tests). */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -59,6 +60,8 @@ export interface Config {
   webDir: string | null;
   /** Single sign-on with an OpenID provider (auth/oidc-client.ts, DESIGN §14); null: not offered. */
   oidc: OidcConfig | null;
+  /** Slack interactive approvals (notifications/slack/); null: off. */
+  slack: SlackConfig | null;
 }
 
 /** An OpenID Connect provider people sign in with; the redirect URI is `<publicUrl>/auth/oidc/callback`. */
@@ -275,11 +278,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const webDir = env.COUNTERSIGN_WEB_DIR?.trim() ? path.resolve(cwd, env.COUNTERSIGN_WEB_DIR.trim()) : null;
   const oidc = oidcConfig(env, errors);
+  const slack = loadSlackConfig(env, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir, oidc },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir, oidc, slack },
   };
 }
 

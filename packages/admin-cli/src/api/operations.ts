@@ -19,7 +19,7 @@ const AGENT_FIELDS = /* GraphQL */ `
   }`;
 
 const APPROVER_FIELDS = /* GraphQL */ `
-  fragment ApproverFields on Approver { id name email roles active createdAt }`;
+  fragment ApproverFields on Approver { id name email slackUserId roles active createdAt }`;
 
 const ACTION_SUMMARY = /* GraphQL */ `
   fragment ActionSummaryFields on ActionRequest {

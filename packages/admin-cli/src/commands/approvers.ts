@@ -1,4 +1,4 @@
-import { APPROVERS, CREATE_APPROVER, ROTATE_APPROVER_TOKEN, UPDATE_APPROVER } from '../api/operations.js';
+import { APPROVERS, CREATE_APPROVER, ME, ROTATE_APPROVER_TOKEN, UPDATE_APPROVER } from '../api/operations.js';
 import { collect, walk, type Listing } from '../api/paging.js';
 import { resolveApprover } from '../api/resolve.js';
 import type { Approver, ApproverWithToken } from '../api/types.js';
@@ -12,13 +12,15 @@ export interface CreateApproverOptions {
   readonly name: string;
   readonly email?: string;
   readonly role?: readonly string[];
+  /** Their Slack member id: Slack approvals reach them by direct message. */
+  readonly slackUserId?: string;
 }
 
 /** Registers an approver; their roles are what `role:` in escalation levels selects. */
 export async function createApprover(ctx: CommandContext, options: CreateApproverOptions): Promise<ApproverWithToken> {
   const api = await ctx.api();
   const { createApprover } = await api.request(CREATE_APPROVER, {
-    input: { name: options.name, email: options.email, roles: options.role ? [...options.role] : undefined },
+    input: { name: options.name, email: options.email, roles: options.role ? [...options.role] : undefined, slackUserId: options.slackUserId },
   });
   return createApprover;
 }
@@ -41,6 +43,8 @@ export interface UpdateApproverOptions {
   readonly addRole?: readonly string[];
   readonly removeRole?: readonly string[];
   readonly active?: boolean;
+  /** A Slack member id; false (`--no-slack-user-id`) unlinks. */
+  readonly slackUserId?: string | false;
 }
 
 /**
@@ -59,11 +63,25 @@ export async function updateApprover(ctx: CommandContext, ref: string, options: 
     const removed = new Set(options.removeRole ?? []);
     roles = [...new Set([...current.roles, ...(options.addRole ?? [])])].filter((role) => !removed.has(role));
   }
-  if (options.email === undefined && roles === undefined && options.active === undefined) {
-    throw CliError.usage('Nothing to change: give --email, --roles, --add-role, --remove-role, --active or --no-active.');
+  if (options.email === undefined && roles === undefined && options.active === undefined && options.slackUserId === undefined) {
+    throw CliError.usage('Nothing to change: give --email, --roles, --add-role, --remove-role, --active, --no-active, --slack-user-id or --no-slack-user-id.');
   }
-  const { updateApprover } = await api.request(UPDATE_APPROVER, { id: target.id, input: { email: options.email, roles, active: options.active } });
+  const slackUserId = options.slackUserId === false ? null : options.slackUserId;
+  const { updateApprover } = await api.request(UPDATE_APPROVER, { id: target.id, input: { email: options.email, roles, active: options.active, slackUserId } });
   return updateApprover;
+}
+
+/**
+ * Links (or with null unlinks) the caller's own Slack account: an approver may change
+ * this one thing about themself. Answers the approver as changed.
+ */
+export async function linkMySlack(ctx: CommandContext, slackUserId: string | null): Promise<Approver> {
+  const api = await ctx.api();
+  const { me } = await api.request(ME, {});
+  if (me.kind !== 'APPROVER' || !me.id) {
+    throw CliError.usage(`This links an approver's own Slack account, and the token is ${me.kind === 'ADMIN' ? 'an admin\'s: use countersign approvers update <approver> --slack-user-id <id>' : 'an agent\'s'}.`);
+  }
+  return (await api.request(UPDATE_APPROVER, { id: me.id, input: { slackUserId } })).updateApprover;
 }
 
 /**
@@ -89,6 +107,7 @@ function approverFields(a: Approver): Block {
     ['ID', a.id],
     ['Name', a.name],
     ['Email', a.email],
+    ['Slack', a.slackUserId ?? undefined],
     ['Roles', list(a.roles, '(none)')],
     ['Active', a.active ? 'yes' : toned('no: gets no work and cannot sign in', 'warn')],
     ['Created', timestamp(a.createdAt)],

@@ -61,7 +61,7 @@ export function approversOf<T extends object>(view: T): Approvers | undefined {
 }
 
 const approverJson = (alias: string) =>
-  `case when ${alias}."id" is null then null else json_build_object('id', ${alias}."id", 'name', ${alias}."name", 'email', ${alias}."email", 'roles', ${alias}."roles", 'active', ${alias}."active", 'createdAt', ${alias}."created_at", 'updatedAt', ${alias}."updated_at") end`;
+  `case when ${alias}."id" is null then null else json_build_object('id', ${alias}."id", 'name', ${alias}."name", 'email', ${alias}."email", 'slackUserId', ${alias}."slack_user_id", 'roles', ${alias}."roles", 'active', ${alias}."active", 'createdAt', ${alias}."created_at", 'updatedAt', ${alias}."updated_at") end`;
 
 /** An agent by id (an expression for its `agent_id`), as JSON. */
 export const agentJson = (agentId: string) => `(select json_build_object('id', g."id", 'name', g."name", 'description', g."description", 'tags', g."tags", 'status', g."status",
@@ -128,6 +128,7 @@ interface ApproverJson {
   id: string;
   name: string;
   email: string | null;
+  slackUserId: string | null;
   roles: string[];
   active: boolean;
   createdAt: string;
@@ -159,7 +160,7 @@ export interface DecisionJson {
 function toApprover(json: ApproverJson | null): ApproverType | null {
   if (json === null) return null;
   return Object.assign(new ApproverType(), {
-    id: json.id, name: json.name, email: json.email, roles: json.roles, active: json.active, createdAt: new Date(json.createdAt), updatedAt: new Date(json.updatedAt),
+    id: json.id, name: json.name, email: json.email, slackUserId: json.slackUserId ?? null, roles: json.roles, active: json.active, createdAt: new Date(json.createdAt), updatedAt: new Date(json.updatedAt),
   } satisfies ApproverType);
 }
 

@@ -52,15 +52,15 @@ export async function appendAudit(em: SqlExecutor, entries: AuditEntry[]): Promi
     params.push(record.seq, record.at, record.kind, record.subjectType, record.subjectId, record.actorType, record.actorId, JSON.stringify(record.data), canonical, record.prevHash, record.hash);
   }
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-  const outbox = notifications?.insert(base);
+  const outboxes = (notifications ?? []).map((plan) => plan.insert(base));
   // The events, their notifications and the new head in one statement: one round trip while the head is locked.
   await em.execute(
     `with "appended" as (
        insert into "audit_event" ("seq", "at", "kind", "subject_type", "subject_id", "actor_type", "actor_id", "data", "canonical", "prev_hash", "hash")
        values ${sealed.map(() => row).join(', ')}
-     )${outbox ? `, "notified" as (${outbox.sql})` : ''}
+     )${outboxes.map((outbox, i) => `, "notified_${i}" as (${outbox.sql})`).join('')}
      update "audit_head" set "seq" = ?, "hash" = ? where "id" = 1`,
-    [...params, ...(outbox?.params ?? []), base + sealed.length, prevHash],
+    [...params, ...outboxes.flatMap((outbox) => outbox.params), base + sealed.length, prevHash],
   );
   return sealed;
 }

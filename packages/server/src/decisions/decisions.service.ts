@@ -56,7 +56,19 @@ interface DecisionFacts {
  * decision depends on read in one statement, every write in one, then the notification and
  * the audit append: through the ORM a decision took many round trips (BENCHMARKS.md).
  */
-export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput): Promise<ActionRow> {
+/** What a caller other than the GraphQL mutation may add to a decision. */
+export interface DecideOptions {
+  /**
+   * Checked under the request's lock, after it is known to be pending: a reason to refuse
+   * the vote (FORBIDDEN), or null. A channel that offers a narrower choice than the web app
+   * (a Slack button) says here what it may not decide, as the request is at that moment.
+   */
+  refuse?: (action: ActionRow) => string | null;
+  /** Where the vote was cast (e.g. SLACK), recorded in its audit event. */
+  via?: string;
+}
+
+export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput, options: DecideOptions = {}): Promise<ActionRow> {
   const comment = validText(input.comment, 'comment', 10_000);
   const modifiedPayload = input.modifiedPayload ?? null;
   if (input.verdict === Verdict.REQUEST_CHANGES && !comment) {
@@ -82,6 +94,8 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     if (action.status !== ActionStatus.PENDING) {
       throw AppError.conflict(`Request ${action.id} is already ${action.status}; it can no longer be decided.`, { status: action.status });
     }
+    const refusal = options.refuse?.(action) ?? null;
+    if (refusal !== null) throw AppError.forbidden(refusal);
     // A statement of its own, after the lock: its snapshot sees every vote committed before.
     const [facts] = await sql.execute<DecisionFacts[]>(
       `select g."name" as "agent_name", g."tags" as "agent_tags", g."status" as "agent_status", g."owner_id" as "agent_owner_id",
@@ -158,6 +172,7 @@ export async function decide(em: EntityManager, services: Services, approverId: 
         candidate: candidate.round,
         approvals: candidate.approvers.length,
         requiredApprovals: action.required_approvals,
+        ...(options.via ? { via: options.via } : {}),
       },
     });
     if (modification) audit.push(modification);

@@ -5,6 +5,7 @@ import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
 import type { WebhookFormat } from './webhook.entity.js';
 import { approvalRoutingSql, setMembersSql, setsHoldingSql } from '../escalation/assignments.js';
+import { planSlack } from './slack/slack.outbox.js';
 
 interface EndpointMatch {
   id: string;
@@ -51,6 +52,20 @@ export interface NotificationPlan {
 }
 
 /**
+ * The outbox rows of every channel a batch of audit events calls for (webhooks, Slack…):
+ * one INSERT per channel with rows to write, each to be run as a data-modifying CTE of the
+ * statement that appends the events. Null when nobody is told anything.
+ */
+export async function planNotifications(tx: SqlExecutor, events: readonly UnsealedAuditEvent[]): Promise<NotificationPlan[] | null> {
+  const intents = notificationIntents(events);
+  if (intents.length === 0) return null;
+  const plans: NotificationPlan[] = [];
+  // One after the other: `tx` is one connection.
+  for (const plan of [await planWebhooks(tx, intents), await planSlack(tx, intents)]) if (plan) plans.push(plan);
+  return plans.length > 0 ? plans : null;
+}
+
+/**
  * Reads what the outbox rows for a batch of audit events need — who is told, through which
  * endpoints, about which request — inside the transaction that will append the events, so
  * that the notification exists if and only if the event does, whatever crashes afterwards.
@@ -62,9 +77,7 @@ export interface NotificationPlan {
  *
  * `events` are the events to be appended, numbered 1, 2, … in `seq` (not sealed yet).
  */
-export async function planNotifications(tx: SqlExecutor, events: readonly UnsealedAuditEvent[]): Promise<NotificationPlan | null> {
-  const intents = notificationIntents(events);
-  if (intents.length === 0) return null;
+async function planWebhooks(tx: SqlExecutor, intents: readonly NotificationIntent[]): Promise<NotificationPlan | null> {
 
   const names = new Map<string, string>();
   const open = [...new Set(intents.filter((i) => i.approverIds === null).map((i) => i.actionId))];
@@ -161,7 +174,8 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
   };
 }
 
-async function loadFacts(tx: SqlExecutor, ids: string[]): Promise<Map<string, ActionFacts>> {
+/** What messages say about the requests `ids` (render.ts `ActionFacts`), by id; missing ids are absent. */
+export async function loadFacts(tx: SqlExecutor, ids: string[]): Promise<Map<string, ActionFacts>> {
   const rows = await tx.execute<ActionRow[]>(
     `select a."id", a."type", a."summary", a."status", a."status_reason", a."mode", a."risk_score", a."risk_level", a."agent_id", g."name" as "agent_name",
             a."amount_value", a."amount_currency", a."escalation_level", a."deadline", a."required_approvals"

@@ -14,6 +14,11 @@ export class Approver {
   @Property({ type: 'text', nullable: true })
   email: string | null = null;
 
+  /** Their Slack member id (`U…`/`W…`): interactive approvals reach them by direct message (notifications/slack/). */
+  @Unique({ name: 'approver_slack_user_id_unique' })
+  @Property({ type: 'text', nullable: true })
+  slackUserId: string | null = null;
+
   @Property({ type: ArrayType })
   roles: string[] & Opt = [];
 

@@ -8,6 +8,7 @@ export class ApproverType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true }) email!: string | null;
+  @Field(() => String, { nullable: true, description: 'Their Slack member id, when Slack approvals reach them.' }) slackUserId!: string | null;
   @Field(() => [String]) roles!: string[];
   @Field(() => Boolean) active!: boolean;
   @Field(() => DateTimeScalar) createdAt!: Date;

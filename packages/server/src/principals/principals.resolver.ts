@@ -95,8 +95,8 @@ export class PrincipalsResolver {
     return principals.createApprover(ctx.em, ctx.services.hasher, requirePrincipal(ctx), input);
   }
 
-  @Authorized(PrincipalKind.ADMIN)
-  @Mutation(() => ApproverType)
+  @Authorized(PrincipalKind.ADMIN, PrincipalKind.APPROVER)
+  @Mutation(() => ApproverType, { description: 'Admins change any approver; an approver changes their own slackUserId only (FORBIDDEN otherwise).' })
   async updateApprover(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateApproverInput) input: UpdateApproverInput) {
     const by = requirePrincipal(ctx);
     const approver = await principals.updateApprover(ctx.em, by, id, input);

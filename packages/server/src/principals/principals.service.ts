@@ -11,11 +11,13 @@ import { Agent } from './agent.entity.js';
 import { Approver } from './approver.entity.js';
 import { AdminToken } from './admin-token.entity.js';
 import type { CreateAgentInput, CreateApproverInput, UpdateApproverInput } from './principal.inputs.js';
+import { isSlackUserIdTaken, validSlackUserId } from '../notifications/slack/slack-user-id.js';
 
 async function uniquely<T>(what: string, name: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    if (isSlackUserIdTaken(error)) throw slackUserIdTaken();
     if (isUniqueViolation(error)) throw AppError.conflict(`${what} named "${name}" already exists.`, { name });
     throw error;
   }
@@ -90,25 +92,48 @@ export async function createApprover(em: EntityManager, hasher: TokenHasher, by:
   const name = validName(input.name, 'name');
   const roles = validNames(input.roles, 'roles');
   const email = validEmail(input.email);
+  const slackUserId = validSlackUserId(input.slackUserId);
   const token = generateToken(PrincipalKind.APPROVER);
-  const approver = em.create(Approver, { name, email, roles, tokenHash: hasher.hash(token) });
+  const approver = em.create(Approver, { name, email, slackUserId, roles, tokenHash: hasher.hash(token) });
   await uniquely('An approver', name, () =>
-    saveAudited(em, approver, { kind: 'APPROVER_CREATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by), data: { name, roles } }),
+    saveAudited(em, approver, { kind: 'APPROVER_CREATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by), data: { name, roles, ...(slackUserId ? { slackUserId } : {}) } }),
   );
   return { approver, token };
 }
 
+/**
+ * Admins change any field; an approver changes their own Slack id and nothing else (it
+ * only says where they are told, not what they may decide).
+ */
 export async function updateApprover(em: EntityManager, by: Principal, id: string, input: UpdateApproverInput) {
+  if (by.kind === PrincipalKind.AGENT) throw AppError.forbidden('Agents cannot change approvers.');
+  if (by.kind === PrincipalKind.APPROVER) {
+    if (by.id !== id) throw AppError.forbidden('Approvers change their own Slack id only; an admin changes other approvers.');
+    const others = (['email', 'roles', 'active'] as const).filter((field) => input[field] !== undefined && input[field] !== null);
+    if (others.length > 0) throw AppError.forbidden(`Approvers change their own slackUserId only; ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} changed by an admin.`);
+    if (input.slackUserId === undefined) throw AppError.badInput('Nothing to change: give slackUserId (null unlinks Slack).', 'slackUserId');
+  }
   const approver = await findApprover(em, id);
-  const before = { email: approver.email, roles: approver.roles, active: approver.active };
+  const before = { email: approver.email, slackUserId: approver.slackUserId, roles: approver.roles, active: approver.active };
   if (input.email !== undefined) approver.email = validEmail(input.email);
+  if (input.slackUserId !== undefined) approver.slackUserId = validSlackUserId(input.slackUserId);
   if (input.roles !== undefined && input.roles !== null) approver.roles = validNames(input.roles, 'roles');
   if (input.active !== undefined && input.active !== null) approver.active = input.active;
-  await saveAudited(em, approver, {
-    kind: 'APPROVER_UPDATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by),
-    data: { before, after: { email: approver.email, roles: approver.roles, active: approver.active } },
-  });
+  try {
+    await saveAudited(em, approver, {
+      kind: 'APPROVER_UPDATED', subjectType: 'APPROVER', subjectId: approver.id, ...actorRef(by),
+      data: { before, after: { email: approver.email, slackUserId: approver.slackUserId, roles: approver.roles, active: approver.active } },
+    });
+  } catch (error) {
+    if (isSlackUserIdTaken(error)) throw slackUserIdTaken();
+    throw error;
+  }
   return approver;
+}
+
+function slackUserIdTaken(): AppError {
+  // Which approver holds it is not said: an approver setting their own id learns nothing about others.
+  return AppError.conflict('This Slack member id is already linked to another approver.', { field: 'slackUserId' });
 }
 
 export async function createAdminToken(em: EntityManager, hasher: TokenHasher, by: Principal, rawName: string) {

@@ -75,6 +75,8 @@ export type CreateApproverInput = {
   readonly email?: string | null | undefined;
   readonly name: string;
   readonly roles?: ReadonlyArray<string> | null | undefined;
+  /** The approver's Slack member id (e.g. U012ABCDEF, from their Slack profile: ⋮ → Copy member ID): Slack direct messages with Approve/Deny buttons reach them. Null clears it. */
+  readonly slackUserId?: string | null | undefined;
 };
 
 /** How sensitive the data the action touches is. */
@@ -167,6 +169,8 @@ export type UpdateApproverInput = {
   readonly email?: string | null | undefined;
   /** Replaces the roles. */
   readonly roles?: ReadonlyArray<string> | null | undefined;
+  /** The approver's Slack member id (e.g. U012ABCDEF, from their Slack profile: ⋮ → Copy member ID): Slack direct messages with Approve/Deny buttons reach them. Null clears it. An approver may set their own (and nothing else). */
+  readonly slackUserId?: string | null | undefined;
 };
 
 export type Verdict =
@@ -176,7 +180,7 @@ export type Verdict =
 
 export type AgentFieldsFragment = { readonly id: string, readonly name: string, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly status: AgentStatus, readonly suspendedReason: string | null, readonly createdAt: string, readonly owner: { readonly id: string, readonly name: string } | null };
 
-export type ApproverFieldsFragment = { readonly id: string, readonly name: string, readonly email: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string };
+export type ApproverFieldsFragment = { readonly id: string, readonly name: string, readonly email: string | null, readonly slackUserId: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string };
 
 export type ActionSummaryFieldsFragment = { readonly id: string, readonly type: string, readonly operation: Operation, readonly summary: string, readonly status: ActionStatus, readonly mode: Mode, readonly reviewStatus: ReviewStatus | null, readonly escalationLevel: number | null, readonly deadline: string | null, readonly requiredApprovals: number, readonly createdAt: string, readonly risk: { readonly score: number, readonly level: RiskLevel }, readonly agent: { readonly id: string, readonly name: string } };
 
@@ -236,14 +240,14 @@ export type ApproversQueryVariables = Exact<{
 }>;
 
 
-export type ApproversQuery = { readonly approvers: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly id: string, readonly name: string, readonly email: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+export type ApproversQuery = { readonly approvers: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly id: string, readonly name: string, readonly email: string | null, readonly slackUserId: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
 
 export type CreateApproverMutationVariables = Exact<{
   input: CreateApproverInput;
 }>;
 
 
-export type CreateApproverMutation = { readonly createApprover: { readonly token: string, readonly approver: { readonly id: string, readonly name: string, readonly email: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string } } };
+export type CreateApproverMutation = { readonly createApprover: { readonly token: string, readonly approver: { readonly id: string, readonly name: string, readonly email: string | null, readonly slackUserId: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string } } };
 
 export type UpdateApproverMutationVariables = Exact<{
   id: string;
@@ -251,14 +255,14 @@ export type UpdateApproverMutationVariables = Exact<{
 }>;
 
 
-export type UpdateApproverMutation = { readonly updateApprover: { readonly id: string, readonly name: string, readonly email: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string } };
+export type UpdateApproverMutation = { readonly updateApprover: { readonly id: string, readonly name: string, readonly email: string | null, readonly slackUserId: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string } };
 
 export type RotateApproverTokenMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RotateApproverTokenMutation = { readonly rotateApproverToken: { readonly token: string, readonly approver: { readonly id: string, readonly name: string, readonly email: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string } } };
+export type RotateApproverTokenMutation = { readonly rotateApproverToken: { readonly token: string, readonly approver: { readonly id: string, readonly name: string, readonly email: string | null, readonly slackUserId: string | null, readonly roles: ReadonlyArray<string>, readonly active: boolean, readonly createdAt: string } } };
 
 export type RevokeAdminTokenMutationVariables = Exact<{
   id: string;

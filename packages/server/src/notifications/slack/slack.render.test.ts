@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { ActionFacts } from '../render.js';
+import { NotificationEvent } from '../webhook.entity.js';
+import { SlackButton, renderDecidedMessage, renderDirectMessage, whyNotInSlack } from './slack.render.js';
+
+const action: ActionFacts = {
+  id: '00000000-0000-4000-8000-000000000001', type: 'payments.transfer', summary: 'Pay <!channel> & friends', status: 'PENDING', statusReason: null, mode: 'SYNC_APPROVAL',
+  risk: { score: 70, level: 'HIGH' }, agent: { id: 'a', name: 'billing-bot' }, amount: { value: 900, currency: 'USD' }, escalationLevel: 1,
+  deadline: new Date('2026-12-05T10:00:00Z'), requiredApprovals: 1,
+};
+const url = 'https://cs.example.com/actions/00000000-0000-4000-8000-000000000001';
+
+function buttonIds(blocks: unknown[]): string[] {
+  return (blocks as { type: string; elements?: { action_id?: string }[] }[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements!.map((e) => e.action_id!));
+}
+
+describe('Slack direct messages', () => {
+  it('a pending request for one approval, below CRITICAL, gets Approve, Deny and Open, each carrying only the request id', () => {
+    const message = renderDirectMessage(NotificationEvent.ASSIGNED, action, { assignment: 'APPROVAL' }, 'fiona', url);
+    expect(buttonIds(message.blocks)).toEqual([SlackButton.APPROVE, SlackButton.DENY, SlackButton.OPEN]);
+    const json = JSON.stringify(message.blocks);
+    expect(json).toContain(`"value":"${action.id}"`);
+    // Agent-written text cannot mention @channel or forge links.
+    expect(json).not.toContain('<!channel>');
+    expect(message.text).toContain(`<${url}|Open>`);
+  });
+
+  it('CRITICAL, a quorum, or a review: only Open, and why', () => {
+    for (const [facts, detail, why] of [
+      [{ ...action, risk: { score: 95, level: 'CRITICAL' } }, { assignment: 'APPROVAL' }, 'CRITICAL'],
+      [{ ...action, requiredApprovals: 2 }, { assignment: 'APPROVAL' }, 'needs 2 approvals'],
+      [{ ...action, status: 'APPROVED' }, { assignment: 'REVIEW' }, 'waits for your review'],
+    ] as const) {
+      const message = renderDirectMessage(NotificationEvent.ASSIGNED, facts, detail, 'fiona', url);
+      expect(buttonIds(message.blocks)).toEqual([SlackButton.OPEN]);
+      expect(JSON.stringify(message.blocks)).toContain(why);
+    }
+  });
+
+  it('whyNotInSlack refuses what is not pending', () => {
+    expect(whyNotInSlack({ status: 'PENDING', riskLevel: 'HIGH', requiredApprovals: 1 })).toBeNull();
+    expect(whyNotInSlack({ status: 'DENIED', riskLevel: 'HIGH', requiredApprovals: 1 })).toContain('already denied');
+  });
+
+  it('a decided message names who decided and keeps only Open', () => {
+    const message = renderDecidedMessage({ ...action, status: 'APPROVED' }, { decidedBy: { type: 'APPROVER', id: 'x' } }, 'fiona', url);
+    expect(message.text).toMatch(/^Approved by fiona: /);
+    expect(buttonIds(message.blocks)).toEqual([SlackButton.OPEN]);
+    const expired = renderDecidedMessage({ ...action, status: 'EXPIRED' }, { decidedBy: { type: 'SYSTEM', id: null } }, 'Countersign', url);
+    expect(expired.text).toMatch(/^Expired \(Countersign\): /);
+  });
+});
