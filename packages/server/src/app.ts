@@ -27,6 +27,7 @@ import { QueueStream } from './events/queue-stream.js';
 import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
+import { startEmail } from './notifications/email/index.js';
 import { GroupCommitter } from './db/group-commit.js';
 import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
@@ -297,6 +298,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const deliveries = new DeliveryWorker(services);
     deliveries.start();
     cleanups.push(() => deliveries.stop());
+    // Email to approvers (COUNTERSIGN_SMTP_URL): what the outbox holds for it, and the daily review digests.
+    const email = await startEmail(services);
+    cleanups.push(() => email.stop());
 
     let disposed: Promise<void> | null = null;
     return {
