@@ -7,6 +7,10 @@ import { INPUTS, apply, governanceYaml, submit } from './support/fixtures.js';
 import { waitFor } from './support/wait.js';
 import { SERVER_MAIN, freePort, run, type Spawned } from './support/process.js';
 import { TestSmtp, type ReceivedMail } from './support/smtp.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type RunResult } from '@countersign/admin-cli/testing';
 
 const PUBLIC_URL = 'https://countersign.example.com';
 const MAIL_FROM = 'Countersign <countersign@example.com>';
@@ -50,6 +54,15 @@ describe('email to approvers (a real SMTP server)', () => {
   let felix: { id: string; name: string; token: string };
   let lars: { id: string; name: string; token: string };
   let serial = 0;
+  let home: string;
+
+  /** `countersign …` as a user runs it, with a temporary HOME (no saved profile). */
+  const cs = (args: string[], token: string): Promise<RunResult> =>
+    runCli(args, { cwd: home, env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), COUNTERSIGN_URL: server.url, COUNTERSIGN_TOKEN: token } });
+  const ok = (result: RunResult): RunResult => {
+    expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(0);
+    return result;
+  };
 
   const deliveries = async (filter: Record<string, unknown>, token = server.adminToken) =>
     (await gqlOk(server.url, DELIVERIES, { filter, first: 100 }, token)).notificationDeliveries as { totalCount: number; nodes: Delivery[] };
@@ -68,6 +81,7 @@ describe('email to approvers (a real SMTP server)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
+    home = await mkdtemp(join(tmpdir(), 'countersign-email-'));
     smtp = await TestSmtp.start();
     server = await startServer({ database, env: mailEnv(smtp) });
     fiona = await createApprover(server, 'fiona', ['finance']);
@@ -83,6 +97,7 @@ describe('email to approvers (a real SMTP server)', () => {
     await server?.dispose();
     await smtp?.stop();
     await database?.drop();
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   it('mails each assignee with an address: summary, risk, amount, deadline and the link in text and HTML; the agent-written summary escaped; never the payload', async () => {
@@ -163,6 +178,26 @@ describe('email to approvers (a real SMTP server)', () => {
     await gqlOk(server.url, UPDATE_PREFS, { input: { emailAssigned: true } }, felix.token);
   });
 
+  it('lets an approver see and set their mails from the CLI', async () => {
+    const shown = ok(await cs(['me', 'notifications'], felix.token)).stdout;
+    expect(shown).toMatch(/Email to:\s+felix@example\.com/);
+    expect(shown).toMatch(/Escalated:\s+on/);
+    expect(shown).toMatch(/Daily digest:\s+on, at 00:00 UTC/);
+
+    const set = JSON.parse(ok(await cs(['me', 'notifications', '--email-escalated', 'off', '--digest-hour', '6', '--json'], felix.token)).stdout);
+    expect(set).toMatchObject({ emailEscalated: false, emailAssigned: true, digestHourUtc: 6 });
+    const stored = (await gqlOk(server.url, `{ me { approver { notificationPreferences { ${PREFS} } } } }`, {}, felix.token)).me.approver.notificationPreferences;
+    expect(stored).toMatchObject({ emailEscalated: false, digestHourUtc: 6 });
+    expect(ok(await cs(['me', 'notifications'], felix.token)).stdout).toMatch(/Escalated:\s+off/);
+
+    const refused = await cs(['me', 'notifications', '--digest', 'maybe'], felix.token);
+    expect(refused.code).toBe(2);
+    const asAdmin = await cs(['me', 'notifications'], server.adminToken);
+    expect(asAdmin.code).toBe(2);
+    expect(asAdmin.stderr.trim().split('\n')).toHaveLength(1);
+    ok(await cs(['me', 'notifications', '--email-escalated', 'on'], felix.token));
+  });
+
   it('retries an SMTP server that answers 421, fails a 550 at once, shows both to admins only, and sends a failed mail again on request', async () => {
     let busy = 2;
     smtp.answer = (rcpt) => (rcpt === 'fiona@example.com' && busy-- > 0 ? 421 : null);
@@ -185,8 +220,15 @@ describe('email to approvers (a real SMTP server)', () => {
       expect(errorCode(await gql(server.url, 'mutation($id: ID!) { retryNotificationDelivery(id: $id) { id } }', { id: failed.id }, token))).toBe('FORBIDDEN');
     }
 
+    // The CLI shows admins the same log.
+    const listed = ok(await cs(['deliveries', '--channel', 'email', '--status', 'failed'], server.adminToken)).stdout;
+    expect(listed).toContain(failed.id);
+    expect(listed).toMatch(/email\s+ASSIGNED\s+fiona\s+failed\s+1\s+SMTP 550/);
+    expect(JSON.parse(ok(await cs(['deliveries', '--status', 'failed', '--json'], server.adminToken)).stdout).nodes).toMatchObject([{ id: failed.id, lastStatusCode: 550, recipient: { name: 'fiona' } }]);
+    expect((await cs(['deliveries'], fiona.token)).code).not.toBe(0);
+
     smtp.answer = () => null;
-    const again = (await gqlOk(server.url, 'mutation($id: ID!) { retryNotificationDelivery(id: $id) { id status attempts } }', { id: failed.id }, server.adminToken)).retryNotificationDelivery;
+    const again = JSON.parse(ok(await cs(['deliveries', 'retry', failed.id, '--json'], server.adminToken)).stdout);
     expect(again).toMatchObject({ id: failed.id, status: 'PENDING', attempts: 0 });
     const mail = await mailAbout('fiona@example.com', refused.id);
     expect(mail.messageId).toBe(`<${failed.id}@example.com>`);
