@@ -13,6 +13,7 @@ const ActionPage = lazy(() => import('./pages/Action.js'));
 const Reviews = lazy(() => import('./pages/Reviews.js'));
 const Delegations = lazy(() => import('./pages/Delegations.js'));
 const History = lazy(() => import('./pages/History.js'));
+const Settings = lazy(() => import('./pages/Settings.js'));
 const Oversight = lazy(() => import('./admin/Oversight.js'));
 const Agents = lazy(() => import('./admin/Agents.js'));
 const Audit = lazy(() => import('./admin/Audit.js'));
@@ -100,6 +101,7 @@ function SignedIn({ principal, reachable, onPageFailed, onExpired, onReachable, 
             <Route path="/reviews">{admin ? <AdminOnlyNote what="The review queue" /> : <Reviews />}</Route>
             <Route path="/delegations"><Delegations admin={admin} /></Route>
             <Route path="/history">{admin ? <AdminOnlyNote what="Your history" /> : <History myId={principal.id} />}</Route>
+            <Route path="/settings"><Settings /></Route>
             <Route path="/oversight">{admin ? <Oversight /> : <NotForYou />}</Route>
             <Route path="/agents">{admin ? <Agents /> : <NotForYou />}</Route>
             <Route path="/audit">{admin ? <Audit /> : <NotForYou />}</Route>
@@ -177,7 +179,7 @@ function Shell({ principal, onSignOut, children }: { principal: SessionPrincipal
   const admin = principal.kind === 'ADMIN';
   const links = admin
     ? [['/oversight', 'Oversight'], ['/agents', 'Agents'], ['/audit', 'Audit'], ['/governance', 'Governance'], ['/delegations', 'Delegations']]
-    : [['/', 'Queue'], ['/reviews', 'Review'], ['/delegations', 'Delegations'], ['/history', 'History']];
+    : [['/', 'Queue'], ['/reviews', 'Review'], ['/delegations', 'Delegations'], ['/history', 'History'], ['/settings', 'Settings']];
   return (
     <div className="shell">
       <header className="topbar">

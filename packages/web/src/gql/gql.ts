@@ -32,6 +32,8 @@ type Documents = {
     "\n  query ApprovalQueue($first: Int) {\n    approvalQueue(first: $first) {\n      totalCount\n      pageInfo { hasNextPage }\n      nodes {\n        id\n        type\n        summary\n        deadline\n        createdAt\n        requiredApprovals\n        escalationLevel\n        amount { value currency }\n        risk { score level }\n        agent { id name }\n        decisions { verdict }\n        assignees { onBehalfOf { id name } approver { id } }\n      }\n    }\n  }\n": typeof types.ApprovalQueueDocument,
     "\n  query ReviewQueue($first: Int) {\n    reviewQueue(first: $first) {\n      totalCount\n      nodes { id type summary createdAt amount { value currency } risk { score level } agent { name } policy }\n    }\n  }\n": typeof types.ReviewQueueDocument,
     "\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n": typeof types.ReviewDocument,
+    "\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n": typeof types.SettingsDocument,
+    "\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n": typeof types.UpdateNotificationsDocument,
 };
 const documents: Documents = {
     "\n  query Agents {\n    agents(first: 200) {\n      totalCount\n      nodes { id name description tags status suspendedReason createdAt owner { name } baseline { requestsLastHour approvalRate } }\n    }\n  }\n": types.AgentsDocument,
@@ -52,6 +54,8 @@ const documents: Documents = {
     "\n  query ApprovalQueue($first: Int) {\n    approvalQueue(first: $first) {\n      totalCount\n      pageInfo { hasNextPage }\n      nodes {\n        id\n        type\n        summary\n        deadline\n        createdAt\n        requiredApprovals\n        escalationLevel\n        amount { value currency }\n        risk { score level }\n        agent { id name }\n        decisions { verdict }\n        assignees { onBehalfOf { id name } approver { id } }\n      }\n    }\n  }\n": types.ApprovalQueueDocument,
     "\n  query ReviewQueue($first: Int) {\n    reviewQueue(first: $first) {\n      totalCount\n      nodes { id type summary createdAt amount { value currency } risk { score level } agent { name } policy }\n    }\n  }\n": types.ReviewQueueDocument,
     "\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n": types.ReviewDocument,
+    "\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n": types.SettingsDocument,
+    "\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n": types.UpdateNotificationsDocument,
 };
 
 /**
@@ -140,6 +144,14 @@ export function graphql(source: "\n  query ReviewQueue($first: Int) {\n    revie
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n"): (typeof documents)["\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n"): (typeof documents)["\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
