@@ -42,6 +42,9 @@ type Delivery = { id: string; channel: string; event: string; actionId: string |
 const PREFS = 'emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled';
 const UPDATE_PREFS = `mutation($input: NotificationPreferencesInput!) { updateMyNotifications(input: $input) { ${PREFS} } }`;
 
+/** Tests that spawn the CLI several times: each start is a new Node process, slow on a loaded machine. */
+const CLI_TIMEOUT = 180_000;
+
 /** A marker put in payloads and contexts: no mail may carry it. */
 const SECRET = `PAYLOAD-SECRET-${randomBytes(6).toString('hex')}`;
 
@@ -182,7 +185,7 @@ describe('email to approvers (a real SMTP server)', () => {
     const shown = ok(await cs(['me', 'notifications'], felix.token)).stdout;
     expect(shown).toMatch(/Email to:\s+felix@example\.com/);
     expect(shown).toMatch(/Escalated:\s+on/);
-    expect(shown).toMatch(/Daily digest:\s+on, at 00:00 UTC/);
+    expect(shown).toMatch(/Daily digest:\s+on, at 07:00 UTC/);
 
     const set = JSON.parse(ok(await cs(['me', 'notifications', '--email-escalated', 'off', '--digest-hour', '6', '--json'], felix.token)).stdout);
     expect(set).toMatchObject({ emailEscalated: false, emailAssigned: true, digestHourUtc: 6 });
@@ -196,7 +199,7 @@ describe('email to approvers (a real SMTP server)', () => {
     expect(asAdmin.code).toBe(2);
     expect(asAdmin.stderr.trim().split('\n')).toHaveLength(1);
     ok(await cs(['me', 'notifications', '--email-escalated', 'on'], felix.token));
-  });
+  }, CLI_TIMEOUT);
 
   it('retries an SMTP server that answers 421, fails a 550 at once, shows both to admins only, and sends a failed mail again on request', async () => {
     let busy = 2;
@@ -232,7 +235,7 @@ describe('email to approvers (a real SMTP server)', () => {
     expect(again).toMatchObject({ id: failed.id, status: 'PENDING', attempts: 0 });
     const mail = await mailAbout('fiona@example.com', refused.id);
     expect(mail.messageId).toBe(`<${failed.id}@example.com>`);
-  });
+  }, CLI_TIMEOUT);
 
   it('sends each approver one daily digest of their review queue, however many instances run', async () => {
     const second = await startServer({ database, env: mailEnv(smtp) });
@@ -345,5 +348,5 @@ describe('email across a crash', () => {
     expect(copies).toHaveLength(1);
     expect(copies[0]!.to).toEqual(['fiona@example.com']);
     expect(copies[0]!.text).toContain(`${PUBLIC_URL}/actions/${action.id}`);
-  });
+  }, 180_000);
 });
