@@ -26,7 +26,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'grouped',
-          include: ['test/{decisions,delegation,notifications,oversight,queue-page,pipeline,embedded,honest-approvals}.test.ts'],
+          include: ['test/{decisions,delegation,notifications,email,oversight,queue-page,pipeline,embedded,honest-approvals}.test.ts'],
           env: { COUNTERSIGN_GROUP_ASSIGNMENT_FROM: '1' },
         },
       },

@@ -31,12 +31,12 @@ describe('Settings: an approver links their Slack account (a real Chromium on a 
       const field = page.getByLabel('Slack member ID');
 
       await field.fill('@fiona');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('form', { name: 'Slack' }).getByRole('button', { name: 'Save' }).click();
       await eventually(() => page.getByRole('alert').filter({ hasText: 'not a Slack member id' }).isVisible());
       expect(await slackIdOf(fiona.token)).toBeNull();
 
       await field.fill('U0FIONA');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('form', { name: 'Slack' }).getByRole('button', { name: 'Save' }).click();
       await eventually(() => page.getByRole('status').filter({ hasText: 'Linked to Slack member U0FIONA' }).isVisible());
       expect(await slackIdOf(fiona.token)).toBe('U0FIONA');
       await expectNoSeriousAxeViolations(page);

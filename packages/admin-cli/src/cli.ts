@@ -31,6 +31,7 @@ import { lint, lintPresenter } from './commands/lint.js';
 import { login, loginPresenter, logout, logoutPresenter } from './commands/login.js';
 import { me, mePresenter } from './commands/me.js';
 import { metrics, metricsPresenter } from './commands/metrics.js';
+import { deliveriesPresenter, deliveryPresenter, listDeliveries, myNotifications, notificationsPresenter, retryDelivery } from './commands/notifications.js';
 import { listProfiles, profilesPresenter, useProfile } from './commands/profiles.js';
 import { queue, queuePresenter } from './commands/queue.js';
 import { review, reviewPresenter } from './commands/review.js';
@@ -72,6 +73,20 @@ function positiveInt(value: string): number {
 /** Repeatable and comma-separated alike: `--role a --role b` = `--role a,b`. */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** `on`/`off` (or yes/no, true/false) for a switch that may be set either way. */
+function onOff(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['on', 'yes', 'true'].includes(v)) return true;
+  if (['off', 'no', 'false'].includes(v)) return false;
+  throw new InvalidArgumentError('Expected on or off.');
+}
+
+function hourOfDay(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,2}$/.test(value.trim()) || n > 23) throw new InvalidArgumentError('Expected an hour from 0 to 23 (UTC).');
+  return n;
 }
 
 function commaList(value: string): string[] {
@@ -203,11 +218,21 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign slack unlink'))
     .action((_opts, cmd) => run(cmd, approverPresenter, (ctx) => linkMySlack(ctx, null)));
 
-  program.command('me')
+  const meCommand = program.command('me')
     .summary('show who you are and where the connection settings came from')
     .description('Show who the token belongs to and where the connection settings came from.')
     .addHelpText('after', examples('countersign me', 'countersign me --json | jq -r .principal.kind'))
     .action((_opts, cmd) => run(cmd, mePresenter, (ctx) => me(ctx)));
+  meCommand.command('notifications')
+    .summary('show or set which notifications you get by email (approvers)')
+    .description('Show which mails you get (approvers); any option changes that setting first, the others stay as they are. Mail goes to the address an admin set on you, when the server has COUNTERSIGN_SMTP_URL.')
+    .option('--email-assigned <on|off>', 'a mail when a request waits for your approval', onOff)
+    .option('--email-escalated <on|off>', 'a mail when a request escalates to you', onOff)
+    .option('--email-about-to-expire <on|off>', 'a mail when a request waiting for you is about to time out', onOff)
+    .option('--digest <on|off>', 'a daily mail listing your review queue (when it holds anything)', onOff)
+    .option('--digest-hour <hour>', 'the hour (UTC, 0-23) of the daily digest', hourOfDay)
+    .addHelpText('after', examples('countersign me notifications', 'countersign me notifications --email-assigned off --digest on --digest-hour 7'))
+    .action((opts, cmd) => run(cmd, notificationsPresenter, (ctx) => myNotifications(ctx, opts)));
 
   const profiles = program
     .command('profiles')
@@ -490,6 +515,30 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .option('--limit <n>', 'show at most n requests', positiveInt, 50)
     .addHelpText('after', examples('countersign actions --status pending', 'countersign actions --type "payments.*" --level high,critical --since 7d', 'countersign actions --agent invoice-bot --json | jq -r ".nodes[].id"'))
     .action((opts, cmd) => run(cmd, actionsPresenter, (ctx) => listActions(ctx, opts)));
+
+  const deliveries = program
+    .command('deliveries')
+    .summary('list notifications sent (webhooks, email), retry a failed one (admins)')
+    .description('The delivery log of every channel, newest first: to whom, how many attempts, and why the last one failed (an HTTP status line, an SMTP reply).')
+    .addHelpText('after', examples('countersign deliveries --channel email --status failed', 'countersign deliveries retry 3f2c9a4e-0b1d-4c55-9e57-2a8d1f6b7c90'));
+  deliveries.command('list', { isDefault: true })
+    .summary('list deliveries (the default)')
+    .description('List deliveries, newest first.')
+    .addOption(new Option('--channel <channel>', 'only this channel').choices(['webhook', 'email'] as const))
+    .addOption(new Option('--status <status>', 'only deliveries in this state').choices(['pending', 'delivered', 'failed'] as const))
+    .option('--event <event>', 'ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED or DIGEST')
+    .option('--limit <n>', 'show at most n deliveries', positiveInt, 50)
+    .addHelpText('after', examples('countersign deliveries --status failed', 'countersign deliveries --channel email --event digest --json'))
+    .action((opts, cmd) => run(cmd, deliveriesPresenter, (ctx) => listDeliveries(ctx, {
+      ...opts,
+      channel: opts.channel ? (opts.channel.toUpperCase() as 'WEBHOOK' | 'EMAIL') : undefined,
+      status: opts.status ? (opts.status.toUpperCase() as 'PENDING' | 'DELIVERED' | 'FAILED') : undefined,
+    })));
+  deliveries.command('retry').argument('<id>', 'the delivery\'s id, as `deliveries` lists it')
+    .summary('send a failed delivery again')
+    .description('Send a FAILED delivery again, with a fresh round of attempts (after the receiver, the mail server or the address was fixed).')
+    .addHelpText('after', examples('countersign deliveries retry 3f2c9a4e-0b1d-4c55-9e57-2a8d1f6b7c90'))
+    .action((id, _opts, cmd) => run(cmd, deliveryPresenter, (ctx) => retryDelivery(ctx, id)));
 
   program.command('metrics')
     .summary('volumes, decisions, the queue, per approver and policy, fatigue alerts')

@@ -28,6 +28,7 @@ import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
 import { DeliveryWorker } from './notifications/delivery.worker.js';
 import { startSlack, type SlackIntegration } from './notifications/slack/slack.integration.js';
+import { startEmail } from './notifications/email/index.js';
 import { GroupCommitter } from './db/group-commit.js';
 import { pooledExecutor } from './db/sql.js';
 import { BehaviourCache } from './actions/behaviour.js';
@@ -316,6 +317,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deliveries.start();
     cleanups.push(() => deliveries.stop());
     slack?.start();
+    // Email to approvers (COUNTERSIGN_SMTP_URL): what the outbox holds for it, and the daily review digests.
+    const email = await startEmail(services);
+    cleanups.push(() => email.stop());
 
     let disposed: Promise<void> | null = null;
     return {

@@ -49,6 +49,22 @@ describe('web app configuration', () => {
     const result = loadConfig({ COUNTERSIGN_SESSION_IDLE_TIMEOUT: '0', COUNTERSIGN_SESSION_MAX_AGE: '1h', COUNTERSIGN_SESSIONS_PER_PRINCIPAL: '-1' });
     expect(!result.ok && result.errors).toHaveLength(3);
   });
+
+  it('sends no mail without COUNTERSIGN_SMTP_URL, and with it needs a From address; the digest at 8 UTC by default', () => {
+    const off = loadConfig({});
+    expect(off.ok && off.config.email).toBeNull();
+    const on = loadConfig({ COUNTERSIGN_SMTP_URL: 'smtps://user:secret@mail.example.com:465', COUNTERSIGN_MAIL_FROM: 'Countersign <cs@example.com>' });
+    expect(on.ok && on.config.email).toEqual({ smtpUrl: 'smtps://user:secret@mail.example.com:465', from: 'Countersign <cs@example.com>', digestHourUtc: 8, digestPollMs: 60_000 });
+  });
+
+  it('refuses a bad SMTP URL without echoing it (it may hold a password), a missing From and a digest hour past 23', () => {
+    const result = loadConfig({ COUNTERSIGN_SMTP_URL: 'http://user:secret@mail.example.com', COUNTERSIGN_DIGEST_HOUR: '24' });
+    const errors = !result.ok ? result.errors.join('\n') : '';
+    expect(errors).toContain('COUNTERSIGN_SMTP_URL');
+    expect(errors).toContain('COUNTERSIGN_MAIL_FROM is required');
+    expect(errors).toContain('COUNTERSIGN_DIGEST_HOUR');
+    expect(errors).not.toContain('secret');
+  });
 });
 
 describe('single sign-on configuration', () => {

@@ -62,6 +62,8 @@ export interface Config {
   oidc: OidcConfig | null;
   /** Slack interactive approvals (notifications/slack/); null: off. */
   slack: SlackConfig | null;
+  /** Email to approvers (notifications/email/); null: no mail is sent (COUNTERSIGN_SMTP_URL unset). */
+  email: EmailConfig | null;
 }
 
 /** An OpenID Connect provider people sign in with; the redirect URI is `<publicUrl>/auth/oidc/callback`. */
@@ -72,6 +74,18 @@ export interface OidcConfig {
   clientSecret: string;
   /** Verified emails (lower case) that sign in as admins rather than as the approver with that email. */
   admins: string[];
+}
+
+/** Mail to approvers (DESIGN §14). Retries follow {@link WebhookConfig} (the same outbox). */
+export interface EmailConfig {
+  /** smtp:// or smtps:// URL, credentials included (COUNTERSIGN_SMTP_URL): never logged. */
+  smtpUrl: string;
+  /** The From header, e.g. `Countersign <countersign@example.com>` (COUNTERSIGN_MAIL_FROM). */
+  from: string;
+  /** The hour (UTC, 0–23) at which the daily review digest goes out unless an approver chose another (COUNTERSIGN_DIGEST_HOUR). */
+  digestHourUtc: number;
+  /** How often each instance looks for digests due, in milliseconds (COUNTERSIGN_DIGEST_POLL_MS). */
+  digestPollMs: number;
 }
 
 /** The bounds on what one request may ask (README "Security"). */
@@ -279,11 +293,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const webDir = env.COUNTERSIGN_WEB_DIR?.trim() ? path.resolve(cwd, env.COUNTERSIGN_WEB_DIR.trim()) : null;
   const oidc = oidcConfig(env, errors);
   const slack = loadSlackConfig(env, errors);
+  const email = emailConfig(env, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir, oidc, slack },
+    config: { databaseUrl, dataDir, host, port, bootstrapToken, logLevel, issuer, receiptTtlSeconds, timerPollMs, databasePoolSize, createDatabase, databaseTimeouts, secretKey, agentKeyCacheMs, aboutToExpireFraction, groupAssignmentFrom, webhooks, limits, redisUrl, websockets, publicUrl, sessions, webDir, oidc, slack, email },
   };
 }
 
@@ -329,4 +344,25 @@ function oidcConfig(env: Record<string, string | undefined>, errors: string[]): 
   }
   // Kept as given: the provider's metadata must name exactly this issuer.
   return { issuer, clientId, clientSecret, admins };
+}
+
+/** COUNTERSIGN_SMTP_URL and what goes with it; null when unset (no mail). */
+function emailConfig(env: Record<string, string | undefined>, errors: string[]): EmailConfig | null {
+  const digestHourUtc = positiveInt(env, 'COUNTERSIGN_DIGEST_HOUR', 8, errors, 0, 23);
+  const digestPollMs = positiveInt(env, 'COUNTERSIGN_DIGEST_POLL_MS', 60_000, errors, 10, 3_600_000);
+  const smtpUrl = env.COUNTERSIGN_SMTP_URL?.trim();
+  if (!smtpUrl) return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(smtpUrl);
+  } catch {
+    parsed = null;
+  }
+  // The value is not echoed: it may hold the SMTP password.
+  if (!parsed || !/^smtps?:$/.test(parsed.protocol) || !parsed.hostname) errors.push('COUNTERSIGN_SMTP_URL is not valid: expected smtp://[user:password@]host[:port] or smtps://…');
+  const from = env.COUNTERSIGN_MAIL_FROM?.trim() ?? '';
+  // An address, alone or as `Name <address>`.
+  if (!from) errors.push('COUNTERSIGN_MAIL_FROM is required with COUNTERSIGN_SMTP_URL (e.g. "Countersign <countersign@example.com>").');
+  else if (!/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(from)) errors.push(`COUNTERSIGN_MAIL_FROM=${JSON.stringify(from)} is not valid: expected an address or "Name <address>".`);
+  return { smtpUrl, from, digestHourUtc, digestPollMs };
 }

@@ -303,9 +303,44 @@ export const AUDIT_LOG = operation<Generated.AuditLogQuery, Generated.AuditLogQu
   }
   ${AUDIT_EVENT_FIELDS}`);
 
+// --- notifications ---
+
+const NOTIFICATION_PREFERENCES = /* GraphQL */ `
+  fragment NotificationPreferencesFields on NotificationPreferences {
+    emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled
+  }`;
+
+export const MY_NOTIFICATIONS = operation<Generated.MyNotificationsQuery, Generated.MyNotificationsQueryVariables>(/* GraphQL */ `
+  query MyNotifications { me { kind name approver { notificationPreferences { ...NotificationPreferencesFields } } } }
+  ${NOTIFICATION_PREFERENCES}`);
+
+export const UPDATE_MY_NOTIFICATIONS = operation<Generated.UpdateMyNotificationsMutation, Generated.UpdateMyNotificationsMutationVariables>(/* GraphQL */ `
+  mutation UpdateMyNotifications($input: NotificationPreferencesInput!) {
+    updateMyNotifications(input: $input) { ...NotificationPreferencesFields }
+  }
+  ${NOTIFICATION_PREFERENCES}`);
+
+const DELIVERY_FIELDS = /* GraphQL */ `
+  fragment NotificationDeliveryFields on NotificationDelivery {
+    id channel event actionId status attempts lastError lastStatusCode nextAttemptAt deliveredAt createdAt
+    recipient { id name }
+    webhook { id url }
+  }`;
+
+export const NOTIFICATION_DELIVERIES = operation<Generated.NotificationDeliveriesQuery, Generated.NotificationDeliveriesQueryVariables>(/* GraphQL */ `
+  query NotificationDeliveries($first: Int, $after: String, $filter: NotificationDeliveryFilter) {
+    notificationDeliveries(first: $first, after: $after, filter: $filter) { nodes { ...NotificationDeliveryFields } pageInfo { hasNextPage endCursor } totalCount }
+  }
+  ${DELIVERY_FIELDS}`);
+
+export const RETRY_NOTIFICATION_DELIVERY = operation<Generated.RetryNotificationDeliveryMutation, Generated.RetryNotificationDeliveryMutationVariables>(/* GraphQL */ `
+  mutation RetryNotificationDelivery($id: ID!) { retryNotificationDelivery(id: $id) { ...NotificationDeliveryFields } }
+  ${DELIVERY_FIELDS}`);
+
 /** Every operation above, for the schema test. */
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
   ME, CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN, ROTATE_APPROVER_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
   DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
   APPROVAL_QUEUE, REVIEW_QUEUE, ACTIONS, SHOW_CONTEXT, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
+  MY_NOTIFICATIONS, UPDATE_MY_NOTIFICATIONS, NOTIFICATION_DELIVERIES, RETRY_NOTIFICATION_DELIVERY,
 ] as readonly Operation<unknown, never>[];

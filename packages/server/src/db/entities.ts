@@ -15,6 +15,7 @@ import { WebhookEndpoint, NotificationDelivery } from '../notifications/webhook.
 import { ServerSetting } from './setting.entity.js';
 import { WebSession } from '../auth/session.entity.js';
 import { SlackDelivery, SlackMessage } from '../notifications/slack/slack.entity.js';
+import { NotificationPreference } from '../notifications/email/preference.entity.js';
 
 /** Every entity, listed explicitly (no folder scanning: it breaks under vitest and bundlers). */
 export const entities = [
@@ -41,4 +42,5 @@ export const entities = [
   WebSession,
   SlackDelivery,
   SlackMessage,
+  NotificationPreference,
 ];

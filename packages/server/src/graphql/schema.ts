@@ -16,6 +16,8 @@ import { SimulateResolver, SimulatedChangeResolver } from '../governance/simulat
 import { DelegationResolver } from '../delegation/delegation.resolver.js';
 import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
+import { NotificationDeliveriesResolver } from '../notifications/deliveries.resolver.js';
+import { NotificationPreferencesResolver } from '../notifications/email/preferences.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
@@ -43,6 +45,8 @@ export const resolvers: NonEmptyArray<Function> = [
   DelegationResolver,
   WebhooksResolver,
   WebhookDeliveryFieldsResolver,
+  NotificationDeliveriesResolver,
+  NotificationPreferencesResolver,
   SubscriptionsResolver,
 ];
 

@@ -125,7 +125,7 @@ export class DeliveryWorker {
     return this.services.orm.em.fork().execute<ClaimedDelivery[]>(
       `update "notification_delivery" d set "attempts" = d."attempts" + 1, "next_attempt_at" = ?
          from (select n."id" from "notification_delivery" n
-                where n."status" = 'PENDING' and n."next_attempt_at" <= ?
+                where n."channel" = 'WEBHOOK' and n."status" = 'PENDING' and n."next_attempt_at" <= ?
                 order by n."next_attempt_at" limit ? for update skip locked) due,
               "webhook_endpoint" e
         where d."id" = due."id" and e."id" = d."endpoint_id" and e."active"

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../db/sql.js';
 import type { UnsealedAuditEvent } from '../audit/chain.js';
 import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
-import type { WebhookFormat } from './webhook.entity.js';
+import { NotificationChannel, type WebhookFormat } from './webhook.entity.js';
 import { approvalRoutingSql, setMembersSql, setsHoldingSql } from '../escalation/assignments.js';
 import { planSlack } from './slack/slack.outbox.js';
+import { newDeliveryId, outboxInsert, type ChannelPlan, type FactsLoader } from './outbox-row.js';
+import { planEmails } from './email/plan.js';
 
 interface EndpointMatch {
   id: string;
@@ -52,16 +53,28 @@ export interface NotificationPlan {
 }
 
 /**
- * The outbox rows of every channel a batch of audit events calls for (webhooks, Slack…):
- * one INSERT per channel with rows to write, each to be run as a data-modifying CTE of the
- * statement that appends the events. Null when nobody is told anything.
+ * The outbox rows of every channel a batch of audit events calls for: webhooks and email
+ * share the notification_delivery table (one INSERT), Slack has its own; each INSERT is run
+ * as a data-modifying CTE of the statement that appends the events. Null when nobody is
+ * told anything.
  */
 export async function planNotifications(tx: SqlExecutor, events: readonly UnsealedAuditEvent[]): Promise<NotificationPlan[] | null> {
   const intents = notificationIntents(events);
   if (intents.length === 0) return null;
-  const plans: NotificationPlan[] = [];
+  // What messages say about a request is read once, for every channel that tells someone about it.
+  const known = new Map<string, ActionFacts>();
+  const facts: FactsLoader = async (ids) => {
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) for (const [id, f] of await loadFacts(tx, missing)) known.set(id, f);
+    return new Map(ids.filter((id) => known.has(id)).map((id) => [id, known.get(id)!]));
+  };
   // One after the other: `tx` is one connection.
-  for (const plan of [await planWebhooks(tx, intents), await planSlack(tx, intents)]) if (plan) plans.push(plan);
+  const outbox: ChannelPlan[] = [];
+  for (const plan of [await planWebhooks(tx, intents, facts), await planEmails(tx, intents, facts)]) if (plan) outbox.push(plan);
+  const plans: NotificationPlan[] = [];
+  if (outbox.length > 0) plans.push({ insert: (seqBase) => outboxInsert(outbox.flatMap((p) => p.rows(seqBase)), new Date()) });
+  const slack = await planSlack(tx, intents);
+  if (slack) plans.push(slack);
   return plans.length > 0 ? plans : null;
 }
 
@@ -70,15 +83,16 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
  * endpoints, about which request — inside the transaction that will append the events, so
  * that the notification exists if and only if the event does, whatever crashes afterwards.
  * Called before the audit head is locked: the reads are not part of the stretch every
- * writer waits on. One row per (event, endpoint); an endpoint for a role gets one row per
+ * writer waits on. Each channel plans its own rows (webhooks here, email in email/plan.ts).
+ * Webhooks: one row per (event, endpoint); an endpoint for a role gets one row per
  * event listing the role's holders concerned, not one per holder. Events that notify nobody
  * cost no query and plan nothing (null); those that do cost two or three, plus one for
  * DECIDED's audience.
  *
  * `events` are the events to be appended, numbered 1, 2, … in `seq` (not sealed yet).
  */
-async function planWebhooks(tx: SqlExecutor, intents: readonly NotificationIntent[]): Promise<NotificationPlan | null> {
-
+/** One row per (intent, webhook endpoint) that wants it. */
+async function planWebhooks(tx: SqlExecutor, intents: NotificationIntent[], loadFactsOf: FactsLoader): Promise<ChannelPlan | null> {
   const names = new Map<string, string>();
   const open = [...new Set(intents.filter((i) => i.approverIds === null).map((i) => i.actionId))];
   const audiences = new Map<string, string[]>();
@@ -145,16 +159,13 @@ async function planWebhooks(tx: SqlExecutor, intents: readonly NotificationInten
   }
   if (planned.length === 0) return null;
 
-  const facts = await loadFacts(tx, [...new Set(planned.map((p) => p.intent.actionId))]);
+  const facts = await loadFactsOf([...new Set(planned.map((p) => p.intent.actionId))]);
   const deliverable = planned.filter((p) => facts.has(p.intent.actionId));
   if (deliverable.length === 0) return null;
   return {
-    insert(seqBase) {
-      const params: unknown[] = [];
-      const rows: string[] = [];
-      const now = new Date();
-      for (const { intent, endpoint, recipients } of deliverable) {
-        const id = randomUUID();
+    rows(seqBase) {
+      return deliverable.map(({ intent, endpoint, recipients }) => {
+        const id = newDeliveryId();
         const decider = intent.detail.decidedBy?.type === 'APPROVER' && intent.detail.decidedBy.id ? intent.detail.decidedBy.id : null;
         const body = renderBody(endpoint.format, {
           id,
@@ -163,13 +174,8 @@ async function planWebhooks(tx: SqlExecutor, intents: readonly NotificationInten
           recipients: [...recipients.values()],
           decidedByName: decider ? (names.get(decider) ?? null) : null,
         });
-        rows.push("(?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)");
-        params.push(id, endpoint.id, intent.event, intent.actionId, JSON.stringify(body), now, now);
-      }
-      return {
-        sql: `insert into "notification_delivery" ("id", "endpoint_id", "event", "action_id", "body", "status", "attempts", "next_attempt_at", "created_at") values ${rows.join(', ')}`,
-        params,
-      };
+        return { id, channel: NotificationChannel.WEBHOOK, endpointId: endpoint.id, approverId: null, event: intent.event, actionId: intent.actionId, body };
+      });
     },
   };
 }

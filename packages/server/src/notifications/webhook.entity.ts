@@ -4,6 +4,8 @@ import { Approver } from '../principals/approver.entity.js';
 
 export enum WebhookFormat { JSON = 'JSON', SLACK = 'SLACK' }
 export enum DeliveryStatus { PENDING = 'PENDING', DELIVERED = 'DELIVERED', FAILED = 'FAILED' }
+/** How a delivery of the outbox travels: to a webhook endpoint, or to an approver by mail (notifications/email/). */
+export enum NotificationChannel { WEBHOOK = 'WEBHOOK', EMAIL = 'EMAIL' }
 
 /** What an endpoint can be told about (DESIGN §2 steps 6 and 8). */
 export enum NotificationEvent {
@@ -64,8 +66,16 @@ export class NotificationDelivery {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
 
-  @ManyToOne(() => WebhookEndpoint, { deleteRule: 'cascade' })
-  endpoint!: WebhookEndpoint;
+  @Enum({ items: () => NotificationChannel })
+  channel: NotificationChannel & Opt = NotificationChannel.WEBHOOK;
+
+  /** The webhook it goes to (WEBHOOK); null for a personal channel. */
+  @ManyToOne(() => WebhookEndpoint, { nullable: true, deleteRule: 'cascade' })
+  endpoint: WebhookEndpoint | null = null;
+
+  /** The approver it goes to on a personal channel (EMAIL); null for a webhook. */
+  @ManyToOne(() => Approver, { nullable: true, deleteRule: 'cascade' })
+  approver: Approver | null = null;
 
   @Property({ type: 'text' })
   event!: string;

@@ -7,7 +7,7 @@ import { actorRef, type Principal } from '../auth/principal.js';
 import { isUuid, validName } from '../shared/validate.js';
 import { pageByCreation, type ConnectionShape } from '../db/paging.js';
 import { Approver } from '../principals/approver.entity.js';
-import { DeliveryStatus, NotificationDelivery, NotificationEvent, WebhookEndpoint, WebhookFormat } from './webhook.entity.js';
+import { DeliveryStatus, NotificationChannel, NotificationDelivery, NotificationEvent, WebhookEndpoint, WebhookFormat } from './webhook.entity.js';
 import { generateSecret } from './signature.js';
 import { PrivateDestinationError, checkDestination } from './destination.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -150,7 +150,8 @@ export async function listDeliveries(
   filter: WebhookDeliveryFilter | null | undefined,
   args: { first?: number | null; after?: string | null },
 ): Promise<ConnectionShape<WebhookDeliveryType>> {
-  const where: FilterQuery<NotificationDelivery> = {};
+  // The other channels' deliveries are listed by notificationDeliveries (deliveries.service.ts).
+  const where: FilterQuery<NotificationDelivery> = { channel: NotificationChannel.WEBHOOK };
   for (const [field, value] of [['webhookId', filter?.webhookId], ['actionId', filter?.actionId]] as const) {
     if (value && !isUuid(value)) throw AppError.badInput(`${field} "${value}" is not an id.`, field);
   }
@@ -164,21 +165,23 @@ export async function listDeliveries(
 
 /** Sends a FAILED delivery again, with a fresh round of attempts (after the receiver was fixed). */
 export async function retryDelivery(em: EntityManager, by: Caller, id: string): Promise<WebhookDeliveryType> {
-  const delivery = isUuid(id) ? await em.findOne(NotificationDelivery, { id }, { populate: ['endpoint'] }) : null;
-  if (!delivery) throw AppError.notFound('WebhookDelivery', id);
+  const delivery = isUuid(id) ? await em.findOne(NotificationDelivery, { id, channel: NotificationChannel.WEBHOOK }, { populate: ['endpoint'] }) : null;
+  if (!delivery?.endpoint) throw AppError.notFound('WebhookDelivery', id);
   if (delivery.status !== DeliveryStatus.FAILED) throw AppError.conflict(`Delivery ${id} is ${delivery.status}: only a FAILED delivery can be retried.`, { status: delivery.status });
-  if (!delivery.endpoint.active) throw AppError.conflict(`The webhook of delivery ${id} was deleted.`);
+  const endpoint = delivery.endpoint;
+  if (!endpoint.active) throw AppError.conflict(`The webhook of delivery ${id} was deleted.`);
   delivery.status = DeliveryStatus.PENDING;
   delivery.attempts = 0;
   delivery.nextAttemptAt = new Date();
-  await saveAudited(em, delivery, { kind: 'WEBHOOK_DELIVERY_RETRIED', subjectType: 'WEBHOOK', subjectId: delivery.endpoint.id, ...actorRef(by), data: { deliveryId: delivery.id } });
+  await saveAudited(em, delivery, { kind: 'WEBHOOK_DELIVERY_RETRIED', subjectType: 'WEBHOOK', subjectId: endpoint.id, ...actorRef(by), data: { deliveryId: delivery.id } });
   return toDeliveryView(delivery);
 }
 
 function toDeliveryView(d: NotificationDelivery): WebhookDeliveryType {
   return {
     id: d.id,
-    webhook: d.endpoint,
+    // Only WEBHOOK deliveries get here, and they always have an endpoint.
+    webhook: d.endpoint!,
     event: d.event as NotificationEvent,
     actionId: d.actionId,
     status: d.status,

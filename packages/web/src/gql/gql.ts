@@ -32,6 +32,8 @@ type Documents = {
     "\n  query ApprovalQueue($first: Int) {\n    approvalQueue(first: $first) {\n      totalCount\n      pageInfo { hasNextPage }\n      nodes {\n        id\n        type\n        summary\n        deadline\n        createdAt\n        requiredApprovals\n        escalationLevel\n        amount { value currency }\n        risk { score level }\n        agent { id name }\n        approvals\n        assignees { onBehalfOf { id name } approver { id } }\n      }\n    }\n  }\n": typeof types.ApprovalQueueDocument,
     "\n  query ReviewQueue($first: Int) {\n    reviewQueue(first: $first) {\n      totalCount\n      nodes { id type summary createdAt amount { value currency } risk { score level } agent { name } policy }\n    }\n  }\n": typeof types.ReviewQueueDocument,
     "\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n": typeof types.ReviewDocument,
+    "\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n": typeof types.SettingsDocument,
+    "\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n": typeof types.UpdateNotificationsDocument,
     "\n  query MySlack {\n    me { kind approver { id slackUserId } }\n  }\n": typeof types.MySlackDocument,
     "\n  mutation SetMySlack($id: ID!, $input: UpdateApproverInput!) {\n    updateApprover(id: $id, input: $input) { id slackUserId }\n  }\n": typeof types.SetMySlackDocument,
 };
@@ -54,6 +56,8 @@ const documents: Documents = {
     "\n  query ApprovalQueue($first: Int) {\n    approvalQueue(first: $first) {\n      totalCount\n      pageInfo { hasNextPage }\n      nodes {\n        id\n        type\n        summary\n        deadline\n        createdAt\n        requiredApprovals\n        escalationLevel\n        amount { value currency }\n        risk { score level }\n        agent { id name }\n        approvals\n        assignees { onBehalfOf { id name } approver { id } }\n      }\n    }\n  }\n": types.ApprovalQueueDocument,
     "\n  query ReviewQueue($first: Int) {\n    reviewQueue(first: $first) {\n      totalCount\n      nodes { id type summary createdAt amount { value currency } risk { score level } agent { name } policy }\n    }\n  }\n": types.ReviewQueueDocument,
     "\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n": types.ReviewDocument,
+    "\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n": types.SettingsDocument,
+    "\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n": types.UpdateNotificationsDocument,
     "\n  query MySlack {\n    me { kind approver { id slackUserId } }\n  }\n": types.MySlackDocument,
     "\n  mutation SetMySlack($id: ID!, $input: UpdateApproverInput!) {\n    updateApprover(id: $id, input: $input) { id slackUserId }\n  }\n": types.SetMySlackDocument,
 };
@@ -144,6 +148,14 @@ export function graphql(source: "\n  query ReviewQueue($first: Int) {\n    revie
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n"): (typeof documents)["\n  mutation Review($input: ReviewInput!) {\n    review(input: $input) { id reviewStatus }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Settings {\n    me {\n      kind\n      approver {\n        id\n        notificationPreferences { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n"): (typeof documents)["\n  mutation UpdateNotifications($input: NotificationPreferencesInput!) {\n    updateMyNotifications(input: $input) { emailAssigned emailEscalated emailAboutToExpire emailDigest digestHourUtc email emailEnabled }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -120,6 +120,34 @@ export type Mode =
   | 'BLOCK'
   | 'SYNC_APPROVAL';
 
+export type NotificationChannel =
+  /** Mailed to the approver's email address (COUNTERSIGN_SMTP_URL). */
+  | 'EMAIL'
+  /** POSTed to a registered webhook. */
+  | 'WEBHOOK';
+
+/** All given conditions must hold. */
+export type NotificationDeliveryFilter = {
+  /** Deliveries about this request. */
+  readonly actionId?: string | null | undefined;
+  /** Deliveries to this approver (personal channels). */
+  readonly approverId?: string | null | undefined;
+  readonly channel?: NotificationChannel | null | undefined;
+  /** ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED or DIGEST. */
+  readonly event?: string | null | undefined;
+  readonly status?: WebhookDeliveryStatus | null | undefined;
+};
+
+/** Fields left out stay as they are. */
+export type NotificationPreferencesInput = {
+  /** The hour (UTC, 0–23) of the daily digest. */
+  readonly digestHourUtc?: number | null | undefined;
+  readonly emailAboutToExpire?: boolean | null | undefined;
+  readonly emailAssigned?: boolean | null | undefined;
+  readonly emailDigest?: boolean | null | undefined;
+  readonly emailEscalated?: boolean | null | undefined;
+};
+
 /** What kind of thing the action does. */
 export type Operation =
   | 'DELETE'
@@ -177,6 +205,12 @@ export type Verdict =
   | 'APPROVE'
   | 'DENY'
   | 'REQUEST_CHANGES';
+
+/** PENDING until delivered (2xx) or out of attempts (FAILED). */
+export type WebhookDeliveryStatus =
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING';
 
 export type AgentFieldsFragment = { readonly id: string, readonly name: string, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly status: AgentStatus, readonly suspendedReason: string | null, readonly createdAt: string, readonly owner: { readonly id: string, readonly name: string } | null };
 
@@ -410,3 +444,35 @@ export type AuditLogQueryVariables = Exact<{
 
 
 export type AuditLogQuery = { readonly auditLog: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly seq: number, readonly at: string, readonly kind: string, readonly subjectType: string, readonly subjectId: string | null, readonly actorType: string, readonly actorId: string | null, readonly data: unknown, readonly hash: string, readonly prevHash: string }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+
+export type NotificationPreferencesFieldsFragment = { readonly emailAssigned: boolean, readonly emailEscalated: boolean, readonly emailAboutToExpire: boolean, readonly emailDigest: boolean, readonly digestHourUtc: number, readonly email: string | null, readonly emailEnabled: boolean };
+
+export type MyNotificationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyNotificationsQuery = { readonly me: { readonly kind: PrincipalKind, readonly name: string, readonly approver: { readonly notificationPreferences: { readonly emailAssigned: boolean, readonly emailEscalated: boolean, readonly emailAboutToExpire: boolean, readonly emailDigest: boolean, readonly digestHourUtc: number, readonly email: string | null, readonly emailEnabled: boolean } | null } | null } };
+
+export type UpdateMyNotificationsMutationVariables = Exact<{
+  input: NotificationPreferencesInput;
+}>;
+
+
+export type UpdateMyNotificationsMutation = { readonly updateMyNotifications: { readonly emailAssigned: boolean, readonly emailEscalated: boolean, readonly emailAboutToExpire: boolean, readonly emailDigest: boolean, readonly digestHourUtc: number, readonly email: string | null, readonly emailEnabled: boolean } };
+
+export type NotificationDeliveryFieldsFragment = { readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null };
+
+export type NotificationDeliveriesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: NotificationDeliveryFilter | null | undefined;
+}>;
+
+
+export type NotificationDeliveriesQuery = { readonly notificationDeliveries: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+
+export type RetryNotificationDeliveryMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RetryNotificationDeliveryMutation = { readonly retryNotificationDelivery: { readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null } };

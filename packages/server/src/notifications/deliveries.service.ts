@@ -1,0 +1,85 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FilterQuery } from '@mikro-orm/core';
+import { AppError } from '../errors.js';
+import { isUuid } from '../shared/validate.js';
+import { saveAudited } from '../audit/audit.service.js';
+import { actorRef, type Principal } from '../auth/principal.js';
+import { pageByCreation, type ConnectionShape } from '../db/paging.js';
+import { DeliveryStatus, NotificationChannel, NotificationDelivery } from './webhook.entity.js';
+
+/** What the delivery log shows of one delivery, whatever its channel. */
+export interface DeliveryView {
+  id: string;
+  channel: NotificationChannel;
+  event: string;
+  actionId: string | null;
+  recipient: NotificationDelivery['approver'];
+  webhook: NotificationDelivery['endpoint'];
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export interface DeliveryFilter {
+  channel?: NotificationChannel | null;
+  status?: DeliveryStatus | null;
+  event?: string | null;
+  actionId?: string | null;
+  approverId?: string | null;
+}
+
+/** The outbox of every channel, newest first: what was sent to whom, and what failed and why. */
+export async function listAllDeliveries(em: EntityManager, filter: DeliveryFilter | null | undefined, args: { first?: number | null; after?: string | null }): Promise<ConnectionShape<DeliveryView>> {
+  const where: FilterQuery<NotificationDelivery> = {};
+  for (const [field, value] of [['actionId', filter?.actionId], ['approverId', filter?.approverId]] as const) {
+    if (value && !isUuid(value)) throw AppError.badInput(`${field} "${value}" is not an id.`, field);
+  }
+  if (filter?.channel) where.channel = filter.channel;
+  if (filter?.status) where.status = filter.status;
+  if (filter?.event) where.event = filter.event;
+  if (filter?.actionId) where.actionId = filter.actionId;
+  if (filter?.approverId) where.approver = filter.approverId;
+  const page = await pageByCreation(em, NotificationDelivery, where, args, { newestFirst: true, populate: ['endpoint', 'approver'] });
+  return { ...page, nodes: page.nodes.map(toView) };
+}
+
+/**
+ * Sends a FAILED delivery of any channel again, with a fresh round of attempts (after the
+ * receiver, the mail server or the approver's address was fixed).
+ */
+export async function retryAnyDelivery(em: EntityManager, by: Principal, id: string): Promise<DeliveryView> {
+  const delivery = isUuid(id) ? await em.findOne(NotificationDelivery, { id }, { populate: ['endpoint', 'approver'] }) : null;
+  if (!delivery) throw AppError.notFound('NotificationDelivery', id);
+  if (delivery.status !== DeliveryStatus.FAILED) throw AppError.conflict(`Delivery ${id} is ${delivery.status}: only a FAILED delivery can be retried.`, { status: delivery.status });
+  if (delivery.endpoint && !delivery.endpoint.active) throw AppError.conflict(`The webhook of delivery ${id} was deleted.`);
+  delivery.status = DeliveryStatus.PENDING;
+  delivery.attempts = 0;
+  delivery.nextAttemptAt = new Date();
+  await saveAudited(em, delivery, {
+    kind: 'NOTIFICATION_DELIVERY_RETRIED', subjectType: delivery.endpoint ? 'WEBHOOK' : 'APPROVER', subjectId: delivery.endpoint?.id ?? delivery.approver?.id ?? null,
+    ...actorRef(by), data: { deliveryId: delivery.id, channel: delivery.channel },
+  });
+  return toView(delivery);
+}
+
+function toView(d: NotificationDelivery): DeliveryView {
+  return {
+    id: d.id,
+    channel: d.channel,
+    event: d.event,
+    actionId: d.actionId,
+    recipient: d.approver,
+    webhook: d.endpoint,
+    status: d.status,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    lastStatusCode: d.lastStatusCode,
+    nextAttemptAt: d.status === DeliveryStatus.PENDING ? d.nextAttemptAt : null,
+    deliveredAt: d.deliveredAt,
+    createdAt: d.createdAt,
+  };
+}

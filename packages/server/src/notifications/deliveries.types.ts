@@ -1,0 +1,43 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeScalar } from '../graphql/scalars.js';
+import { Connection } from '../graphql/connection.js';
+import { ApproverType } from '../principals/principal.types.js';
+import type { Approver } from '../principals/approver.entity.js';
+import { DeliveryStatus, NotificationChannel, type WebhookEndpoint } from './webhook.entity.js';
+import { WebhookType } from './webhook.types.js';
+
+registerEnumType(NotificationChannel, {
+  name: 'NotificationChannel',
+  valuesConfig: {
+    WEBHOOK: { description: 'POSTed to a registered webhook.' },
+    EMAIL: { description: "Mailed to the approver's email address (COUNTERSIGN_SMTP_URL)." },
+  },
+});
+
+@ObjectType('NotificationDelivery', { description: 'One notification on any channel, with how its delivery went. Its id is the idempotency id (a webhook header; the Message-ID of a mail).' })
+export class NotificationDeliveryType {
+  @Field(() => ID) id!: string;
+  @Field(() => NotificationChannel) channel!: NotificationChannel;
+  @Field(() => String, { description: 'ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED, or DIGEST (the daily review digest).' }) event!: string;
+  @Field(() => ID, { nullable: true, description: 'The request it is about (null for a digest).' }) actionId!: string | null;
+  @Field(() => ApproverType, { nullable: true, description: 'Whom it was sent to, on a personal channel (EMAIL).' }) recipient!: Approver | null;
+  @Field(() => WebhookType, { nullable: true, description: 'The endpoint it was sent to (WEBHOOK).' }) webhook!: WebhookEndpoint | null;
+  @Field(() => DeliveryStatus) status!: DeliveryStatus;
+  @Field(() => Int, { description: 'Attempts made so far.' }) attempts!: number;
+  @Field(() => String, { nullable: true, description: 'Why the latest failed attempt failed: the HTTP status line, or the SMTP reply or connection error.' }) lastError!: string | null;
+  @Field(() => Int, { nullable: true, description: 'The HTTP status, or the SMTP reply code, of the last answer.' }) lastStatusCode!: number | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the next attempt is due (PENDING only).' }) nextAttemptAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) deliveredAt!: Date | null;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+}
+
+@InputType('NotificationDeliveryFilter', { description: 'All given conditions must hold.' })
+export class NotificationDeliveryFilter {
+  @Field(() => NotificationChannel, { nullable: true }) channel?: NotificationChannel | null;
+  @Field(() => DeliveryStatus, { nullable: true }) status?: DeliveryStatus | null;
+  @Field(() => String, { nullable: true, description: 'ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED or DIGEST.' }) event?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Deliveries about this request.' }) actionId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Deliveries to this approver (personal channels).' }) approverId?: string | null;
+}
+
+export const NotificationDeliveryConnection = Connection(NotificationDeliveryType, 'NotificationDeliveryConnection');

@@ -1,0 +1,28 @@
+import type { Services } from '../../services.js';
+import { DigestScheduler } from './digest.js';
+import { EmailWorker } from './email.worker.js';
+
+/** The email channel of one instance: nothing unless COUNTERSIGN_SMTP_URL is set. */
+export interface EmailChannel {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts sending mail (the outbox's EMAIL deliveries) and the daily review digests, when
+ * mail is configured. Returns once the channel is live, so that events from now on plan mail.
+ */
+export async function startEmail(services: Services): Promise<EmailChannel> {
+  const config = services.config.email;
+  if (!config) return { stop: async () => undefined };
+  const worker = new EmailWorker(services, config);
+  await worker.start();
+  const digests = new DigestScheduler(services, config);
+  digests.start();
+  services.logger.info({ from: config.from }, 'email to approvers is on');
+  return {
+    async stop() {
+      await digests.stop();
+      await worker.stop();
+    },
+  };
+}
