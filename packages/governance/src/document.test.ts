@@ -131,7 +131,7 @@ escalationChains:
 
     it('names an unknown field and the fields that would fit', () => {
       expect(messagesOf('version: 1\npolicies:\n  - { name: a, match: "true", prioritty: 3 }')).toEqual([
-        'policies[0].prioritty: is not a known field (expected name, description, priority, match, modes, adjust, consequences)',
+        'policies[0].prioritty: is not a known field (expected name, description, priority, match, modes, adjust, consequences, grants)',
       ]);
       expect(messagesOf('version: 1\nroute: []')).toEqual([
         'route: is not a known field (expected version, riskModel, policies, escalationChains, routes)',

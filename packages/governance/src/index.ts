@@ -34,6 +34,7 @@ export {
   type EscalationLevel,
   type GovernanceDocument,
   type GovernanceIssue,
+  type GrantsPolicy,
   type ParseGovernanceResult,
   type Policy,
   type PolicyAdjustment,

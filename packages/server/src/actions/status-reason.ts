@@ -30,5 +30,7 @@ export const StatusReason = {
   AUTO_APPROVED: 'AUTO_APPROVED',
   /** The agent withdrew it. */
   CANCELLED_BY_AGENT: 'CANCELLED_BY_AGENT',
+  /** Approved at once by a standing approval (`grant` names it); in its granter's review queue. */
+  GRANTED: 'GRANTED',
 } as const;
 export type StatusReason = (typeof StatusReason)[keyof typeof StatusReason];

@@ -16,6 +16,7 @@ import { SimulateResolver, SimulatedChangeResolver } from '../governance/simulat
 import { DelegationResolver } from '../delegation/delegation.resolver.js';
 import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
+import { ActionGrantResolver, GrantsResolver } from '../grants/grant.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
@@ -44,6 +45,8 @@ export const resolvers: NonEmptyArray<Function> = [
   WebhooksResolver,
   WebhookDeliveryFieldsResolver,
   SubscriptionsResolver,
+  GrantsResolver,
+  ActionGrantResolver,
 ];
 
 /** Builds the executable schema (validation is done by the services, not class-validator). */
