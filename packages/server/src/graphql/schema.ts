@@ -11,7 +11,7 @@ import { AuditResolver } from '../audit/audit.resolver.js';
 import { ReceiptsResolver } from '../receipts/receipts.resolver.js';
 import { DecisionsResolver } from '../decisions/decisions.resolver.js';
 import { ActionContextResolver, ActionDigestResolver, AgentContextResolver, PastDecisionResolver } from '../actions/context.resolver.js';
-import { ApproverMetricsResolver, MetricsResolver, RoleShareResolver } from '../metrics/metrics.resolver.js';
+import { ApproverMetricsResolver, FlaggedGrantResolver, MetricsResolver, RoleShareResolver, SuggestedGrantResolver } from '../metrics/metrics.resolver.js';
 import { SimulateResolver, SimulatedChangeResolver } from '../governance/simulate.resolver.js';
 import { DelegationResolver } from '../delegation/delegation.resolver.js';
 import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notifications/webhooks.resolver.js';
@@ -39,6 +39,8 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricsResolver,
   ApproverMetricsResolver,
   RoleShareResolver,
+  FlaggedGrantResolver,
+  SuggestedGrantResolver,
   SimulateResolver,
   SimulatedChangeResolver,
   DelegationResolver,

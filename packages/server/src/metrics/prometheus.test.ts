@@ -22,6 +22,7 @@ const snapshot: PrometheusSnapshot = {
     { event: 'ASSIGNED', status: DeliveryStatus.FAILED, count: 1 },
     { event: 'ESCALATED', status: DeliveryStatus.PENDING, count: 2 },
   ],
+  grants: { uses: 12, flaggedUses: 2, created: 4, revoked: 1, active: 3 },
 };
 
 /** `name{labels} value` lines, as a map. */
@@ -52,6 +53,18 @@ describe('renderPrometheus', () => {
     expect(body).toContain('# TYPE countersign_decision_latency_seconds histogram');
   });
 
+  it('should expose grant uses, flags, grants made and revoked as counters and live grants as a gauge', async () => {
+    const { body } = await renderPrometheus(snapshot, now);
+    const s = samples(body);
+    expect(s.get('countersign_grant_uses_total')).toBe(12);
+    expect(s.get('countersign_grant_uses_flagged_total')).toBe(2);
+    expect(s.get('countersign_grants_created_total')).toBe(4);
+    expect(s.get('countersign_grants_revoked_total')).toBe(1);
+    expect(s.get('countersign_grants_active')).toBe(3);
+    expect(body).toContain('# TYPE countersign_grant_uses_total counter');
+    expect(body).toContain('# TYPE countersign_grants_active gauge');
+  });
+
   it('should make the latency histogram cumulative, with sum and count per status', async () => {
     const s = samples((await renderPrometheus(snapshot, now)).body);
     expect(s.get('countersign_decision_latency_seconds_bucket{status="APPROVED",le="1"}')).toBe(2);
@@ -65,9 +78,11 @@ describe('renderPrometheus', () => {
   });
 
   it('should report an empty store as zeros', async () => {
-    const s = samples((await renderPrometheus({ requests: [], oldestPendingAt: null, reviewBacklog: 0, escalations: 0, deliveries: [] }, now)).body);
+    const s = samples((await renderPrometheus({ requests: [], oldestPendingAt: null, reviewBacklog: 0, escalations: 0, deliveries: [], grants: { uses: 0, flaggedUses: 0, created: 0, revoked: 0, active: 0 } }, now)).body);
     expect(s.get('countersign_queue_depth{queue="approval"}')).toBe(0);
     expect(s.get('countersign_queue_oldest_pending_age_seconds')).toBe(0);
     expect(s.get('countersign_escalations_total')).toBe(0);
+    expect(s.get('countersign_grant_uses_total')).toBe(0);
+    expect(s.get('countersign_grants_active')).toBe(0);
   });
 });

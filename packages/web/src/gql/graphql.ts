@@ -23,7 +23,9 @@ export type AlertKind =
   | 'LOAD_IMBALANCE'
   | 'QUEUE_GROWING'
   | 'REQUESTS_EXPIRING'
+  | 'REVOKE_GRANT'
   | 'RUBBER_STAMPING'
+  | 'SUGGEST_GRANT'
   | 'SYNC_ALWAYS_APPROVED';
 
 /** INFO: could be tuned; WARNING: oversight is weakening; CRITICAL: work is failing now. */
