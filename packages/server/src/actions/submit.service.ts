@@ -17,6 +17,7 @@ import { loadSubmissionContext } from './behaviour.js';
 import { normalizeActionInput, type NormalizedAction } from './normalize-input.js';
 import { StatusReason } from './status-reason.js';
 import type { CommitFacts } from './commit-facts.js';
+import { prepareGrant } from '../grants/at-submission.js';
 
 /**
  * An agent asks to act (DESIGN §2 steps 1–6): validate, assess the risk from the input and
@@ -76,6 +77,8 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
   const receipt = (policy.mode === Mode.AUTO || policy.mode === Mode.ASYNC_REVIEW) && !agent.suspended
     ? await services.receipts.sign(em, { id, agentId, type: input.type }, hash)
     : null;
+  // A standing approval that covers it, matched (and its receipt signed) before the write.
+  const grant = await prepareGrant(em, services, { id, agent, input, payloadHash: hash, risk, policy, route, compiled, now });
 
   /**
    * The request as submitted, its first audit event, and the ways it can end at birth.
@@ -222,7 +225,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
             }
             break;
           case Mode.SYNC_APPROVAL:
-            await assign(AssignmentKind.APPROVAL);
+            if (!(await grant?.apply(tx, { action, audit, queueChanged, assignReview: () => assign(AssignmentKind.REVIEW) }))) await assign(AssignmentKind.APPROVAL);
             break;
           case Mode.BLOCK:
             end(action, ActionStatus.DENIED, StatusReason.BLOCKED_BY_POLICY, 'ACTION_DENIED', `Policy ${policy.policy ?? '(default)'} blocks it.`);
