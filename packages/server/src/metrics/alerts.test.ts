@@ -186,7 +186,9 @@ describe('grant alerts', () => {
       expect(alert!.suggestedGrant).toEqual({
         approverId: 'a1', approver: 'fiona', agentId: 'g1', agent: 'invoice-bot', actionType: 'payments.transfer', when: null,
         maxAmount: { value: 2000, currency: 'EUR' }, maxUses: 6, ttl: '24h', ttlSeconds: 86_400,
-        command: 'countersign grants create --agent invoice-bot --type payments.transfer --max-amount 2000 --currency EUR --max-uses 6 --ttl 24h',
+        command:
+          "countersign grants create --agent invoice-bot --action-type payments.transfer --max-amount '2000 EUR' --max-uses 6 --expires 24h " +
+          "--reason 'Suggested by oversight: fiona approved 6 such requests in the last 24h.'",
         input: {
           agentId: 'g1', actionType: 'payments.transfer', maxAmount: { value: 2000, currency: 'EUR' }, maxUses: 6, expiresAt: '2026-01-03T00:00:00.000Z',
           reason: 'Suggested by oversight: fiona approved 6 such requests in the last 24h.',
@@ -198,23 +200,23 @@ describe('grant alerts', () => {
     });
 
     it('should never mix currencies: each currency is its own count and ceiling', () => {
-      const alerts = suggestGrant(withGrants({ repeats: [repeat({ approvals: 5, maxAmount: 900, currency: 'USD' }), repeat({ approvals: 3, maxAmount: 5000 })] }));
+      const alerts = suggestGrant(report(), withGrants({ repeats: [repeat({ approvals: 5, maxAmount: 900, currency: 'USD' }), repeat({ approvals: 3, maxAmount: 5000 })] }));
       expect(alerts.map((a) => a.suggestedGrant!.maxAmount)).toEqual([{ value: 900, currency: 'USD' }]);
-      expect(suggestGrant(withGrants({ repeats: [repeat({ approvals: 3, currency: 'USD' }), repeat({ approvals: 3 })] }))).toEqual([]);
+      expect(suggestGrant(report(), withGrants({ repeats: [repeat({ approvals: 3, currency: 'USD' }), repeat({ approvals: 3 })] }))).toEqual([]);
     });
 
     it('should scope requests without an amount with a condition, not an open ceiling', () => {
-      const [alert] = suggestGrant(withGrants({ repeats: [repeat({ actionType: 'records.export', currency: null, maxAmount: null })] }));
+      const [alert] = suggestGrant(report(), withGrants({ repeats: [repeat({ actionType: 'records.export', currency: null, maxAmount: null })] }));
       expect(alert!.suggestedGrant).toMatchObject({ when: NO_AMOUNT, maxAmount: null });
       expect(alert!.suggestedGrant!.input).toMatchObject({ when: NO_AMOUNT });
       expect(alert!.suggestedGrant!.input).not.toHaveProperty('maxAmount');
-      expect(alert!.suggestedGrant!.command).toBe("countersign grants create --agent invoice-bot --type records.export --when '!has(action.amount)' --max-uses 6 --ttl 24h");
+      expect(alert!.suggestedGrant!.command).toMatch(/^countersign grants create --agent invoice-bot --action-type records\.export --when '!has\(action\.amount\)' --max-uses 6 --expires 24h --reason /);
     });
 
     it("should keep the ttl within the window and the policy's maxTtl", () => {
-      expect(suggestGrant(withGrants({ windowSeconds: 3600 }))[0]!.suggestedGrant).toMatchObject({ ttl: '1h', ttlSeconds: 3600 });
+      expect(suggestGrant(report(), withGrants({ windowSeconds: 3600 }))[0]!.suggestedGrant).toMatchObject({ ttl: '1h', ttlSeconds: 3600 });
       const short = new Map([['payments', { allowed: true, maxTtl: 1800, maxLevel: RiskLevel.HIGH }]]);
-      expect(suggestGrant(withGrants({ limits: short }))[0]!.suggestedGrant).toMatchObject({ ttl: '30m', ttlSeconds: 1800 });
+      expect(suggestGrant(report(), withGrants({ limits: short }))[0]!.suggestedGrant).toMatchObject({ ttl: '30m', ttlSeconds: 1800 });
     });
 
     it.each<[string, Partial<GrantAlertContext>]>([
@@ -226,29 +228,37 @@ describe('grant alerts', () => {
       ['the requests were CRITICAL', { repeats: [repeat({ level: RiskLevel.CRITICAL })] }],
       ['the level is above the policy\'s maxLevel', { repeats: [repeat()], limits: new Map([['payments', { allowed: true, maxTtl: 86_400, maxLevel: RiskLevel.MEDIUM }]]) }],
     ])('should not suggest a grant when %s', (_, values) => {
-      expect(suggestGrant(withGrants(values))).toEqual([]);
+      expect(suggestGrant(report(), withGrants(values))).toEqual([]);
     });
 
     it('should not count approvals for different approvers, agents or types together', () => {
       const spread = [repeat({ approvals: 3 }), repeat({ approvals: 3, approverId: 'a2', approverName: 'frank' }), repeat({ approvals: 3, agentId: 'g2' }), repeat({ approvals: 3, actionType: 'payments.refund' })];
-      expect(suggestGrant(withGrants({ repeats: spread }))).toEqual([]);
+      expect(suggestGrant(report(), withGrants({ repeats: spread }))).toEqual([]);
     });
 
     it('should say nothing where a live grant already covers the scope, and still speak where it is narrower', () => {
       const live = (values: Partial<LiveGrantScope>): LiveGrantScope => ({ id: 'x', agentId: 'g1', actionType: 'payments.transfer', when: null, maxAmount: { value: 1800, currency: 'EUR' }, narrowed: false, ...values });
-      expect(suggestGrant(withGrants({ live: [live({})] }))).toEqual([]);
-      expect(suggestGrant(withGrants({ live: [live({ actionType: 'payments.*', maxAmount: null })] }))).toEqual([]);
-      expect(suggestGrant(withGrants({ live: [live({ maxAmount: { value: 1000, currency: 'EUR' } })] }))).toHaveLength(1);
-      expect(suggestGrant(withGrants({ live: [live({ maxAmount: { value: 5000, currency: 'USD' } })] }))).toHaveLength(1);
-      expect(suggestGrant(withGrants({ live: [live({ narrowed: true })] }))).toHaveLength(1);
-      expect(suggestGrant(withGrants({ live: [live({ when: 'action.amount.value < 100.0' })] }))).toHaveLength(1);
-      expect(suggestGrant(withGrants({ live: [live({ agentId: 'g2' })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({})] }))).toEqual([]);
+      expect(suggestGrant(report(), withGrants({ live: [live({ actionType: 'payments.*', maxAmount: null })] }))).toEqual([]);
+      expect(suggestGrant(report(), withGrants({ live: [live({ maxAmount: { value: 1000, currency: 'EUR' } })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ maxAmount: { value: 5000, currency: 'USD' } })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ narrowed: true })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ when: 'action.amount.value < 100.0' })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ agentId: 'g2' })] }))).toHaveLength(1);
       expect(coversSuggestion(live({ when: NO_AMOUNT, maxAmount: null }), 'g1', 'payments.transfer', null, NO_AMOUNT)).toBe(true);
       expect(coversSuggestion(live({ maxAmount: { value: 1, currency: 'EUR' } }), 'g1', 'payments.transfer', null, NO_AMOUNT)).toBe(false);
     });
 
+    it('should not suggest again a grant of an agent and type whose granted requests were flagged', () => {
+      const flaggedGrant: FlaggedGrant = {
+        grantId: 'gr-1', agentId: 'g1', agentName: 'invoice-bot', actionType: 'payments.*', grantedBy: 'fiona', active: false, uses: 4, flagged: 1, flaggedActionIds: ['r-1'], comments: [],
+      };
+      expect(suggestGrant(report({ grants: grantFigures({ flaggedGrants: [flaggedGrant] }) }), withGrants())).toEqual([]);
+      expect(suggestGrant(report({ grants: grantFigures({ flaggedGrants: [{ ...flaggedGrant, agentId: 'g2' }] }) }), withGrants())).toHaveLength(1);
+    });
+
     it('should give nothing without the grant context', () => {
-      expect(suggestGrant(context)).toEqual([]);
+      expect(suggestGrant(report(), context)).toEqual([]);
     });
   });
 
@@ -272,13 +282,13 @@ describe('grant alerts', () => {
     });
 
     it('should rank above suggestions', () => {
-      const alerts = detectAlerts(report({ grants: grantFigures({ flaggedGrants: [flagged()] }) }), withGrants());
+      const alerts = detectAlerts(report({ grants: grantFigures({ flaggedGrants: [flagged({ agentId: 'g2', agentName: 'other-bot' })] }) }), withGrants());
       expect(alerts.map((a) => a.kind)).toEqual([AlertKind.REVOKE_GRANT, AlertKind.SUGGEST_GRANT]);
     });
   });
 
   it('should quote shell words that need it, and write durations parseDuration reads', () => {
-    expect(grantCommand({ agent: "bob's bot", actionType: 'a.b', when: null, maxAmount: null, maxUses: 1, ttl: '1h' })).toBe("countersign grants create --agent 'bob'\\''s bot' --type a.b --max-uses 1 --ttl 1h");
+    expect(grantCommand({ agent: "bob's bot", actionType: 'a.b', when: null, maxAmount: null, maxUses: 1, ttl: '1h' })).toBe("countersign grants create --agent 'bob'\\''s bot' --action-type a.b --max-uses 1 --expires 1h");
     expect([86_400, 3600, 5400, 45, 172_800].map(formatDuration)).toEqual(['24h', '1h', '90m', '45s', '48h']);
   });
 });

@@ -172,7 +172,7 @@ export function detectAlerts(report: MetricsReport, context: AlertContext, thres
     ...loadImbalance(report, context, thresholds),
     ...syncAlwaysApproved(report, context, thresholds),
     ...revokeGrant(report, context),
-    ...suggestGrant(context, thresholds),
+    ...suggestGrant(report, context, thresholds),
   ];
   const rank = { CRITICAL: 0, WARNING: 1, INFO: 2 } as const;
   return alerts.sort((a, b) => rank[a.severity] - rank[b.severity]);
@@ -322,11 +322,13 @@ function requestsExpiring(report: MetricsReport, context: AlertContext, t: Thres
  * approval. The suggestion is exactly what was approved: that agent, that type, a ceiling
  * of the largest amount in that currency (never mixing currencies), as many uses as
  * approvals, for the window (at most the policies' maxTtl). No suggestion where a live
- * grant already covers that scope.
+ * grant already covers that scope, nor where a grant of that agent and type had requests
+ * flagged in the window (REVOKE_GRANT's ground: it would undo a revocation).
  */
-export function suggestGrant(context: AlertContext, t: Thresholds = ALERT_THRESHOLDS): Alert[] {
+export function suggestGrant(report: Pick<MetricsReport, 'grants'>, context: AlertContext, t: Thresholds = ALERT_THRESHOLDS): Alert[] {
   const grants = context.grants;
   if (!grants) return [];
+  const flagged = report.grants.flaggedGrants;
   const groups = new Map<string, { first: RepeatApproval; approvals: number; maxAmount: number | null; policies: Set<string>; levels: Set<RiskLevel>; maxTtl: number }>();
   for (const r of grants.repeats) {
     const limits = r.policy === null ? undefined : grants.limits.get(r.policy);
@@ -346,15 +348,15 @@ export function suggestGrant(context: AlertContext, t: Thresholds = ALERT_THRESH
     // A currency with no amount recorded cannot happen; a request without an amount is matched by a condition instead of a ceiling.
     const ceiling = r.currency !== null && maxAmount !== null ? { value: maxAmount, currency: r.currency } : null;
     const when = ceiling === null ? NO_AMOUNT : null;
-    const covering = grants.live.find((g) => coversSuggestion(g, r.agentId, r.actionType, ceiling, when));
-    if (covering) continue;
+    if (grants.live.some((g) => coversSuggestion(g, r.agentId, r.actionType, ceiling, when))) continue;
+    if (flagged.some((g) => g.agentId === r.agentId && matchesActionType(g.actionType, r.actionType))) continue;
     const ttlSeconds = Math.min(maxTtl, grants.windowSeconds);
     const ttl = formatDuration(ttlSeconds);
-    const command = grantCommand({ agent: r.agentName, actionType: r.actionType, when, maxAmount: ceiling, maxUses: approvals, ttl });
+    const reason = `Suggested by oversight: ${r.approverName} approved ${approvals} such requests ${context.period}.`;
+    const command = grantCommand({ agent: r.agentName, actionType: r.actionType, when, maxAmount: ceiling, maxUses: approvals, ttl, reason });
     const what = `${r.actionType} requests of agent ${r.agentName}`;
     const amount = ceiling === null ? 'none with an amount' : `the largest ${amountText(ceiling)}`;
     const scope = `agent ${r.agentName}, type ${r.actionType}, ${ceiling === null ? 'only requests without an amount' : `amounts up to ${amountText(ceiling)}`}, at most ${approvals} uses within ${ttl}`;
-    const reason = `Suggested by oversight: ${r.approverName} approved ${approvals} such requests ${context.period}.`;
     alerts.push({
       kind: AlertKind.SUGGEST_GRANT,
       severity: AlertSeverity.INFO,
@@ -397,11 +399,12 @@ export function coversSuggestion(g: LiveGrantScope, agentId: string, actionType:
 }
 
 /** The `countersign grants create` command line of a suggestion (values quoted for a POSIX shell where needed). */
-export function grantCommand(g: { agent: string; actionType: string; when: string | null; maxAmount: { value: number; currency: string } | null; maxUses: number; ttl: string }): string {
-  const args = ['countersign', 'grants', 'create', '--agent', g.agent, '--type', g.actionType];
+export function grantCommand(g: { agent: string; actionType: string; when: string | null; maxAmount: { value: number; currency: string } | null; maxUses: number; ttl: string; reason?: string }): string {
+  const args = ['countersign', 'grants', 'create', '--agent', g.agent, '--action-type', g.actionType];
   if (g.when !== null) args.push('--when', g.when);
-  if (g.maxAmount !== null) args.push('--max-amount', String(g.maxAmount.value), '--currency', g.maxAmount.currency);
-  args.push('--max-uses', String(g.maxUses), '--ttl', g.ttl);
+  if (g.maxAmount !== null) args.push('--max-amount', `${g.maxAmount.value} ${g.maxAmount.currency}`);
+  args.push('--max-uses', String(g.maxUses), '--expires', g.ttl);
+  if (g.reason) args.push('--reason', g.reason);
   return args.map(shellWord).join(' ');
 }
 
