@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@countersign/sdk';
+import { runCli, type RunResult } from '@countersign/admin-cli/testing';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { startServer, createAgent, createApprover, type TestServer } from './support/server.js';
 import { errorCode, gql, gqlOk, type GraphQLResult } from './support/graphql.js';
@@ -315,6 +316,44 @@ describe('grants: standing approvals let covered requests through, and nothing e
       const next = (await gqlOk(server.url, LIST_GRANTS, { first: 2, after: first.pageInfo.endCursor }, server.adminToken)).grants;
       expect(next.nodes.map((g: { id: string }) => g.id)).not.toContain(first.nodes[0].id);
       expect(next.totalCount).toBe(first.totalCount);
+    });
+  });
+
+  describe('the CLI', () => {
+    const cs = (args: string[], token: string) => runCli(args, { env: { COUNTERSIGN_URL: server.url, COUNTERSIGN_TOKEN: token } });
+    const ok = (result: RunResult) => {
+      expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(0);
+      return result;
+    };
+
+    it('creates, lists and revokes grants, and `show` names the grant that let a request through', async () => {
+      const agent = await newAgent();
+      const created = ok(await cs(['grants', 'create', '--agent', agent.name, '--action-type', 'payments.transfer', '--max-amount', '100 USD', '--max-uses', '2', '--expires', '2h', '--reason', 'Acme run', '--json'], alice.token))
+        .json<{ id: string; maxAmount: { value: number; currency: string }; maxUses: number; grantedBy: { name: string } }>();
+      expect(created).toMatchObject({ maxAmount: { value: 100, currency: 'USD' }, maxUses: 2, grantedBy: { name: 'alice' } });
+
+      const action = await submit(agent.apiKey, PAYMENT);
+      granted(action, created.id);
+      const shown = ok(await cs(['show', action.id], alice.token)).stdout;
+      expect(shown).toMatch(new RegExp(`Granted by:\\s+grant ${created.id} of alice \\(payments\\.transfer\\), 1 of 2 uses`));
+      expect(shown).toContain('GRANTED');
+      expect(shown).toContain(`approved at once by grant ${created.id}`);
+
+      const listed = ok(await cs(['grants', 'list', '--agent', agent.name], alice.token)).stdout;
+      expect(listed).toContain(created.id);
+      expect(listed).toContain('≤ 100.00 USD');
+      expect(ok(await cs(['grants', 'list', '--json'], bob.token)).json<{ nodes: { id: string }[] }>().nodes.map((g) => g.id)).not.toContain(created.id);
+
+      const refused = await cs(['grants', 'revoke', created.id], bob.token);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/Only whoever granted/);
+      expect(ok(await cs(['grants', 'revoke', created.id, '--json'], alice.token)).json<{ revokedAt: string | null; active: boolean }>()).toMatchObject({ active: false, revokedAt: expect.any(String) });
+      expect(ok(await cs(['grants', 'list', '--agent', agent.name], alice.token)).stdout).toContain('No active grants');
+      expect(ok(await cs(['grants', 'list', '--all', '--agent', agent.name], alice.token)).stdout).toMatch(/revoked/);
+
+      const forbidden = await cs(['grants', 'create', '--agent', agent.name, '--action-type', 'payments.transfer'], keeper.token);
+      expect(forbidden.code).not.toBe(0);
+      expect(forbidden.stderr).toMatch(/only what you could approve/);
     });
   });
 
