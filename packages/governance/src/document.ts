@@ -46,6 +46,19 @@ export interface Policy {
   readonly modes: Readonly<Record<RiskLevel, Mode>>;
   readonly adjust: readonly PolicyAdjustment[];
   readonly consequences?: Consequences;
+  /** Whether an agent may break glass on this policy's requests (DESIGN §12); absent: it may not. */
+  readonly breakGlass?: BreakGlassPolicy;
+}
+
+/**
+ * Break-glass on a policy (DESIGN §12): a request that would wait for approval may, with a
+ * justification, be approved at once and reviewed afterwards, at most `maxPerDay` times per
+ * agent and UTC day.
+ */
+export interface BreakGlassPolicy {
+  readonly allowed: boolean;
+  /** Uses per agent and UTC day; a whole number from 1. */
+  readonly maxPerDay: number;
 }
 
 /** Who may decide at a level: anyone holding one of `roles`, and the approvers named in `names`. */
@@ -269,6 +282,7 @@ const policy = z.strictObject({
   modes,
   adjust: z.array(adjustment).default([]),
   consequences: z.strictObject({ approve: z.string().min(1).optional(), deny: z.string().min(1).optional() }).optional(),
+  breakGlass: z.strictObject({ allowed: z.boolean(), maxPerDay: z.number().int().min(1).default(1) }).optional(),
 });
 
 const approverSelector = z
