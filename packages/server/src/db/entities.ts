@@ -14,6 +14,7 @@ import { GovernanceVersion } from '../governance/governance-version.entity.js';
 import { WebhookEndpoint, NotificationDelivery } from '../notifications/webhook.entity.js';
 import { ServerSetting } from './setting.entity.js';
 import { WebSession } from '../auth/session.entity.js';
+import { BreakGlassRequest } from '../break-glass/break-glass.entity.js';
 
 /** Every entity, listed explicitly (no folder scanning: it breaks under vitest and bundlers). */
 export const entities = [
@@ -38,4 +39,5 @@ export const entities = [
   NotificationDelivery,
   ServerSetting,
   WebSession,
+  BreakGlassRequest,
 ];

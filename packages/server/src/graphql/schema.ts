@@ -17,6 +17,7 @@ import { DelegationResolver } from '../delegation/delegation.resolver.js';
 import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
+import { BreakGlassFieldsResolver } from '../break-glass/break-glass.resolver.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -44,6 +45,7 @@ export const resolvers: NonEmptyArray<Function> = [
   WebhooksResolver,
   WebhookDeliveryFieldsResolver,
   SubscriptionsResolver,
+  BreakGlassFieldsResolver,
 ];
 
 /** Builds the executable schema (validation is done by the services, not class-validator). */
