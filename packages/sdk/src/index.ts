@@ -53,4 +53,5 @@ export type {
   Verdict,
   AmountInput,
   DestinationInput,
+  StatusReason,
 } from './types.js';
