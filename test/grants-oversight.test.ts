@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BIN } from '@countersign/admin-cli/testing';
 import { startStack, createAgent, createApprover } from './support/server.js';
 import { errorCode, gql, gqlOk } from './support/graphql.js';
 import { ACTION_FIELDS, apply } from './support/fixtures.js';
@@ -9,8 +15,9 @@ import { ACTION_FIELDS, apply } from './support/fixtures.js';
  * goes; a granted request flagged in review turns into advice to revoke the grant; metrics
  * and Prometheus count what happened.
  *
- * Payments need one approval and allow grants for a day up to HIGH; records need one
- * approval under a policy with no grants block (so no grant is ever suggested for them).
+ * Payments need one approval, allow grants for a day up to HIGH and break-glass once a
+ * day; records need one approval under a policy with no grants block (so no grant is ever
+ * suggested for them).
  */
 const GOVERNANCE = `version: 1
 riskModel:
@@ -21,6 +28,7 @@ policies:
     match: 'action.type.startsWith("payments.")'
     modes: { LOW: SYNC_APPROVAL, MEDIUM: SYNC_APPROVAL, HIGH: SYNC_APPROVAL, CRITICAL: SYNC_APPROVAL }
     grants: { allowed: true, maxTtl: 24h, maxLevel: HIGH }
+    breakGlass: { allowed: true, maxPerDay: 1 }
   - name: records
     priority: 5
     match: 'action.type.startsWith("records.")'
@@ -47,7 +55,8 @@ const RECORD = { type: 'records.archive', operation: 'WRITE', summary: 'Archive 
 const SUBMIT = `mutation($input: ActionInput!) { submitAction(input: $input) { ${ACTION_FIELDS} grant { id } } }`;
 const DECIDE = 'mutation($input: DecisionInput!) { decide(input: $input) { id status } }';
 const REVIEW = 'mutation($input: ReviewInput!) { review(input: $input) { reviewStatus } }';
-const CREATE_GRANT = 'mutation($input: CreateGrantInput!) { createGrant(input: $input) { id actionType maxAmount { value currency } maxUses expiresAt active } }';
+const CREATE_GRANT = 'mutation($input: CreateGrantInput!) { createGrant(input: $input) { id actionType maxAmount { value currency } maxUses active } }';
+const GRANTS = '{ grants { nodes { id actionType when maxAmount { value currency } maxUses uses expiresAt active reason agent { name } grantedBy { kind name } } } }';
 const METRICS = `query { metrics(window: "24h") {
   submitted byMode { mode count }
   grants {
@@ -97,8 +106,9 @@ describe('grants in oversight: suggest a grant, then its revocation', () => {
     // alice approves six EUR payments of invoice-bot, the largest 2,000 EUR, and three in USD (too few on their own).
     for (const value of [100, 250, 2000, 900, 1200, 50]) await approve(alice.token, invoiceBot.apiKey, payment(value, 'EUR'));
     for (const value of [5000, 10, 20]) await approve(alice.token, invoiceBot.apiKey, payment(value, 'USD'));
-    // bob's approvals of the same are his, not alice's.
+    // bob's approvals of the same are his, not alice's; he also approves five refunds.
     for (const value of [3000, 3500]) await approve(bob.token, invoiceBot.apiKey, payment(value, 'EUR'));
+    for (const value of [40, 60, 20, 75, 10]) await approve(bob.token, invoiceBot.apiKey, { ...payment(value, 'USD'), type: 'payments.refund' });
     // keeper approves six archives, under a policy that allows no grants.
     for (let i = 0; i < 6; i++) await approve(keeper.token, archiver.apiKey, RECORD);
   });
@@ -107,7 +117,7 @@ describe('grants in oversight: suggest a grant, then its revocation', () => {
   it('should suggest a grant of exactly what alice kept approving: agent, type, the largest EUR amount, six uses, a day', async () => {
     const m = await metrics();
     const suggestions = alertsOf(m, 'SUGGEST_GRANT');
-    expect(suggestions).toHaveLength(1);
+    expect(suggestions.map((a) => [a.subject, a.suggestedGrant?.actionType])).toEqual([['alice', 'payments.transfer'], ['bob', 'payments.refund']]);
     const [alert] = suggestions as [Alert];
     expect(alert).toMatchObject({ severity: 'INFO', subject: 'alice', grantId: null });
     expect(alert.message).toBe('alice approved 6 payments.transfer requests of agent invoice-bot in the last 24h (the largest 2000 EUR), and nobody denied or sent one back.');
@@ -125,14 +135,45 @@ describe('grants in oversight: suggest a grant, then its revocation', () => {
     expect(m.grants).toMatchObject({ uses: 0, granted: 0, grantedShare: 0, active: 0, created: 0, revoked: 0, reviews: 0, flagged: 0, flaggedGrants: [] });
   });
 
-  it('should stop suggesting it once alice creates that grant', async () => {
-    const [alert] = alertsOf(await metrics(), 'SUGGEST_GRANT') as [Alert];
-    const grant = (await gqlOk(stack.url, CREATE_GRANT, { input: alert.suggestedGrant!.input }, alice.token)).createGrant;
-    expect(grant).toMatchObject({ actionType: 'payments.transfer', maxAmount: { value: 2000, currency: 'EUR' }, maxUses: 6, active: true });
+  it('should stop suggesting it once alice creates that grant with the command it gives, pasted into a shell', async () => {
+    const alert = alertsOf(await metrics(), 'SUGGEST_GRANT').find((a) => a.subject === 'alice')!;
+    let ran: number[] = [];
+    const home = await mkdtemp(join(tmpdir(), 'cs-grants-oversight-'));
+    try {
+      // `countersign` as installed: the built CLI, called by the very command line the alert gives.
+      const script = `countersign() { "$NODE" "$CLI" "$@"; }\n${alert.suggestedGrant!.command}`;
+      ran = [Date.now()];
+      await promisify(execFile)('/bin/sh', ['-c', script], {
+        env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: home, NO_COLOR: '1', NODE: process.execPath, CLI: BIN, COUNTERSIGN_URL: stack.url, COUNTERSIGN_TOKEN: alice.token },
+      });
+      ran.push(Date.now());
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+    const [grant] = (await gqlOk(stack.url, GRANTS, {}, stack.adminToken)).grants.nodes;
+    expect(ran).toHaveLength(2);
+    expect(grant).toMatchObject({
+      actionType: 'payments.transfer', when: null, maxAmount: { value: 2000, currency: 'EUR' }, maxUses: 6, uses: 0, active: true,
+      reason: 'Suggested by oversight: alice approved 6 such requests in the last 24h.', agent: { name: 'invoice-bot' }, grantedBy: { kind: 'APPROVER', name: 'alice' },
+    });
+    // --expires 24h: a day from when the command ran.
+    const expires = new Date(grant.expiresAt).getTime();
+    expect(expires).toBeGreaterThanOrEqual(ran[0]! + 86_400_000 - 1000);
+    expect(expires).toBeLessThanOrEqual(ran[1]! + 86_400_000 + 1000);
     grantId = grant.id;
     const m = await metrics();
-    expect(alertsOf(m, 'SUGGEST_GRANT')).toEqual([]);
+    expect(alertsOf(m, 'SUGGEST_GRANT').map((a) => a.subject)).toEqual(['bob']);
     expect(m.grants).toMatchObject({ active: 1, created: 1, uses: 0 });
+  });
+
+  it('should stop suggesting bob\'s once he creates it with the createGrant input it gives', async () => {
+    const [alert] = alertsOf(await metrics(), 'SUGGEST_GRANT') as [Alert];
+    expect(alert.suggestedGrant).toMatchObject({ approver: { name: 'bob' }, actionType: 'payments.refund', maxAmount: { value: 75, currency: 'USD' }, maxUses: 5, ttl: '24h' });
+    const grant = (await gqlOk(stack.url, CREATE_GRANT, { input: alert.suggestedGrant!.input }, bob.token)).createGrant;
+    expect(grant).toMatchObject({ actionType: 'payments.refund', maxAmount: { value: 75, currency: 'USD' }, maxUses: 5, active: true });
+    const m = await metrics();
+    expect(alertsOf(m, 'SUGGEST_GRANT')).toEqual([]);
+    expect(m.grants).toMatchObject({ active: 2, created: 2, uses: 0 });
   });
 
   it('should count the requests the grant lets through, and turn a flag in review into advice to revoke it', async () => {
@@ -144,10 +185,10 @@ describe('grants in oversight: suggest a grant, then its revocation', () => {
     expect((await gqlOk(stack.url, REVIEW, { input: { actionId: second.id, verdict: 'ACKNOWLEDGE' } }, alice.token)).review.reviewStatus).toBe('ACKNOWLEDGED');
 
     const m = await metrics();
-    // 6 + 3 + 2 payments and 6 archives held for approval, then 2 payments granted.
-    expect(m.byMode).toContainEqual({ mode: 'SYNC_APPROVAL', count: 19 });
-    expect(m.grants).toMatchObject({ uses: 2, granted: 2, active: 1, created: 1, revoked: 0, reviews: 2, flagged: 1 });
-    expect(m.grants.grantedShare).toBeCloseTo(2 / 19);
+    // 6 + 3 + 2 payments, 5 refunds and 6 archives held for approval, then 2 payments granted.
+    expect(m.byMode).toContainEqual({ mode: 'SYNC_APPROVAL', count: 24 });
+    expect(m.grants).toMatchObject({ uses: 2, granted: 2, active: 2, created: 2, revoked: 0, reviews: 2, flagged: 1 });
+    expect(m.grants.grantedShare).toBeCloseTo(2 / 24);
     expect(m.grants.flaggedGrants).toEqual([{
       grantId, agent: { name: 'invoice-bot' }, actionType: 'payments.transfer', grantedBy: 'alice', active: true, uses: 2, flagged: 1,
       flaggedActionIds: [first.id], comments: ['Not an invoice we owe'],
@@ -167,7 +208,7 @@ describe('grants in oversight: suggest a grant, then its revocation', () => {
   it('should drop the advice once the grant is revoked, and not suggest the same grant again', async () => {
     await gqlOk(stack.url, 'mutation($id: ID!) { revokeGrant(id: $id) { id } }', { id: grantId }, alice.token);
     const m = await metrics();
-    expect(m.grants).toMatchObject({ active: 0, created: 1, revoked: 1, uses: 2, flagged: 1 });
+    expect(m.grants).toMatchObject({ active: 1, created: 2, revoked: 1, uses: 2, flagged: 1 });
     expect(m.grants.flaggedGrants).toEqual([expect.objectContaining({ grantId, active: false, flaggedActionIds: [flaggedId] })]);
     expect(alertsOf(m, 'REVOKE_GRANT')).toEqual([]);
     expect(alertsOf(m, 'SUGGEST_GRANT')).toEqual([]);
@@ -178,13 +219,29 @@ describe('grants in oversight: suggest a grant, then its revocation', () => {
     const samples = new Map(body.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
     expect(samples.get('countersign_grant_uses_total')).toBe(2);
     expect(samples.get('countersign_grant_uses_flagged_total')).toBe(1);
-    expect(samples.get('countersign_grants_created_total')).toBe(1);
+    expect(samples.get('countersign_grants_created_total')).toBe(2);
     expect(samples.get('countersign_grants_revoked_total')).toBe(1);
-    expect(samples.get('countersign_grants_active')).toBe(0);
+    expect(samples.get('countersign_grants_active')).toBe(1);
+  });
+
+  it('should count break-glass beside grants, not as a grant use', async () => {
+    const nightBot = await createAgent(stack, 'night-bot');
+    const broken = await submit(nightBot.apiKey, { ...payment(700, 'EUR'), breakGlass: { justification: 'The supplier cuts us off at midnight' } });
+    expect(broken).toMatchObject({ status: 'APPROVED', statusReason: 'BREAK_GLASS', grant: null });
+    const refused = await submit(nightBot.apiKey, { ...payment(80, 'EUR'), breakGlass: { justification: 'Again' } });
+    expect(refused).toMatchObject({ status: 'DENIED', statusReason: 'BREAK_GLASS_LIMIT' });
+
+    const m = (await gqlOk(stack.url, '{ metrics(window: "24h") { breakGlassUses breakGlassRefused grants { uses granted } alerts { kind } } }', {}, stack.adminToken)).metrics;
+    expect(m).toMatchObject({ breakGlassUses: 1, breakGlassRefused: 1, grants: { uses: 2, granted: 2 } });
+    expect(m.alerts.map((a: { kind: string }) => a.kind)).not.toContain('SUGGEST_GRANT');
+    const body = await (await fetch(new URL('/metrics', stack.url))).text();
+    expect(body).toContain('countersign_break_glass_total{result="used"} 1');
+    expect(body).toContain('countersign_break_glass_total{result="limit"} 1');
+    expect(body).toContain('countersign_grant_uses_total 2');
   });
 
   it('should keep the grant figures and suggestions from agents and approvers', async () => {
-    const query = '{ metrics { grants { uses flaggedGrants { grantId } } alerts { suggestedGrant { command } grantId } } }';
+    const query = '{ metrics { breakGlassUses grants { uses flaggedGrants { grantId } } alerts { suggestedGrant { command } grantId } } }';
     expect(errorCode(await gql(stack.url, query, {}, alice.token))).toBe('FORBIDDEN');
     expect(errorCode(await gql(stack.url, query, {}, invoiceBot.apiKey))).toBe('FORBIDDEN');
     expect(errorCode(await gql(stack.url, query, {}, undefined))).toMatch(/UNAUTHENTICATED|FORBIDDEN/);
