@@ -288,7 +288,7 @@ const change = (id: string, over: Record<string, unknown> = {}) => ({
 });
 
 const simulation = {
-  since: '2025-07-03T12:00:00Z', evaluated: 200, truncated: false, changed: 30, modeChanged: 28, levelChanged: 2, routeChanged: 0, noRoute: 1, grantable: 12,
+  since: '2025-07-03T12:00:00Z', evaluated: 200, truncated: false, changed: 30, modeChanged: 28, levelChanged: 2, routeChanged: 0, noRoute: 1, grantable: 12, breakGlassRefused: 0,
   byMode: [{ mode: 'AUTO', count: 128 }, { mode: 'SYNC_APPROVAL', count: 72 }],
   currentByMode: [{ mode: 'AUTO', count: 100 }, { mode: 'SYNC_APPROVAL', count: 100 }],
   transitions: [{ from: 'SYNC_APPROVAL', to: 'AUTO', count: 28 }],
