@@ -29,6 +29,7 @@ const SCENARIOS = {
   audit: () => import('./scenarios/audit.mjs'),
   noisy: () => import('./scenarios/noisy-neighbour.mjs'),
   mcp: () => import('./scenarios/mcp-gateway.mjs'),
+  grants: () => import('./scenarios/grants.mjs'),
   web: () => import('./scenarios/web-app.mjs'),
 };
 

@@ -25,6 +25,13 @@ describe('diffGovernance', () => {
     ]);
   });
 
+  it("counts a change of a policy's break-glass rule as an update of the policy", () => {
+    const allowed = EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    breakGlass: { allowed: true, maxPerDay: 1 }\n    consequences:\n');
+    expect(allowed).not.toBe(EXAMPLE_GOVERNANCE_YAML);
+    expect(diffGovernance(EXAMPLE, documentOf(allowed))).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }]);
+    expect(diffGovernance(documentOf(allowed), documentOf(allowed.replace('maxPerDay: 1', 'maxPerDay: 2')))).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }]);
+  });
+
   it('finds no change between a document and itself', () => {
     expect(diffGovernance(EXAMPLE, documentOf(EXAMPLE_GOVERNANCE_YAML))).toEqual([]);
   });
@@ -71,5 +78,13 @@ describe('diffGovernance', () => {
     const before = documentOf('version: 1\nescalationChains:\n  - { name: a, levels: [ { approvers: { role: x }, timeout: 1h } ] }\n  - { name: b, levels: [ { approvers: { role: x }, timeout: 1h } ] }');
     const after = documentOf('version: 1\nescalationChains:\n  - { name: b, levels: [ { approvers: { role: x }, timeout: 1h } ] }\n  - { name: a, levels: [ { approvers: { role: x }, timeout: 1h } ] }');
     expect(diffGovernance(before, after)).toEqual([]);
+  });
+
+  it('says when a policy starts, changes or stops allowing standing approvals', () => {
+    const withGrants = documentOf(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    grants: { allowed: true, maxTtl: 8h }\n    consequences:\n'));
+    expect(diffGovernance(EXAMPLE, withGrants)).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }, { kind: 'grants', name: 'payments', op: CREATE }]);
+    const longer = documentOf(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    grants: { allowed: true, maxTtl: 24h }\n    consequences:\n'));
+    expect(diffGovernance(withGrants, longer)).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }, { kind: 'grants', name: 'payments', op: UPDATE }]);
+    expect(diffGovernance(longer, EXAMPLE)).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }, { kind: 'grants', name: 'payments', op: DELETE }]);
   });
 });

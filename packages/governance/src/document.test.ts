@@ -131,7 +131,7 @@ escalationChains:
 
     it('names an unknown field and the fields that would fit', () => {
       expect(messagesOf('version: 1\npolicies:\n  - { name: a, match: "true", prioritty: 3 }')).toEqual([
-        'policies[0].prioritty: is not a known field (expected name, description, priority, match, modes, adjust, consequences)',
+        'policies[0].prioritty: is not a known field (expected name, description, priority, match, modes, adjust, consequences, grants, breakGlass)',
       ]);
       expect(messagesOf('version: 1\nroute: []')).toEqual([
         'route: is not a known field (expected version, riskModel, policies, escalationChains, routes)',
@@ -273,6 +273,25 @@ escalationChains:
   });
 });
 
+describe('policies[].breakGlass', () => {
+  const withBreakGlass = (block: string) => `version: 1\npolicies:\n  - { name: payments, match: 'true', breakGlass: ${block} }\n`;
+
+  it('is absent (not allowed) unless a policy opts in, and maxPerDay defaults to 1', () => {
+    expect(parsed('version: 1\npolicies:\n  - { name: payments, match: "true" }').document.policies[0]!.breakGlass).toBeUndefined();
+    expect(parsed(withBreakGlass('{ allowed: true, maxPerDay: 3 }')).document.policies[0]!.breakGlass).toEqual({ allowed: true, maxPerDay: 3 });
+    expect(parsed(withBreakGlass('{ allowed: true }')).document.policies[0]!.breakGlass).toEqual({ allowed: true, maxPerDay: 1 });
+    expect(parsed(withBreakGlass('{ allowed: false }')).document.policies[0]!.breakGlass).toEqual({ allowed: false, maxPerDay: 1 });
+  });
+
+  it('refuses a maxPerDay that is not a whole number from 1, a missing allowed, and unknown fields', () => {
+    expect(messagesOf(withBreakGlass('{ allowed: true, maxPerDay: 0 }'))).toEqual(['policies[0].breakGlass.maxPerDay: must be at least 1']);
+    expect(messagesOf(withBreakGlass('{ allowed: true, maxPerDay: 1.5 }'))).toEqual(['policies[0].breakGlass.maxPerDay: must be a whole number, not 1.5']);
+    expect(messagesOf(withBreakGlass('{ maxPerDay: 2 }'))).toEqual(['policies[0].breakGlass.allowed: is required']);
+    expect(messagesOf(withBreakGlass('{ allowed: "yes" }'))).toEqual(['policies[0].breakGlass.allowed: must be a boolean, not text "yes"']);
+    expect(messagesOf(withBreakGlass('{ allowed: true, perDay: 2 }'))).toEqual(['policies[0].breakGlass.perDay: is not a known field (expected allowed, maxPerDay)']);
+  });
+});
+
 describe('compileGovernance', () => {
   it('orders policies and routes by priority, higher first, ties in document order', () => {
     const { compiled } = parsed(`version: 1${CHAIN}
@@ -295,5 +314,27 @@ routes:
     expect(compiled.chains.get('finance')?.levels).toHaveLength(3);
     expect(compileGovernance(document).routes.map((r) => r.when.constant)).toEqual([undefined, true]);
     expect(compiled.riskModel.levels[RiskLevel.HIGH]).toBe(60);
+  });
+
+  describe('grants (standing approvals)', () => {
+    const withGrants = (block: string) => parseGovernance(`version: 1\npolicies:\n  - { name: payments, match: "true", grants: ${block} }`);
+
+    it('fills in maxTtl 24h and maxLevel HIGH, and leaves a policy without a block with none', () => {
+      const result = withGrants('{ allowed: true }');
+      expect(result.ok && result.document.policies[0]!.grants).toEqual({ allowed: true, maxTtl: 86_400, maxLevel: 'HIGH' });
+      const none = parseGovernance('version: 1\npolicies:\n  - { name: payments, match: "true" }');
+      expect(none.ok && none.document.policies[0]!.grants).toBeUndefined();
+    });
+
+    it('refuses CRITICAL as maxLevel, a bad duration, a missing allowed and unknown fields', () => {
+      const messages = (block: string) => {
+        const result = withGrants(block);
+        return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
+      };
+      expect(messages('{ allowed: true, maxLevel: CRITICAL }')).toEqual(['policies[0].grants.maxLevel: must be LOW, MEDIUM or HIGH: a CRITICAL request is never granted']);
+      expect(messages('{ allowed: true, maxTtl: forever }')).toEqual([expect.stringMatching(/^policies\[0\]\.grants\.maxTtl: "forever" is not a duration/)]);
+      expect(messages('{ maxTtl: 1h }')).toEqual(['policies[0].grants.allowed: is required']);
+      expect(messages('{ allowed: true, maxUses: 3 }')).toEqual([expect.stringMatching(/^policies\[0\]\.grants\.maxUses: is not a known field/)]);
+    });
   });
 });

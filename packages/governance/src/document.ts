@@ -46,6 +46,30 @@ export interface Policy {
   readonly modes: Readonly<Record<RiskLevel, Mode>>;
   readonly adjust: readonly PolicyAdjustment[];
   readonly consequences?: Consequences;
+  /** Standing approvals (DESIGN §12); absent: none under this policy. */
+  readonly grants?: GrantsPolicy;
+  /** Whether an agent may break glass on this policy's requests (DESIGN §12); absent: it may not. */
+  readonly breakGlass?: BreakGlassPolicy;
+}
+
+/** A policy's `grants` block: whether grants may cover its requests, for how long at most, up to which level. */
+export interface GrantsPolicy {
+  readonly allowed: boolean;
+  /** Seconds a grant may last at most (default 24h). */
+  readonly maxTtl: number;
+  /** The highest level a grant may cover (default HIGH; CRITICAL never). */
+  readonly maxLevel: RiskLevel;
+}
+
+/**
+ * Break-glass on a policy (DESIGN §12): a request that would wait for approval may, with a
+ * justification, be approved at once and reviewed afterwards, at most `maxPerDay` times per
+ * agent and UTC day.
+ */
+export interface BreakGlassPolicy {
+  readonly allowed: boolean;
+  /** Uses per agent and UTC day; a whole number from 1. */
+  readonly maxPerDay: number;
 }
 
 /** Who may decide at a level: anyone holding one of `roles`, and the approvers named in `names`. */
@@ -261,6 +285,14 @@ const adjustment = z
     when: (payload) => isObject(payload.value),
   });
 
+const grantsBlock = z.strictObject({
+  allowed: z.boolean(),
+  maxTtl: duration.default(86_400),
+  maxLevel: level
+    .refine((l) => l !== RiskLevel.CRITICAL, { message: 'must be LOW, MEDIUM or HIGH: a CRITICAL request is never granted' })
+    .default(RiskLevel.HIGH),
+});
+
 const policy = z.strictObject({
   name,
   description: z.string().optional(),
@@ -269,6 +301,8 @@ const policy = z.strictObject({
   modes,
   adjust: z.array(adjustment).default([]),
   consequences: z.strictObject({ approve: z.string().min(1).optional(), deny: z.string().min(1).optional() }).optional(),
+  grants: grantsBlock.optional(),
+  breakGlass: z.strictObject({ allowed: z.boolean(), maxPerDay: z.number().int().min(1).default(1) }).optional(),
 });
 
 const approverSelector = z

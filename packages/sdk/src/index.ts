@@ -38,6 +38,7 @@ export type {
   ActionRequest,
   ApprovedActionRequest,
   Decision,
+  Grant,
   Outcome,
   Logger,
   CallOptions,
@@ -53,4 +54,5 @@ export type {
   Verdict,
   AmountInput,
   DestinationInput,
+  StatusReason,
 } from './types.js';

@@ -47,6 +47,15 @@ const DELEGATION_FIELDS = /* GraphQL */ `
     to { id name }
   }`;
 
+const GRANT_FIELDS = /* GraphQL */ `
+  fragment GrantFields on Grant {
+    id actionType when maxAmount { value currency } sameDestination destination { system external } sameArguments payloadHash
+    maxUses uses expiresAt revokedAt reason createdAt active
+    agent { id name }
+    grantedBy { kind id name }
+    fromAction { id }
+  }`;
+
 // --- who am I ---
 
 export const ME = operation<Generated.MeQuery, Generated.MeQueryVariables>(/* GraphQL */ `
@@ -122,6 +131,22 @@ export const REVOKE_DELEGATION = operation<Generated.RevokeDelegationMutation, G
   mutation RevokeDelegation($id: ID!) { revokeDelegation(id: $id) { ...DelegationFields } }
   ${DELEGATION_FIELDS}`);
 
+// --- standing approvals ---
+
+export const GRANTS = operation<Generated.GrantsQuery, Generated.GrantsQueryVariables>(/* GraphQL */ `
+  query Grants($first: Int, $after: String, $filter: GrantFilter) {
+    grants(first: $first, after: $after, filter: $filter) { nodes { ...GrantFields } pageInfo { hasNextPage endCursor } totalCount }
+  }
+  ${GRANT_FIELDS}`);
+
+export const CREATE_GRANT = operation<Generated.CreateGrantMutation, Generated.CreateGrantMutationVariables>(/* GraphQL */ `
+  mutation CreateGrant($input: CreateGrantInput!) { createGrant(input: $input) { ...GrantFields } }
+  ${GRANT_FIELDS}`);
+
+export const REVOKE_GRANT = operation<Generated.RevokeGrantMutation, Generated.RevokeGrantMutationVariables>(/* GraphQL */ `
+  mutation RevokeGrant($id: ID!) { revokeGrant(id: $id) { ...GrantFields } }
+  ${GRANT_FIELDS}`);
+
 // --- governance as code ---
 
 export const GOVERNANCE = operation<Generated.GovernanceQuery, Generated.GovernanceQueryVariables>(/* GraphQL */ `
@@ -142,7 +167,7 @@ export const APPLY_GOVERNANCE = operation<Generated.ApplyGovernanceMutation, Gen
 export const SIMULATE_GOVERNANCE = operation<Generated.SimulateGovernanceQuery, Generated.SimulateGovernanceQueryVariables>(/* GraphQL */ `
   query SimulateGovernance($document: String!, $since: DateTime, $first: Int) {
     simulateGovernance(document: $document, since: $since, first: $first) {
-      since evaluated truncated changed modeChanged levelChanged routeChanged noRoute
+      since evaluated truncated changed modeChanged levelChanged routeChanged noRoute grantable breakGlassRefused
       byMode { mode count }
       currentByMode { mode count }
       transitions { from to count }
@@ -205,6 +230,8 @@ export const ACTION = operation<Generated.ActionQuery, Generated.ActionQueryVari
       payload context
       risk { score level factors { dimension points detail } }
       policy consequences { approve deny } route chain governanceVersion statusReason notes receipt
+      grant { id actionType uses maxUses expiresAt revokedAt grantedBy { kind name } }
+      breakGlass { justification used reviewOverdueSince }
       assignees { approver { id name } onBehalfOf { id name } viaRole level }
       decisions { ...DecisionFields }
       reviews { id verdict comment at approver { id name } onBehalfOf { id name } }
@@ -270,7 +297,7 @@ export const METRICS = operation<Generated.MetricsQuery, Generated.MetricsQueryV
       pending oldestPendingSince unreviewed
       decided approved denied changesRequested approvalRate denialRate changesRequestedRate
       decisionLatency { count p50 p90 p95 p99 mean }
-      escalations escalated escalationRate expired expiryRate
+      escalations escalated escalationRate expired expiryRate breakGlassUses breakGlassRefused
       series {
         at submitted auto asyncReview syncApproval blocked
         decided approved denied changesRequested expired escalations
@@ -340,7 +367,7 @@ export const RETRY_NOTIFICATION_DELIVERY = operation<Generated.RetryNotification
 /** Every operation above, for the schema test. */
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
   ME, CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN, ROTATE_APPROVER_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
-  DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
+  DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GRANTS, CREATE_GRANT, REVOKE_GRANT, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
   APPROVAL_QUEUE, REVIEW_QUEUE, ACTIONS, SHOW_CONTEXT, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
   MY_NOTIFICATIONS, UPDATE_MY_NOTIFICATIONS, NOTIFICATION_DELIVERIES, RETRY_NOTIFICATION_DELIVERY,
 ] as readonly Operation<unknown, never>[];

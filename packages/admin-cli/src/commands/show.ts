@@ -105,9 +105,30 @@ function quorumWarning(a: ActionDetail): Block[] {
   return [text(`Warning: nobody can complete this request. ${why}`, 'bad')];
 }
 
+/**
+ * Break-glass above everything else: a request an agent forced through with nobody deciding
+ * (or tried to) is read first, with the agent's own words, and what is expected of the reader.
+ */
+function breakGlassBanner(a: ActionDetail, now: Date): Block[] {
+  const bg = a.breakGlass;
+  if (!bg) return [];
+  const justification = `"${bg.justification}"`;
+  if (!bg.used) {
+    return [text(`Break-glass asked for and not used${a.statusReason?.startsWith('BREAK_GLASS') ? ` (${a.statusReason})` : ''}. The agent's justification: ${justification}`, 'warn')];
+  }
+  const review =
+    a.reviewStatus === 'UNREVIEWED'
+      ? bg.reviewOverdueSince
+        ? `Its review is OVERDUE since ${timestamp(bg.reviewOverdueSince)} (${age(bg.reviewOverdueSince, now)} ago): acknowledge or flag it (countersign review ${a.id} --ack|--flag).`
+        : `Review it: countersign review ${a.id} --ack|--flag.`
+      : `Reviewed: ${a.reviewStatus}.`;
+  return [text(`BREAK-GLASS: approved with nobody deciding. The agent's justification: ${justification} ${review}`, 'bad')];
+}
+
 function requestSection(a: ActionDetail, now: Date): Block[] {
   return [
     heading(`${a.type} ${a.id}`),
+    ...breakGlassBanner(a, now),
     ...quorumWarning(a),
     fields([
       ['Status', toned([a.status, a.reviewStatus ? `review ${a.reviewStatus}` : '', a.statusReason ?? ''].filter(Boolean).join(' · '), statusTone(a.status))],
@@ -124,10 +145,18 @@ function requestSection(a: ActionDetail, now: Date): Block[] {
       ['Submitted', `${timestamp(a.createdAt)} (${age(a.createdAt, now)} ago)`],
       ['Deadline', a.deadline ? deadlineCell(a.deadline, now) : undefined],
       ['Escalation', a.escalationLevel !== null ? `level ${a.escalationLevel}` : undefined],
+      ['Granted by', a.grant ? grantLine(a.grant) : undefined],
       ['Assignees', list(a.assignees.map(who))],
       ['Revision of', a.revisionOf ? `${a.revisionOf.id} (${words(a.revisionOf.status)}, submitted ${age(a.revisionOf.createdAt, now)} ago)` : undefined],
     ]),
   ];
+}
+
+/** `grant 7d0c… of alice (payments.transfer), use 3 of 20, until …`: the standing approval that let it through. */
+function grantLine(g: NonNullable<ActionDetail['grant']>): string {
+  const by = g.grantedBy.kind === 'ADMIN' ? `${g.grantedBy.name} (admin)` : g.grantedBy.name;
+  const uses = g.maxUses === null ? `${g.uses} uses so far` : `${g.uses} of ${g.maxUses} uses`;
+  return `grant ${g.id} of ${by} (${g.actionType}), ${uses}, ${g.revokedAt ? `revoked ${timestamp(g.revokedAt)}` : `until ${timestamp(g.expiresAt)}`}`;
 }
 
 function riskSection(a: ActionDetail): Block[] {

@@ -16,6 +16,8 @@ import { ServerSetting } from './setting.entity.js';
 import { WebSession } from '../auth/session.entity.js';
 import { SlackDelivery, SlackMessage } from '../notifications/slack/slack.entity.js';
 import { NotificationPreference } from '../notifications/email/preference.entity.js';
+import { Grant, GrantUse } from '../grants/grant.entity.js';
+import { BreakGlassRequest } from '../break-glass/break-glass.entity.js';
 
 /** Every entity, listed explicitly (no folder scanning: it breaks under vitest and bundlers). */
 export const entities = [
@@ -43,4 +45,7 @@ export const entities = [
   SlackDelivery,
   SlackMessage,
   NotificationPreference,
+  Grant,
+  GrantUse,
+  BreakGlassRequest,
 ];

@@ -33,6 +33,16 @@ const MEDIUM_PAYMENT = {
 const DELETION = { type: 'records.delete', operation: Operation.DELETE, summary: 'Delete customer 42', dataClassification: DataClassification.CONFIDENTIAL };
 
 describe('replay', () => {
+  it('should tell which requests a standing approval could cover under the draft', () => {
+    const withGrants = compile(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    grants: { allowed: true, maxLevel: HIGH }\n    consequences:\n'));
+    /** WRITE (20) + CONFIDENTIAL (25) + external (25) = 70: HIGH, SYNC_APPROVAL under payments. */
+    const high = stored({ ...MEDIUM_PAYMENT, dataClassification: DataClassification.CONFIDENTIAL, destination: { system: 'swift', external: true }, amount: { value: 900, currency: 'EUR' } });
+    expect(replay(withGrants, high)).toMatchObject({ mode: Mode.SYNC_APPROVAL, level: RiskLevel.HIGH, grantable: true });
+    expect(replay(EXAMPLE, high).grantable).toBe(false);
+    expect(replay(withGrants, stored(MEDIUM_PAYMENT)).grantable).toBe(false);
+    expect(replay(withGrants, stored(DELETION)).grantable).toBe(false);
+  });
+
   it('should change nothing when the draft is the document that decided', () => {
     for (const request of [stored(MEDIUM_PAYMENT), stored(DELETION)]) {
       expect(replay(EXAMPLE, request)).toMatchObject({ modeChanged: false, levelChanged: false, routeChanged: false, noRoute: false });
@@ -51,6 +61,17 @@ describe('replay', () => {
     expect(replay(stricter, stored(MEDIUM_PAYMENT))).toMatchObject({
       level: RiskLevel.HIGH, mode: Mode.SYNC_APPROVAL, score: 35, modeChanged: true, levelChanged: true, routeChanged: false, route: 'payments',
     });
+  });
+
+  it('should count a break-glass approval the draft would deny, and only that', () => {
+    const allowing = compile(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    breakGlass: { allowed: true, maxPerDay: 1 }\n    consequences:\n'));
+    const big = { ...MEDIUM_PAYMENT, dataClassification: DataClassification.CONFIDENTIAL, destination: { system: 'swift', external: true }, amount: { value: 25000, currency: 'USD' } };
+    const broken = stored(big, QUIET, { statusReason: 'BREAK_GLASS' });
+    expect(broken.handled.mode).toBe(Mode.SYNC_APPROVAL);
+    expect(replay(allowing, broken).breakGlassRefused).toBe(false);
+    expect(replay(EXAMPLE, broken).breakGlassRefused).toBe(true);
+    // An approval that was not break-glass is not counted, whatever the draft.
+    expect(replay(EXAMPLE, stored(big, QUIET, { statusReason: 'APPROVED_BY_APPROVER' })).breakGlassRefused).toBe(false);
   });
 
   it('should report a route change, and a request the draft could route nowhere', () => {

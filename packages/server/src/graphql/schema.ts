@@ -11,14 +11,16 @@ import { AuditResolver } from '../audit/audit.resolver.js';
 import { ReceiptsResolver } from '../receipts/receipts.resolver.js';
 import { DecisionsResolver } from '../decisions/decisions.resolver.js';
 import { ActionContextResolver, ActionDigestResolver, AgentContextResolver, PastDecisionResolver } from '../actions/context.resolver.js';
-import { ApproverMetricsResolver, MetricsResolver, RoleShareResolver } from '../metrics/metrics.resolver.js';
+import { ApproverMetricsResolver, FlaggedGrantResolver, MetricsResolver, RoleShareResolver, SuggestedGrantResolver } from '../metrics/metrics.resolver.js';
 import { SimulateResolver, SimulatedChangeResolver } from '../governance/simulate.resolver.js';
 import { DelegationResolver } from '../delegation/delegation.resolver.js';
 import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
 import { NotificationDeliveriesResolver } from '../notifications/deliveries.resolver.js';
 import { NotificationPreferencesResolver } from '../notifications/email/preferences.resolver.js';
+import { ActionGrantResolver, GrantsResolver } from '../grants/grant.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
+import { BreakGlassFieldsResolver } from '../break-glass/break-glass.resolver.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -40,6 +42,8 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricsResolver,
   ApproverMetricsResolver,
   RoleShareResolver,
+  FlaggedGrantResolver,
+  SuggestedGrantResolver,
   SimulateResolver,
   SimulatedChangeResolver,
   DelegationResolver,
@@ -48,6 +52,9 @@ export const resolvers: NonEmptyArray<Function> = [
   NotificationDeliveriesResolver,
   NotificationPreferencesResolver,
   SubscriptionsResolver,
+  GrantsResolver,
+  ActionGrantResolver,
+  BreakGlassFieldsResolver,
 ];
 
 /** Builds the executable schema (validation is done by the services, not class-validator). */

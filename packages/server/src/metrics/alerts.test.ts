@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RiskLevel } from '../shared/enums.js';
-import { AlertKind, AlertSeverity, detectAlerts, risingTrend, seconds } from './alerts.js';
-import type { ApproverMetrics, ChainMetrics, MetricsPoint, MetricsReport, PolicyMetrics, RoleMetrics } from './report.js';
+import {
+  AlertKind, AlertSeverity, NO_AMOUNT, coversSuggestion, detectAlerts, formatDuration, grantCommand, risingTrend, seconds, suggestGrant,
+  type AlertContext, type GrantAlertContext, type LiveGrantScope, type RepeatApproval,
+} from './alerts.js';
+import type { ApproverMetrics, ChainMetrics, FlaggedGrant, GrantMetrics, MetricsPoint, MetricsReport, PolicyMetrics, RoleMetrics } from './report.js';
 
 const context = { period: 'in the last 24h', levels: { MEDIUM: 30, HIGH: 60, CRITICAL: 85 } };
 
@@ -18,10 +21,14 @@ function report(values: Partial<MetricsReport> = {}): MetricsReport {
     submitted: 0, byMode: [], byStatus: [], byModeAndStatus: [], pending: 0, oldestPendingSince: null, unreviewed: 0,
     decided: 0, approved: 0, denied: 0, changesRequested: 0, approvalRate: null, denialRate: null, changesRequestedRate: null,
     decisionLatency: { count: 0, p50: null, p90: null, p95: null, p99: null, mean: null },
-    escalations: 0, escalated: 0, escalationRate: null, expired: 0, expiryRate: null,
-    series: Array.from({ length: 8 }, (_, i) => point(i)), approvers: [], policies: [], chains: [], roles: [],
+    escalations: 0, escalated: 0, escalationRate: null, expired: 0, expiryRate: null, breakGlassUses: 0, breakGlassRefused: 0,
+    series: Array.from({ length: 8 }, (_, i) => point(i)), approvers: [], policies: [], chains: [], roles: [], grants: grantFigures(),
     ...values,
   };
+}
+
+function grantFigures(values: Partial<GrantMetrics> = {}): GrantMetrics {
+  return { uses: 0, granted: 0, grantedShare: null, active: 0, created: 0, revoked: 0, reviews: 0, flagged: 0, flaggedGrants: [], ...values };
 }
 
 function approver(values: Partial<ApproverMetrics>): ApproverMetrics {
@@ -158,6 +165,131 @@ describe('detectAlerts', () => {
       policies: [policy({ decided: 20, approved: 20, approvalRate: 1 })],
     }), context);
     expect(alerts.map((a) => a.severity)).toEqual([AlertSeverity.CRITICAL, AlertSeverity.WARNING, AlertSeverity.INFO]);
+  });
+});
+
+describe('grant alerts', () => {
+  const now = new Date('2026-01-02T00:00:00Z');
+  const repeat = (values: Partial<RepeatApproval> = {}): RepeatApproval => ({
+    approverId: 'a1', approverName: 'fiona', agentId: 'g1', agentName: 'invoice-bot', actionType: 'payments.transfer', currency: 'EUR', policy: 'payments',
+    level: RiskLevel.HIGH, approvals: 6, maxAmount: 1800, refusalsOfType: 0, ...values,
+  });
+  const limits = new Map([['payments', { allowed: true, maxTtl: 86_400, maxLevel: RiskLevel.HIGH }], ['no-grants', { allowed: false, maxTtl: 86_400, maxLevel: RiskLevel.HIGH }]]);
+  const grants = (values: Partial<GrantAlertContext> = {}): GrantAlertContext => ({ repeats: [repeat()], live: [], limits, windowSeconds: 86_400, now, ...values });
+  const withGrants = (values: Partial<GrantAlertContext> = {}): AlertContext => ({ ...context, grants: grants(values) });
+
+  describe('SUGGEST_GRANT', () => {
+    it('should suggest a grant of exactly what one approver kept approving: agent, type, ceiling in its currency, uses, ttl, and the command', () => {
+      const [alert] = detectAlerts(report(), withGrants({ repeats: [repeat({ level: RiskLevel.MEDIUM, approvals: 2, maxAmount: 2000 }), repeat({ approvals: 4, maxAmount: 1500 })] }));
+      expect(alert).toMatchObject({ kind: AlertKind.SUGGEST_GRANT, severity: AlertSeverity.INFO, subject: 'fiona' });
+      expect(alert!.message).toBe('fiona approved 6 payments.transfer requests of agent invoice-bot in the last 24h (the largest 2000 EUR), and nobody denied or sent one back.');
+      expect(alert!.suggestedGrant).toEqual({
+        approverId: 'a1', approver: 'fiona', agentId: 'g1', agent: 'invoice-bot', actionType: 'payments.transfer', when: null,
+        maxAmount: { value: 2000, currency: 'EUR' }, maxUses: 6, ttl: '24h', ttlSeconds: 86_400,
+        command:
+          "countersign grants create --agent invoice-bot --action-type payments.transfer --max-amount '2000 EUR' --max-uses 6 --expires 24h " +
+          "--reason 'Suggested by oversight: fiona approved 6 such requests in the last 24h.'",
+        input: {
+          agentId: 'g1', actionType: 'payments.transfer', maxAmount: { value: 2000, currency: 'EUR' }, maxUses: 6, expiresAt: '2026-01-03T00:00:00.000Z',
+          reason: 'Suggested by oversight: fiona approved 6 such requests in the last 24h.',
+        },
+      });
+      expect(alert!.suggestion).toContain('agent invoice-bot, type payments.transfer, amounts up to 2000 EUR, at most 6 uses within 24h');
+      expect(alert!.suggestion).toContain(alert!.suggestedGrant!.command);
+      expect(alert!.evidence).toMatchObject({ approvals: 6, currency: 'EUR', maxAmount: 2000, policies: ['payments'], levels: ['MEDIUM', 'HIGH'] });
+    });
+
+    it('should never mix currencies: each currency is its own count and ceiling', () => {
+      const alerts = suggestGrant(report(), withGrants({ repeats: [repeat({ approvals: 5, maxAmount: 900, currency: 'USD' }), repeat({ approvals: 3, maxAmount: 5000 })] }));
+      expect(alerts.map((a) => a.suggestedGrant!.maxAmount)).toEqual([{ value: 900, currency: 'USD' }]);
+      expect(suggestGrant(report(), withGrants({ repeats: [repeat({ approvals: 3, currency: 'USD' }), repeat({ approvals: 3 })] }))).toEqual([]);
+    });
+
+    it('should scope requests without an amount with a condition, not an open ceiling', () => {
+      const [alert] = suggestGrant(report(), withGrants({ repeats: [repeat({ actionType: 'records.export', currency: null, maxAmount: null })] }));
+      expect(alert!.suggestedGrant).toMatchObject({ when: NO_AMOUNT, maxAmount: null });
+      expect(alert!.suggestedGrant!.input).toMatchObject({ when: NO_AMOUNT });
+      expect(alert!.suggestedGrant!.input).not.toHaveProperty('maxAmount');
+      expect(alert!.suggestedGrant!.command).toMatch(/^countersign grants create --agent invoice-bot --action-type records\.export --when '!has\(action\.amount\)' --max-uses 6 --expires 24h --reason /);
+    });
+
+    it("should keep the ttl within the window and the policy's maxTtl", () => {
+      expect(suggestGrant(report(), withGrants({ windowSeconds: 3600 }))[0]!.suggestedGrant).toMatchObject({ ttl: '1h', ttlSeconds: 3600 });
+      const short = new Map([['payments', { allowed: true, maxTtl: 1800, maxLevel: RiskLevel.HIGH }]]);
+      expect(suggestGrant(report(), withGrants({ limits: short }))[0]!.suggestedGrant).toMatchObject({ ttl: '30m', ttlSeconds: 1800 });
+    });
+
+    it.each<[string, Partial<GrantAlertContext>]>([
+      ['fewer approvals than the minimum', { repeats: [repeat({ approvals: 4 })] }],
+      ['anyone refused a request of that agent and type', { repeats: [repeat({ refusalsOfType: 1 })] }],
+      ['the policy allows no grants', { repeats: [repeat({ policy: 'no-grants' })] }],
+      ['the policy has no grants block', { repeats: [repeat({ policy: 'other' })] }],
+      ['no policy matched', { repeats: [repeat({ policy: null })] }],
+      ['the requests were CRITICAL', { repeats: [repeat({ level: RiskLevel.CRITICAL })] }],
+      ['the level is above the policy\'s maxLevel', { repeats: [repeat()], limits: new Map([['payments', { allowed: true, maxTtl: 86_400, maxLevel: RiskLevel.MEDIUM }]]) }],
+    ])('should not suggest a grant when %s', (_, values) => {
+      expect(suggestGrant(report(), withGrants(values))).toEqual([]);
+    });
+
+    it('should not count approvals for different approvers, agents or types together', () => {
+      const spread = [repeat({ approvals: 3 }), repeat({ approvals: 3, approverId: 'a2', approverName: 'frank' }), repeat({ approvals: 3, agentId: 'g2' }), repeat({ approvals: 3, actionType: 'payments.refund' })];
+      expect(suggestGrant(report(), withGrants({ repeats: spread }))).toEqual([]);
+    });
+
+    it('should say nothing where a live grant already covers the scope, and still speak where it is narrower', () => {
+      const live = (values: Partial<LiveGrantScope>): LiveGrantScope => ({ id: 'x', agentId: 'g1', actionType: 'payments.transfer', when: null, maxAmount: { value: 1800, currency: 'EUR' }, narrowed: false, ...values });
+      expect(suggestGrant(report(), withGrants({ live: [live({})] }))).toEqual([]);
+      expect(suggestGrant(report(), withGrants({ live: [live({ actionType: 'payments.*', maxAmount: null })] }))).toEqual([]);
+      expect(suggestGrant(report(), withGrants({ live: [live({ maxAmount: { value: 1000, currency: 'EUR' } })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ maxAmount: { value: 5000, currency: 'USD' } })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ narrowed: true })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ when: 'action.amount.value < 100.0' })] }))).toHaveLength(1);
+      expect(suggestGrant(report(), withGrants({ live: [live({ agentId: 'g2' })] }))).toHaveLength(1);
+      expect(coversSuggestion(live({ when: NO_AMOUNT, maxAmount: null }), 'g1', 'payments.transfer', null, NO_AMOUNT)).toBe(true);
+      expect(coversSuggestion(live({ maxAmount: { value: 1, currency: 'EUR' } }), 'g1', 'payments.transfer', null, NO_AMOUNT)).toBe(false);
+    });
+
+    it('should not suggest again a grant of an agent and type whose granted requests were flagged', () => {
+      const flaggedGrant: FlaggedGrant = {
+        grantId: 'gr-1', agentId: 'g1', agentName: 'invoice-bot', actionType: 'payments.*', grantedBy: 'fiona', active: false, uses: 4, flagged: 1, flaggedActionIds: ['r-1'], comments: [],
+      };
+      expect(suggestGrant(report({ grants: grantFigures({ flaggedGrants: [flaggedGrant] }) }), withGrants())).toEqual([]);
+      expect(suggestGrant(report({ grants: grantFigures({ flaggedGrants: [{ ...flaggedGrant, agentId: 'g2' }] }) }), withGrants())).toHaveLength(1);
+    });
+
+    it('should give nothing without the grant context', () => {
+      expect(suggestGrant(report(), context)).toEqual([]);
+    });
+  });
+
+  describe('REVOKE_GRANT', () => {
+    const flagged = (values: Partial<FlaggedGrant> = {}): FlaggedGrant => ({
+      grantId: 'gr-1', agentId: 'g1', agentName: 'invoice-bot', actionType: 'payments.transfer', grantedBy: 'fiona', active: true, uses: 4, flagged: 2,
+      flaggedActionIds: ['r-1', 'r-2'], comments: ['Wrong vendor'], ...values,
+    });
+
+    it('should suggest revoking a live grant whose requests were flagged, naming it and the flags', () => {
+      const [alert] = detectAlerts(report({ grants: grantFigures({ flagged: 2, flaggedGrants: [flagged()] }) }), context);
+      expect(alert).toMatchObject({ kind: AlertKind.REVOKE_GRANT, severity: AlertSeverity.WARNING, subject: 'gr-1', grantId: 'gr-1' });
+      expect(alert!.message).toBe('2 requests that grant gr-1 let through (agent invoice-bot, payments.transfer, granted by fiona) were flagged in review in the last 24h: r-1, r-2.');
+      expect(alert!.suggestion).toContain('countersign grants revoke gr-1');
+      expect(alert!.suggestion).toContain('Reviewers said: "Wrong vendor".');
+      expect(alert!.evidence).toMatchObject({ grantId: 'gr-1', flagged: 2, uses: 4, flaggedActionIds: ['r-1', 'r-2'] });
+    });
+
+    it('should say nothing of a grant that can no longer let anything through', () => {
+      expect(detectAlerts(report({ grants: grantFigures({ flagged: 1, flaggedGrants: [flagged({ active: false })] }) }), context)).toEqual([]);
+    });
+
+    it('should rank above suggestions', () => {
+      const alerts = detectAlerts(report({ grants: grantFigures({ flaggedGrants: [flagged({ agentId: 'g2', agentName: 'other-bot' })] }) }), withGrants());
+      expect(alerts.map((a) => a.kind)).toEqual([AlertKind.REVOKE_GRANT, AlertKind.SUGGEST_GRANT]);
+    });
+  });
+
+  it('should quote shell words that need it, and write durations parseDuration reads', () => {
+    expect(grantCommand({ agent: "bob's bot", actionType: 'a.b', when: null, maxAmount: null, maxUses: 1, ttl: '1h' })).toBe("countersign grants create --agent 'bob'\\''s bot' --action-type a.b --max-uses 1 --expires 1h");
+    expect([86_400, 3600, 5400, 45, 172_800].map(formatDuration)).toEqual(['24h', '1h', '90m', '45s', '48h']);
   });
 });
 

@@ -1,6 +1,8 @@
 import type { LevelThresholds } from '@countersign/governance';
 import { LEVEL_ORDER, RiskLevel } from '../shared/enums.js';
-import type { MetricsReport } from './report.js';
+import { matchesActionType } from '../delegation/resolve.js';
+import { levelWithin, type GrantLimits } from '../grants/scope.js';
+import type { FlaggedGrant, MetricsReport } from './report.js';
 
 /** What an alert is about. */
 export enum AlertKind {
@@ -16,6 +18,10 @@ export enum AlertKind {
   LOAD_IMBALANCE = 'LOAD_IMBALANCE',
   /** Requests expire with nobody deciding: the actions do not run. */
   REQUESTS_EXPIRING = 'REQUESTS_EXPIRING',
+  /** One approver keeps approving the same agent and type: a standing approval with this exact scope would do. */
+  SUGGEST_GRANT = 'SUGGEST_GRANT',
+  /** Requests a grant let through were flagged in review: the grant should go. */
+  REVOKE_GRANT = 'REVOKE_GRANT',
 }
 
 export enum AlertSeverity {
@@ -36,6 +42,34 @@ export interface Alert {
   message: string;
   suggestion: string;
   evidence: Record<string, unknown>;
+  /** SUGGEST_GRANT: the grant suggested, as data. */
+  suggestedGrant?: SuggestedGrant;
+  /** REVOKE_GRANT: the grant to revoke. */
+  grantId?: string;
+}
+
+/** A standing approval an alert suggests (DESIGN §12), scoped to what was approved. */
+export interface SuggestedGrant {
+  /** Who kept approving: they could create it themselves (or an admin). */
+  approverId: string;
+  approver: string;
+  agentId: string;
+  agent: string;
+  /** Exact: the type approved, never a pattern. */
+  actionType: string;
+  /** `!has(action.amount)` when the requests approved had no amount (a grant without a ceiling would cover any amount). */
+  when: string | null;
+  /** The largest amount approved, in its currency (null: the requests had none). */
+  maxAmount: { value: number; currency: string } | null;
+  /** As many uses as approvals in the window. */
+  maxUses: number;
+  /** The window, at most the policies' grants.maxTtl, e.g. `24h`. */
+  ttl: string;
+  ttlSeconds: number;
+  /** The CLI command that creates it. */
+  command: string;
+  /** The createGrant input that creates it (expiresAt: the ttl from when the alert was computed). */
+  input: { agentId: string; actionType: string; when?: string; maxAmount?: { value: number; currency: string }; maxUses: number; expiresAt: string; reason: string };
 }
 
 /** When each alert fires. Fewer decisions than the minimums say too little about anyone. */
@@ -64,6 +98,8 @@ export const ALERT_THRESHOLDS = {
     minShare: 0.6,
   },
   expiring: { criticalRate: 0.1 },
+  /** Approvals of one agent and type by one approver, in one currency, before a grant is suggested. */
+  suggestGrant: { minApprovals: 5 },
 } as const;
 
 export interface AlertContext {
@@ -71,6 +107,51 @@ export interface AlertContext {
   period: string;
   /** The level thresholds in force, to name them in suggestions (null: none known). */
   levels: LevelThresholds | null;
+  /** What SUGGEST_GRANT needs beyond the report (absent: no grant is suggested). */
+  grants?: GrantAlertContext;
+}
+
+/**
+ * One approver's decisions on one agent's requests of one type in the window, for one
+ * currency (null: no amount), policy and risk level (metrics/grant-queries.ts).
+ */
+export interface RepeatApproval {
+  approverId: string;
+  approverName: string;
+  agentId: string;
+  agentName: string;
+  actionType: string;
+  currency: string | null;
+  policy: string | null;
+  level: RiskLevel;
+  /** Requests they approved that needed one approval (a grant never covers a quorum). */
+  approvals: number;
+  /** The largest amount among those (null: none had one). */
+  maxAmount: number | null;
+  /** Requests of this agent and type anyone denied or sent back in the window. */
+  refusalsOfType: number;
+}
+
+/** A live grant's scope, to tell whether it already covers a suggestion. */
+export interface LiveGrantScope {
+  id: string;
+  agentId: string;
+  actionType: string;
+  when: string | null;
+  maxAmount: { value: number; currency: string } | null;
+  /** Limited to one destination or the very arguments: narrower than any suggestion. */
+  narrowed: boolean;
+}
+
+export interface GrantAlertContext {
+  repeats: readonly RepeatApproval[];
+  /** Live grants of the agents in `repeats`. */
+  live: readonly LiveGrantScope[];
+  /** The `grants` block of each policy in force that has one, by policy name. */
+  limits: ReadonlyMap<string, GrantLimits>;
+  /** The length of the metrics window. */
+  windowSeconds: number;
+  now: Date;
 }
 
 type Thresholds = typeof ALERT_THRESHOLDS;
@@ -90,6 +171,8 @@ export function detectAlerts(report: MetricsReport, context: AlertContext, thres
     ...decisionsSlowing(report, context, thresholds),
     ...loadImbalance(report, context, thresholds),
     ...syncAlwaysApproved(report, context, thresholds),
+    ...revokeGrant(report, context),
+    ...suggestGrant(report, context, thresholds),
   ];
   const rank = { CRITICAL: 0, WARNING: 1, INFO: 2 } as const;
   return alerts.sort((a, b) => rank[a.severity] - rank[b.severity]);
@@ -229,6 +312,142 @@ function requestsExpiring(report: MetricsReport, context: AlertContext, t: Thres
       byChain: chains.map((c) => ({ chain: c.chain, expired: c.expired, timedOut: c.timedOut, noApproversAvailable: c.noApproversAvailable, resolved: c.resolved })),
     },
   }];
+}
+
+/**
+ * SUGGEST_GRANT: one approver approved at least `minApprovals` requests of one agent and
+ * type in the window, in one currency, and nobody denied or sent back a request of that
+ * agent and type. Only requests a grant could have covered count: held under a policy
+ * whose `grants` allow it, at or under its `maxLevel` (never CRITICAL), needing one
+ * approval. The suggestion is exactly what was approved: that agent, that type, a ceiling
+ * of the largest amount in that currency (never mixing currencies), as many uses as
+ * approvals, for the window (at most the policies' maxTtl). No suggestion where a live
+ * grant already covers that scope, nor where a grant of that agent and type had requests
+ * flagged in the window (REVOKE_GRANT's ground: it would undo a revocation).
+ */
+export function suggestGrant(report: Pick<MetricsReport, 'grants'>, context: AlertContext, t: Thresholds = ALERT_THRESHOLDS): Alert[] {
+  const grants = context.grants;
+  if (!grants) return [];
+  const flagged = report.grants.flaggedGrants;
+  const groups = new Map<string, { first: RepeatApproval; approvals: number; maxAmount: number | null; policies: Set<string>; levels: Set<RiskLevel>; maxTtl: number }>();
+  for (const r of grants.repeats) {
+    const limits = r.policy === null ? undefined : grants.limits.get(r.policy);
+    if (r.refusalsOfType > 0 || r.approvals === 0 || !limits?.allowed || !levelWithin(r.level, limits.maxLevel)) continue;
+    const key = JSON.stringify([r.approverId, r.agentId, r.actionType, r.currency]);
+    const group = groups.get(key) ?? { first: r, approvals: 0, maxAmount: null, policies: new Set<string>(), levels: new Set<RiskLevel>(), maxTtl: limits.maxTtl };
+    group.approvals += r.approvals;
+    if (r.maxAmount !== null) group.maxAmount = Math.max(group.maxAmount ?? r.maxAmount, r.maxAmount);
+    group.policies.add(r.policy!);
+    group.levels.add(r.level);
+    group.maxTtl = Math.min(group.maxTtl, limits.maxTtl);
+    groups.set(key, group);
+  }
+  const alerts: Alert[] = [];
+  for (const { first: r, approvals, maxAmount, policies, levels, maxTtl } of groups.values()) {
+    if (approvals < t.suggestGrant.minApprovals) continue;
+    // A currency with no amount recorded cannot happen; a request without an amount is matched by a condition instead of a ceiling.
+    const ceiling = r.currency !== null && maxAmount !== null ? { value: maxAmount, currency: r.currency } : null;
+    const when = ceiling === null ? NO_AMOUNT : null;
+    if (grants.live.some((g) => coversSuggestion(g, r.agentId, r.actionType, ceiling, when))) continue;
+    if (flagged.some((g) => g.agentId === r.agentId && matchesActionType(g.actionType, r.actionType))) continue;
+    const ttlSeconds = Math.min(maxTtl, grants.windowSeconds);
+    const ttl = formatDuration(ttlSeconds);
+    const reason = `Suggested by oversight: ${r.approverName} approved ${approvals} such requests ${context.period}.`;
+    const command = grantCommand({ agent: r.agentName, actionType: r.actionType, when, maxAmount: ceiling, maxUses: approvals, ttl, reason });
+    const what = `${r.actionType} requests of agent ${r.agentName}`;
+    const amount = ceiling === null ? 'none with an amount' : `the largest ${amountText(ceiling)}`;
+    const scope = `agent ${r.agentName}, type ${r.actionType}, ${ceiling === null ? 'only requests without an amount' : `amounts up to ${amountText(ceiling)}`}, at most ${approvals} uses within ${ttl}`;
+    alerts.push({
+      kind: AlertKind.SUGGEST_GRANT,
+      severity: AlertSeverity.INFO,
+      subject: r.approverName,
+      message: `${r.approverName} approved ${approvals} ${what} ${context.period} (${amount}), and nobody denied or sent one back.`,
+      suggestion:
+        `Approving the same thing again and again is how attention wears out. A standing approval with this exact scope would let such requests through at once ` +
+        `and send each to review after the fact: ${scope}. ${r.approverName} (who could approve them) or an admin can create it: ${command}`,
+      evidence: {
+        approverId: r.approverId, approver: r.approverName, agentId: r.agentId, agent: r.agentName, actionType: r.actionType, approvals,
+        currency: r.currency, maxAmount, policies: [...policies].sort(), levels: LEVEL_ORDER.filter((l) => levels.has(l)), minApprovals: t.suggestGrant.minApprovals,
+      },
+      suggestedGrant: {
+        approverId: r.approverId, approver: r.approverName, agentId: r.agentId, agent: r.agentName, actionType: r.actionType, when, maxAmount: ceiling,
+        maxUses: approvals, ttl, ttlSeconds, command,
+        input: {
+          agentId: r.agentId, actionType: r.actionType, ...(when === null ? {} : { when }), ...(ceiling === null ? {} : { maxAmount: ceiling }), maxUses: approvals,
+          expiresAt: new Date(grants.now.getTime() + ttlSeconds * 1000).toISOString(), reason,
+        },
+      },
+    });
+  }
+  return alerts.sort((a, b) => (b.evidence.approvals as number) - (a.evidence.approvals as number) || (a.subject ?? '').localeCompare(b.subject ?? ''));
+}
+
+/** The condition of a grant for requests without an amount: one with no ceiling would cover any amount. */
+export const NO_AMOUNT = '!has(action.amount)';
+
+/**
+ * Whether a live grant already lets through everything a suggestion would: same agent, a
+ * type pattern that takes the type, a ceiling at least as high in the same currency (or
+ * none, when the suggestion is for requests without an amount), and no narrower condition,
+ * destination or arguments.
+ */
+export function coversSuggestion(g: LiveGrantScope, agentId: string, actionType: string, ceiling: { value: number; currency: string } | null, when: string | null): boolean {
+  if (g.agentId !== agentId || !matchesActionType(g.actionType, actionType) || g.narrowed) return false;
+  if (g.when !== null && g.when !== when) return false;
+  if (g.maxAmount === null) return true;
+  return ceiling !== null && g.maxAmount.currency.toUpperCase() === ceiling.currency.toUpperCase() && g.maxAmount.value >= ceiling.value;
+}
+
+/** The `countersign grants create` command line of a suggestion (values quoted for a POSIX shell where needed). */
+export function grantCommand(g: { agent: string; actionType: string; when: string | null; maxAmount: { value: number; currency: string } | null; maxUses: number; ttl: string; reason?: string }): string {
+  const args = ['countersign', 'grants', 'create', '--agent', g.agent, '--action-type', g.actionType];
+  if (g.when !== null) args.push('--when', g.when);
+  if (g.maxAmount !== null) args.push('--max-amount', `${g.maxAmount.value} ${g.maxAmount.currency}`);
+  args.push('--max-uses', String(g.maxUses), '--expires', g.ttl);
+  if (g.reason) args.push('--reason', g.reason);
+  return args.map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** REVOKE_GRANT: a grant still live whose requests were flagged in review in the window. */
+function revokeGrant(report: MetricsReport, context: AlertContext): Alert[] {
+  return report.grants.flaggedGrants.filter((g) => g.active && g.flagged > 0).map((g) => revokeAlert(g, context));
+}
+
+function revokeAlert(g: FlaggedGrant, context: AlertContext): Alert {
+  const requests = g.flagged === 1 ? '1 request' : `${g.flagged} requests`;
+  const said = g.comments.length === 0 ? '' : ` Reviewers said: ${g.comments.slice(0, 3).map((c) => JSON.stringify(c)).join('; ')}.`;
+  return {
+    kind: AlertKind.REVOKE_GRANT,
+    severity: AlertSeverity.WARNING,
+    subject: g.grantId,
+    message:
+      `${capitalize(requests)} that grant ${g.grantId} let through (agent ${g.agentName}, ${g.actionType}, granted by ${g.grantedBy}) ` +
+      `${g.flagged === 1 ? 'was' : 'were'} flagged in review ${context.period}: ${g.flaggedActionIds.join(', ')}.`,
+    suggestion:
+      `A grant whose requests reviewers flag lets through what a person would have stopped. Revoke it (countersign grants revoke ${g.grantId}, ` +
+      `or revokeGrant(id: "${g.grantId}")) and look at the flagged requests; ask for approval again until the agent behaves.${said}`,
+    evidence: {
+      grantId: g.grantId, agentId: g.agentId, agent: g.agentName, actionType: g.actionType, grantedBy: g.grantedBy, uses: g.uses, flagged: g.flagged,
+      flaggedActionIds: g.flaggedActionIds, comments: g.comments,
+    },
+    grantId: g.grantId,
+  };
+}
+
+function amountText(a: { value: number; currency: string }): string {
+  return `${a.value} ${a.currency}`;
+}
+
+/** Whole seconds as the largest unit that divides them, days as hours: `24h`, `8h`, `90m`, `45s` (what parseDuration reads). */
+export function formatDuration(totalSeconds: number): string {
+  for (const [unit, size] of [['h', 3600], ['m', 60]] as const) {
+    if (totalSeconds >= size && totalSeconds % size === 0) return `${totalSeconds / size}${unit}`;
+  }
+  return `${totalSeconds}s`;
 }
 
 /** How a series moved: averages of its earlier and later halves and the least-squares slope per bucket. */

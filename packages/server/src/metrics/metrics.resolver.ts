@@ -2,9 +2,10 @@ import { Resolver, Query, Arg, Ctx, Authorized, FieldResolver, Root } from 'type
 import { PrincipalKind } from '../shared/enums.js';
 import type { Context } from '../graphql/context.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
-import { ApproverType } from '../principals/principal.types.js';
+import { AgentType, ApproverType } from '../principals/principal.types.js';
+import type { Agent } from '../principals/agent.entity.js';
 import type { Approver } from '../principals/approver.entity.js';
-import { ApproverMetricsType, MetricsType, RoleShareType } from './metrics.types.js';
+import { ApproverMetricsType, FlaggedGrantType, MetricsType, RoleShareType, SuggestedGrantType } from './metrics.types.js';
 import { computeMetrics } from './metrics.service.js';
 import { DEFAULT_WINDOW, resolveRange } from './window.js';
 
@@ -38,5 +39,26 @@ export class RoleShareResolver {
   @FieldResolver(() => ApproverType)
   approver(@Root() share: RoleShareType, @Ctx() ctx: Context): Promise<Approver | null> {
     return ctx.loaders.approver.load(share.approverId);
+  }
+}
+
+@Resolver(() => FlaggedGrantType)
+export class FlaggedGrantResolver {
+  @FieldResolver(() => AgentType, { nullable: true, description: 'Whose requests the grant covers.' })
+  agent(@Root() grant: FlaggedGrantType, @Ctx() ctx: Context): Promise<Agent | null> {
+    return ctx.loaders.agent.load(grant.agentId);
+  }
+}
+
+@Resolver(() => SuggestedGrantType)
+export class SuggestedGrantResolver {
+  @FieldResolver(() => AgentType, { nullable: true, description: 'Whose requests it would cover.' })
+  agent(@Root() grant: SuggestedGrantType, @Ctx() ctx: Context): Promise<Agent | null> {
+    return ctx.loaders.agent.load(grant.agentId);
+  }
+
+  @FieldResolver(() => ApproverType, { nullable: true, description: 'Who kept approving them: they could create it (or an admin).' })
+  approver(@Root() grant: SuggestedGrantType, @Ctx() ctx: Context): Promise<Approver | null> {
+    return ctx.loaders.approver.load(grant.approverId);
   }
 }

@@ -5,6 +5,8 @@ import { StatusReason } from '../actions/status-reason.js';
 import type { GovernanceCache } from '../governance/governance.service.js';
 import { ALERT_THRESHOLDS, detectAlerts, type Alert } from './alerts.js';
 import type { MetricsRange } from './window.js';
+import { loadGrantRows } from './grant-queries.js';
+import { grantLimitsByPolicy, grantMetrics } from './grant-figures.js';
 import type { MetricsReport } from './report.js';
 import {
   assemble, type ApproverRow, type CountRow, type DeltaRow, type DirectoryRow, type LoadRow, type NowRow, type ResolvedRow, type ReviewRow, type SubmittedRow,
@@ -27,9 +29,14 @@ export type MetricsWithAlerts = MetricsReport & { alerts: Alert[] };
  */
 export async function computeMetrics(em: EntityManager, governance: GovernanceCache, range: MetricsRange, now: Date): Promise<MetricsWithAlerts> {
   const { since, until, bucketSeconds: size } = range;
+  const grantRows = loadGrantRows(em, range, now);
+  // Awaited below; should a query of the batch fail first, this one's failure is not left unhandled.
+  grantRows.catch(() => undefined);
   const [submitted, resolved, escalations, approvers, load, reviews, [current], depth, directory, active] = await Promise.all([
     em.execute<SubmittedRow[]>(
-      `select "mode", "status", "policy", ${bucketOf('"created_at"')} as "bucket", count(*)::int as "count"
+      `select "mode", "status", "policy", ${bucketOf('"created_at"')} as "bucket", count(*)::int as "count",
+         count(*) filter (where "status_reason" = '${StatusReason.BREAK_GLASS}')::int as "break_glass",
+         count(*) filter (where "status_reason" in ('${StatusReason.BREAK_GLASS_LIMIT}', '${StatusReason.BREAK_GLASS_NOT_ALLOWED}'))::int as "break_glass_refused"
        from "action_request" where "created_at" >= ? and "created_at" < ?
        group by 1, 2, 3, 4`,
       [size, since, until],
@@ -118,7 +125,14 @@ export async function computeMetrics(em: EntityManager, governance: GovernanceCa
     governance.current(em),
   ]);
 
-  const report = assemble(range, { submitted, resolved, escalations, approvers, load, reviews, current: current!, depth, directory });
+  const grants = await grantRows;
+  const assembled = assemble(range, { submitted, resolved, escalations, approvers, load, reviews, current: current!, depth, directory });
+  const syncSubmitted = assembled.byMode.find((m) => m.mode === Mode.SYNC_APPROVAL)?.count ?? 0;
+  const report = { ...assembled, grants: grantMetrics(grants.counts, grants.flagged, syncSubmitted) };
   const period = Math.abs(until.getTime() - now.getTime()) < 60_000 ? `in the last ${range.window}` : `in the ${range.window} before ${until.toISOString()}`;
-  return { ...report, alerts: detectAlerts(report, { period, levels: active?.compiled.riskModel.levels ?? null }) };
+  const grantContext = {
+    repeats: grants.repeats, live: grants.live, limits: grantLimitsByPolicy(active?.compiled ?? null),
+    windowSeconds: Math.round((until.getTime() - since.getTime()) / 1000), now,
+  };
+  return { ...report, alerts: detectAlerts(report, { period, levels: active?.compiled.riskModel.levels ?? null, grants: grantContext }) };
 }

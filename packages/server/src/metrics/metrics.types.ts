@@ -1,9 +1,12 @@
-import { ObjectType, Field, Int, Float, registerEnumType } from 'type-graphql';
+import { ObjectType, Field, ID, Int, Float, registerEnumType } from 'type-graphql';
 import { ActionStatus, Mode, RiskLevel } from '../shared/enums.js';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars.js';
 import { ModeCountType, StatusCountType } from '../actions/counts.types.js';
+import { AmountType } from '../actions/action.types.js';
 import { ALERT_THRESHOLDS, AlertKind, AlertSeverity } from './alerts.js';
+import { FLAGGED_ACTIONS_LISTED, type FlaggedGrant, type GrantMetrics } from './report.js';
 import type * as report from './report.js';
+import type * as alerts from './alerts.js';
 
 registerEnumType(AlertKind, { name: 'AlertKind', description: 'What an oversight alert is about.' });
 registerEnumType(AlertSeverity, { name: 'AlertSeverity', description: 'INFO: could be tuned; WARNING: oversight is weakening; CRITICAL: work is failing now.' });
@@ -130,14 +133,58 @@ export class RoleMetricsType implements Omit<report.RoleMetrics, 'shares'> {
   @Field(() => [RoleShareType], { description: 'Most decisions first.' }) shares!: RoleShareType[];
 }
 
+@ObjectType('FlaggedGrantMetrics', { description: 'A grant some of whose requests were flagged in review in the window.' })
+export class FlaggedGrantType implements Omit<FlaggedGrant, 'agentName' | 'agentId'> {
+  @Field(() => ID) grantId!: string;
+  agentId!: string;
+  @Field(() => String) actionType!: string;
+  @Field(() => String, { description: 'The name of whoever granted it.' }) grantedBy!: string;
+  @Field(() => Boolean, { description: 'It can still let requests through now.' }) active!: boolean;
+  @Field(() => Int, { description: 'Requests it let through, ever.' }) uses!: number;
+  @Field(() => Int, { description: 'Its requests flagged in the window.' }) flagged!: number;
+  @Field(() => [ID], { description: `Those requests, oldest flag first (at most ${FLAGGED_ACTIONS_LISTED}).` }) flaggedActionIds!: string[];
+  @Field(() => [String], { description: "The reviewers' comments on those flags." }) comments!: string[];
+}
+
+@ObjectType('GrantMetrics', {
+  description:
+    'Standing approvals (DESIGN §12) in the window: uses and requests let through, grants made and revoked, reviews of granted requests; active is now.',
+})
+export class GrantMetricsType implements Omit<GrantMetrics, 'flaggedGrants'> {
+  @Field(() => Int, { description: 'Requests a grant let through in the window (grant uses).' }) uses!: number;
+  @Field(() => Int, { description: 'SYNC_APPROVAL requests submitted in the window that a grant approved at once (statusReason GRANTED).' }) granted!: number;
+  @Field(() => Float, { nullable: true, description: 'Of the SYNC_APPROVAL requests submitted in the window, the share a grant approved.' }) grantedShare!: number | null;
+  @Field(() => Int, { description: 'Grants that can let a request through now.' }) active!: number;
+  @Field(() => Int, { description: 'Grants created in the window.' }) created!: number;
+  @Field(() => Int, { description: 'Grants revoked in the window.' }) revoked!: number;
+  @Field(() => Int, { description: 'Reviews (acknowledge or flag) of granted requests given in the window.' }) reviews!: number;
+  @Field(() => Int, { description: 'Granted requests flagged in review in the window.' }) flagged!: number;
+  @Field(() => [FlaggedGrantType], { description: 'The grants whose requests were flagged in the window, most flags first.' }) flaggedGrants!: FlaggedGrantType[];
+}
+
+@ObjectType('SuggestedGrant', { description: 'A standing approval an alert suggests, scoped to exactly what was approved; create it with `command` or createGrant(input: `input`).' })
+export class SuggestedGrantType implements Omit<alerts.SuggestedGrant, 'agent' | 'approver' | 'agentId' | 'approverId' | 'ttlSeconds'> {
+  agentId!: string;
+  approverId!: string;
+  @Field(() => String, { description: 'Exact: the type approved.' }) actionType!: string;
+  @Field(() => String, { nullable: true, description: '`!has(action.amount)` when the requests approved had no amount; null otherwise.' }) when!: string | null;
+  @Field(() => AmountType, { nullable: true, description: 'The largest amount approved, in its currency (null: the requests had none).' }) maxAmount!: AmountType | null;
+  @Field(() => Int, { description: 'As many uses as approvals in the window.' }) maxUses!: number;
+  @Field(() => String, { description: "The window, at most the policies' grants.maxTtl, e.g. 24h." }) ttl!: string;
+  @Field(() => String, { description: 'The `countersign grants create` command that creates it.' }) command!: string;
+  @Field(() => JSONScalar, { description: 'The CreateGrantInput that creates it (expiresAt: the ttl from when the alert was computed).' }) input!: alerts.SuggestedGrant['input'];
+}
+
 @ObjectType('MetricsAlert', { description: 'A finding about how governance is working, the change to consider, and the numbers behind it.' })
 export class MetricsAlertType {
   @Field(() => AlertKind) kind!: AlertKind;
   @Field(() => AlertSeverity) severity!: AlertSeverity;
-  @Field(() => String, { nullable: true, description: 'The approver, policy, role or chain concerned (null: the whole system).' }) subject!: string | null;
+  @Field(() => String, { nullable: true, description: 'The approver, policy, role, chain or grant concerned (null: the whole system).' }) subject!: string | null;
   @Field(() => String) message!: string;
   @Field(() => String) suggestion!: string;
   @Field(() => JSONScalar, { description: 'The numbers that raised the alert.' }) evidence!: Record<string, unknown>;
+  @Field(() => SuggestedGrantType, { nullable: true, description: 'SUGGEST_GRANT: the grant suggested, as data.' }) suggestedGrant?: SuggestedGrantType;
+  @Field(() => ID, { nullable: true, description: 'REVOKE_GRANT: the grant to revoke.' }) grantId?: string;
 }
 
 @ObjectType('Metrics', {
@@ -176,11 +223,14 @@ export class MetricsType {
   @Field(() => Float, { nullable: true, description: 'Share of the resolved requests that were escalated.' }) escalationRate!: number | null;
   @Field(() => Int, { description: 'Requests that expired in the window: nobody decided, the action did not run.' }) expired!: number;
   @Field(() => Float, { nullable: true, description: 'Share of the resolved requests that expired.' }) expiryRate!: number | null;
+  @Field(() => Int, { description: 'Requests submitted in the window that break-glass approved with nobody deciding (statusReason BREAK_GLASS).' }) breakGlassUses!: number;
+  @Field(() => Int, { description: 'Requests submitted in the window that asked for break-glass and were refused it (BREAK_GLASS_LIMIT or BREAK_GLASS_NOT_ALLOWED).' }) breakGlassRefused!: number;
 
   @Field(() => [MetricsPointType], { description: 'One point per bucket, oldest first, empty buckets included.' }) series!: MetricsPointType[];
   @Field(() => [ApproverMetricsType], { description: 'Approvers who decided, reviewed or have work waiting; most decisions first.' }) approvers!: ApproverMetricsType[];
   @Field(() => [PolicyMetricsType], { description: 'Most submissions first.' }) policies!: PolicyMetricsType[];
   @Field(() => [ChainMetricsType]) chains!: ChainMetricsType[];
   @Field(() => [RoleMetricsType]) roles!: RoleMetricsType[];
+  @Field(() => GrantMetricsType, { description: 'Standing approvals: uses, share of SYNC requests granted, active, created, revoked, and flags in review.' }) grants!: GrantMetricsType;
   @Field(() => [MetricsAlertType], { description: 'Approval-fatigue findings, most severe first.' }) alerts!: MetricsAlertType[];
 }

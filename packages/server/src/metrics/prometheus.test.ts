@@ -13,6 +13,8 @@ const snapshot: PrometheusSnapshot = {
     { mode: Mode.SYNC_APPROVAL, status: ActionStatus.APPROVED, reason: 'APPROVED_BY_APPROVER', count: 1, bucket: 4, latencySum: 50 },
     { mode: Mode.SYNC_APPROVAL, status: ActionStatus.DENIED, reason: 'DENIED_BY_APPROVER', count: 1, bucket: DECISION_LATENCY_BUCKETS.length, latencySum: 100_000 },
     { mode: Mode.SYNC_APPROVAL, status: ActionStatus.EXPIRED, reason: 'TIMED_OUT', count: 2, bucket: null, latencySum: null },
+    { mode: Mode.SYNC_APPROVAL, status: ActionStatus.APPROVED, reason: 'BREAK_GLASS', count: 4, bucket: null, latencySum: null },
+    { mode: Mode.SYNC_APPROVAL, status: ActionStatus.DENIED, reason: 'BREAK_GLASS_LIMIT', count: 1, bucket: null, latencySum: null },
   ],
   oldestPendingAt: new Date('2026-01-01T11:00:00Z'),
   reviewBacklog: 5,
@@ -22,6 +24,7 @@ const snapshot: PrometheusSnapshot = {
     { event: 'ASSIGNED', status: DeliveryStatus.FAILED, count: 1 },
     { event: 'ESCALATED', status: DeliveryStatus.PENDING, count: 2 },
   ],
+  grants: { uses: 12, flaggedUses: 2, created: 4, revoked: 1, active: 3 },
 };
 
 /** `name{labels} value` lines, as a map. */
@@ -37,8 +40,8 @@ describe('renderPrometheus', () => {
     const { contentType, body } = await renderPrometheus(snapshot, now);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const s = samples(body);
-    expect(s.get('countersign_action_requests{mode="SYNC_APPROVAL",status="APPROVED"}')).toBe(3);
-    expect(s.get('countersign_action_requests_submitted_total{mode="SYNC_APPROVAL"}')).toBe(9);
+    expect(s.get('countersign_action_requests{mode="SYNC_APPROVAL",status="APPROVED"}')).toBe(7);
+    expect(s.get('countersign_action_requests_submitted_total{mode="SYNC_APPROVAL"}')).toBe(14);
     expect(s.get('countersign_action_requests_submitted_total{mode="AUTO"}')).toBe(40);
     expect(s.get('countersign_queue_depth{queue="approval"}')).toBe(3);
     expect(s.get('countersign_queue_depth{queue="review"}')).toBe(5);
@@ -50,6 +53,21 @@ describe('renderPrometheus', () => {
     expect(s.get('countersign_notification_deliveries_total{event="ASSIGNED",status="FAILED"}')).toBe(1);
     expect(s.get('countersign_notification_deliveries_pending{event="ESCALATED"}')).toBe(2);
     expect(body).toContain('# TYPE countersign_decision_latency_seconds histogram');
+    expect(s.get('countersign_break_glass_total{result="used"}')).toBe(4);
+    expect(s.get('countersign_break_glass_total{result="limit"}')).toBe(1);
+    expect(s.get('countersign_break_glass_total{result="not_allowed"}')).toBe(0);
+  });
+
+  it('should expose grant uses, flags, grants made and revoked as counters and live grants as a gauge', async () => {
+    const { body } = await renderPrometheus(snapshot, now);
+    const s = samples(body);
+    expect(s.get('countersign_grant_uses_total')).toBe(12);
+    expect(s.get('countersign_grant_uses_flagged_total')).toBe(2);
+    expect(s.get('countersign_grants_created_total')).toBe(4);
+    expect(s.get('countersign_grants_revoked_total')).toBe(1);
+    expect(s.get('countersign_grants_active')).toBe(3);
+    expect(body).toContain('# TYPE countersign_grant_uses_total counter');
+    expect(body).toContain('# TYPE countersign_grants_active gauge');
   });
 
   it('should make the latency histogram cumulative, with sum and count per status', async () => {
@@ -65,9 +83,11 @@ describe('renderPrometheus', () => {
   });
 
   it('should report an empty store as zeros', async () => {
-    const s = samples((await renderPrometheus({ requests: [], oldestPendingAt: null, reviewBacklog: 0, escalations: 0, deliveries: [] }, now)).body);
+    const s = samples((await renderPrometheus({ requests: [], oldestPendingAt: null, reviewBacklog: 0, escalations: 0, deliveries: [], grants: { uses: 0, flaggedUses: 0, created: 0, revoked: 0, active: 0 } }, now)).body);
     expect(s.get('countersign_queue_depth{queue="approval"}')).toBe(0);
     expect(s.get('countersign_queue_oldest_pending_age_seconds')).toBe(0);
     expect(s.get('countersign_escalations_total')).toBe(0);
+    expect(s.get('countersign_grant_uses_total')).toBe(0);
+    expect(s.get('countersign_grants_active')).toBe(0);
   });
 });

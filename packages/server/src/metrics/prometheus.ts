@@ -5,6 +5,7 @@ import { ActionStatus, type Mode } from '../shared/enums.js';
 import { StatusReason } from '../actions/status-reason.js';
 import { reviewBacklogSql } from '../escalation/assignments.js';
 import { DeliveryStatus } from '../notifications/webhook.entity.js';
+import { LIVE_SQL } from '../grants/grants.service.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -21,6 +22,12 @@ export const DECISION_LATENCY_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1
 
 const HUMAN_REASONS = [StatusReason.APPROVED_BY_APPROVER, StatusReason.DENIED_BY_APPROVER, StatusReason.CHANGES_REQUESTED_BY_APPROVER];
 const EXPIRY_REASONS = [StatusReason.TIMED_OUT, StatusReason.NO_APPROVERS_AVAILABLE];
+/** Break-glass by how it ended, as the counter's `result` label (DESIGN §12). */
+const BREAK_GLASS_RESULTS: Record<string, string> = {
+  [StatusReason.BREAK_GLASS]: 'used',
+  [StatusReason.BREAK_GLASS_LIMIT]: 'limit',
+  [StatusReason.BREAK_GLASS_NOT_ALLOWED]: 'not_allowed',
+};
 
 /** What a scrape reads, as plain data. */
 export interface PrometheusSnapshot {
@@ -39,6 +46,8 @@ export interface PrometheusSnapshot {
   reviewBacklog: number;
   escalations: number;
   deliveries: { event: string; status: DeliveryStatus; count: number }[];
+  /** Standing approvals (DESIGN §12): uses ever, granted requests flagged in review ever, grants made and revoked ever, live now. */
+  grants: { uses: number; flaggedUses: number; created: number; revoked: number; active: number };
 }
 
 interface SnapshotRow {
@@ -47,6 +56,7 @@ interface SnapshotRow {
   review_backlog: number;
   escalations: number;
   deliveries: { event: string; status: DeliveryStatus; n: number }[];
+  grants: { uses: number; flagged_uses: number; created: number; revoked: number; active: number };
 }
 
 /**
@@ -69,7 +79,15 @@ export async function loadPrometheusSnapshot(em: EntityManager): Promise<Prometh
        (select count(*) from "audit_event" where "kind" = 'ESCALATED')::int as "escalations",
        (select coalesce(json_agg(d), '[]'::json) from (
           select "event", "status", count(*)::int as "n" from "notification_delivery" group by 1, 2
-       ) d) as "deliveries"`,
+       ) d) as "deliveries",
+       json_build_object(
+         'uses', (select count(*) from "grant_use")::int,
+         'flagged_uses', (select count(distinct r."action_id") from "review" r join "grant_use" u on u."action_id" = r."action_id" where r."verdict" = 'FLAG')::int,
+         'created', (select count(*) from "standing_grant")::int,
+         'revoked', (select count(*) from "standing_grant" where "revoked_at" is not null)::int,
+         'active', (select count(*) from "standing_grant" g where ${LIVE_SQL('g')})::int
+       ) as "grants"`,
+    [new Date()],
   );
   const r = row!;
   return {
@@ -78,6 +96,7 @@ export async function loadPrometheusSnapshot(em: EntityManager): Promise<Prometh
     reviewBacklog: r.review_backlog,
     escalations: r.escalations,
     deliveries: r.deliveries.map((d) => ({ event: d.event, status: d.status, count: d.n })),
+    grants: { uses: r.grants.uses, flaggedUses: r.grants.flagged_uses, created: r.grants.created, revoked: r.grants.revoked, active: r.grants.active },
   };
 }
 
@@ -99,16 +118,25 @@ export async function renderPrometheus(snapshot: PrometheusSnapshot, now: Date):
   const escalations = new Counter({ name: 'countersign_escalations_total', help: 'Escalations: a level timed out and the next level took over.', registers });
   const expirations = new Counter({ name: 'countersign_expirations_total', help: 'Requests that expired with nobody deciding (the action did not run), by reason.', labelNames: ['reason'] as const, registers });
   const deliveries = new Counter({ name: 'countersign_notification_deliveries_total', help: 'Webhook notifications delivered, or given up on after their retries (FAILED), by event.', labelNames: ['event', 'status'] as const, registers });
+  const breakGlass = new Counter({ name: 'countersign_break_glass_total', help: 'Break-glass asked for: used (approved with nobody deciding), or refused over the daily limit or where the policy does not allow it.', labelNames: ['result'] as const, registers });
   const outbox = new Gauge({ name: 'countersign_notification_deliveries_pending', help: 'Webhook notifications waiting to be delivered or retried, by event.', labelNames: ['event'] as const, registers });
+  const grantUses = new Counter({ name: 'countersign_grant_uses_total', help: 'Requests a standing approval (grant) approved at once.', registers });
+  const grantFlags = new Counter({ name: 'countersign_grant_uses_flagged_total', help: 'Requests a grant approved that a reviewer then flagged.', registers });
+  const grantsCreated = new Counter({ name: 'countersign_grants_created_total', help: 'Grants created (by a decision, an approver or an admin).', registers });
+  const grantsRevoked = new Counter({ name: 'countersign_grants_revoked_total', help: 'Grants revoked.', registers });
+  const grantsActive = new Gauge({ name: 'countersign_grants_active', help: 'Grants that can let a request through now: not expired, revoked or used up.', registers });
 
   let pending = 0;
   for (const reason of EXPIRY_REASONS) expirations.inc({ reason }, 0);
+  for (const result of Object.values(BREAK_GLASS_RESULTS)) breakGlass.inc({ result }, 0);
   for (const r of snapshot.requests) {
     requests.inc({ mode: r.mode, status: r.status }, r.count);
     submitted.inc({ mode: r.mode }, r.count);
     if (r.status === ActionStatus.PENDING) pending += r.count;
     if (r.status === ActionStatus.EXPIRED) expirations.inc({ reason: r.reason ?? 'UNKNOWN' }, r.count);
     if (r.bucket !== null) latency.add(r.status, r.bucket, r.count, r.latencySum ?? 0);
+    const broken = r.reason === null ? undefined : BREAK_GLASS_RESULTS[r.reason];
+    if (broken) breakGlass.inc({ result: broken }, r.count);
   }
   queue.set({ queue: 'approval' }, pending);
   queue.set({ queue: 'review' }, snapshot.reviewBacklog);
@@ -118,6 +146,11 @@ export async function renderPrometheus(snapshot: PrometheusSnapshot, now: Date):
     if (d.status === DeliveryStatus.PENDING) outbox.inc({ event: d.event }, d.count);
     else deliveries.inc({ event: d.event, status: d.status }, d.count);
   }
+  grantUses.inc(snapshot.grants.uses);
+  grantFlags.inc(snapshot.grants.flaggedUses);
+  grantsCreated.inc(snapshot.grants.created);
+  grantsRevoked.inc(snapshot.grants.revoked);
+  grantsActive.set(snapshot.grants.active);
   return { contentType: registry.contentType, body: await registry.metrics() };
 }
 

@@ -46,12 +46,64 @@ export interface MetricsReport {
   expired: number;
   expiryRate: number | null;
 
+  /** Requests submitted in the window that break-glass approved (DESIGN §12). */
+  breakGlassUses: number;
+  /** Requests submitted in the window that asked for break-glass and were refused it (over the limit, or not allowed). */
+  breakGlassRefused: number;
+
   series: MetricsPoint[];
   approvers: ApproverMetrics[];
   policies: PolicyMetrics[];
   chains: ChainMetrics[];
   roles: RoleMetrics[];
+  /** Standing approvals (DESIGN §12): their uses in the window and how reviewers judged them. */
+  grants: GrantMetrics;
 }
+
+/**
+ * Grants in the window: uses and requests let through (events and submissions, as above),
+ * grants made and revoked, and the reviews of granted requests; `active` is now.
+ */
+export interface GrantMetrics {
+  /** Requests a grant let through in the window (grant uses). */
+  uses: number;
+  /** SYNC_APPROVAL requests submitted in the window that a grant approved at once (statusReason GRANTED). */
+  granted: number;
+  /** Of the SYNC_APPROVAL requests submitted in the window, the share a grant approved. */
+  grantedShare: number | null;
+  /** Grants that can let a request through now: not expired, revoked or used up. */
+  active: number;
+  created: number;
+  revoked: number;
+  /** Reviews (acknowledge or flag) of granted requests given in the window. */
+  reviews: number;
+  /** Granted requests flagged in review in the window. */
+  flagged: number;
+  /** The grants whose requests were flagged in the window, most flags first. */
+  flaggedGrants: FlaggedGrant[];
+}
+
+/** A grant some of whose requests were flagged in review in the window. */
+export interface FlaggedGrant {
+  grantId: string;
+  agentId: string;
+  agentName: string;
+  actionType: string;
+  grantedBy: string;
+  /** It can still let requests through now. */
+  active: boolean;
+  /** Requests it let through, ever. */
+  uses: number;
+  /** Its requests flagged in the window (each request once). */
+  flagged: number;
+  /** Those requests, oldest flag first (at most {@link FLAGGED_ACTIONS_LISTED}). */
+  flaggedActionIds: string[];
+  /** The reviewers' comments on those flags, as given (empty ones left out). */
+  comments: string[];
+}
+
+/** How many flagged requests a {@link FlaggedGrant} names. */
+export const FLAGGED_ACTIONS_LISTED = 20;
 
 export interface ModeCount {
   mode: Mode;

@@ -23,7 +23,9 @@ export type AlertKind =
   | 'LOAD_IMBALANCE'
   | 'QUEUE_GROWING'
   | 'REQUESTS_EXPIRING'
+  | 'REVOKE_GRANT'
   | 'RUBBER_STAMPING'
+  | 'SUGGEST_GRANT'
   | 'SYNC_ALWAYS_APPROVED';
 
 /** INFO: could be tuned; WARNING: oversight is weakening; CRITICAL: work is failing now. */
@@ -44,10 +46,27 @@ export type DataClassification =
   | 'PUBLIC'
   | 'RESTRICTED';
 
+/** With an APPROVE: let later requests of the same agent and type through within this scope (DESIGN §12). Not with a quorum of more than one. */
+export type DecisionGrantInput = {
+  /** The amount ceiling (inclusive), in the currency of the request decided. */
+  maxAmount?: number | null | undefined;
+  /** How many requests it may let through (null: any number until it expires). */
+  maxUses?: number | null | undefined;
+  reason?: string | null | undefined;
+  /** Only requests with the very arguments approved now. */
+  sameArguments?: boolean | null | undefined;
+  /** Only requests to the same destination as this one. */
+  sameDestination?: boolean | null | undefined;
+  /** How long it lasts: `30m`, `8h`, or seconds; at most the policy's grants.maxTtl. */
+  ttl: string;
+};
+
 export type DecisionInput = {
   actionId: string;
   /** Required with REQUEST_CHANGES: what to change. */
   comment?: string | null | undefined;
+  /** APPROVE only: also let later requests of this agent and type through within this scope (a standing approval, DESIGN §12). */
+  grant?: DecisionGrantInput | null | undefined;
   /** APPROVE: the arguments approved instead of the submitted ones (the agent must use them). REQUEST_CHANGES: a suggested payload. */
   modifiedPayload?: unknown;
   verdict: Verdict;

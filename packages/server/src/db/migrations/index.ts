@@ -9,6 +9,8 @@ import { Migration20261127010000_directory_version } from './Migration2026112701
 import { Migration20261204000000_secrets_at_rest } from './Migration20261204000000_secrets_at_rest.js';
 import { Migration20261204230000_decision_candidate } from './Migration20261204230000_decision_candidate.js';
 import { Migration20261204230000_web_session } from './Migration20261204230000_web_session.js';
+import { Migration20261205010000_grants } from './Migration20261205010000_grants.js';
+import { Migration20261205020000_break_glass } from './Migration20261205020000_break_glass.js';
 import { Migration20261205030000_email } from './Migration20261205030000_email.js';
 import { Migration20261205040000_slack } from './Migration20261205040000_slack.js';
 
@@ -27,6 +29,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204000000_secrets_at_rest', class: Migration20261204000000_secrets_at_rest },
   { name: 'Migration20261204230000_decision_candidate', class: Migration20261204230000_decision_candidate },
   { name: 'Migration20261204230000_web_session', class: Migration20261204230000_web_session },
+  { name: 'Migration20261205010000_grants', class: Migration20261205010000_grants },
+  { name: 'Migration20261205020000_break_glass', class: Migration20261205020000_break_glass },
   { name: 'Migration20261205030000_email', class: Migration20261205030000_email },
   { name: 'Migration20261205040000_slack', class: Migration20261205040000_slack },
 ];

@@ -50,6 +50,13 @@ describe('mails to approvers', () => {
     expect(writeEventMail(stored({}, NotificationEvent.ASSIGNED, { assignment: 'APPROVAL', cause: 'PAYLOAD_MODIFIED' }), 'fiona', options).text).toContain('your approval no longer counts');
   });
 
+  it('tells the reviewers of a break-glass that it ran without approval and waits for their review', () => {
+    const mail = writeEventMail(stored({ status: 'APPROVED', statusReason: 'BREAK_GLASS' }, NotificationEvent.BREAK_GLASS, { breakGlass: { justification: 'prod down', reviewDeadline: null } }), 'fiona', options);
+    expect(mail.subject).toMatch(/^\[Countersign\] Break-glass used: review it: /);
+    expect(mail.text).toContain('ran at once without approval');
+    expect(mail.text).toContain('https://cs.example.com/actions/req-1');
+  });
+
   it('leaves out what a request does not have', () => {
     const mail = writeEventMail(stored({ amount: null, deadline: null, requiredApprovals: 1 }), 'fiona', options);
     expect(mail.text).not.toMatch(/Amount:|Deadline:|Approvals needed:/);

@@ -21,7 +21,7 @@ interface StoredAction {
 }
 
 interface StoredEvent {
-  event: 'ASSIGNED' | 'ESCALATED' | 'ABOUT_TO_EXPIRE' | 'DECIDED';
+  event: 'ASSIGNED' | 'ESCALATED' | 'ABOUT_TO_EXPIRE' | 'DECIDED' | 'BREAK_GLASS';
   action: StoredAction;
   assignment?: 'APPROVAL' | 'REVIEW';
   cause?: string;
@@ -118,6 +118,8 @@ function headline(body: StoredEvent): { subject: string; lead: string } {
       return { subject: 'Time is running out', lead: 'This request still waits for your approval, and its deadline is near.' };
     case 'DECIDED':
       return { subject: 'Request decided', lead: 'A request you were asked about was decided.' };
+    case 'BREAK_GLASS':
+      return { subject: 'Break-glass used: review it', lead: 'An agent broke the glass: this request ran at once without approval, and waits for your review before its deadline.' };
   }
 }
 

@@ -52,6 +52,9 @@ export function wantsEmail(prefs: Pick<EmailPreferences, 'emailAssigned' | 'emai
       return prefs.emailEscalated;
     case NotificationEvent.ABOUT_TO_EXPIRE:
       return prefs.emailAboutToExpire;
+    case NotificationEvent.BREAK_GLASS:
+      // It ran without approval and its review has a deadline: as pressing as a request waiting for you.
+      return prefs.emailAssigned;
     case NotificationEvent.DECIDED:
       // The page of a decided request says what happened; no mail chases it.
       return false;
