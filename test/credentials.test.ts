@@ -14,6 +14,10 @@ const UPDATE_APPROVER = 'mutation($id: ID!, $input: UpdateApproverInput!) { upda
 const ROTATE_TOKEN = 'mutation($id: ID!) { rotateApproverToken(id: $id) { token approver { id name } } }';
 const CREATE_ADMIN_TOKEN = 'mutation($name: String!) { createAdminToken(name: $name) { token adminToken { id name } } }';
 const REVOKE_ADMIN_TOKEN = 'mutation($id: ID!) { revokeAdminToken(id: $id) { id name revokedAt } }';
+const SUBMIT_OP = 'mutation($input: ActionInput!) { submitAction(input: $input) { id status } }';
+const DECIDE_OP = 'mutation($input: DecisionInput!) { decide(input: $input) { id status } }';
+const ACTION_STATUS = 'query($id: ID!) { action(id: $id) { status decisions { verdict } } }';
+const AUDIT_ALL = 'query($kind: [String!]) { auditLog(filter: { kind: $kind }, first: 100) { nodes { actorId } } }';
 const AUDIT = 'query($kind: [String!]) { auditLog(filter: { kind: $kind }, first: 50) { nodes { kind subjectId actorType actorId } } }';
 
 /** The next operation on a socket whose credential just died: refused, or cut off by the close. */
@@ -66,9 +70,10 @@ describe('credentials on open WebSockets', () => {
    * Opens, for one credential, a socket on each instance with a live subscription, makes the
    * change, and checks what a user would see: the next operation on instance a is refused,
    * both sockets close with 4403 (b's only through the event bus, since nothing is sent on
-   * it), and the subscriptions end with them.
+   * it), and the subscriptions end with them. `attack` is what the dead credential tries
+   * next on its open socket (what an attacker holding it would do, not a harmless read).
    */
-  async function expectSocketsClosedBy(token: string, actionId: string, change: () => Promise<unknown>) {
+  async function expectSocketsClosedBy(token: string, actionId: string, change: () => Promise<unknown>, attack: { query: string; variables?: Record<string, unknown> } = { query: ME }) {
     const subscription = { query: ACTION_UPDATED, variables: { id: actionId } };
     const onA = await connect(a, token);
     const onB = await connect(b, token);
@@ -80,7 +85,7 @@ describe('credentials on open WebSockets', () => {
 
     await change();
 
-    const next = await onA.request(ME);
+    const next = await onA.request(attack.query, attack.variables);
     expect(refused(next), JSON.stringify(next)).toBe(true);
     expect(await closeCode(onA)).toBe(4403);
     expect(await closeCode(onB)).toBe(4403);
@@ -94,7 +99,9 @@ describe('credentials on open WebSockets', () => {
     let newKey = '';
     await expectSocketsClosedBy(agent.apiKey, pending.id, async () => {
       newKey = (await gqlOk(a.url, ROTATE_KEY, { id: agent.id }, a.adminToken)).rotateAgentKey.apiKey;
-    });
+    }, { query: SUBMIT_OP, variables: { input: { ...INPUTS.auto, idempotencyKey: 'after-rotation' } } });
+    // The old key's submission never landed: the agent has only the request made before.
+    expect((await gqlOk(a.url, '{ myActions(first: 10) { totalCount } }', {}, newKey)).myActions.totalCount).toBe(1);
     // The new key works, on a socket too.
     const fresh = await connect(b, newKey);
     expect(await fresh.request(ME)).toMatchObject({ kind: 'next', payload: { data: { me: { id: agent.id } } } });
@@ -103,12 +110,18 @@ describe('credentials on open WebSockets', () => {
   it('closes the sockets of an agent that is suspended, on every instance', async () => {
     const agent = await createAgent(a, 'suspended-bot');
     const pending = await submit(a, agent.apiKey, { ...INPUTS.sync, idempotencyKey: 'suspend' });
-    await expectSocketsClosedBy(agent.apiKey, pending.id, () => gqlOk(a.url, SUSPEND, { id: agent.id }, a.adminToken));
+    await expectSocketsClosedBy(agent.apiKey, pending.id, () => gqlOk(a.url, SUSPEND, { id: agent.id }, a.adminToken),
+      { query: SUBMIT_OP, variables: { input: { ...INPUTS.auto, idempotencyKey: 'after-suspension' } } });
+    const submitted = (await gqlOk(a.url, AUDIT_ALL, { kind: ['ACTION_SUBMITTED'] }, a.adminToken)).auditLog.nodes as { actorId: string }[];
+    expect(submitted.filter((e) => e.actorId === agent.id)).toHaveLength(1);
   });
 
   it('closes the sockets of an approver who is deactivated, and they can no longer register a webhook over one', async () => {
     const approver = await createApprover(a, 'dora', ['finance']);
-    await expectSocketsClosedBy(approver.token, await pendingRequest(), () => gqlOk(a.url, UPDATE_APPROVER, { id: approver.id, input: { active: false } }, a.adminToken));
+    const pending = await pendingRequest();
+    await expectSocketsClosedBy(approver.token, pending, () => gqlOk(a.url, UPDATE_APPROVER, { id: approver.id, input: { active: false } }, a.adminToken),
+      { query: DECIDE_OP, variables: { input: { actionId: pending, verdict: 'APPROVE' } } });
+    expect((await gqlOk(a.url, ACTION_STATUS, { id: pending }, a.adminToken)).action).toEqual({ status: 'PENDING', decisions: [] });
     const result = await gql(a.url, 'mutation { createWebhook(input: { url: "https://hooks.example.com/x" }) { secret } }', {}, approver.token);
     expect(errorCode(result)).toBe('UNAUTHENTICATED');
   });
@@ -127,11 +140,14 @@ describe('credentials on open WebSockets', () => {
 
   it('closes the sockets of a revoked admin token, on every instance', async () => {
     const created = (await gqlOk(a.url, CREATE_ADMIN_TOKEN, { name: 'ci-job' }, a.adminToken)).createAdminToken;
+    const victim = await createAgent(a, 'victim-bot');
     await expectSocketsClosedBy(created.token, await pendingRequest(), async () => {
       const revoked = (await gqlOk(a.url, REVOKE_ADMIN_TOKEN, { id: created.adminToken.id }, a.adminToken)).revokeAdminToken;
       expect(revoked).toMatchObject({ id: created.adminToken.id, name: 'ci-job' });
       expect(revoked.revokedAt).not.toBeNull();
-    });
+    }, { query: SUSPEND, variables: { id: victim.id } });
+    // The revoked token's kill switch did nothing: the agent still acts.
+    expect((await submit(a, victim.apiKey, INPUTS.auto)).status).toBe('APPROVED');
     expect(errorCode(await gql(a.url, ME, {}, created.token))).toBe('UNAUTHENTICATED');
     const audit = (await gqlOk(a.url, AUDIT, { kind: 'ADMIN_TOKEN_REVOKED' }, a.adminToken)).auditLog.nodes;
     expect(audit).toEqual([{ kind: 'ADMIN_TOKEN_REVOKED', subjectId: created.adminToken.id, actorType: 'ADMIN', actorId: null }]);
@@ -140,9 +156,11 @@ describe('credentials on open WebSockets', () => {
   it('closes the sockets of an approver whose token is rotated, and the new token works at once', async () => {
     const approver = await createApprover(a, 'rita', ['finance']);
     let newToken = '';
-    await expectSocketsClosedBy(approver.token, await pendingRequest(), async () => {
+    const pending = await pendingRequest();
+    await expectSocketsClosedBy(approver.token, pending, async () => {
       newToken = (await gqlOk(a.url, ROTATE_TOKEN, { id: approver.id }, a.adminToken)).rotateApproverToken.token;
-    });
+    }, { query: DECIDE_OP, variables: { input: { actionId: pending, verdict: 'APPROVE' } } });
+    expect((await gqlOk(a.url, ACTION_STATUS, { id: pending }, a.adminToken)).action).toEqual({ status: 'PENDING', decisions: [] });
     expect(newToken).toMatch(/^cs_appr_/);
     expect(errorCode(await gql(a.url, ME, {}, approver.token))).toBe('UNAUTHENTICATED');
     expect((await gqlOk(b.url, ME, {}, newToken)).me).toMatchObject({ kind: 'APPROVER', id: approver.id });

@@ -34,6 +34,23 @@ describe("an approver's history (myDecisions, the web app's /history)", () => {
     expect(page2).toMatchObject({ pageInfo: { hasNextPage: false }, nodes: [{ id: first.id, status: 'DENIED' }] });
   });
 
+  it('lists a request once, at my latest verdict, when I approved it again after someone changed its payload', async () => {
+    const cara = await createApprover(stack, 'cara', ['finance']);
+    const dan = await createApprover(stack, 'dan', ['finance']);
+    // Over 1,000,000 USD the fixture's policy requires two approvals.
+    const wire = await submit(stack, agent.apiKey, { ...INPUTS.sync, amount: { value: 2_000_000, currency: 'USD' }, payload: { to: 'ACME', amount: 2_000_000 } });
+    expect(wire.requiredApprovals).toBe(2);
+    await gqlOk(stack.url, DECIDE, { input: { actionId: wire.id, verdict: 'APPROVE' } }, cara.token);
+    await gqlOk(stack.url, DECIDE, { input: { actionId: wire.id, verdict: 'APPROVE', modifiedPayload: { to: 'ACME', amount: 1_900_000 } } }, dan.token);
+    const done = (await gqlOk(stack.url, DECIDE, { input: { actionId: wire.id, verdict: 'APPROVE' } }, cara.token)).decide;
+    expect(done.status).toBe('APPROVED');
+
+    const history = (await gqlOk(stack.url, HISTORY, { first: 10 }, cara.token)).myDecisions;
+    expect(history.totalCount).toBe(1);
+    expect(history.nodes.map((n: { id: string }) => n.id)).toEqual([wire.id]);
+    expect(history.nodes[0].decisions.filter((d: { approver: { id: string } }) => d.approver.id === cara.id)).toHaveLength(2);
+  });
+
   it('is for approvers only: an agent and an admin are refused, and so is a request without credentials', async () => {
     expect(errorCode(await gql(stack.url, HISTORY, {}, agent.apiKey))).toBe('FORBIDDEN');
     expect(errorCode(await gql(stack.url, HISTORY, {}, stack.adminToken))).toBe('FORBIDDEN');

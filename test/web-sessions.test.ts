@@ -339,6 +339,15 @@ describe('web app sessions', () => {
       expect(response.headers.get('cache-control')).toBe('no-store');
     });
 
+    it('serves a rebuilt index.html without a restart (the page is read once per build, not per load)', async () => {
+      const before = await (await fetch(`${base}/actions/1`)).text();
+      expect(before).toContain('index-Ab12Cd34.js');
+      const rebuilt = '<!doctype html><title>Countersign</title><div id="root"></div><script type="module" src="/assets/index-Ef56Gh78.js"></script>';
+      await writeFile(path.join(webDir, 'index.html'), rebuilt);
+      const after = await (await fetch(`${base}/actions/1`)).text();
+      expect(after).toBe(rebuilt);
+    });
+
     it('answers 404 for a missing asset instead of the page', async () => {
       const response = await fetch(`${base}/assets/gone-12345678.js`);
       expect(response.status).toBe(404);

@@ -76,7 +76,9 @@ describe('the web app for admins (a real Chromium on a real server)', () => {
     }
   }, 180_000);
 
-  it('suspends an agent from the agents page: its next request is denied; resuming lets it ask again', async () => {
+  it('suspends an agent from the agents page: what it waits for is cancelled, its next request denied; resuming lets it ask again', async () => {
+    const waiting = await submit(server, agent.apiKey, { ...INPUTS.sync, summary: 'Wire waiting when the switch is pulled' });
+    expect(waiting.status).toBe('PENDING');
     const { context, page } = await newPage(browser);
     await signIn(page, base, server.adminToken);
     await nav(page, 'Agents').click();
@@ -87,6 +89,9 @@ describe('the web app for admins (a real Chromium on a real server)', () => {
     await eventually(() => page.getByRole('button', { name: 'Resume payments-bot' }).isVisible());
     await eventually(() => page.getByText('Suspended: Sending duplicate wires').isVisible());
     expect(await submit(server, agent.apiKey, INPUTS.auto)).toMatchObject({ status: 'DENIED', statusReason: 'AGENT_SUSPENDED' });
+    // The kill switch reaches what was already waiting for a human: no approver can let it run now.
+    const after = await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { status statusReason receipt } }', { id: waiting.id }, server.adminToken);
+    expect(after.action).toEqual({ status: 'CANCELLED', statusReason: 'AGENT_SUSPENDED', receipt: null });
 
     await page.getByRole('button', { name: 'Resume payments-bot' }).click();
     await eventually(() => page.getByRole('button', { name: 'Suspend payments-bot' }).isVisible());

@@ -181,9 +181,13 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
 
     const { context, page } = await newPage(browser);
     await signIn(page, base, felix.token);
+    // fiona's approval of her own change counts: one of two, in the queue and on the page.
+    const row = page.getByRole('listitem').filter({ hasText: input.summary });
+    await eventually(() => row.getByText('1 of 2 approvals').isVisible());
     await page.goto(`${base}/actions/${id}`);
     const candidate = page.getByRole('region', { name: 'Payload now up for approval' });
     await eventually(() => candidate.isVisible());
+    await eventually(() => page.getByText('1 of 2 approvals').first().isVisible());
     expect(await candidate.getByLabel('Changes from the submitted payload').textContent()).toMatch(/25000[\s\S]*1500000/);
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();

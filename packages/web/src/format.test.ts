@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, parseJson, prettyJson, quorum, words } from './format.js';
+import { countdown, parseJson, prettyJson, words } from './format.js';
 
 describe('formatting for approvers', () => {
   const now = Date.parse('2026-12-04T12:00:00Z');
@@ -15,13 +15,6 @@ describe('formatting for approvers', () => {
   });
   it('prints JSON with sorted keys so a diff shows only real changes', () => {
     expect(prettyJson({ b: 1, a: { d: 2, c: 3 } })).toBe(prettyJson({ a: { c: 3, d: 2 }, b: 1 }));
-  });
-  it('leaves out approvals of a payload a later approver changed', () => {
-    expect(quorum([{ verdict: 'APPROVE', superseded: true }, { verdict: 'APPROVE', superseded: false }], 2)).toEqual({ given: 1, required: 2 });
-  });
-
-  it('counts only approvals toward the quorum', () => {
-    expect(quorum([{ verdict: 'APPROVE' }, { verdict: 'DENY' }], 2)).toEqual({ given: 1, required: 2 });
   });
   it('turns enum values into words', () => {
     expect(words('CHANGES_REQUESTED')).toBe('Changes requested');

@@ -74,8 +74,3 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** Approvals given so far toward the quorum. */
-export function quorum(decisions: readonly { verdict: string; superseded?: boolean | null }[], required: number): { given: number; required: number } {
-  // An approval of a payload a later approver changed no longer counts (DESIGN §2).
-  return { given: decisions.filter((d) => d.verdict === 'APPROVE' && d.superseded !== true).length, required };
-}

@@ -140,8 +140,20 @@ export class ActionsResolver {
   }
 }
 
+/** Per request object, so `approvals` and `candidatePayload` in one selection work it out once. */
+const candidates = new WeakMap<ActionRequestType, Promise<Candidate>>();
+
 /** The candidate payload of a request and who approved it (decisions/quorum.ts), from its decisions. */
-async function candidateOf(action: ActionRequestType, ctx: Context): Promise<Candidate> {
+function candidateOf(action: ActionRequestType, ctx: Context): Promise<Candidate> {
+  let candidate = candidates.get(action);
+  if (!candidate) {
+    candidate = computeCandidate(action, ctx);
+    candidates.set(action, candidate);
+  }
+  return candidate;
+}
+
+async function computeCandidate(action: ActionRequestType, ctx: Context): Promise<Candidate> {
   const decisions = relationsOf(action)?.decisions ?? (await ctx.loaders.decisions.load(action.id));
   // By round, and within a round the modifications first: the order candidateAfter reads stored votes in.
   const votes = [...decisions]

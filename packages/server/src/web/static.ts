@@ -35,16 +35,21 @@ const gzipAsync = promisify(gzip);
 /** Text worth compressing for a phone on a slow network (images and fonts already are). */
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.map', '.svg', '.txt']);
 
-/** Files compressed once, by path, size and time of change; a handful of bundles, bounded anyway. */
-class GzipCache {
+/**
+ * Files read (and compressed) once, by path, size and time of change: a rebuild while the
+ * server runs is picked up; a handful of bundles, bounded anyway.
+ */
+class FileCache {
   private readonly entries = new Map<string, { key: string; data: Buffer }>();
   private readonly maxEntries = 256;
+
+  constructor(private readonly load: (file: string) => Promise<Buffer>) {}
 
   async get(file: string, size: number, mtimeMs: number): Promise<Buffer> {
     const key = `${size}:${mtimeMs}`;
     const cached = this.entries.get(file);
     if (cached?.key === key) return cached.data;
-    const data = await gzipAsync(await readFile(file));
+    const data = await this.load(file);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(file, { key, data });
     return data;
@@ -111,12 +116,15 @@ const NOT_BUILT = `<!doctype html>
 export function staticApp(options: { dir: string | null; publicUrl: string | null; logger: Logger; https: (req: IncomingMessage) => boolean }) {
   const root = path.resolve(options.dir ?? DEFAULT_WEB_DIR);
   const indexFile = path.join(root, 'index.html');
-  const compressed = new GzipCache();
+  const compressed = new FileCache(async (file) => gzipAsync(await readFile(file)));
+  // index.html is asked for on every page load and deep link: read once per build.
+  const pages = new FileCache((file) => readFile(file));
 
   const serveIndex = async (req: IncomingMessage, res: ServerResponse, headers: Record<string, string>) => {
     let html: Buffer;
     try {
-      html = await readFile(indexFile);
+      const info = await stat(indexFile);
+      html = await pages.get(indexFile, info.size, info.mtimeMs);
     } catch {
       const page = NOT_BUILT.replace('%DIR%', escapeHtml(root));
       res.writeHead(503, { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

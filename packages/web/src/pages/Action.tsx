@@ -3,7 +3,7 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.js';
 import type { ActionPageQuery } from '../gql/graphql.js';
-import { dateTime, money, parseJson, percent, prettyJson, quorum, words } from '../format.js';
+import { dateTime, money, parseJson, percent, prettyJson, words } from '../format.js';
 import { ConfirmDialog, Countdown, Empty, ErrorNote, Loading, Quorum, RiskBadge, StatusBadge, typingIn, useNow } from '../components/ui.js';
 import { JsonDiff, ReadableJson } from '../components/JsonDiff.js';
 
@@ -38,6 +38,7 @@ const ActionQuery = graphql(`
         payloadTruncated followsSuggestion
       }
       assignees { level viaRole approver { id name } onBehalfOf { id name } }
+      approvals
       decisions { verdict comment modifiedPayload superseded at approver { id name } onBehalfOf { id name } }
       reviews { verdict comment at approver { id name } onBehalfOf { id name } }
       auditTrail { seq at kind actorType actorId data }
@@ -97,7 +98,8 @@ export default function ActionPage({ id, canDecide }: { id: string; canDecide: b
 function ActionView({ action, canDecide }: { action: Action; canDecide: boolean }) {
   const now = useNow();
   const names = useMemo(() => nameIndex(action), [action]);
-  const q = quorum(action.decisions, action.requiredApprovals);
+  // The server's count: one person, one vote, approvals of a superseded payload left out.
+  const q = { given: action.approvals, required: action.requiredApprovals };
   const pending = action.status === 'PENDING' && action.mode === 'SYNC_APPROVAL';
   useEffect(() => {
     document.title = `${action.summary} · Countersign`;

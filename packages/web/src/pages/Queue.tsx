@@ -3,7 +3,7 @@ import { useQuery } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.js';
 import { useQueueChanges } from '../live.js';
-import { money, quorum } from '../format.js';
+import { money } from '../format.js';
 import { Countdown, Empty, ErrorNote, Loading, Quorum, RiskBadge, useListKeys, useNow } from '../components/ui.js';
 
 const QueueQuery = graphql(`
@@ -22,7 +22,7 @@ const QueueQuery = graphql(`
         amount { value currency }
         risk { score level }
         agent { id name }
-        decisions { verdict }
+        approvals
         assignees { onBehalfOf { id name } approver { id } }
       }
     }
@@ -66,7 +66,7 @@ export function Queue() {
           </p>
           <ul className="list" aria-label="Requests waiting for you">
             {nodes.map((a, i) => {
-              const q = quorum(a.decisions, a.requiredApprovals);
+              const q = { given: a.approvals, required: a.requiredApprovals };
               const delegatedFrom = a.assignees.find((x) => x.onBehalfOf)?.onBehalfOf?.name;
               return (
                 <li key={a.id} data-index={i} className={i === current ? 'item current' : 'item'} onMouseEnter={() => setCurrent(i)}>
