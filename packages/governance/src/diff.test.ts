@@ -25,6 +25,13 @@ describe('diffGovernance', () => {
     ]);
   });
 
+  it("counts a change of a policy's break-glass rule as an update of the policy", () => {
+    const allowed = EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    breakGlass: { allowed: true, maxPerDay: 1 }\n    consequences:\n');
+    expect(allowed).not.toBe(EXAMPLE_GOVERNANCE_YAML);
+    expect(diffGovernance(EXAMPLE, documentOf(allowed))).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }]);
+    expect(diffGovernance(documentOf(allowed), documentOf(allowed.replace('maxPerDay: 1', 'maxPerDay: 2')))).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }]);
+  });
+
   it('finds no change between a document and itself', () => {
     expect(diffGovernance(EXAMPLE, documentOf(EXAMPLE_GOVERNANCE_YAML))).toEqual([]);
   });

@@ -131,7 +131,7 @@ escalationChains:
 
     it('names an unknown field and the fields that would fit', () => {
       expect(messagesOf('version: 1\npolicies:\n  - { name: a, match: "true", prioritty: 3 }')).toEqual([
-        'policies[0].prioritty: is not a known field (expected name, description, priority, match, modes, adjust, consequences, grants)',
+        'policies[0].prioritty: is not a known field (expected name, description, priority, match, modes, adjust, consequences, grants, breakGlass)',
       ]);
       expect(messagesOf('version: 1\nroute: []')).toEqual([
         'route: is not a known field (expected version, riskModel, policies, escalationChains, routes)',
@@ -270,6 +270,25 @@ escalationChains:
       expect(messagesOf('')).toEqual(['the document is empty; it needs at least `version: 1`']);
       expect(messagesOf('- version: 1')).toEqual(['the document must be a mapping, not a list']);
     });
+  });
+});
+
+describe('policies[].breakGlass', () => {
+  const withBreakGlass = (block: string) => `version: 1\npolicies:\n  - { name: payments, match: 'true', breakGlass: ${block} }\n`;
+
+  it('is absent (not allowed) unless a policy opts in, and maxPerDay defaults to 1', () => {
+    expect(parsed('version: 1\npolicies:\n  - { name: payments, match: "true" }').document.policies[0]!.breakGlass).toBeUndefined();
+    expect(parsed(withBreakGlass('{ allowed: true, maxPerDay: 3 }')).document.policies[0]!.breakGlass).toEqual({ allowed: true, maxPerDay: 3 });
+    expect(parsed(withBreakGlass('{ allowed: true }')).document.policies[0]!.breakGlass).toEqual({ allowed: true, maxPerDay: 1 });
+    expect(parsed(withBreakGlass('{ allowed: false }')).document.policies[0]!.breakGlass).toEqual({ allowed: false, maxPerDay: 1 });
+  });
+
+  it('refuses a maxPerDay that is not a whole number from 1, a missing allowed, and unknown fields', () => {
+    expect(messagesOf(withBreakGlass('{ allowed: true, maxPerDay: 0 }'))).toEqual(['policies[0].breakGlass.maxPerDay: must be at least 1']);
+    expect(messagesOf(withBreakGlass('{ allowed: true, maxPerDay: 1.5 }'))).toEqual(['policies[0].breakGlass.maxPerDay: must be a whole number, not 1.5']);
+    expect(messagesOf(withBreakGlass('{ maxPerDay: 2 }'))).toEqual(['policies[0].breakGlass.allowed: is required']);
+    expect(messagesOf(withBreakGlass('{ allowed: "yes" }'))).toEqual(['policies[0].breakGlass.allowed: must be a boolean, not text "yes"']);
+    expect(messagesOf(withBreakGlass('{ allowed: true, perDay: 2 }'))).toEqual(['policies[0].breakGlass.perDay: is not a known field (expected allowed, maxPerDay)']);
   });
 });
 

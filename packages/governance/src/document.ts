@@ -48,6 +48,8 @@ export interface Policy {
   readonly consequences?: Consequences;
   /** Standing approvals (DESIGN §12); absent: none under this policy. */
   readonly grants?: GrantsPolicy;
+  /** Whether an agent may break glass on this policy's requests (DESIGN §12); absent: it may not. */
+  readonly breakGlass?: BreakGlassPolicy;
 }
 
 /** A policy's `grants` block: whether grants may cover its requests, for how long at most, up to which level. */
@@ -57,6 +59,17 @@ export interface GrantsPolicy {
   readonly maxTtl: number;
   /** The highest level a grant may cover (default HIGH; CRITICAL never). */
   readonly maxLevel: RiskLevel;
+}
+
+/**
+ * Break-glass on a policy (DESIGN §12): a request that would wait for approval may, with a
+ * justification, be approved at once and reviewed afterwards, at most `maxPerDay` times per
+ * agent and UTC day.
+ */
+export interface BreakGlassPolicy {
+  readonly allowed: boolean;
+  /** Uses per agent and UTC day; a whole number from 1. */
+  readonly maxPerDay: number;
 }
 
 /** Who may decide at a level: anyone holding one of `roles`, and the approvers named in `names`. */
@@ -289,6 +302,7 @@ const policy = z.strictObject({
   adjust: z.array(adjustment).default([]),
   consequences: z.strictObject({ approve: z.string().min(1).optional(), deny: z.string().min(1).optional() }).optional(),
   grants: grantsBlock.optional(),
+  breakGlass: z.strictObject({ allowed: z.boolean(), maxPerDay: z.number().int().min(1).default(1) }).optional(),
 });
 
 const approverSelector = z

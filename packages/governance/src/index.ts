@@ -25,6 +25,7 @@ export {
   inEvaluationOrder,
   parseGovernance,
   type ApproverSelector,
+  type BreakGlassPolicy,
   type CompiledAdjustment,
   type CompiledGovernance,
   type CompiledPolicy,

@@ -224,6 +224,15 @@ ${CHAIN}${CATCH_ALL_ROUTE}`,
       expect(warnings).toEqual(['Policy "p" adjust[0] can never apply: its condition is always false.']);
     });
 
+    it('warns about a policy that allows break-glass on requests that never wait for approval', () => {
+      const policy = (modes: string, adjust = '[]') => `version: 1\npolicies:\n  - { name: p, match: 'true', modes: ${modes}, adjust: ${adjust}, breakGlass: { allowed: true } }${CHAIN}${CATCH_ALL_ROUTE}`;
+      expect(lint(policy('{ LOW: AUTO, MEDIUM: AUTO, HIGH: ASYNC_REVIEW, CRITICAL: BLOCK }'), staff)).toEqual([
+        'Policy "p" allows break-glass, but none of its requests waits for approval (no mode is SYNC_APPROVAL), so it never applies.',
+      ]);
+      expect(lint(policy('{ LOW: AUTO, MEDIUM: AUTO, HIGH: AUTO, CRITICAL: AUTO }', "[ { when: 'has(action.amount)', mode: SYNC_APPROVAL } ]"), staff)).toEqual([]);
+      expect(lint(policy('{}'), staff)).toEqual([]);
+    });
+
     it('warns about a route after a catch-all of higher priority', () => {
       const warnings = lint(
         `version: 1${CHAIN}

@@ -1,4 +1,5 @@
 import type { CompiledCondition } from './cel.js';
+import { Mode } from './enums.js';
 import { compileGovernance, type ApproverSelector, type CompiledGovernance, type EscalationChain, type GovernanceDocument } from './document.js';
 
 /** An approver as the linter needs to know them. */
@@ -158,6 +159,11 @@ function unreachableRules(compiled: CompiledGovernance): string[] {
   for (const policy of compiled.policies) {
     for (const rule of policy.adjust) {
       if (rule.when.constant === false) warnings.push(`Policy "${policy.name}" adjust[${rule.index}] can never apply: its condition is always false.`);
+    }
+    // Break-glass only ever opens a request that would wait for approval (DESIGN §12).
+    const waits = Object.values(policy.modes).includes(Mode.SYNC_APPROVAL) || policy.adjust.some((rule) => rule.mode === Mode.SYNC_APPROVAL);
+    if (policy.breakGlass?.allowed && !waits) {
+      warnings.push(`Policy "${policy.name}" allows break-glass, but none of its requests waits for approval (no mode is SYNC_APPROVAL), so it never applies.`);
     }
   }
   warnings.push(...shadowed('Route', 'when', compiled.routes.map((route) => ({ name: route.name, condition: route.when }))));

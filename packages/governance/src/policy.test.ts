@@ -39,10 +39,22 @@ describe('decidePolicy', () => {
         mode,
         requiredApprovals: 1,
         consequences: null,
+        breakGlass: null,
         notes: [],
         adjustments: [],
       });
     });
+  });
+
+  it("carries the matching policy's break-glass rule, and none without a policy", () => {
+    const governance = compile(`version: 1
+policies:
+  - { name: payments, match: 'action.type.startsWith("payments.")', breakGlass: { allowed: true, maxPerDay: 2 } }
+  - { name: reports, match: 'action.type.startsWith("reports.")' }
+`);
+    expect(decidePolicy(governance, vars({ type: 'payments.transfer' }, RiskLevel.HIGH), RiskLevel.HIGH).breakGlass).toEqual({ allowed: true, maxPerDay: 2 });
+    expect(decidePolicy(governance, vars({ type: 'reports.send' }, RiskLevel.HIGH), RiskLevel.HIGH).breakGlass).toBeNull();
+    expect(decidePolicy(governance, vars({ type: 'crm.export' }, RiskLevel.HIGH), RiskLevel.HIGH).breakGlass).toBeNull();
   });
 
   it('uses the defaults when no policy matches', () => {

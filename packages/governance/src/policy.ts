@@ -1,6 +1,6 @@
 import { LEVEL_ORDER, Mode, RiskLevel, assertNever } from './enums.js';
 import type { CelVars } from './cel.js';
-import { defaultModeFor, type CompiledGovernance, type CompiledPolicy, type Consequences } from './document.js';
+import { defaultModeFor, type BreakGlassPolicy, type CompiledGovernance, type CompiledPolicy, type Consequences } from './document.js';
 
 /** How a request is handled, and why: recorded on the request for approvers and auditors. */
 export interface PolicyDecision {
@@ -12,6 +12,8 @@ export interface PolicyDecision {
   /** Distinct approvers needed; 1 unless an adjustment asks for more. */
   requiredApprovals: number;
   consequences: Consequences | null;
+  /** The policy's break-glass rule; null (not allowed) when it has none or no policy matched. */
+  breakGlass: BreakGlassPolicy | null;
   /** Conditions that failed to evaluate and so counted as false, e.g. `policy payments adjust[0].when: No such key: amount`. */
   notes: string[];
   /** One sentence per adjustment that applied, saying what it did. */
@@ -34,7 +36,7 @@ export function decidePolicy(compiled: CompiledGovernance | null, vars: CelVars,
   const notes: string[] = [];
   const policy = compiled ? firstMatchingPolicy(compiled.policies, vars, notes) : null;
   if (policy === null) {
-    return { policy: null, level: assessedLevel, mode: defaultModeFor(assessedLevel), requiredApprovals: 1, consequences: null, notes, adjustments: [] };
+    return { policy: null, level: assessedLevel, mode: defaultModeFor(assessedLevel), requiredApprovals: 1, consequences: null, breakGlass: null, notes, adjustments: [] };
   }
 
   let level = assessedLevel;
@@ -80,6 +82,7 @@ export function decidePolicy(compiled: CompiledGovernance | null, vars: CelVars,
     mode: forcedMode ?? policy.modes[level],
     requiredApprovals,
     consequences: policy.consequences ?? null,
+    breakGlass: policy.breakGlass ?? null,
     notes,
     adjustments,
   };
