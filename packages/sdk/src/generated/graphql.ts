@@ -9,6 +9,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 /** What an agent wants to do (DESIGN §2 step 1). */
 export type ActionInput = {
   amount?: AmountInput | null | undefined;
+  /** Break-glass (DESIGN §12): approve at once, where the policy allows it, with a mandatory review afterwards. */
+  breakGlass?: BreakGlassInput | null | undefined;
   /** Free JSON: conversation, on whose behalf, trace id. */
   context?: unknown;
   /** e.g. PII, PHI, PCI. */
@@ -48,6 +50,12 @@ export type AmountInput = {
   currency: string;
   /** Non-negative. */
   value: number;
+};
+
+/** Break-glass (DESIGN §12): why this cannot wait for an approver. */
+export type BreakGlassInput = {
+  /** Required, 1–2000 characters: approvers and every admin channel read it. */
+  justification: string;
 };
 
 /** How sensitive the data the action touches is. */

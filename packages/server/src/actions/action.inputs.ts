@@ -1,6 +1,7 @@
 import { InputType, Field, ID, Int, Float } from 'type-graphql';
 import { DataClassification, Operation, OutcomeStatus } from '../shared/enums.js';
 import { JSONScalar } from '../graphql/scalars.js';
+import { BreakGlassInput } from '../break-glass/break-glass.inputs.js';
 
 @InputType('DestinationInput')
 export class DestinationInput {
@@ -31,6 +32,7 @@ export class ActionInput {
   @Field(() => JSONScalar, { nullable: true, description: 'Free JSON: conversation, on whose behalf, trace id.' }) context?: unknown;
   @Field(() => String, { nullable: true, description: 'Unique per agent: resubmitting with the same key returns the same request.' }) idempotencyKey?: string | null;
   @Field(() => ID, { nullable: true, description: 'The request this one revises after changes were requested.' }) revisionOf?: string | null;
+  @Field(() => BreakGlassInput, { nullable: true, description: "Break-glass (DESIGN §12): approve at once, where the policy allows it, with a mandatory review afterwards." }) breakGlass?: BreakGlassInput | null;
 }
 
 @InputType('OutcomeInput')

@@ -15,6 +15,7 @@ import type { ActionDigestType, AgentBaselineType } from './context.types.js';
 import {
   loadBaselines, loadRecentActions, loadSimilarActions, type RecentActionsKey, type SimilarActions, type SimilarActionsKey,
 } from './context.service.js';
+import { loadBreakGlass, type BreakGlassView } from '../break-glass/break-glass.service.js';
 
 function byId<T extends { id: string }>(rows: T[], ids: readonly string[]): (T | null)[] {
   const map = new Map(rows.map((r) => [r.id, r]));
@@ -124,6 +125,7 @@ export function createLoaders(em: EntityManager, principal: Principal | null) {
       cacheKeyFn: (k) => `${k.id}:${k.limit}`,
     }),
     agentBaseline: new DataLoader<string, AgentBaselineType>((ids) => loadBaselines(em, ids, new Date())),
+    breakGlass: new DataLoader<string, BreakGlassView | null>((ids) => loadBreakGlass(em, ids)),
   };
 }
 

@@ -2,6 +2,7 @@ import type { SubmittedAction } from '@countersign/governance';
 import { AppError } from '../errors.js';
 import type { DataClassification, Operation } from '../shared/enums.js';
 import type { ActionInput } from './action.inputs.js';
+import { normalizeBreakGlass, type BreakGlassRequest } from '../break-glass/break-glass.rules.js';
 
 /** The submitted fields after validation: trimmed, bounded, absent fields null. */
 export interface NormalizedAction extends SubmittedAction {
@@ -20,6 +21,8 @@ export interface NormalizedAction extends SubmittedAction {
   context: unknown;
   idempotencyKey: string | null;
   revisionOf: string | null;
+  /** Break-glass asked for, with its justification (break-glass/); null when not. */
+  breakGlass: BreakGlassRequest | null;
 }
 
 /** Dotted names: at least two segments of lower-case letters, digits, `_` or `-`. */
@@ -97,5 +100,6 @@ export function normalizeActionInput(input: ActionInput): NormalizedAction {
     context: boundedJson(input.context, 'context', MAX_CONTEXT_BYTES),
     idempotencyKey: text(input.idempotencyKey, 'idempotencyKey', 200),
     revisionOf: input.revisionOf ?? null,
+    breakGlass: normalizeBreakGlass(input.breakGlass),
   };
 }

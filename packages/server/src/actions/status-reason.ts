@@ -32,5 +32,11 @@ export const StatusReason = {
   CANCELLED_BY_AGENT: 'CANCELLED_BY_AGENT',
   /** Approved at once by a standing approval (`grant` names it); in its granter's review queue. */
   GRANTED: 'GRANTED',
+  /** Approved at once through break-glass (DESIGN §12): a mandatory review follows. */
+  BREAK_GLASS: 'BREAK_GLASS',
+  /** Break-glass was asked for, but the agent has used it as often as its policy allows today (UTC). */
+  BREAK_GLASS_LIMIT: 'BREAK_GLASS_LIMIT',
+  /** Break-glass was asked for on a request whose policy does not allow it. */
+  BREAK_GLASS_NOT_ALLOWED: 'BREAK_GLASS_NOT_ALLOWED',
 } as const;
 export type StatusReason = (typeof StatusReason)[keyof typeof StatusReason];

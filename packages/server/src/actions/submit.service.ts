@@ -17,6 +17,7 @@ import { loadSubmissionContext } from './behaviour.js';
 import { normalizeActionInput, type NormalizedAction } from './normalize-input.js';
 import { StatusReason } from './status-reason.js';
 import type { CommitFacts } from './commit-facts.js';
+import { prepareBreakGlass } from '../break-glass/submission.js';
 
 /**
  * An agent asks to act (DESIGN §2 steps 1–6): validate, assess the risk from the input and
@@ -76,6 +77,8 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
   const receipt = (policy.mode === Mode.AUTO || policy.mode === Mode.ASYNC_REVIEW) && !agent.suspended
     ? await services.receipts.sign(em, { id, agentId, type: input.type }, hash)
     : null;
+  // Break-glass asked for (DESIGN §12): judged here, settled in the transaction (break-glass/).
+  const breakGlass = await prepareBreakGlass(em, services, agent.suspended ? null : input.breakGlass, { id, agentId, type: input.type, payloadHash: hash }, policy, route !== null);
 
   /**
    * The request as submitted, its first audit event, and the ways it can end at birth.
@@ -174,7 +177,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
 
       const queueChanged: string[] = [];
       /** Routes and assigns level 1; false (and the request ended) when nobody can take it. */
-      const assign = async (kind: AssignmentKind): Promise<boolean> => {
+      const assign = async (kind: AssignmentKind, escalates = false): Promise<boolean> => {
         if (!route) {
           end(action, ActionStatus.DENIED, StatusReason.NO_ROUTE, 'ACTION_DENIED', 'It needs a human and no route matches it, so it is denied (fail closed).');
           return false;
@@ -191,6 +194,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
           aboutToExpireFraction: services.config.aboutToExpireFraction,
           grouping: services.grouping,
           directory,
+          escalates,
         });
         if (!assigned.step) {
           const status = kind === AssignmentKind.APPROVAL ? ActionStatus.EXPIRED : ActionStatus.DENIED;
@@ -210,7 +214,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
 
       if (agent.suspended) {
         end(action, ActionStatus.DENIED, StatusReason.AGENT_SUSPENDED, 'ACTION_DENIED', `Agent ${agent.name} is suspended${agent.suspendedReason ? `: ${agent.suspendedReason}` : ''}.`);
-      } else {
+      } else if (!(await breakGlass?.settle(tx, { action, audit, now, end, approve, assign }))) {
         switch (policy.mode) {
           case Mode.AUTO:
             approve(action, receipt!);

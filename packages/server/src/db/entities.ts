@@ -15,6 +15,7 @@ import { WebhookEndpoint, NotificationDelivery } from '../notifications/webhook.
 import { ServerSetting } from './setting.entity.js';
 import { WebSession } from '../auth/session.entity.js';
 import { Grant, GrantUse } from '../grants/grant.entity.js';
+import { BreakGlassRequest } from '../break-glass/break-glass.entity.js';
 
 /** Every entity, listed explicitly (no folder scanning: it breaks under vitest and bundlers). */
 export const entities = [
@@ -41,4 +42,5 @@ export const entities = [
   WebSession,
   Grant,
   GrantUse,
+  BreakGlassRequest,
 ];

@@ -23,6 +23,10 @@ export interface LevelAssignment extends StartedAssignments {
  * current assignments, creates the new ones, sets level, deadline and the level's timer.
  * Returns `step: null` when no level is left (the caller expires or denies the request).
  * Runs inside the caller's transaction.
+ *
+ * A review normally has no deadline; one that `escalates` (a break-glass review, DESIGN §12)
+ * gets the level's deadline and timer like an approval, and with `keepWhenNoneLeft` stays
+ * with the level that has it when no level is left (it is overdue, not gone).
  */
 export async function assignNextLevel(
   writer: RowWriter,
@@ -38,6 +42,10 @@ export async function assignNextLevel(
     directory?: DirectorySnapshot;
     rules?: DelegationRule[];
     grouping: GroupingOptions;
+    /** A REVIEW with a deadline that escalates like an approval. */
+    escalates?: boolean;
+    /** When no level is left, keep the current assignments (the caller says it is overdue). */
+    keepWhenNoneLeft?: boolean;
   },
 ): Promise<LevelAssignment> {
   const chain = action.chainSnapshot as ChainSnapshot;
@@ -57,6 +65,7 @@ export async function assignNextLevel(
   };
   const step = nextLevel(toLevelChain(chain), currentIndex(action, chain), resolve);
 
+  if (step === null && options.keepWhenNoneLeft) return { step, removed: [], added: [], recorded: { assignees: [], groups: [] }, audit: [] };
   // A request being routed for the first time has no assignments to end.
   const removed = action.escalationLevel === null ? [] : await endAssignments(writer, action.id, options.now);
   if (step === null) return { step, removed, added: [], recorded: { assignees: [], groups: [] }, audit: [] };
@@ -66,12 +75,14 @@ export async function assignNextLevel(
   action.escalationRound = round;
   action.deadline = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000);
   action.requiredApprovals = Math.max(options.policyRequiredApprovals, step.level.requiredApprovals ?? 1);
-  const deadline = kind === AssignmentKind.APPROVAL ? action.deadline : null;
+  const timed = kind === AssignmentKind.APPROVAL || options.escalates === true;
+  const deadline = timed ? action.deadline : null;
   const started = await startAssignments(writer, action.id, step.assignees, { kind, level, deadline, now: options.now }, options.grouping);
-  if (kind === AssignmentKind.APPROVAL) {
+  if (timed) {
     const timer = { action: { id: action.id }, delegationId: null, level, round, createdAt: options.now };
     writer.add(Timer, { ...timer, id: randomUUID(), kind: TimerKind.ESCALATE, dueAt: action.deadline } satisfies RecordOf<Timer, 'action'>);
-    if (options.aboutToExpireFraction !== null) {
+    // The warning speaks of an approval still needed: reviews go without it.
+    if (kind === AssignmentKind.APPROVAL && options.aboutToExpireFraction !== null) {
       const warnAt = new Date(options.now.getTime() + step.level.timeoutSeconds * 1000 * options.aboutToExpireFraction);
       writer.add(Timer, { ...timer, id: randomUUID(), kind: TimerKind.ABOUT_TO_EXPIRE, dueAt: warnAt } satisfies RecordOf<Timer, 'action'>);
     }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ActionStatus, assertNever } from '../shared/enums.js';
+import { ActionStatus, ReviewStatus, assertNever } from '../shared/enums.js';
 import { appendAudit, type AuditEntry } from '../audit/audit.service.js';
 import { ActionRequest } from '../actions/action-request.entity.js';
 import { StatusReason } from '../actions/status-reason.js';
@@ -16,6 +16,7 @@ import { readDirectory, type DirectorySnapshot } from './directory.js';
 import type { DelegationRule } from '../delegation/resolve.js';
 import { TimerKind } from './timer.entity.js';
 import { isDatabaseUnavailable } from '../db/faults.js';
+import { markReviewOverdue } from '../break-glass/review.js';
 
 /** How often to look again while the database is unavailable. */
 const OUTAGE_POLL_MS = 1000;
@@ -181,11 +182,14 @@ export class TimerWorker {
     }
   }
 
-  /** The request (already locked by the batch) still waits at the level this timer was set for, or null. */
+  /**
+   * The request (already locked by the batch) still waits at the level this timer was set
+   * for — for a decision, or for the mandatory review of a break-glass approval — or null.
+   */
   private async stillWaiting(tx: EntityManager, timer: DueTimer): Promise<ActionRequest | null> {
     if (!timer.action_id) return null;
     const action = await tx.findOne(ActionRequest, { id: timer.action_id }, { populate: ['agent.owner'] });
-    if (!action || action.status !== ActionStatus.PENDING) return null;
+    if (!action || (action.status !== ActionStatus.PENDING && !awaitsBreakGlassReview(action))) return null;
     if (action.escalationLevel !== timer.level || action.escalationRound !== timer.round) return null;
     return action;
   }
@@ -195,7 +199,11 @@ export class TimerWorker {
     const action = await this.stillWaiting(tx, timer);
     if (!action) return [];
     const fromLevel = action.escalationLevel;
-    const assigned = await assignNextLevel(entityWriter(tx), action, AssignmentKind.APPROVAL, {
+    // A break-glass review escalates like an approval, and stays with the last level when none is left.
+    const review = awaitsBreakGlassReview(action);
+    const assigned = await assignNextLevel(entityWriter(tx), action, review ? AssignmentKind.REVIEW : AssignmentKind.APPROVAL, {
+      escalates: true,
+      keepWhenNoneLeft: review,
       now,
       ownerId: action.agent.owner?.id ?? null,
       policyRequiredApprovals: action.requiredApprovals,
@@ -208,7 +216,14 @@ export class TimerWorker {
     if (assigned.step) {
       scope.audit.push(...assigned.audit, {
         kind: 'ESCALATED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
-        data: { fromLevel, toLevel: action.escalationLevel, round: action.escalationRound, deadline: action.deadline, ...assigned.recorded, reason: 'TIMEOUT' },
+        data: { fromLevel, toLevel: action.escalationLevel, round: action.escalationRound, deadline: action.deadline, ...assigned.recorded, reason: 'TIMEOUT', ...(review ? { kind: AssignmentKind.REVIEW } : {}) },
+      });
+    } else if (review) {
+      // Already approved (break-glass): nothing to expire. It stays in the last level's queue, overdue, and says so.
+      await markReviewOverdue(tx, action.id, now);
+      scope.audit.push({
+        kind: 'REVIEW_OVERDUE', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
+        data: { level: fromLevel, deadline: action.deadline, detail: `Nobody acknowledged or flagged this break-glass approval before the last level of chain ${action.chain} timed out: its review is overdue.` },
       });
     } else {
       await finish(tx, action, ActionStatus.EXPIRED, StatusReason.TIMED_OUT, now);
@@ -234,4 +249,9 @@ export class TimerWorker {
     });
     return [];
   }
+}
+
+/** An approval by break-glass whose mandatory review nobody has given yet (DESIGN §12). */
+function awaitsBreakGlassReview(action: ActionRequest): boolean {
+  return action.status === ActionStatus.APPROVED && action.statusReason === StatusReason.BREAK_GLASS && action.reviewStatus === ReviewStatus.UNREVIEWED;
 }

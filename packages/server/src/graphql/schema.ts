@@ -18,6 +18,7 @@ import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notification
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
 import { ActionGrantResolver, GrantsResolver } from '../grants/grant.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
+import { BreakGlassFieldsResolver } from '../break-glass/break-glass.resolver.js';
 
 /** Every resolver of the API. Each domain folder contributes its own. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -47,6 +48,7 @@ export const resolvers: NonEmptyArray<Function> = [
   SubscriptionsResolver,
   GrantsResolver,
   ActionGrantResolver,
+  BreakGlassFieldsResolver,
 ];
 
 /** Builds the executable schema (validation is done by the services, not class-validator). */

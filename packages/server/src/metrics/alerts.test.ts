@@ -18,7 +18,7 @@ function report(values: Partial<MetricsReport> = {}): MetricsReport {
     submitted: 0, byMode: [], byStatus: [], byModeAndStatus: [], pending: 0, oldestPendingSince: null, unreviewed: 0,
     decided: 0, approved: 0, denied: 0, changesRequested: 0, approvalRate: null, denialRate: null, changesRequestedRate: null,
     decisionLatency: { count: 0, p50: null, p90: null, p95: null, p99: null, mean: null },
-    escalations: 0, escalated: 0, escalationRate: null, expired: 0, expiryRate: null,
+    escalations: 0, escalated: 0, escalationRate: null, expired: 0, expiryRate: null, breakGlassUses: 0, breakGlassRefused: 0,
     series: Array.from({ length: 8 }, (_, i) => point(i)), approvers: [], policies: [], chains: [], roles: [],
     ...values,
   };

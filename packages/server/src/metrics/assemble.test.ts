@@ -58,6 +58,18 @@ describe('assembling the metrics report', () => {
     });
   });
 
+  it('counts break-glass uses and refusals among the submissions', () => {
+    const report = assemble(range, rows({
+      submitted: [
+        { mode: Mode.SYNC_APPROVAL, status: ActionStatus.APPROVED, policy: 'payments', bucket: bucket(0), count: 3, break_glass: 2, break_glass_refused: 0 },
+        { mode: Mode.SYNC_APPROVAL, status: ActionStatus.DENIED, policy: 'payments', bucket: bucket(1), count: 4, break_glass: 0, break_glass_refused: 3 },
+        { mode: Mode.AUTO, status: ActionStatus.APPROVED, policy: null, bucket: bucket(1), count: 5 },
+      ],
+    }));
+    expect([report.breakGlassUses, report.breakGlassRefused]).toEqual([2, 3]);
+    expect(assemble(range, rows({})).breakGlassUses).toBe(0);
+  });
+
   it('counts submissions by mode and status, and plots each in the bucket it was created in', () => {
     const report = assemble(range, rows({
       submitted: [

@@ -11,7 +11,11 @@ import {
  * PostgreSQL's bigint text. The `all_*` flags are SQL `grouping()`: 1 when the row sums over
  * every value of that column (a total), 0 when it is one value's row.
  */
-export interface SubmittedRow { mode: Mode; status: ActionStatus; policy: string | null; bucket: string; count: number }
+export interface SubmittedRow {
+  mode: Mode; status: ActionStatus; policy: string | null; bucket: string; count: number;
+  /** Of them, approved by break-glass, and refused it (over the limit, or not allowed by the policy). */
+  break_glass?: number; break_glass_refused?: number;
+}
 
 /** Requests held for approval that ended in the window, per grouping set; `latency` is [p50, p90, p95, p99] seconds. */
 export interface ResolvedRow {
@@ -69,7 +73,11 @@ export function assemble(range: MetricsRange, rows: Rows): MetricsReport {
       decisionLatencyP50: null, levels: [], series: starts.map((at) => ({ at, submitted: 0, decided: 0, approved: 0 })),
     }));
   const policyModes = new Map<string | null, Map<Mode, number>>();
+  let breakGlassUses = 0;
+  let breakGlassRefused = 0;
   for (const row of rows.submitted) {
+    breakGlassUses += row.break_glass ?? 0;
+    breakGlassRefused += row.break_glass_refused ?? 0;
     add(byMode, row.mode, row.count);
     add(byStatus, row.status, row.count);
     const key = `${row.mode}/${row.status}`;
@@ -162,6 +170,8 @@ export function assemble(range: MetricsRange, rows: Rows): MetricsReport {
     escalationRate: rate(totals?.escalated ?? 0, resolved),
     expired,
     expiryRate: rate(expired, resolved),
+    breakGlassUses,
+    breakGlassRefused,
     series,
     approvers: approverMetrics(rows, starts, index, inRange),
     policies: [...policies.values()].sort((a, b) => b.submitted - a.submitted || b.decided - a.decided || String(a.policy).localeCompare(String(b.policy))),

@@ -29,7 +29,9 @@ export async function computeMetrics(em: EntityManager, governance: GovernanceCa
   const { since, until, bucketSeconds: size } = range;
   const [submitted, resolved, escalations, approvers, load, reviews, [current], depth, directory, active] = await Promise.all([
     em.execute<SubmittedRow[]>(
-      `select "mode", "status", "policy", ${bucketOf('"created_at"')} as "bucket", count(*)::int as "count"
+      `select "mode", "status", "policy", ${bucketOf('"created_at"')} as "bucket", count(*)::int as "count",
+         count(*) filter (where "status_reason" = '${StatusReason.BREAK_GLASS}')::int as "break_glass",
+         count(*) filter (where "status_reason" in ('${StatusReason.BREAK_GLASS_LIMIT}', '${StatusReason.BREAK_GLASS_NOT_ALLOWED}'))::int as "break_glass_refused"
        from "action_request" where "created_at" >= ? and "created_at" < ?
        group by 1, 2, 3, 4`,
       [size, since, until],

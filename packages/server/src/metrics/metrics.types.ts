@@ -176,6 +176,8 @@ export class MetricsType {
   @Field(() => Float, { nullable: true, description: 'Share of the resolved requests that were escalated.' }) escalationRate!: number | null;
   @Field(() => Int, { description: 'Requests that expired in the window: nobody decided, the action did not run.' }) expired!: number;
   @Field(() => Float, { nullable: true, description: 'Share of the resolved requests that expired.' }) expiryRate!: number | null;
+  @Field(() => Int, { description: 'Requests submitted in the window that break-glass approved with nobody deciding (statusReason BREAK_GLASS).' }) breakGlassUses!: number;
+  @Field(() => Int, { description: 'Requests submitted in the window that asked for break-glass and were refused it (BREAK_GLASS_LIMIT or BREAK_GLASS_NOT_ALLOWED).' }) breakGlassRefused!: number;
 
   @Field(() => [MetricsPointType], { description: 'One point per bucket, oldest first, empty buckets included.' }) series!: MetricsPointType[];
   @Field(() => [ApproverMetricsType], { description: 'Approvers who decided, reviewed or have work waiting; most decisions first.' }) approvers!: ApproverMetricsType[];

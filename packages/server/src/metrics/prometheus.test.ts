@@ -13,6 +13,8 @@ const snapshot: PrometheusSnapshot = {
     { mode: Mode.SYNC_APPROVAL, status: ActionStatus.APPROVED, reason: 'APPROVED_BY_APPROVER', count: 1, bucket: 4, latencySum: 50 },
     { mode: Mode.SYNC_APPROVAL, status: ActionStatus.DENIED, reason: 'DENIED_BY_APPROVER', count: 1, bucket: DECISION_LATENCY_BUCKETS.length, latencySum: 100_000 },
     { mode: Mode.SYNC_APPROVAL, status: ActionStatus.EXPIRED, reason: 'TIMED_OUT', count: 2, bucket: null, latencySum: null },
+    { mode: Mode.SYNC_APPROVAL, status: ActionStatus.APPROVED, reason: 'BREAK_GLASS', count: 4, bucket: null, latencySum: null },
+    { mode: Mode.SYNC_APPROVAL, status: ActionStatus.DENIED, reason: 'BREAK_GLASS_LIMIT', count: 1, bucket: null, latencySum: null },
   ],
   oldestPendingAt: new Date('2026-01-01T11:00:00Z'),
   reviewBacklog: 5,
@@ -37,8 +39,8 @@ describe('renderPrometheus', () => {
     const { contentType, body } = await renderPrometheus(snapshot, now);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const s = samples(body);
-    expect(s.get('countersign_action_requests{mode="SYNC_APPROVAL",status="APPROVED"}')).toBe(3);
-    expect(s.get('countersign_action_requests_submitted_total{mode="SYNC_APPROVAL"}')).toBe(9);
+    expect(s.get('countersign_action_requests{mode="SYNC_APPROVAL",status="APPROVED"}')).toBe(7);
+    expect(s.get('countersign_action_requests_submitted_total{mode="SYNC_APPROVAL"}')).toBe(14);
     expect(s.get('countersign_action_requests_submitted_total{mode="AUTO"}')).toBe(40);
     expect(s.get('countersign_queue_depth{queue="approval"}')).toBe(3);
     expect(s.get('countersign_queue_depth{queue="review"}')).toBe(5);
@@ -50,6 +52,9 @@ describe('renderPrometheus', () => {
     expect(s.get('countersign_notification_deliveries_total{event="ASSIGNED",status="FAILED"}')).toBe(1);
     expect(s.get('countersign_notification_deliveries_pending{event="ESCALATED"}')).toBe(2);
     expect(body).toContain('# TYPE countersign_decision_latency_seconds histogram');
+    expect(s.get('countersign_break_glass_total{result="used"}')).toBe(4);
+    expect(s.get('countersign_break_glass_total{result="limit"}')).toBe(1);
+    expect(s.get('countersign_break_glass_total{result="not_allowed"}')).toBe(0);
   });
 
   it('should make the latency histogram cumulative, with sum and count per status', async () => {

@@ -21,6 +21,12 @@ export const DECISION_LATENCY_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1
 
 const HUMAN_REASONS = [StatusReason.APPROVED_BY_APPROVER, StatusReason.DENIED_BY_APPROVER, StatusReason.CHANGES_REQUESTED_BY_APPROVER];
 const EXPIRY_REASONS = [StatusReason.TIMED_OUT, StatusReason.NO_APPROVERS_AVAILABLE];
+/** Break-glass by how it ended, as the counter's `result` label (DESIGN §12). */
+const BREAK_GLASS_RESULTS: Record<string, string> = {
+  [StatusReason.BREAK_GLASS]: 'used',
+  [StatusReason.BREAK_GLASS_LIMIT]: 'limit',
+  [StatusReason.BREAK_GLASS_NOT_ALLOWED]: 'not_allowed',
+};
 
 /** What a scrape reads, as plain data. */
 export interface PrometheusSnapshot {
@@ -99,16 +105,20 @@ export async function renderPrometheus(snapshot: PrometheusSnapshot, now: Date):
   const escalations = new Counter({ name: 'countersign_escalations_total', help: 'Escalations: a level timed out and the next level took over.', registers });
   const expirations = new Counter({ name: 'countersign_expirations_total', help: 'Requests that expired with nobody deciding (the action did not run), by reason.', labelNames: ['reason'] as const, registers });
   const deliveries = new Counter({ name: 'countersign_notification_deliveries_total', help: 'Webhook notifications delivered, or given up on after their retries (FAILED), by event.', labelNames: ['event', 'status'] as const, registers });
+  const breakGlass = new Counter({ name: 'countersign_break_glass_total', help: 'Break-glass asked for: used (approved with nobody deciding), or refused over the daily limit or where the policy does not allow it.', labelNames: ['result'] as const, registers });
   const outbox = new Gauge({ name: 'countersign_notification_deliveries_pending', help: 'Webhook notifications waiting to be delivered or retried, by event.', labelNames: ['event'] as const, registers });
 
   let pending = 0;
   for (const reason of EXPIRY_REASONS) expirations.inc({ reason }, 0);
+  for (const result of Object.values(BREAK_GLASS_RESULTS)) breakGlass.inc({ result }, 0);
   for (const r of snapshot.requests) {
     requests.inc({ mode: r.mode, status: r.status }, r.count);
     submitted.inc({ mode: r.mode }, r.count);
     if (r.status === ActionStatus.PENDING) pending += r.count;
     if (r.status === ActionStatus.EXPIRED) expirations.inc({ reason: r.reason ?? 'UNKNOWN' }, r.count);
     if (r.bucket !== null) latency.add(r.status, r.bucket, r.count, r.latencySum ?? 0);
+    const broken = r.reason === null ? undefined : BREAK_GLASS_RESULTS[r.reason];
+    if (broken) breakGlass.inc({ result: broken }, r.count);
   }
   queue.set({ queue: 'approval' }, pending);
   queue.set({ queue: 'review' }, snapshot.reviewBacklog);

@@ -46,6 +46,11 @@ export interface MetricsReport {
   expired: number;
   expiryRate: number | null;
 
+  /** Requests submitted in the window that break-glass approved (DESIGN §12). */
+  breakGlassUses: number;
+  /** Requests submitted in the window that asked for break-glass and were refused it (over the limit, or not allowed). */
+  breakGlassRefused: number;
+
   series: MetricsPoint[];
   approvers: ApproverMetrics[];
   policies: PolicyMetrics[];

@@ -60,6 +60,25 @@ describe('notificationIntents', () => {
     expect(again).toEqual([]);
   });
 
+  it('broadcasts a break-glass approval to its reviewers and every admin channel, with the justification, and no DECIDED', () => {
+    const deadline = new Date('2026-11-24T10:15:00Z');
+    const intents = notificationIntents([
+      event('ACTION_SUBMITTED', {}, { type: 'AGENT', id: 'agent-1' }),
+      event('ACTION_ASSIGNED', { kind: 'REVIEW', level: 1, assignees: [{ approverId: 'fiona' }] }),
+      event('ACTION_APPROVED', {}),
+      event('BREAK_GLASS_USED', { justification: 'prod is down', level: 1, reviewDeadline: deadline, assignees: [{ approverId: 'fiona' }], groups: [{ set: 'set-1' }] }, { type: 'AGENT', id: 'agent-1' }),
+    ]);
+    expect(intents).toMatchObject([
+      { event: 'ASSIGNED', detail: { assignment: 'REVIEW' } },
+      { event: 'BREAK_GLASS', broadcast: true, approverIds: ['fiona'], approverSets: ['set-1'], actorApproverId: null, detail: { level: 1, breakGlass: { justification: 'prod is down', reviewDeadline: deadline.toISOString() } } },
+    ]);
+  });
+
+  it('says when an escalation moves a review rather than an approval', () => {
+    expect(notificationIntents([event('ESCALATED', { fromLevel: 1, toLevel: 2, kind: 'REVIEW', assignees: [{ approverId: 'lars' }] })])).toMatchObject([{ event: 'ESCALATED', detail: { toLevel: 2, assignment: 'REVIEW' } }]);
+    expect(notificationIntents([event('ESCALATED', { fromLevel: 1, toLevel: 2, assignees: [{ approverId: 'lars' }] })])[0]!.detail).not.toHaveProperty('assignment');
+  });
+
   it('sends one DECIDED when an approval reaches the quorum, naming the approver and their comment', () => {
     const intents = notificationIntents([
       event('ACTION_DECIDED', { verdict: 'APPROVE', comment: 'ok', approvals: 2, requiredApprovals: 2 }, { type: 'APPROVER', id: 'fiona' }),

@@ -21,6 +21,8 @@ export interface NotificationIntent {
   approverSets?: string[];
   /** Members of a set named above who are not to be told, by set: their own part of the group ended (a vote counted, a delegation). */
   setExclusions?: Record<string, string[]>;
+  /** BREAK_GLASS: also every endpoint of a role and every endpoint an admin registered, whoever it is for. */
+  broadcast?: boolean;
   /** The approver whose own act caused it: not told on their personal endpoints (their role's still are). */
   actorApproverId: string | null;
   /** Event-specific facts for the message. */
@@ -39,6 +41,8 @@ export interface IntentDetail {
   decidedBy?: { type: string; id: string | null };
   verdict?: string | null;
   comment?: string | null;
+  /** BREAK_GLASS: the agent's justification, and when the review's first level times out. */
+  breakGlass?: { justification: string; reviewDeadline: string | null };
 }
 
 type Data = Record<string, unknown>;
@@ -109,13 +113,23 @@ export function notificationIntents(events: readonly UnsealedAuditEvent[]): Noti
       case 'ESCALATED':
         intents.push({
           ...base, event: NotificationEvent.ESCALATED, approverIds: approverIdsOf(data.assignees), approverSets: setsOf(data.groups),
-          detail: { level: numberOrNull(data.toLevel), fromLevel: numberOrNull(data.fromLevel), toLevel: numberOrNull(data.toLevel) },
+          detail: { level: numberOrNull(data.toLevel), fromLevel: numberOrNull(data.fromLevel), toLevel: numberOrNull(data.toLevel), ...(data.kind === 'REVIEW' ? { assignment: 'REVIEW' as const } : {}) },
         });
         break;
       case 'ABOUT_TO_EXPIRE':
         intents.push({
           ...base, event: NotificationEvent.ABOUT_TO_EXPIRE, approverIds: approverIdsOf(data.assignees),
           approverSets: setsOf(data.groups), setExclusions: exclusionsOf(data.groups), detail: { level: numberOrNull(data.level) },
+        });
+        break;
+      case 'BREAK_GLASS_USED':
+        // Loud by design (DESIGN §12): the reviewers of its first level, and every admin channel.
+        intents.push({
+          ...base, event: NotificationEvent.BREAK_GLASS, approverIds: approverIdsOf(data.assignees), approverSets: setsOf(data.groups), broadcast: true,
+          detail: {
+            level: numberOrNull(data.level),
+            breakGlass: { justification: firstString(data.justification) ?? '', reviewDeadline: data.reviewDeadline instanceof Date ? data.reviewDeadline.toISOString() : firstString(data.reviewDeadline) },
+          },
         });
         break;
       case 'ASSIGNEES_CHANGED': {

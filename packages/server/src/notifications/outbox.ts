@@ -3,7 +3,7 @@ import type { SqlExecutor } from '../db/sql.js';
 import type { UnsealedAuditEvent } from '../audit/chain.js';
 import { notificationIntents, type NotificationIntent } from './intents.js';
 import { renderBody, type ActionFacts, type Person } from './render.js';
-import type { WebhookFormat } from './webhook.entity.js';
+import { NotificationEvent, type WebhookFormat } from './webhook.entity.js';
 import { approvalRoutingSql, setMembersSql, setsHoldingSql } from '../escalation/assignments.js';
 
 interface EndpointMatch {
@@ -90,9 +90,16 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
   // listed: a set of 1,000 is one parameter, not 1,000).
   const everyone = [...new Set(intents.flatMap(named))];
   const sets = [...new Set(intents.flatMap((i) => i.approverSets ?? []))];
-  if (everyone.length === 0 && sets.length === 0) return null;
+  // Every endpoint of a role or registered by an admin hears a broadcast (BREAK_GLASS), whoever it is for.
+  const broadcastTo = intents.some((i) => i.broadcast)
+    ? await tx.execute<Pick<EndpointMatch, 'id' | 'approver_id' | 'role' | 'format' | 'events'>[]>(
+        `select e."id", e."approver_id", e."role", e."format", e."events" from "webhook_endpoint" e left join "approver" ap on ap."id" = e."approver_id"
+          where e."active" and (e."role" is not null or e."created_by_admin") and (e."approver_id" is null or ap."active")`,
+      )
+    : [];
+  if (everyone.length === 0 && sets.length === 0 && broadcastTo.length === 0) return null;
   const setList = `{${sets.join(',')}}`;
-  const matches = await tx.execute<EndpointMatch[]>(
+  const matches = everyone.length === 0 && sets.length === 0 ? [] : await tx.execute<EndpointMatch[]>(
     `select e."id", e."approver_id", e."role", e."format", e."events", ap."id" as "recipient_id", ap."name" as "recipient_name", ap."roles" as "recipient_roles",
             ${setsHoldingSql('ap')} as "in_sets"
        from "webhook_endpoint" e
@@ -101,7 +108,7 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
         and (${everyone.length > 0 ? `ap."id" in (${placeholders(everyone)}) or ` : ''}ap."id" in (${setMembersSql()}))`,
     [setList, ...everyone, setList],
   );
-  if (matches.length === 0) return null;
+  if (matches.length === 0 && broadcastTo.length === 0) return null;
   const byRecipient = new Map<string, EndpointMatch[]>();
   for (const m of matches) byRecipient.set(m.recipient_id, [...(byRecipient.get(m.recipient_id) ?? []), m]);
   const recipientsOf = (intent: NotificationIntent): string[] => {
@@ -120,12 +127,21 @@ export async function planNotifications(tx: SqlExecutor, events: readonly Unseal
     const perEndpoint = new Map<string, Planned>();
     for (const recipientId of recipientsOf(intent)) {
       for (const endpoint of byRecipient.get(recipientId) ?? []) {
-        if (!endpoint.events.includes(intent.event)) continue;
+        // BREAK_GLASS cannot be filtered out: an emergency door is loud.
+        if (!endpoint.events.includes(intent.event) && intent.event !== NotificationEvent.BREAK_GLASS) continue;
         // Nobody is told on their own endpoint about what they just did; their role's channel still hears it.
         if (endpoint.approver_id !== null && endpoint.approver_id === intent.actorApproverId) continue;
         let plan = perEndpoint.get(endpoint.id);
         if (!plan) perEndpoint.set(endpoint.id, (plan = { intent, endpoint, recipients: new Map() }));
         plan.recipients.set(recipientId, { id: recipientId, name: endpoint.recipient_name });
+      }
+    }
+    if (intent.broadcast) {
+      for (const endpoint of broadcastTo) {
+        if (perEndpoint.has(endpoint.id)) continue;
+        if (endpoint.approver_id !== null && endpoint.approver_id === intent.actorApproverId) continue;
+        // Told as the channel it is, for nobody in particular: none of the people it speaks for holds the request.
+        perEndpoint.set(endpoint.id, { intent, endpoint: { ...endpoint, recipient_id: '', recipient_name: '', recipient_roles: [], in_sets: [] }, recipients: new Map() });
       }
     }
     planned.push(...perEndpoint.values());

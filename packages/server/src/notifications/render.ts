@@ -71,6 +71,7 @@ export function renderJson({ id, intent, action, recipients, decidedByName }: Me
     },
     ...(detail.assignment ? { assignment: detail.assignment } : {}),
     ...(detail.cause ? { cause: detail.cause } : {}),
+    ...(detail.breakGlass ? { breakGlass: detail.breakGlass } : {}),
     ...(intent.event === NotificationEvent.ESCALATED ? { escalation: { fromLevel: detail.fromLevel ?? null, toLevel: detail.toLevel ?? null } } : {}),
     ...(intent.event === NotificationEvent.DECIDED
       ? {
@@ -101,11 +102,13 @@ function headline(message: Message): string {
     case NotificationEvent.ASSIGNED:
       return intent.detail.assignment === 'REVIEW' ? 'Review requested' : 'Approval requested';
     case NotificationEvent.ESCALATED:
-      return `Escalated to level ${intent.detail.toLevel ?? action.escalationLevel ?? '?'}: approval requested`;
+      return `Escalated to level ${intent.detail.toLevel ?? action.escalationLevel ?? '?'}: ${intent.detail.assignment === 'REVIEW' ? 'review' : 'approval'} requested`;
     case NotificationEvent.ABOUT_TO_EXPIRE:
       return 'About to time out: approval still needed';
     case NotificationEvent.DECIDED:
       return `Request ${action.status.toLowerCase().replace(/_/g, ' ')}`;
+    case NotificationEvent.BREAK_GLASS:
+      return 'Break-glass: approved with nobody deciding, review required';
     default:
       return assertNever(intent.event);
   }
@@ -152,6 +155,9 @@ export function renderSlack(message: Message): { text: string; blocks: unknown[]
   ];
   if (intent.event === NotificationEvent.DECIDED && intent.detail.comment) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `> ${escapeSlack(clip(intent.detail.comment, 2000)).replace(/\n/g, '\n> ')}` } });
+  }
+  if (intent.detail.breakGlass) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Justification*\n> ${escapeSlack(clip(intent.detail.breakGlass.justification, 2000)).replace(/\n/g, '\n> ')}` } });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Request \`${action.id}\`${action.escalationLevel ? ` · level ${action.escalationLevel}` : ''} · ${intent.event}` }] });
   return { text, blocks };

@@ -15,6 +15,12 @@ export enum NotificationEvent {
   ABOUT_TO_EXPIRE = 'ABOUT_TO_EXPIRE',
   /** A request the recipient was asked to approve ended: approved, denied, changes requested, expired or cancelled. */
   DECIDED = 'DECIDED',
+  /**
+   * An agent broke glass (DESIGN §12): a request was approved with nobody deciding, and its
+   * review is due. Sent to the route's reviewers and to every endpoint of a role or registered
+   * by an admin, whatever events they chose: it cannot be filtered out.
+   */
+  BREAK_GLASS = 'BREAK_GLASS',
 }
 
 /** Where to tell an approver (or everyone holding a role) about work. */
@@ -36,7 +42,7 @@ export class WebhookEndpoint {
   @Property({ type: 'text', hidden: true })
   secret!: string;
 
-  /** ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED. */
+  /** ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED, BREAK_GLASS. */
   @Property({ type: ArrayType })
   events!: string[];
 
@@ -45,6 +51,10 @@ export class WebhookEndpoint {
 
   @Property({ type: 'boolean' })
   active: boolean & Opt = true;
+
+  /** Registered by an admin (for a role or a person): it hears every BREAK_GLASS. */
+  @Property({ type: 'boolean' })
+  createdByAdmin: boolean & Opt = false;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date & Opt = new Date();

@@ -10,6 +10,7 @@ registerEnumType(NotificationEvent, {
     ESCALATED: { description: 'The previous level timed out; the request moved to this level.' },
     ABOUT_TO_EXPIRE: { description: "Part of the level's timeout has passed with no decision." },
     DECIDED: { description: 'A request routed for approval ended: approved, denied, changes requested, expired or cancelled.' },
+    BREAK_GLASS: { description: 'An agent broke glass: a request was approved with nobody deciding, and its review is due. Sent to the reviewers and to every endpoint of a role or registered by an admin, whatever events it chose.' },
   },
 });
 registerEnumType(WebhookFormat, { name: 'WebhookFormat', description: 'JSON for programs; SLACK for a Slack-compatible incoming webhook ({text, blocks}).' });

@@ -90,7 +90,7 @@ export async function createWebhook(em: EntityManager, by: Caller, input: Create
   // After the checks of who may register what: a caller refused anyway causes no DNS lookup.
   await publicUrl(url, options.allowPrivate);
   const secret = generateSecret();
-  const webhook = em.create(WebhookEndpoint, { approver, role, url, secret: '', events, format });
+  const webhook = em.create(WebhookEndpoint, { approver, role, url, secret: '', events, format, createdByAdmin: by.kind === PrincipalKind.ADMIN });
   // Stored encrypted (DESIGN §11), bound to this endpoint's row; the caller sees it in clear once.
   webhook.secret = options.box.seal(secret, secretContext.webhook(webhook.id));
   await saveAudited(em, webhook, {

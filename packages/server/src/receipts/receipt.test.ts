@@ -92,6 +92,15 @@ describe('signReceipt', () => {
     expect(Object.keys(payload).sort()).toEqual(['act', 'agt', 'exp', 'iat', 'iss', 'pld', 'sub']);
   });
 
+  it('should carry bg: true on a break-glass approval, and no bg claim at all otherwise', async () => {
+    const jwkSet = createLocalJWKSet(jwks([key]));
+    const broken = await signReceipt(key, { ...claimsFor(null), bg: true }, { issuer: ISSUER, ttlSeconds: 60 });
+    expect((await jwtVerify(broken, jwkSet)).payload.bg).toBe(true);
+    // Only `true` is ever signed: a truthy value slipped in is not a claim.
+    const slipped = await signReceipt(key, { ...claimsFor(null), bg: 'yes' } as unknown as ReturnType<typeof claimsFor>, { issuer: ISSUER, ttlSeconds: 60 });
+    expect((await jwtVerify(slipped, jwkSet)).payload).not.toHaveProperty('bg');
+  });
+
   it('should be rejected when signed by a key the JWKS does not publish', async () => {
     const foreign = await generateSigningKey();
     const receipt = await signReceipt(foreign, claimsFor(null), { issuer: ISSUER, ttlSeconds: 600 });

@@ -31,6 +31,8 @@ export type ReceiptClaims = {
   act: string;
   /** {@link payloadHash} of the approved payload. */
   pld: string;
+  /** Present (true) only on a break-glass approval (DESIGN §12): nobody approved it before it ran. */
+  bg?: true;
 };
 
 /**
@@ -102,7 +104,8 @@ function base64urlJson(value: unknown): string {
 
 /**
  * Signs the receipt of an approved action: a compact JWS (header `alg: EdDSA`, `kid`,
- * `typ: JWT`) whose claims are exactly `sub`, `agt`, `act`, `pld`, `iat`, `exp` and `iss`,
+ * `typ: JWT`) whose claims are exactly `sub`, `agt`, `act`, `pld`, `iat`, `exp` and `iss`
+ * (and `bg: true` on a break-glass approval),
  * so the system that executes the action can check offline, against the JWKS, that this
  * exact payload was approved and the approval is still fresh.
  *
@@ -130,6 +133,7 @@ export async function signReceipt(
     agt: claims.agt,
     act: claims.act,
     pld: claims.pld,
+    ...(claims.bg === true ? { bg: true } : {}),
     iss: opts.issuer,
     iat,
     exp: iat + opts.ttlSeconds,

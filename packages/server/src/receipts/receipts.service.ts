@@ -13,6 +13,8 @@ export interface ReceiptSubject {
   id: string;
   agentId: string;
   type: string;
+  /** A break-glass approval: the receipt says so (`bg: true`). */
+  breakGlass?: boolean;
 }
 
 /** The public half only: what the JWKS publishes. */
@@ -93,7 +95,7 @@ export class ReceiptService {
    */
   async signer(em: EntityManager): Promise<(action: ReceiptSubject, approvedPayloadHash: string) => Promise<string>> {
     const key = await this.activeKey(em);
-    return (action, pld) => signReceipt(key, { sub: action.id, agt: action.agentId, act: action.type, pld }, { issuer: this.issuer(), ttlSeconds: this.ttlSeconds });
+    return (action, pld) => signReceipt(key, { sub: action.id, agt: action.agentId, act: action.type, pld, ...(action.breakGlass ? { bg: true as const } : {}) }, { issuer: this.issuer(), ttlSeconds: this.ttlSeconds });
   }
 
   /**

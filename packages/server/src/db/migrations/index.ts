@@ -10,6 +10,7 @@ import { Migration20261204000000_secrets_at_rest } from './Migration202612040000
 import { Migration20261204230000_decision_candidate } from './Migration20261204230000_decision_candidate.js';
 import { Migration20261204230000_web_session } from './Migration20261204230000_web_session.js';
 import { Migration20261205010000_grants } from './Migration20261205010000_grants.js';
+import { Migration20261205020000_break_glass } from './Migration20261205020000_break_glass.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204230000_decision_candidate', class: Migration20261204230000_decision_candidate },
   { name: 'Migration20261204230000_web_session', class: Migration20261204230000_web_session },
   { name: 'Migration20261205010000_grants', class: Migration20261205010000_grants },
+  { name: 'Migration20261205020000_break_glass', class: Migration20261205020000_break_glass },
 ];
