@@ -17,6 +17,7 @@ import { DelegationResolver } from '../delegation/delegation.resolver.js';
 import { WebhookDeliveryFieldsResolver, WebhooksResolver } from '../notifications/webhooks.resolver.js';
 import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
 import { ActionGrantResolver, GrantsResolver } from '../grants/grant.resolver.js';
+import { GrantOfferResolver } from '../grants/offer.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
 import { BreakGlassFieldsResolver } from '../break-glass/break-glass.resolver.js';
 
@@ -48,6 +49,7 @@ export const resolvers: NonEmptyArray<Function> = [
   SubscriptionsResolver,
   GrantsResolver,
   ActionGrantResolver,
+  GrantOfferResolver,
   BreakGlassFieldsResolver,
 ];
 
