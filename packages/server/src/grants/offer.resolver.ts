@@ -8,7 +8,7 @@ import { grantOffer } from './offer.js';
 export class GrantOfferType {
   @Field(() => Boolean) allowed!: boolean;
   @Field(() => String, { nullable: true, description: 'Why not, in words (null when allowed).' }) reason!: string | null;
-  @Field(() => Int, { nullable: true, description: "The policy's grants.maxTtl in seconds (null when not allowed)." }) maxTtl!: number | null;
+  @Field(() => Int, { nullable: true, description: "The policy's grants.maxTtl in seconds (null when its policy allows no grants at all, so there is nothing to offer)." }) maxTtl!: number | null;
 }
 
 /** `ActionRequest.grantOffer`: lets the web app offer "approve and allow similar" only where `decide` would accept it. */

@@ -11,8 +11,9 @@ describe('grantOffer', () => {
   });
 
   it('offers none where decide would refuse one, saying why', () => {
-    expect(grantOffer(pending, AgentStatus.ACTIVE, null)).toMatchObject({ allowed: false, reason: 'its policy allows no grants', maxTtl: null });
-    expect(grantOffer({ ...pending, requiredApprovals: 2 }, AgentStatus.ACTIVE, limits).reason).toBe('it needs 2 approvals');
+    expect(grantOffer(pending, AgentStatus.ACTIVE, null)).toEqual({ allowed: false, reason: 'its policy allows no grants', maxTtl: null });
+    expect(grantOffer(pending, AgentStatus.ACTIVE, { ...limits, allowed: false })).toEqual({ allowed: false, reason: 'its policy allows no grants', maxTtl: null });
+    expect(grantOffer({ ...pending, requiredApprovals: 2 }, AgentStatus.ACTIVE, limits)).toEqual({ allowed: false, reason: 'it needs 2 approvals', maxTtl: 8 * 3600 });
     expect(grantOffer({ ...pending, level: RiskLevel.CRITICAL }, AgentStatus.ACTIVE, { ...limits, maxLevel: RiskLevel.CRITICAL }).allowed).toBe(false);
     expect(grantOffer({ ...pending, level: RiskLevel.HIGH }, AgentStatus.ACTIVE, { ...limits, maxLevel: RiskLevel.MEDIUM }).reason).toMatch(/above the policy's grants.maxLevel MEDIUM/);
     expect(grantOffer(pending, AgentStatus.SUSPENDED, limits).reason).toBe('the agent is suspended');

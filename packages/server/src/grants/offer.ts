@@ -9,7 +9,7 @@ export interface GrantOfferView {
   allowed: boolean;
   /** Why not, in words ("its policy allows no grants"); null when allowed. */
   reason: string | null;
-  /** The policy's grants.maxTtl in seconds; null when not allowed. */
+  /** The policy's grants.maxTtl in seconds; null when its policy allows no grants at all. */
   maxTtl: number | null;
 }
 
@@ -19,7 +19,8 @@ export function grantOffer(
   agentStatus: AgentStatus | null,
   limits: GrantLimits | null,
 ): GrantOfferView {
-  if (action.status !== ActionStatus.PENDING) return { allowed: false, reason: 'it is no longer pending', maxTtl: null };
+  const maxTtl = limits?.allowed ? limits.maxTtl : null;
+  if (action.status !== ActionStatus.PENDING) return { allowed: false, reason: 'it is no longer pending', maxTtl };
   const verdict = grantable({ mode: action.mode, level: action.level, requiredApprovals: action.requiredApprovals, suspended: agentStatus === AgentStatus.SUSPENDED }, limits);
-  return verdict.covered ? { allowed: true, reason: null, maxTtl: limits!.maxTtl } : { allowed: false, reason: verdict.reason, maxTtl: null };
+  return verdict.covered ? { allowed: true, reason: null, maxTtl } : { allowed: false, reason: verdict.reason, maxTtl };
 }
