@@ -24,6 +24,7 @@ import { auditEventPresenter, exportAudit, verifyAudit, verifyAuditPresenter } f
 import { decide, decidePresenter } from './commands/decide.js';
 import { createDelegation, delegationPresenter, delegationsPresenter, listDelegations, revokeDelegation } from './commands/delegations.js';
 import { diff, diffPresenter } from './commands/diff.js';
+import { createGrant, grantPresenter, grantsPresenter, listGrants, revokeGrant } from './commands/grants.js';
 import { getGovernance, getGovernancePresenter } from './commands/get-governance.js';
 import { history, historyPresenter } from './commands/history.js';
 import { init, initPresenter } from './commands/init.js';
@@ -381,6 +382,39 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .description('End a delegation now.')
     .addHelpText('after', examples('countersign delegations revoke 7d0c…'))
     .action((id, _opts, cmd) => run(cmd, delegationPresenter, (ctx) => revokeDelegation(ctx, id)));
+
+  const grants = program
+    .command('grants')
+    .summary('list, create, revoke standing approvals')
+    .description('Standing approvals: later requests of an agent within a scope are approved at once and reviewed by the granter afterwards (DESIGN §12).')
+    .addHelpText('after', examples('countersign grants', 'countersign grants create --agent invoice-bot --action-type payments.transfer --max-amount "500 USD" --max-uses 20 --expires 8h', 'countersign grants revoke <id>'));
+  grants.command('list', { isDefault: true })
+    .summary('list active grants (the default)')
+    .description('List active grants, newest first: yours, or everyone\'s for an admin.')
+    .option('--all', 'include expired, used up and revoked ones')
+    .option('--agent <agent>', 'only grants for this agent (name or id)')
+    .option('--granted-by <approver>', 'only grants this approver made (admins; name or id)')
+    .option('--limit <n>', 'show at most n grants', positiveInt, 100)
+    .addHelpText('after', examples('countersign grants list', 'countersign grants list --all --agent invoice-bot --json'))
+    .action((opts, cmd) => run(cmd, grantsPresenter(opts), (ctx) => listGrants(ctx, opts)));
+  grants.command('create')
+    .summary('grant a standing approval')
+    .description('Let later requests of an agent through within a scope: a type (exact or prefix.*), and optionally a CEL condition, an amount ceiling (in its currency only), a destination and a number of uses. It lasts until --expires, at most the policy\'s grants.maxTtl.')
+    .requiredOption('--agent <agent>', 'whose requests (name or id)')
+    .requiredOption('--action-type <type>', 'payments.transfer, or payments.* for every type under it')
+    .option('--when <cel>', 'a CEL condition over action that must also hold')
+    .option('--max-amount <amount>', 'the ceiling, e.g. "500 USD" (other currencies are not covered)')
+    .option('--destination <system>', 'only requests to this destination, e.g. stripe or swift:external')
+    .option('--max-uses <n>', 'how many requests it may let through', positiveInt)
+    .option('--expires <when>', 'a date, or a duration from now (8h); default: the longest the policies allow')
+    .option('--reason <text>', 'why, for the audit trail')
+    .addHelpText('after', examples('countersign grants create --agent invoice-bot --action-type payments.transfer --max-amount "500 USD" --max-uses 20 --expires 8h --reason "month-end run"'))
+    .action((opts, cmd) => run(cmd, grantPresenter, (ctx) => createGrant(ctx, opts)));
+  grants.command('revoke').argument('<id>', 'the grant id')
+    .summary('end a grant now')
+    .description('End a grant now: nothing more goes through it.')
+    .addHelpText('after', examples('countersign grants revoke 7d0c…'))
+    .action((id, _opts, cmd) => run(cmd, grantPresenter, (ctx) => revokeGrant(ctx, id)));
 
   // --- approving from a terminal ---
 

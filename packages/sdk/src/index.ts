@@ -38,6 +38,7 @@ export type {
   ActionRequest,
   ApprovedActionRequest,
   Decision,
+  Grant,
   Outcome,
   Logger,
   CallOptions,

@@ -141,6 +141,19 @@ export type ActionRequest = ActionFieldsFragment;
 export type Decision = ActionRequest['decisions'][number];
 
 /**
+ * The standing approval (DESIGN §12) that let a request through at once — `statusReason`
+ * `GRANTED` — or null: which grant, of what type, how many of its uses are gone, until when,
+ * and who granted it.
+ *
+ * @example
+ * ```ts
+ * const action = await cs.submit(input);
+ * if (action.grant) console.log(`approved by grant ${action.grant.id} of ${action.grant.grantedBy.name}`);
+ * ```
+ */
+export type Grant = NonNullable<ActionRequest['grant']>;
+
+/**
  * An {@link ActionRequest} whose status is `APPROVED`. `approvedPayload` holds the
  * arguments to run with: the submitted payload, or the approver's modification of it.
  *

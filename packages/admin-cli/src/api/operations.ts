@@ -47,6 +47,15 @@ const DELEGATION_FIELDS = /* GraphQL */ `
     to { id name }
   }`;
 
+const GRANT_FIELDS = /* GraphQL */ `
+  fragment GrantFields on Grant {
+    id actionType when maxAmount { value currency } sameDestination destination { system external } sameArguments payloadHash
+    maxUses uses expiresAt revokedAt reason createdAt active
+    agent { id name }
+    grantedBy { kind id name }
+    fromAction { id }
+  }`;
+
 // --- who am I ---
 
 export const ME = operation<Generated.MeQuery, Generated.MeQueryVariables>(/* GraphQL */ `
@@ -121,6 +130,22 @@ export const CREATE_DELEGATION = operation<Generated.CreateDelegationMutation, G
 export const REVOKE_DELEGATION = operation<Generated.RevokeDelegationMutation, Generated.RevokeDelegationMutationVariables>(/* GraphQL */ `
   mutation RevokeDelegation($id: ID!) { revokeDelegation(id: $id) { ...DelegationFields } }
   ${DELEGATION_FIELDS}`);
+
+// --- standing approvals ---
+
+export const GRANTS = operation<Generated.GrantsQuery, Generated.GrantsQueryVariables>(/* GraphQL */ `
+  query Grants($first: Int, $after: String, $filter: GrantFilter) {
+    grants(first: $first, after: $after, filter: $filter) { nodes { ...GrantFields } pageInfo { hasNextPage endCursor } totalCount }
+  }
+  ${GRANT_FIELDS}`);
+
+export const CREATE_GRANT = operation<Generated.CreateGrantMutation, Generated.CreateGrantMutationVariables>(/* GraphQL */ `
+  mutation CreateGrant($input: CreateGrantInput!) { createGrant(input: $input) { ...GrantFields } }
+  ${GRANT_FIELDS}`);
+
+export const REVOKE_GRANT = operation<Generated.RevokeGrantMutation, Generated.RevokeGrantMutationVariables>(/* GraphQL */ `
+  mutation RevokeGrant($id: ID!) { revokeGrant(id: $id) { ...GrantFields } }
+  ${GRANT_FIELDS}`);
 
 // --- governance as code ---
 
@@ -205,6 +230,7 @@ export const ACTION = operation<Generated.ActionQuery, Generated.ActionQueryVari
       payload context
       risk { score level factors { dimension points detail } }
       policy consequences { approve deny } route chain governanceVersion statusReason notes receipt
+      grant { id actionType uses maxUses expiresAt revokedAt grantedBy { kind name } }
       assignees { approver { id name } onBehalfOf { id name } viaRole level }
       decisions { ...DecisionFields }
       reviews { id verdict comment at approver { id name } onBehalfOf { id name } }
@@ -306,6 +332,6 @@ export const AUDIT_LOG = operation<Generated.AuditLogQuery, Generated.AuditLogQu
 /** Every operation above, for the schema test. */
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
   ME, CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN, ROTATE_APPROVER_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
-  DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
+  DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GRANTS, CREATE_GRANT, REVOKE_GRANT, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
   APPROVAL_QUEUE, REVIEW_QUEUE, ACTIONS, SHOW_CONTEXT, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
 ] as readonly Operation<unknown, never>[];

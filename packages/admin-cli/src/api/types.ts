@@ -39,6 +39,7 @@ export type ApproverWithToken = Generated.CreateApproverMutation['createApprover
 export type AdminToken = Generated.CreateAdminTokenMutation['createAdminToken'];
 export type RevokedAdminToken = Generated.RevokeAdminTokenMutation['revokeAdminToken'];
 export type Delegation = Generated.DelegationFieldsFragment;
+export type Grant = Generated.GrantFieldsFragment;
 
 /** The governance in force; `version` and `document` are null until a document is applied. */
 export type Governance = Generated.GovernanceQuery['governance'];

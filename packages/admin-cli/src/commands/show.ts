@@ -124,10 +124,18 @@ function requestSection(a: ActionDetail, now: Date): Block[] {
       ['Submitted', `${timestamp(a.createdAt)} (${age(a.createdAt, now)} ago)`],
       ['Deadline', a.deadline ? deadlineCell(a.deadline, now) : undefined],
       ['Escalation', a.escalationLevel !== null ? `level ${a.escalationLevel}` : undefined],
+      ['Granted by', a.grant ? grantLine(a.grant) : undefined],
       ['Assignees', list(a.assignees.map(who))],
       ['Revision of', a.revisionOf ? `${a.revisionOf.id} (${words(a.revisionOf.status)}, submitted ${age(a.revisionOf.createdAt, now)} ago)` : undefined],
     ]),
   ];
+}
+
+/** `grant 7d0c… of alice (payments.transfer), use 3 of 20, until …`: the standing approval that let it through. */
+function grantLine(g: NonNullable<ActionDetail['grant']>): string {
+  const by = g.grantedBy.kind === 'ADMIN' ? `${g.grantedBy.name} (admin)` : g.grantedBy.name;
+  const uses = g.maxUses === null ? `${g.uses} uses so far` : `${g.uses} of ${g.maxUses} uses`;
+  return `grant ${g.id} of ${by} (${g.actionType}), ${uses}, ${g.revokedAt ? `revoked ${timestamp(g.revokedAt)}` : `until ${timestamp(g.expiresAt)}`}`;
 }
 
 function riskSection(a: ActionDetail): Block[] {

@@ -104,6 +104,7 @@ export function describeEvent(e: Pick<AuditEvent, 'kind' | 'data'>, names: Names
       return parts.join('; ');
     }
     case 'ACTION_APPROVED':
+      if (str(d.grantId)) return `approved at once by grant ${str(d.grantId)} (standing approval); receipt issued`;
       if (str(d.mode)) return `approved automatically (${str(d.mode)}); receipt issued`;
       return d.modified === true ? 'approved with the modified payload; receipt issued' : 'approved; receipt issued';
     case 'ACTION_DENIED':

@@ -18,6 +18,7 @@ import { normalizeActionInput, type NormalizedAction } from './normalize-input.j
 import { StatusReason } from './status-reason.js';
 import type { CommitFacts } from './commit-facts.js';
 import { prepareBreakGlass } from '../break-glass/submission.js';
+import { prepareGrant } from '../grants/at-submission.js';
 
 /**
  * An agent asks to act (DESIGN §2 steps 1–6): validate, assess the risk from the input and
@@ -79,6 +80,8 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
     : null;
   // Break-glass asked for (DESIGN §12): judged here, settled in the transaction (break-glass/).
   const breakGlass = await prepareBreakGlass(em, services, agent.suspended ? null : input.breakGlass, { id, agentId, type: input.type, payloadHash: hash }, policy, route !== null);
+  // A standing approval that covers it, matched (and its receipt signed) before the write.
+  const grant = await prepareGrant(em, services, { id, agent, input, payloadHash: hash, risk, policy, route, compiled, now });
 
   /**
    * The request as submitted, its first audit event, and the ways it can end at birth.
@@ -226,7 +229,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
             }
             break;
           case Mode.SYNC_APPROVAL:
-            await assign(AssignmentKind.APPROVAL);
+            if (!(await grant?.apply(tx, { action, audit, queueChanged, assignReview: () => assign(AssignmentKind.REVIEW) }))) await assign(AssignmentKind.APPROVAL);
             break;
           case Mode.BLOCK:
             end(action, ActionStatus.DENIED, StatusReason.BLOCKED_BY_POLICY, 'ACTION_DENIED', `Policy ${policy.policy ?? '(default)'} blocks it.`);

@@ -22,6 +22,7 @@ import { candidateAfter, countVote, standing, type Vote } from './quorum.js';
 import { reassess } from './reassess.js';
 import { storedBehaviour, storedInput } from '../governance/simulate.js';
 import type { DecisionInput, ReviewInput } from './decision.inputs.js';
+import { grantFromDecision, planDecisionGrant } from '../grants/from-decision.js';
 
 /** What a decision reads under the request's lock, besides the request itself. */
 interface DecisionFacts {
@@ -75,6 +76,8 @@ export async function decide(em: EntityManager, services: Services, approverId: 
   // Likewise the governance a modification is evaluated again under (a request's version never changes).
   const modifies = input.verdict === Verdict.APPROVE && modifiedPayload !== null;
   const governance = modifies ? await governanceThatRouted(em, services, input.actionId) : null;
+  // A standing approval asked for with the approval (DESIGN §12), checked as far as it can be before the lock.
+  const grantPlan = input.grant ? await planDecisionGrant(em, services, input.verdict, input.grant) : null;
 
   const { action, events } = await rawTransaction(services.orm, async (sql) => {
     const [action] = await sql.execute<(ActionRow & { behaviour: unknown })[]>(`select ${ACTION_COLUMNS}, a."behaviour" from "action_request" a where a."id" = ? for update`, [input.actionId]);
@@ -185,6 +188,7 @@ export async function decide(em: EntityManager, services: Services, approverId: 
         data: { payloadHash: approvedHash, modified: candidate.round > 0, candidate: candidate.round, approvers: candidate.approvers },
       });
     }
+    if (grantPlan) audit.push(await grantFromDecision(sql, grantPlan, { action, approverId, approverName: facts!.approver_name, approvedPayload: action.approved_payload, now }));
     action.updated_at = now;
     const ends = action.status !== ActionStatus.PENDING;
 
