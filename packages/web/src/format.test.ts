@@ -22,7 +22,7 @@ describe('formatting for approvers', () => {
 
   it('spells out the scope of a grant: how many, up to what, where, with which arguments', () => {
     const scope = { agent: 'payments-bot', actionType: 'payments.transfer', maxUses: 5, maxAmount: { value: 25000, currency: 'USD' }, amounts: true, sameDestination: true, destination: { system: 'swift', external: false }, sameArguments: false };
-    expect(grantScopeText(scope, true)).toMatch(/^payments-bot's next 5 payments\.transfer requests up to 25,000\.00 USD to the same destination, swift \(internal\)$/);
+    expect(grantScopeText(scope, true)).toMatch(/^payments-bot's next 5 payments\.transfer requests up to 25,000\.00 USD to the same destination \(swift, internal\)$/);
     expect(grantScopeText({ ...scope, maxUses: 1, sameArguments: true }, true)).toMatch(/^payments-bot's next payments\.transfer request .* with these very arguments$/);
     expect(grantScopeText({ ...scope, maxUses: null, maxAmount: null, sameDestination: false }, false)).toBe("any of payments-bot's payments.transfer requests of any amount");
     expect(grantScopeText({ ...scope, maxUses: 2, when: 'action.amount.value < 10.0' }, false)).toMatch(/to swift \(internal\) where action\.amount\.value < 10\.0 holds$/);

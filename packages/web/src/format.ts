@@ -147,7 +147,7 @@ export function grantScopeText(s: GrantScope, offer: boolean): string {
   if (s.maxAmount) text += ` up to ${amountWithCode(s.maxAmount)}`;
   else if (s.amounts) text += ' of any amount';
   if (s.sameDestination) {
-    if (offer) text += s.destination ? ` to the same destination, ${destinationText(s.destination)}` : ' with no destination';
+    if (offer) text += s.destination ? ` to the same destination (${s.destination.system ?? 'an unnamed system'}, ${s.destination.external ? 'outside the organisation' : 'internal'})` : ' with no destination';
     else text += s.destination ? ` to ${destinationText(s.destination)}` : ' with no destination';
   }
   if (s.sameArguments) text += offer ? ' with these very arguments' : ' with the very arguments first approved';

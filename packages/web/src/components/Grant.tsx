@@ -52,11 +52,11 @@ export function grantScopeOf(g: GrantView): string {
 }
 
 /** A grant's scope and life as a list of terms: on the grants page, the request page and in reviews. */
-export function GrantTerms({ grant: g, now, compact = false }: { grant: GrantView; now: number; compact?: boolean }) {
+export function GrantTerms({ grant: g, now, covers = false }: { grant: GrantView; now: number; covers?: boolean }) {
   const ends = new Date(g.expiresAt).getTime();
   return (
-    <dl className={compact ? 'kv compact' : 'kv'}>
-      <div><dt>Covers</dt><dd>{g.agent.name} · <span className="code">{g.actionType}</span></dd></div>
+    <dl className="terms">
+      {covers ? <div><dt>Covers</dt><dd>{g.agent.name} · <span className="code">{g.actionType}</span></dd></div> : null}
       <div><dt>Ceiling</dt><dd>{g.maxAmount ? `up to ${amountWithCode(g.maxAmount)}` : 'No amount ceiling'}</dd></div>
       {g.sameDestination ? <div><dt>Destination</dt><dd>{g.destination ? `only ${g.destination.system ?? 'an unnamed system'} (${g.destination.external ? 'outside the organisation' : 'internal'})` : 'only requests with no destination'}</dd></div> : null}
       {g.sameArguments ? <div><dt>Arguments</dt><dd>only the very arguments first approved</dd></div> : null}

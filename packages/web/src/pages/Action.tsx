@@ -105,6 +105,8 @@ function ActionView({ action, canDecide, myId }: { action: Action; canDecide: bo
   // The server's count: one person, one vote, approvals of a superseded payload left out.
   const q = { given: action.approvals, required: action.requiredApprovals };
   const pending = action.status === 'PENDING' && action.mode === 'SYNC_APPROVAL';
+  // Approved with nobody asked: there is no quorum to show, only a review to come.
+  const approvedUnasked = action.statusReason === 'BREAK_GLASS' || action.statusReason === 'GRANTED';
   useEffect(() => {
     document.title = `${action.summary} · Countersign`;
     return () => void (document.title = 'Countersign');
@@ -128,7 +130,7 @@ function ActionView({ action, canDecide, myId }: { action: Action; canDecide: bo
               Due <Countdown deadline={action.deadline} now={now} />
             </span>
           ) : null}
-          {action.mode === 'SYNC_APPROVAL' ? <Quorum {...q} /> : null}
+          {action.mode === 'SYNC_APPROVAL' && !approvedUnasked ? <Quorum {...q} /> : null}
         </div>
         <p className="muted">
           Asked by <strong>{action.agent.name}</strong> {dateTime(action.createdAt)}
@@ -213,7 +215,7 @@ function ActionView({ action, canDecide, myId }: { action: Action; canDecide: bo
 
         <aside className="side-col">
           <section className="card" aria-labelledby="people-title">
-            <h2 id="people-title">Who decides</h2>
+            <h2 id="people-title">{action.reviewStatus && action.status !== 'PENDING' ? 'Who reviews' : 'Who decides'}</h2>
             {action.assignees.length === 0 ? <p className="muted">Nobody is assigned now.</p> : (
               <ul className="plain">
                 {action.assignees.map((a, i) => (
@@ -499,7 +501,7 @@ function GrantedCard({ action, grant, now, mayOpen }: { action: Action; grant: N
         Nobody was asked{action.decidedAt ? ` (${dateTime(action.decidedAt)})` : ''}: a standing approval {grant.grantedBy.name} gave let it through.{' '}
         {mayOpen ? <Link href={`/grants?grant=${grant.id}`}>Open {grant.grantedBy.name}'s grant</Link> : null}
       </p>
-      <GrantTerms grant={grant} now={now} />
+      <GrantTerms grant={grant} now={now} covers />
     </section>
   );
 }
@@ -637,6 +639,8 @@ const EVENT_TEXT: Record<string, string> = {
   ACTION_ACKNOWLEDGED: 'acknowledged it',
   ACTION_FLAGGED: 'flagged it',
   OUTCOME_REPORTED: 'reported the outcome',
+  BREAK_GLASS_USED: 'broke the glass; review sent',
+  BREAK_GLASS_REFUSED: 'asked to break the glass: refused',
 };
 
 function Timeline({ action, names }: { action: Action; names: Map<string, string> }) {
@@ -647,7 +651,8 @@ function Timeline({ action, names }: { action: Action; names: Map<string, string
         {action.auditTrail.map((e) => {
           const data = (e.data ?? {}) as Record<string, unknown>;
           const actor = e.actorId ? names.get(e.actorId) ?? words(e.actorType) : e.actorType === 'SYSTEM' ? null : words(e.actorType);
-          const text = EVENT_TEXT[e.kind] ?? words(e.kind);
+          const granted = e.kind === 'ACTION_APPROVED' && data.reason === 'GRANTED';
+          const text = granted ? `Approved by grant${typeof data.uses === 'number' ? ` (use ${data.uses}${typeof data.maxUses === 'number' ? ` of ${data.maxUses}` : ''})` : ''}` : EVENT_TEXT[e.kind] ?? words(e.kind);
           const verdict = typeof data.verdict === 'string' ? `: ${words(data.verdict)}` : '';
           const comment = typeof data.comment === 'string' && data.comment ? data.comment : null;
           const to = assigneeNames(data.assignees, names);

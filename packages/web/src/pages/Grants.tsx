@@ -91,7 +91,6 @@ export default function Grants({ admin }: { admin: boolean }) {
                   <span className="item-title" id={`grant-title-${g.id}`}>{g.agent.name} · <span className="code">{g.actionType}</span></span>
                   <GrantStateBadge grant={g} now={now} />
                 </div>
-                <p className="muted small">Lets through {grantScopeOf(g)}.</p>
                 <GrantTerms grant={g} now={now} />
                 {state === 'Active' ? (
                   <button type="button" className="button small danger" aria-describedby={`grant-title-${g.id}`} onClick={() => { setRevokeError(null); setRevoking(g); }}>
