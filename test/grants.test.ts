@@ -334,27 +334,30 @@ describe('grants: standing approvals let covered requests through, and nothing e
 
       const action = await submit(agent.apiKey, PAYMENT);
       granted(action, created.id);
-      const shown = ok(await cs(['show', action.id], alice.token)).stdout;
-      expect(shown).toMatch(new RegExp(`Granted by:\\s+grant ${created.id} of alice \\(payments\\.transfer\\), 1 of 2 uses`));
-      expect(shown).toContain('GRANTED');
-      expect(shown).toContain(`approved at once by grant ${created.id}`);
-
-      const listed = ok(await cs(['grants', 'list', '--agent', agent.name], alice.token)).stdout;
-      expect(listed).toContain(created.id);
-      expect(listed).toContain('≤ 100.00 USD');
-      expect(ok(await cs(['grants', 'list', '--json'], bob.token)).json<{ nodes: { id: string }[] }>().nodes.map((g) => g.id)).not.toContain(created.id);
-
-      const refused = await cs(['grants', 'revoke', created.id], bob.token);
+      // Commands that change nothing run side by side: each is a process of its own.
+      const [shown, listed, bobs, refused, forbidden] = await Promise.all([
+        cs(['show', action.id], alice.token),
+        cs(['grants', 'list', '--agent', agent.name], alice.token),
+        cs(['grants', 'list', '--json'], bob.token),
+        cs(['grants', 'revoke', created.id], bob.token),
+        cs(['grants', 'create', '--agent', agent.name, '--action-type', 'payments.transfer'], keeper.token),
+      ]);
+      expect(ok(shown).stdout).toMatch(new RegExp(`Granted by:\\s+grant ${created.id} of alice \\(payments\\.transfer\\), 1 of 2 uses`));
+      expect(shown.stdout).toContain('GRANTED');
+      expect(shown.stdout).toContain(`approved at once by grant ${created.id}`);
+      expect(ok(listed).stdout).toContain(created.id);
+      expect(listed.stdout).toContain('≤ 100.00 USD');
+      expect(ok(bobs).json<{ nodes: { id: string }[] }>().nodes.map((g) => g.id)).not.toContain(created.id);
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toMatch(/Only whoever granted/);
-      expect(ok(await cs(['grants', 'revoke', created.id, '--json'], alice.token)).json<{ revokedAt: string | null; active: boolean }>()).toMatchObject({ active: false, revokedAt: expect.any(String) });
-      expect(ok(await cs(['grants', 'list', '--agent', agent.name], alice.token)).stdout).toContain('No active grants');
-      expect(ok(await cs(['grants', 'list', '--all', '--agent', agent.name], alice.token)).stdout).toMatch(/revoked/);
-
-      const forbidden = await cs(['grants', 'create', '--agent', agent.name, '--action-type', 'payments.transfer'], keeper.token);
       expect(forbidden.code).not.toBe(0);
       expect(forbidden.stderr).toMatch(/only what you could approve/);
-    });
+
+      expect(ok(await cs(['grants', 'revoke', created.id, '--json'], alice.token)).json<{ revokedAt: string | null; active: boolean }>()).toMatchObject({ active: false, revokedAt: expect.any(String) });
+      const [active, all] = await Promise.all([cs(['grants', 'list', '--agent', agent.name], alice.token), cs(['grants', 'list', '--all', '--agent', agent.name], alice.token)]);
+      expect(ok(active).stdout).toContain('No active grants');
+      expect(ok(all).stdout).toMatch(/revoked/);
+    }, 180_000);
   });
 
   it('audits every grant made, used and revoked, and the chain verifies', async () => {

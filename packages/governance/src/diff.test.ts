@@ -79,4 +79,12 @@ describe('diffGovernance', () => {
     const after = documentOf('version: 1\nescalationChains:\n  - { name: b, levels: [ { approvers: { role: x }, timeout: 1h } ] }\n  - { name: a, levels: [ { approvers: { role: x }, timeout: 1h } ] }');
     expect(diffGovernance(before, after)).toEqual([]);
   });
+
+  it('says when a policy starts, changes or stops allowing standing approvals', () => {
+    const withGrants = documentOf(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    grants: { allowed: true, maxTtl: 8h }\n    consequences:\n'));
+    expect(diffGovernance(EXAMPLE, withGrants)).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }, { kind: 'grants', name: 'payments', op: CREATE }]);
+    const longer = documentOf(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    grants: { allowed: true, maxTtl: 24h }\n    consequences:\n'));
+    expect(diffGovernance(withGrants, longer)).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }, { kind: 'grants', name: 'payments', op: UPDATE }]);
+    expect(diffGovernance(longer, EXAMPLE)).toEqual([{ kind: 'policy', name: 'payments', op: UPDATE }, { kind: 'grants', name: 'payments', op: DELETE }]);
+  });
 });

@@ -1,7 +1,7 @@
 import { ChangeOp } from './enums.js';
-import type { GovernanceDocument } from './document.js';
+import type { GovernanceDocument, Policy } from './document.js';
 
-export type GovernanceChangeKind = 'riskModel' | 'policy' | 'escalationChain' | 'route';
+export type GovernanceChangeKind = 'riskModel' | 'policy' | 'grants' | 'escalationChain' | 'route';
 
 /** One entry that a new document creates, changes or removes. */
 export interface GovernanceChange {
@@ -39,6 +39,7 @@ export function diffGovernance(prev: GovernanceDocument | null, next: Governance
   return [
     ...riskModel,
     ...diffEntries('policy', prev?.policies ?? [], next.policies, tieOrderFlips(prev?.policies ?? [], next.policies)),
+    ...diffGrants(prev?.policies ?? [], next.policies),
     ...diffEntries('escalationChain', prev?.escalationChains ?? [], next.escalationChains, new Set()),
     ...diffEntries('route', prev?.routes ?? [], next.routes, tieOrderFlips(prev?.routes ?? [], next.routes)),
   ];
@@ -56,6 +57,26 @@ function diffEntries<T extends Named>(kind: GovernanceChangeKind, before: readon
   for (const entry of before) {
     if (!remaining.has(entry.name)) changes.push({ kind, name: entry.name, op: ChangeOp.DELETE });
   }
+  return changes;
+}
+
+/**
+ * What standing approvals a new document opens, changes or closes, named by policy
+ * (DESIGN §12): a `grants` block that appears is CREATE, one that goes (or whose policy
+ * goes) is DELETE, one that changes is UPDATE — a policy's own UPDATE does not say that
+ * requests may now pass without anyone deciding them.
+ */
+function diffGrants(before: readonly Policy[], after: readonly Policy[]): GovernanceChange[] {
+  const previous = new Map(before.map((policy) => [policy.name, policy.grants]));
+  const changes: GovernanceChange[] = [];
+  for (const policy of after) {
+    const old = previous.get(policy.name);
+    if (policy.grants && !old) changes.push({ kind: 'grants', name: policy.name, op: ChangeOp.CREATE });
+    else if (!policy.grants && old) changes.push({ kind: 'grants', name: policy.name, op: ChangeOp.DELETE });
+    else if (policy.grants && old && !isDeepEqual(old, policy.grants)) changes.push({ kind: 'grants', name: policy.name, op: ChangeOp.UPDATE });
+  }
+  const remaining = new Set(after.map((policy) => policy.name));
+  for (const policy of before) if (policy.grants && !remaining.has(policy.name)) changes.push({ kind: 'grants', name: policy.name, op: ChangeOp.DELETE });
   return changes;
 }
 

@@ -315,4 +315,26 @@ routes:
     expect(compileGovernance(document).routes.map((r) => r.when.constant)).toEqual([undefined, true]);
     expect(compiled.riskModel.levels[RiskLevel.HIGH]).toBe(60);
   });
+
+  describe('grants (standing approvals)', () => {
+    const withGrants = (block: string) => parseGovernance(`version: 1\npolicies:\n  - { name: payments, match: "true", grants: ${block} }`);
+
+    it('fills in maxTtl 24h and maxLevel HIGH, and leaves a policy without a block with none', () => {
+      const result = withGrants('{ allowed: true }');
+      expect(result.ok && result.document.policies[0]!.grants).toEqual({ allowed: true, maxTtl: 86_400, maxLevel: 'HIGH' });
+      const none = parseGovernance('version: 1\npolicies:\n  - { name: payments, match: "true" }');
+      expect(none.ok && none.document.policies[0]!.grants).toBeUndefined();
+    });
+
+    it('refuses CRITICAL as maxLevel, a bad duration, a missing allowed and unknown fields', () => {
+      const messages = (block: string) => {
+        const result = withGrants(block);
+        return result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`);
+      };
+      expect(messages('{ allowed: true, maxLevel: CRITICAL }')).toEqual(['policies[0].grants.maxLevel: must be LOW, MEDIUM or HIGH: a CRITICAL request is never granted']);
+      expect(messages('{ allowed: true, maxTtl: forever }')).toEqual([expect.stringMatching(/^policies\[0\]\.grants\.maxTtl: "forever" is not a duration/)]);
+      expect(messages('{ maxTtl: 1h }')).toEqual(['policies[0].grants.allowed: is required']);
+      expect(messages('{ allowed: true, maxUses: 3 }')).toEqual([expect.stringMatching(/^policies\[0\]\.grants\.maxUses: is not a known field/)]);
+    });
+  });
 });

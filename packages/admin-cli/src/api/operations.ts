@@ -167,7 +167,7 @@ export const APPLY_GOVERNANCE = operation<Generated.ApplyGovernanceMutation, Gen
 export const SIMULATE_GOVERNANCE = operation<Generated.SimulateGovernanceQuery, Generated.SimulateGovernanceQueryVariables>(/* GraphQL */ `
   query SimulateGovernance($document: String!, $since: DateTime, $first: Int) {
     simulateGovernance(document: $document, since: $since, first: $first) {
-      since evaluated truncated changed modeChanged levelChanged routeChanged noRoute
+      since evaluated truncated changed modeChanged levelChanged routeChanged noRoute grantable
       byMode { mode count }
       currentByMode { mode count }
       transitions { from to count }

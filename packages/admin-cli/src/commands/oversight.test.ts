@@ -288,7 +288,7 @@ const change = (id: string, over: Record<string, unknown> = {}) => ({
 });
 
 const simulation = {
-  since: '2025-07-03T12:00:00Z', evaluated: 200, truncated: false, changed: 30, modeChanged: 28, levelChanged: 2, routeChanged: 0, noRoute: 1,
+  since: '2025-07-03T12:00:00Z', evaluated: 200, truncated: false, changed: 30, modeChanged: 28, levelChanged: 2, routeChanged: 0, noRoute: 1, grantable: 12,
   byMode: [{ mode: 'AUTO', count: 128 }, { mode: 'SYNC_APPROVAL', count: 72 }],
   currentByMode: [{ mode: 'AUTO', count: 100 }, { mode: 'SYNC_APPROVAL', count: 100 }],
   transitions: [{ from: 'SYNC_APPROVAL', to: 'AUTO', count: 28 }],
@@ -311,6 +311,7 @@ describe('simulate', () => {
     expect(r.stdout).toMatch(/^c-1\s+payments\.transfer\s+invoice-bot\s+SYNC_APPROVAL → AUTO\s+MEDIUM\s+payments → -\s+APPROVED\s+Pay c-1$/m);
     expect(r.stdout).toMatch(/^c-2\s+.*MEDIUM → HIGH\s+no route: denied/m);
     expect(r.stdout).toContain('28 more not listed: --limit 30 lists them');
+    expect(r.stdout).toContain('12 would need an approval that a standing approval (grant) could give under the draft\'s grants blocks.');
     expect(r.stdout).toContain('! policy payments adjust[0].when: No such key: vendor (3 requests)');
   });
 

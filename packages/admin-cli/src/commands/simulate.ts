@@ -93,6 +93,7 @@ export const simulatePresenter: Presenter<SimulateResult> = {
         ]),
       );
     }
+    if (s.grantable > 0) blocks.push(text(`${count(s.grantable)} would need an approval that a standing approval (grant) could give under the draft's grants blocks.`));
     blocks.push(heading('Requests by mode: as handled, and under the draft'), modesTable(s.currentByMode, s.byMode));
     if (s.transitions.length > 0) {
       blocks.push(

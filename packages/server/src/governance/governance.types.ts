@@ -4,7 +4,7 @@ import { DateTimeScalar, JSONScalar } from '../graphql/scalars.js';
 
 @ObjectType('GovernanceChange', { description: 'One policy, route, chain or the risk model, added, changed or removed.' })
 export class GovernanceChangeType {
-  @Field(() => String, { description: 'riskModel, policy, escalationChain or route.' }) kind!: string;
+  @Field(() => String, { description: 'riskModel, policy, grants (a policy\'s standing approvals), escalationChain or route.' }) kind!: string;
   @Field(() => String) name!: string;
   @Field(() => ChangeOp) op!: ChangeOp;
 }

@@ -33,6 +33,16 @@ const MEDIUM_PAYMENT = {
 const DELETION = { type: 'records.delete', operation: Operation.DELETE, summary: 'Delete customer 42', dataClassification: DataClassification.CONFIDENTIAL };
 
 describe('replay', () => {
+  it('should tell which requests a standing approval could cover under the draft', () => {
+    const withGrants = compile(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    grants: { allowed: true, maxLevel: HIGH }\n    consequences:\n'));
+    /** WRITE (20) + CONFIDENTIAL (25) + external (25) = 70: HIGH, SYNC_APPROVAL under payments. */
+    const high = stored({ ...MEDIUM_PAYMENT, dataClassification: DataClassification.CONFIDENTIAL, destination: { system: 'swift', external: true }, amount: { value: 900, currency: 'EUR' } });
+    expect(replay(withGrants, high)).toMatchObject({ mode: Mode.SYNC_APPROVAL, level: RiskLevel.HIGH, grantable: true });
+    expect(replay(EXAMPLE, high).grantable).toBe(false);
+    expect(replay(withGrants, stored(MEDIUM_PAYMENT)).grantable).toBe(false);
+    expect(replay(withGrants, stored(DELETION)).grantable).toBe(false);
+  });
+
   it('should change nothing when the draft is the document that decided', () => {
     for (const request of [stored(MEDIUM_PAYMENT), stored(DELETION)]) {
       expect(replay(EXAMPLE, request)).toMatchObject({ modeChanged: false, levelChanged: false, routeChanged: false, noRoute: false });

@@ -6,6 +6,7 @@ import { StatusReason } from '../actions/status-reason.js';
 import { countsByMode } from '../actions/counts.js';
 import type { ActionRow } from '../actions/action.view.js';
 import { parseOrThrow } from './governance.service.js';
+import { grantLimitsOf, grantable } from '../grants/scope.js';
 
 /** A stored request as a simulation replays it: its input, its signals at the time, and how it was handled. */
 export interface StoredRequest {
@@ -33,6 +34,8 @@ export interface Replay {
   routeChanged: boolean;
   /** It needs people under the draft and no route matches: it would be denied (NO_ROUTE). */
   noRoute: boolean;
+  /** The draft would send it for approval under a policy whose `grants` block lets a standing approval cover it. */
+  grantable: boolean;
   notes: string[];
 }
 
@@ -53,6 +56,10 @@ export function replay(compiled: CompiledGovernance | null, request: StoredReque
     levelChanged: evaluation.policy.level !== handled.level,
     routeChanged: wasRouted && evaluation.needsRoute && route !== handled.route,
     noRoute: evaluation.needsRoute && route === null,
+    grantable: route !== null && grantable(
+      { mode: evaluation.policy.mode, level: evaluation.policy.level, requiredApprovals: Math.max(evaluation.policy.requiredApprovals, compiled?.chains.get(evaluation.route!.chain)?.levels[0]?.requiredApprovals ?? 1), suspended: false },
+      grantLimitsOf(compiled, evaluation.policy.policy),
+    ).covered,
     notes: evaluation.notes,
   };
 }
@@ -93,6 +100,8 @@ export interface SimulationResult {
   levelChanged: number;
   routeChanged: number;
   noRoute: number;
+  /** Requests the draft would send for approval under a policy that lets grants cover them. */
+  grantable: number;
   byMode: { mode: Mode; count: number }[];
   currentByMode: { mode: Mode; count: number }[];
   transitions: { from: Mode; to: Mode; count: number }[];
@@ -110,6 +119,7 @@ export class SimulationTally {
   private levelChanged = 0;
   private routeChanged = 0;
   private noRoute = 0;
+  private grantable = 0;
   private readonly byMode = new Map<Mode, number>();
   private readonly currentByMode = new Map<Mode, number>();
   private readonly transitions = new Map<string, { from: Mode; to: Mode; count: number }>();
@@ -124,6 +134,7 @@ export class SimulationTally {
     increment(this.currentByMode, request.handled.mode);
     for (const note of new Set(outcome.notes)) increment(this.notes, note);
     if (outcome.noRoute) this.noRoute += 1;
+    if (outcome.grantable) this.grantable += 1;
     if (outcome.modeChanged) {
       this.modeChanged += 1;
       const key = `${request.handled.mode}>${outcome.mode}`;
@@ -155,6 +166,7 @@ export class SimulationTally {
       levelChanged: this.levelChanged,
       routeChanged: this.routeChanged,
       noRoute: this.noRoute,
+      grantable: this.grantable,
       byMode: countsByMode((mode) => this.byMode.get(mode) ?? 0),
       currentByMode: countsByMode((mode) => this.currentByMode.get(mode) ?? 0),
       transitions: [...this.transitions.values()].sort((a, b) => b.count - a.count),

@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConditionError, compileCondition, type CompiledGovernance } from '@countersign/governance';
 import { PrincipalKind, assertNever } from '../shared/enums.js';
@@ -133,7 +134,7 @@ export function grantCreatedEvent(grantId: string, by: Principal | { kind: Princ
 export async function revokeGrant(em: EntityManager, by: Principal, id: string): Promise<Grant> {
   if (!isUuid(id)) throw AppError.notFound('Grant', id);
   return em.transactional(async (tx) => {
-    const grant = await tx.findOne(Grant, { id }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+    const grant = await tx.findOne(Grant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!grant) throw AppError.notFound('Grant', id);
     if (!mayRevoke(by, grant)) throw AppError.forbidden(`Only whoever granted ${id} (${grant.grantedByName}) or an admin may revoke it.`);
     if (grant.revokedAt !== null) throw AppError.conflict(`Grant ${id} was already revoked at ${grant.revokedAt.toISOString()}.`, { revokedAt: grant.revokedAt.toISOString() });
