@@ -453,7 +453,8 @@ export function createClient(options: ClientOptions = {}): Client {
   }
 
   async function guard<P, R>(input: ActionInput<P>, fn: (payload: P, action: ApprovedActionRequest<P>) => R | PromiseLike<R>, options: GuardOptions<R> = {}): Promise<R> {
-    const action = await requestApproval(input, options);
+    const asked = options.breakGlass === undefined ? input : { ...input, breakGlass: { justification: options.breakGlass } };
+    const action = await requestApproval(asked, options);
     try {
       await verifyReceipt(action.receipt, action.approvedPayload, { actionId: action.id, actionType: input.type }, action);
     } catch (error) {

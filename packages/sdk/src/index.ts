@@ -54,4 +54,5 @@ export type {
   Verdict,
   AmountInput,
   DestinationInput,
+  StatusReason,
 } from './types.js';

@@ -48,6 +48,11 @@ export interface ReceiptClaims {
   exp: number;
   /** The Countersign deployment that signed it. */
   iss: string;
+  /**
+   * `true` when break-glass approved it (DESIGN §12): nobody approved it before it ran, and
+   * a review follows. Absent on every other receipt.
+   */
+  bg?: true;
 }
 
 /**

@@ -77,6 +77,35 @@ export type ReviewStatus = Generated.ReviewStatus;
 export type OutcomeStatus = Generated.OutcomeStatus;
 
 /**
+ * Why a request stands as it does (`statusReason`), when one is recorded. The server may
+ * add reasons; the known ones are listed.
+ * - `BREAK_GLASS`: approved at once through break-glass (see {@link GuardOptions.breakGlass}); reviewed afterwards.
+ * - `BREAK_GLASS_LIMIT`: break-glass refused, the agent used it as often as its policy allows today (UTC).
+ * - `BREAK_GLASS_NOT_ALLOWED`: break-glass refused, the policy does not allow it.
+ * @example
+ * ```ts
+ * if (action.statusReason === ('BREAK_GLASS' satisfies StatusReason)) log.warn('ran through break-glass');
+ * ```
+ */
+export type StatusReason =
+  | 'QUORUM_UNREACHABLE'
+  | 'BLOCKED_BY_POLICY'
+  | 'AGENT_SUSPENDED'
+  | 'NO_ROUTE'
+  | 'NO_APPROVERS_AVAILABLE'
+  | 'TIMED_OUT'
+  | 'DENIED_BY_APPROVER'
+  | 'CHANGES_REQUESTED_BY_APPROVER'
+  | 'APPROVED_BY_APPROVER'
+  | 'AUTO_APPROVED'
+  | 'CANCELLED_BY_AGENT'
+  | 'BREAK_GLASS'
+  | 'BREAK_GLASS_LIMIT'
+  | 'BREAK_GLASS_NOT_ALLOWED'
+  // Reasons a newer server adds still type-check, without losing the completion above.
+  | (string & {});
+
+/**
  * Money the action moves.
  * @example
  * ```ts
@@ -249,6 +278,20 @@ export interface GuardOptions<R = unknown> extends WaitOptions {
    * @default the function's result itself when it is JSON, otherwise nothing
    */
   outcome?: (result: R) => Omit<Outcome, 'status'>;
+  /**
+   * Break-glass (DESIGN §12): why this cannot wait for an approver (1–2000 characters).
+   * Where the policy allows it, a request that would wait for approval is approved at once
+   * (`statusReason` `BREAK_GLASS`, receipt claim `bg: true`), a few times per agent and UTC
+   * day, and reviewed afterwards; over the limit or where the policy does not allow it, it is
+   * denied ({@link ActionDeniedError}). `submit` and `requestApproval` take it as
+   * `input.breakGlass: { justification }`.
+   * @example
+   * ```ts
+   * await cs.guard(input, (p) => ops.restart(p), { breakGlass: 'checkout is down for every customer' });
+   * ```
+   * @default none: the request waits for approval as its policy says
+   */
+  breakGlass?: string;
 }
 
 /** The statuses after which a request never changes again. */

@@ -167,7 +167,7 @@ export const APPLY_GOVERNANCE = operation<Generated.ApplyGovernanceMutation, Gen
 export const SIMULATE_GOVERNANCE = operation<Generated.SimulateGovernanceQuery, Generated.SimulateGovernanceQueryVariables>(/* GraphQL */ `
   query SimulateGovernance($document: String!, $since: DateTime, $first: Int) {
     simulateGovernance(document: $document, since: $since, first: $first) {
-      since evaluated truncated changed modeChanged levelChanged routeChanged noRoute grantable
+      since evaluated truncated changed modeChanged levelChanged routeChanged noRoute grantable breakGlassRefused
       byMode { mode count }
       currentByMode { mode count }
       transitions { from to count }
@@ -231,6 +231,7 @@ export const ACTION = operation<Generated.ActionQuery, Generated.ActionQueryVari
       risk { score level factors { dimension points detail } }
       policy consequences { approve deny } route chain governanceVersion statusReason notes receipt
       grant { id actionType uses maxUses expiresAt revokedAt grantedBy { kind name } }
+      breakGlass { justification used reviewOverdueSince }
       assignees { approver { id name } onBehalfOf { id name } viaRole level }
       decisions { ...DecisionFields }
       reviews { id verdict comment at approver { id name } onBehalfOf { id name } }
@@ -296,7 +297,7 @@ export const METRICS = operation<Generated.MetricsQuery, Generated.MetricsQueryV
       pending oldestPendingSince unreviewed
       decided approved denied changesRequested approvalRate denialRate changesRequestedRate
       decisionLatency { count p50 p90 p95 p99 mean }
-      escalations escalated escalationRate expired expiryRate
+      escalations escalated escalationRate expired expiryRate breakGlassUses breakGlassRefused
       series {
         at submitted auto asyncReview syncApproval blocked
         decided approved denied changesRequested expired escalations

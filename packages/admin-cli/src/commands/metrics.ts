@@ -55,6 +55,8 @@ function headline(m: Metrics, now: Date): Block[] {
       ['Queue now', m.pending > 0 ? toned(queue, 'warn') : queue],
       ['Escalations', m.escalations > 0 ? toned(escalations, 'warn') : escalations],
       ['Expired', m.expired > 0 ? toned(expired, 'bad') : expired],
+      // Only when it happened: break-glass is rare, and loud when it is not.
+      ['Break-glass', m.breakGlassUses + m.breakGlassRefused > 0 ? toned(`${count(m.breakGlassUses)} used without approval, ${count(m.breakGlassRefused)} refused`, 'bad') : undefined],
     ]),
   ];
 }

@@ -224,7 +224,7 @@ const metricsAnswer = {
   pending: 3, oldestPendingSince: '2025-07-10T09:00:00Z', unreviewed: 0,
   decided: 50, approved: 48, denied: 2, changesRequested: 0, approvalRate: 0.96, denialRate: 0.04, changesRequestedRate: 0,
   decisionLatency: { count: 50, p50: 12, p90: 240, p95: 300, p99: 3700, mean: 60 },
-  escalations: 2, escalated: 2, escalationRate: 0.04, expired: 0, expiryRate: 0,
+  escalations: 2, escalated: 2, escalationRate: 0.04, expired: 0, expiryRate: 0, breakGlassUses: 0, breakGlassRefused: 0,
   series: [point('2025-07-09T12:00:00Z', { submitted: 40, queueDepth: 1 }), point('2025-07-10T00:00:00Z', { submitted: 80, queueDepth: 3 })],
   approvers: [{
     approver: bobRef, decisions: 50, approved: 48, denied: 2, changesRequested: 0, approveRate: 0.96, medianSecondsToDecide: 8, quickApprovals: 40,
@@ -288,7 +288,7 @@ const change = (id: string, over: Record<string, unknown> = {}) => ({
 });
 
 const simulation = {
-  since: '2025-07-03T12:00:00Z', evaluated: 200, truncated: false, changed: 30, modeChanged: 28, levelChanged: 2, routeChanged: 0, noRoute: 1, grantable: 12,
+  since: '2025-07-03T12:00:00Z', evaluated: 200, truncated: false, changed: 30, modeChanged: 28, levelChanged: 2, routeChanged: 0, noRoute: 1, grantable: 12, breakGlassRefused: 0,
   byMode: [{ mode: 'AUTO', count: 128 }, { mode: 'SYNC_APPROVAL', count: 72 }],
   currentByMode: [{ mode: 'AUTO', count: 100 }, { mode: 'SYNC_APPROVAL', count: 100 }],
   transitions: [{ from: 'SYNC_APPROVAL', to: 'AUTO', count: 28 }],

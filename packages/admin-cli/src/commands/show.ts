@@ -105,9 +105,30 @@ function quorumWarning(a: ActionDetail): Block[] {
   return [text(`Warning: nobody can complete this request. ${why}`, 'bad')];
 }
 
+/**
+ * Break-glass above everything else: a request an agent forced through with nobody deciding
+ * (or tried to) is read first, with the agent's own words, and what is expected of the reader.
+ */
+function breakGlassBanner(a: ActionDetail, now: Date): Block[] {
+  const bg = a.breakGlass;
+  if (!bg) return [];
+  const justification = `"${bg.justification}"`;
+  if (!bg.used) {
+    return [text(`Break-glass asked for and not used${a.statusReason?.startsWith('BREAK_GLASS') ? ` (${a.statusReason})` : ''}. The agent's justification: ${justification}`, 'warn')];
+  }
+  const review =
+    a.reviewStatus === 'UNREVIEWED'
+      ? bg.reviewOverdueSince
+        ? `Its review is OVERDUE since ${timestamp(bg.reviewOverdueSince)} (${age(bg.reviewOverdueSince, now)} ago): acknowledge or flag it (countersign review ${a.id} --ack|--flag).`
+        : `Review it: countersign review ${a.id} --ack|--flag.`
+      : `Reviewed: ${a.reviewStatus}.`;
+  return [text(`BREAK-GLASS: approved with nobody deciding. The agent's justification: ${justification} ${review}`, 'bad')];
+}
+
 function requestSection(a: ActionDetail, now: Date): Block[] {
   return [
     heading(`${a.type} ${a.id}`),
+    ...breakGlassBanner(a, now),
     ...quorumWarning(a),
     fields([
       ['Status', toned([a.status, a.reviewStatus ? `review ${a.reviewStatus}` : '', a.statusReason ?? ''].filter(Boolean).join(' · '), statusTone(a.status))],

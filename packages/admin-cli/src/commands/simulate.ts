@@ -82,6 +82,9 @@ export const simulatePresenter: Presenter<SimulateResult> = {
         s.changed > 0 ? 'warn' : 'good',
       ),
     ];
+    if (s.breakGlassRefused > 0) {
+      blocks.push(text(`${count(s.breakGlassRefused)} break-glass approvals would be denied under the draft (break-glass not allowed, no route, or blocked).`, 'warn'));
+    }
     if (s.truncated) blocks.push(text('More requests matched than one simulation replays: only the newest were replayed. Use a later --since for exact counts.', 'warn'));
     if (s.changed > 0) {
       blocks.push(

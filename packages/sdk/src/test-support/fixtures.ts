@@ -30,6 +30,7 @@ export function actionFixture(overrides: Partial<ActionRequest> = {}): ActionReq
     approvedPayload: null,
     receipt: null,
     grant: null,
+    breakGlass: null,
     outcome: null,
     createdAt: '2026-11-24T00:00:00.000Z',
     updatedAt: '2026-11-24T00:00:00.000Z',

@@ -63,6 +63,17 @@ describe('replay', () => {
     });
   });
 
+  it('should count a break-glass approval the draft would deny, and only that', () => {
+    const allowing = compile(EXAMPLE_GOVERNANCE_YAML.replace('    consequences:\n', '    breakGlass: { allowed: true, maxPerDay: 1 }\n    consequences:\n'));
+    const big = { ...MEDIUM_PAYMENT, dataClassification: DataClassification.CONFIDENTIAL, destination: { system: 'swift', external: true }, amount: { value: 25000, currency: 'USD' } };
+    const broken = stored(big, QUIET, { statusReason: 'BREAK_GLASS' });
+    expect(broken.handled.mode).toBe(Mode.SYNC_APPROVAL);
+    expect(replay(allowing, broken).breakGlassRefused).toBe(false);
+    expect(replay(EXAMPLE, broken).breakGlassRefused).toBe(true);
+    // An approval that was not break-glass is not counted, whatever the draft.
+    expect(replay(EXAMPLE, stored(big, QUIET, { statusReason: 'APPROVED_BY_APPROVER' })).breakGlassRefused).toBe(false);
+  });
+
   it('should report a route change, and a request the draft could route nowhere', () => {
     const noCatchAll = compile(EXAMPLE_GOVERNANCE_YAML.replace("  - { name: everything-else, priority: 0, when: 'true', chain: compliance }\n", ''));
     expect(replay(noCatchAll, stored(DELETION))).toMatchObject({ modeChanged: false, routeChanged: true, noRoute: true, route: null });

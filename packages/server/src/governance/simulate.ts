@@ -7,6 +7,7 @@ import { countsByMode } from '../actions/counts.js';
 import type { ActionRow } from '../actions/action.view.js';
 import { parseOrThrow } from './governance.service.js';
 import { grantLimitsOf, grantable } from '../grants/scope.js';
+import { judgeBreakGlass } from '../break-glass/break-glass.rules.js';
 
 /** A stored request as a simulation replays it: its input, its signals at the time, and how it was handled. */
 export interface StoredRequest {
@@ -36,6 +37,8 @@ export interface Replay {
   noRoute: boolean;
   /** The draft would send it for approval under a policy whose `grants` block lets a standing approval cover it. */
   grantable: boolean;
+  /** It was approved by break-glass, and the draft would deny it (break-glass not allowed, no route, or BLOCK). */
+  breakGlassRefused: boolean;
   notes: string[];
 }
 
@@ -60,6 +63,7 @@ export function replay(compiled: CompiledGovernance | null, request: StoredReque
       { mode: evaluation.policy.mode, level: evaluation.policy.level, requiredApprovals: Math.max(evaluation.policy.requiredApprovals, compiled?.chains.get(evaluation.route!.chain)?.levels[0]?.requiredApprovals ?? 1), suspended: false },
       grantLimitsOf(compiled, evaluation.policy.policy),
     ).covered,
+    breakGlassRefused: request.statusReason === StatusReason.BREAK_GLASS && (evaluation.policy.mode === Mode.BLOCK || judgeBreakGlass(evaluation.policy, route !== null).kind === 'REFUSED'),
     notes: evaluation.notes,
   };
 }
@@ -102,6 +106,8 @@ export interface SimulationResult {
   noRoute: number;
   /** Requests the draft would send for approval under a policy that lets grants cover them. */
   grantable: number;
+  /** Break-glass approvals the draft would deny (see {@link Replay.breakGlassRefused}); the daily limit is not replayed. */
+  breakGlassRefused: number;
   byMode: { mode: Mode; count: number }[];
   currentByMode: { mode: Mode; count: number }[];
   transitions: { from: Mode; to: Mode; count: number }[];
@@ -120,6 +126,7 @@ export class SimulationTally {
   private routeChanged = 0;
   private noRoute = 0;
   private grantable = 0;
+  private breakGlassRefused = 0;
   private readonly byMode = new Map<Mode, number>();
   private readonly currentByMode = new Map<Mode, number>();
   private readonly transitions = new Map<string, { from: Mode; to: Mode; count: number }>();
@@ -135,6 +142,7 @@ export class SimulationTally {
     for (const note of new Set(outcome.notes)) increment(this.notes, note);
     if (outcome.noRoute) this.noRoute += 1;
     if (outcome.grantable) this.grantable += 1;
+    if (outcome.breakGlassRefused) this.breakGlassRefused += 1;
     if (outcome.modeChanged) {
       this.modeChanged += 1;
       const key = `${request.handled.mode}>${outcome.mode}`;
@@ -167,6 +175,7 @@ export class SimulationTally {
       routeChanged: this.routeChanged,
       noRoute: this.noRoute,
       grantable: this.grantable,
+      breakGlassRefused: this.breakGlassRefused,
       byMode: countsByMode((mode) => this.byMode.get(mode) ?? 0),
       currentByMode: countsByMode((mode) => this.currentByMode.get(mode) ?? 0),
       transitions: [...this.transitions.values()].sort((a, b) => b.count - a.count),

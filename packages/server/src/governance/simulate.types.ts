@@ -54,6 +54,7 @@ export class GovernanceSimulationType implements Omit<simulation.SimulationResul
   @Field(() => Int, { description: 'Requests that would need people and match no route of the draft: they would be denied (NO_ROUTE).' }) noRoute!: number;
   @Field(() => Int, { description: "Requests the draft would send for approval under a policy whose `grants` block lets a standing approval cover them (DESIGN §12): what grants could take off approvers' queues." })
   grantable!: number;
+  @Field(() => Int, { description: 'Requests approved by break-glass that the draft would deny: its policy does not allow break-glass, no route matches, or it blocks them (the daily limit is not replayed).' }) breakGlassRefused!: number;
   @Field(() => [ModeCountType], { description: 'Modes under the draft.' }) byMode!: ModeCountType[];
   @Field(() => [ModeCountType], { description: 'Modes as the requests were handled.' }) currentByMode!: ModeCountType[];
   @Field(() => [ModeTransitionType], { description: 'Mode changes, most frequent first.' }) transitions!: ModeTransitionType[];

@@ -36,6 +36,19 @@ describe('notification bodies', () => {
     expect(all).not.toContain('<!channel>');
   });
 
+  it('BREAK_GLASS: says nobody decided, and carries the justification (escaped for Slack)', () => {
+    const broken: Message = {
+      ...message,
+      intent: { ...message.intent, event: NotificationEvent.BREAK_GLASS, broadcast: true, detail: { level: 1, breakGlass: { justification: 'Bank cut-off <!here>', reviewDeadline: '2026-11-24T10:15:00.000Z' } } },
+      action: { ...message.action, status: 'APPROVED', statusReason: 'BREAK_GLASS' },
+      recipients: [],
+    };
+    expect(renderJson(broken)).toMatchObject({ event: 'BREAK_GLASS', breakGlass: { justification: 'Bank cut-off <!here>', reviewDeadline: '2026-11-24T10:15:00.000Z' }, action: { statusReason: 'BREAK_GLASS' } });
+    const slack = renderSlack(broken);
+    expect(slack.text).toMatch(/^Break-glass: approved with nobody deciding, review required: /);
+    expect(JSON.stringify(slack.blocks)).toContain('*Justification*\\n> Bank cut-off &lt;!here&gt;');
+  });
+
   it('SLACK: a decision names who decided and quotes the comment', () => {
     const decided: Message = {
       ...message,
