@@ -96,7 +96,7 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     const approved = sdk.requestApproval(approveInput, { timeout: '2m' });
     await page.getByRole('link', { name: approveInput.summary }).click();
     await page.getByLabel('Comment').fill('Invoice matches the PO');
-    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
     await expect(approved).resolves.toMatchObject({ status: 'APPROVED', approvedPayload: approveInput.payload });
 
@@ -163,7 +163,7 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await eventually(() => diff.isVisible());
     expect(await diff.textContent()).toMatch(/"amount": 25000[\s\S]*"amount": 20000/);
 
-    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await eventually(() => dialog.getByLabel('Payload changes you are approving').isVisible());
     await dialog.getByRole('button', { name: 'Approve' }).click();
@@ -189,7 +189,7 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await eventually(() => candidate.isVisible());
     await eventually(() => page.getByText('1 of 2 approvals').first().isVisible());
     expect(await candidate.getByLabel('Changes from the submitted payload').textContent()).toMatch(/25000[\s\S]*1500000/);
-    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
     const decided = await waitFor(async () => {
       const action = (await gqlOk(stack.url, GET_ACTION, { id }, stack.adminToken)).action;
@@ -300,7 +300,7 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await page.keyboard.press('Enter');
     await eventually(() => page.getByRole('heading', { name: input.summary, level: 1 }).isVisible());
     // The verdict keys belong to the verdict panel: press once it is on the page.
-    await eventually(() => page.getByRole('button', { name: 'Approve' }).isVisible());
+    await eventually(() => page.getByRole('button', { name: 'Approve', exact: true }).isVisible());
     await page.keyboard.press('a');
     await eventually(() => page.getByRole('dialog').getByRole('button', { name: 'Approve' }).isVisible());
     await page.keyboard.press('Escape');

@@ -14,6 +14,7 @@ const Reviews = lazy(() => import('./pages/Reviews.js'));
 const Delegations = lazy(() => import('./pages/Delegations.js'));
 const History = lazy(() => import('./pages/History.js'));
 const Settings = lazy(() => import('./pages/Settings.js'));
+const Grants = lazy(() => import('./pages/Grants.js'));
 const Oversight = lazy(() => import('./admin/Oversight.js'));
 const Agents = lazy(() => import('./admin/Agents.js'));
 const Audit = lazy(() => import('./admin/Audit.js'));
@@ -100,8 +101,9 @@ function SignedIn({ principal, reachable, onPageFailed, onExpired, onReachable, 
         <Suspense fallback={<Loading />}>
           <Switch>
             <Route path="/">{admin ? <Redirect to="/oversight" replace /> : <Queue />}</Route>
-            <Route path="/actions/:id">{(params) => <ActionPage id={params.id} canDecide={!admin} />}</Route>
+            <Route path="/actions/:id">{(params) => <ActionPage id={params.id} canDecide={!admin} myId={principal.id} />}</Route>
             <Route path="/reviews">{admin ? <AdminOnlyNote what="The review queue" /> : <Reviews />}</Route>
+            <Route path="/grants"><Grants admin={admin} /></Route>
             <Route path="/delegations"><Delegations admin={admin} /></Route>
             <Route path="/history">{admin ? <AdminOnlyNote what="Your history" /> : <History myId={principal.id} />}</Route>
             <Route path="/settings"><Settings /></Route>
@@ -181,8 +183,8 @@ function Shell({ principal, onSignOut, children }: { principal: SessionPrincipal
   const [location] = useLocation();
   const admin = principal.kind === 'ADMIN';
   const links = admin
-    ? [['/oversight', 'Oversight'], ['/agents', 'Agents'], ['/audit', 'Audit'], ['/governance', 'Governance'], ['/delegations', 'Delegations']]
-    : [['/', 'Queue'], ['/reviews', 'Review'], ['/delegations', 'Delegations'], ['/history', 'History'], ['/settings', 'Settings']];
+    ? [['/oversight', 'Oversight'], ['/agents', 'Agents'], ['/grants', 'Grants'], ['/audit', 'Audit'], ['/governance', 'Governance'], ['/delegations', 'Delegations']]
+    : [['/', 'Queue'], ['/reviews', 'Review'], ['/grants', 'Grants'], ['/delegations', 'Delegations'], ['/history', 'History'], ['/settings', 'Settings']];
   return (
     <div className="shell">
       <header className="topbar">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, parseJson, prettyJson, words } from './format.js';
+import { countdown, grantScopeText, parseJson, prettyJson, ttlChoices, ttlValue, until, words } from './format.js';
 
 describe('formatting for approvers', () => {
   const now = Date.parse('2026-12-04T12:00:00Z');
@@ -18,5 +18,22 @@ describe('formatting for approvers', () => {
   });
   it('turns enum values into words', () => {
     expect(words('CHANGES_REQUESTED')).toBe('Changes requested');
+  });
+
+  it('spells out the scope of a grant: how many, up to what, where, with which arguments', () => {
+    const scope = { agent: 'payments-bot', actionType: 'payments.transfer', maxUses: 5, maxAmount: { value: 25000, currency: 'USD' }, amounts: true, sameDestination: true, destination: { system: 'swift', external: false }, sameArguments: false };
+    expect(grantScopeText(scope, true)).toMatch(/^payments-bot's next 5 payments\.transfer requests up to 25,000\.00 USD to the same destination \(swift, internal\)$/);
+    expect(grantScopeText({ ...scope, maxUses: 1, sameArguments: true }, true)).toMatch(/^payments-bot's next payments\.transfer request .* with these very arguments$/);
+    expect(grantScopeText({ ...scope, maxUses: null, maxAmount: null, sameDestination: false }, false)).toBe("any of payments-bot's payments.transfer requests of any amount");
+    expect(grantScopeText({ ...scope, maxUses: 2, when: 'action.amount.value < 10.0' }, false)).toMatch(/to swift \(internal\) where action\.amount\.value < 10\.0 holds$/);
+  });
+  it('offers grant lifetimes within the policy\'s maxTtl, and names when one ends', () => {
+    expect(ttlChoices(null)).toEqual([3600, 14400, 28800, 86400]);
+    expect(ttlChoices(7200)).toEqual([3600, 7200]);
+    expect(ttlChoices(1800)).toEqual([1800]);
+    expect([ttlValue(28800), ttlValue(1800), ttlValue(90)]).toEqual(['8h', '30m', '90s']);
+    const noon = new Date(2026, 11, 4, 12, 0).getTime();
+    expect(until(new Date(2026, 11, 4, 17, 30), noon)).toMatch(/today$/);
+    expect(until(new Date(2026, 11, 5, 9, 0), noon)).toMatch(/tomorrow$/);
   });
 });

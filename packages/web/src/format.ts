@@ -74,3 +74,83 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+
+/** "25,000.00 USD": an amount with its currency code (a grant's ceiling leaves no "$" ambiguity). */
+export function amountWithCode(amount: { value: number; currency: string }): string {
+  return `${new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount.value)} ${amount.currency}`;
+}
+
+/** "17:30 today", "09:00 tomorrow", "6 Dec 2026, 09:00": when something ends, as read from now. */
+export function until(iso: string | Date | number, now: number): string {
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const day = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((day(at) - day(new Date(now))) / 86_400_000);
+  if (days === 0) return `${time} today`;
+  if (days === 1) return `${time} tomorrow`;
+  return `${at.toLocaleDateString(undefined, { dateStyle: 'medium' })}, ${time}`;
+}
+
+/** "8 hours", "30 minutes": a grant's lifetime in words. */
+export function ttlLabel(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
+  if (seconds % 60 === 0) return unit(seconds / 60, 'minute');
+  return unit(seconds, 'second');
+}
+
+/** A lifetime as `decide`'s grant.ttl takes it: `8h`, `30m`, `90s`. */
+export function ttlValue(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+const TTL_CHOICES = [3600, 4 * 3600, 8 * 3600, 24 * 3600];
+
+/** The lifetimes to offer: 1h/4h/8h/24h within the policy's maxTtl, and the maxTtl itself. */
+export function ttlChoices(maxTtl: number | null | undefined): number[] {
+  if (!maxTtl) return TTL_CHOICES;
+  const within = TTL_CHOICES.filter((s) => s <= maxTtl);
+  return within.includes(maxTtl) ? within : [...within, maxTtl];
+}
+
+/** What a grant lets through, as people read it. */
+export interface GrantScope {
+  agent: string;
+  actionType: string;
+  /** null: any number until it ends. */
+  maxUses: number | null;
+  maxAmount: { value: number; currency: string } | null;
+  /** Whether the request or the grant has an amount at all ("of any amount" only then). */
+  amounts: boolean;
+  sameDestination: boolean;
+  destination: { system?: string | null; external: boolean } | null;
+  sameArguments: boolean;
+  when?: string | null;
+}
+
+function destinationText(d: { system?: string | null; external: boolean }): string {
+  return `${d.system ?? 'an unnamed system'} (${d.external ? 'outside the organisation' : 'internal'})`;
+}
+
+/**
+ * "payments-bot's next 5 payments.transfer requests up to 25,000.00 USD to the same
+ * destination": the requests a grant covers, every limit of its scope in words. `offer`:
+ * said of a grant about to be made from a request ("the same destination", "these very
+ * arguments"), else of one that exists ("to swift (internal)").
+ */
+export function grantScopeText(s: GrantScope, offer: boolean): string {
+  const type = s.actionType;
+  const whose = `${s.agent}'s`;
+  let text = s.maxUses === null ? `any of ${whose} ${type} requests` : s.maxUses === 1 ? `${whose} next ${type} request` : `${whose} next ${s.maxUses} ${type} requests`;
+  if (s.maxAmount) text += ` up to ${amountWithCode(s.maxAmount)}`;
+  else if (s.amounts) text += ' of any amount';
+  if (s.sameDestination) {
+    if (offer) text += s.destination ? ` to the same destination (${s.destination.system ?? 'an unnamed system'}, ${s.destination.external ? 'outside the organisation' : 'internal'})` : ' with no destination';
+    else text += s.destination ? ` to ${destinationText(s.destination)}` : ' with no destination';
+  }
+  if (s.sameArguments) text += offer ? ' with these very arguments' : ' with the very arguments first approved';
+  if (s.when) text += ` where ${s.when} holds`;
+  return text;
+}

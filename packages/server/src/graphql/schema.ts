@@ -19,6 +19,7 @@ import { SubscriptionsResolver } from '../events/subscriptions.resolver.js';
 import { NotificationDeliveriesResolver } from '../notifications/deliveries.resolver.js';
 import { NotificationPreferencesResolver } from '../notifications/email/preferences.resolver.js';
 import { ActionGrantResolver, GrantsResolver } from '../grants/grant.resolver.js';
+import { GrantOfferResolver } from '../grants/offer.resolver.js';
 import { createPubSub } from '../events/pubsub.js';
 import { BreakGlassFieldsResolver } from '../break-glass/break-glass.resolver.js';
 
@@ -54,6 +55,7 @@ export const resolvers: NonEmptyArray<Function> = [
   SubscriptionsResolver,
   GrantsResolver,
   ActionGrantResolver,
+  GrantOfferResolver,
   BreakGlassFieldsResolver,
 ];
 

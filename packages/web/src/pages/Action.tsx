@@ -3,9 +3,10 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.js';
 import type { ActionPageQuery } from '../gql/graphql.js';
-import { dateTime, money, parseJson, percent, prettyJson, words } from '../format.js';
+import { amountWithCode, dateTime, grantScopeText, money, parseJson, percent, prettyJson, ttlChoices, ttlLabel, ttlValue, until, words } from '../format.js';
 import { ConfirmDialog, Countdown, Empty, ErrorNote, Loading, Quorum, RiskBadge, StatusBadge, typingIn, useNow } from '../components/ui.js';
 import { JsonDiff, ReadableJson } from '../components/JsonDiff.js';
+import { GrantTerms } from '../components/Grant.js';
 
 const ActionQuery = graphql(`
   query ActionPage($id: ID!) {
@@ -42,6 +43,9 @@ const ActionQuery = graphql(`
       decisions { verdict comment modifiedPayload superseded at approver { id name } onBehalfOf { id name } }
       reviews { verdict comment at approver { id name } onBehalfOf { id name } }
       auditTrail { seq at kind actorType actorId data }
+      grant { ...GrantFields }
+      grantOffer { allowed reason maxTtl }
+      breakGlass { justification used reviewOverdueSince }
       similar(first: 5) {
         sameAgent { id summary status createdAt decidedAt amount { value currency } decisions { verdict approver { name } } }
         otherAgents { id summary status createdAt decidedAt amount { value currency } agent { name } decisions { verdict approver { name } } }
@@ -71,7 +75,7 @@ function payloadUpForApproval(action: Action): unknown {
 type Verdict = 'APPROVE' | 'DENY' | 'REQUEST_CHANGES';
 
 /** `/actions/:id`: one request with everything needed to decide it, and the verdicts. */
-export default function ActionPage({ id, canDecide }: { id: string; canDecide: boolean }) {
+export default function ActionPage({ id, canDecide, myId }: { id: string; canDecide: boolean; myId: string | null }) {
   const [result, refetch] = useQuery({ query: ActionQuery, variables: { id } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   useSubscription({ query: ActionChanged, variables: { id } }, (_, event) => {
@@ -92,15 +96,17 @@ export default function ActionPage({ id, canDecide }: { id: string; canDecide: b
     );
   }
   if (!action) return <Loading what="Loading the request" />;
-  return <ActionView action={action} canDecide={canDecide} />;
+  return <ActionView action={action} canDecide={canDecide} myId={myId} />;
 }
 
-function ActionView({ action, canDecide }: { action: Action; canDecide: boolean }) {
+function ActionView({ action, canDecide, myId }: { action: Action; canDecide: boolean; myId: string | null }) {
   const now = useNow();
   const names = useMemo(() => nameIndex(action), [action]);
   // The server's count: one person, one vote, approvals of a superseded payload left out.
   const q = { given: action.approvals, required: action.requiredApprovals };
   const pending = action.status === 'PENDING' && action.mode === 'SYNC_APPROVAL';
+  // Approved with nobody asked: there is no quorum to show, only a review to come.
+  const approvedUnasked = action.statusReason === 'BREAK_GLASS' || action.statusReason === 'GRANTED';
   useEffect(() => {
     document.title = `${action.summary} · Countersign`;
     return () => void (document.title = 'Countersign');
@@ -116,13 +122,15 @@ function ActionView({ action, canDecide }: { action: Action; canDecide: boolean 
         <div className="row wrap">
           <RiskBadge level={action.risk.level} score={action.risk.score} />
           <StatusBadge status={action.status} />
+          {action.statusReason === 'BREAK_GLASS' ? <span className="badge break-glass">Break-glass</span> : null}
+          {action.statusReason === 'GRANTED' ? <span className="badge granted">Approved by grant</span> : null}
           <span className="badge">{words(action.mode)}</span>
           {pending ? (
             <span>
               Due <Countdown deadline={action.deadline} now={now} />
             </span>
           ) : null}
-          {action.mode === 'SYNC_APPROVAL' ? <Quorum {...q} /> : null}
+          {action.mode === 'SYNC_APPROVAL' && !approvedUnasked ? <Quorum {...q} /> : null}
         </div>
         <p className="muted">
           Asked by <strong>{action.agent.name}</strong> {dateTime(action.createdAt)}
@@ -132,6 +140,8 @@ function ActionView({ action, canDecide }: { action: Action; canDecide: boolean 
 
       <div className="columns">
         <div className="main-col">
+          {action.breakGlass ? <BreakGlassCard action={action} now={now} /> : null}
+          {action.grant ? <GrantedCard action={action} grant={action.grant} now={now} mayOpen={!canDecide || action.grant.grantedBy.id === myId} /> : null}
           {pending && action.statusReason === 'QUORUM_UNREACHABLE' ? (
             <p role="alert" className="card warning">
               <strong>Nobody left can complete this approval.</strong> It needs {action.requiredApprovals} approvals, more than the people who may give them.
@@ -205,7 +215,7 @@ function ActionView({ action, canDecide }: { action: Action; canDecide: boolean 
 
         <aside className="side-col">
           <section className="card" aria-labelledby="people-title">
-            <h2 id="people-title">Who decides</h2>
+            <h2 id="people-title">{action.reviewStatus && action.status !== 'PENDING' ? 'Who reviews' : 'Who decides'}</h2>
             {action.assignees.length === 0 ? <p className="muted">Nobody is assigned now.</p> : (
               <ul className="plain">
                 {action.assignees.map((a, i) => (
@@ -237,10 +247,20 @@ function Verdicts({ action }: { action: Action }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(() => prettyJson(payloadUpForApproval(action)));
   const [confirm, setConfirm] = useState<Verdict | null>(null);
+  const [granting, setGranting] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [{ fetching, error }, decide] = useMutation(Decide);
   const parsed = editing ? parseJson(draft) : null;
   const edited = parsed?.ok && prettyJson(parsed.value) !== prettyJson(payloadUpForApproval(action)) ? parsed.value : undefined;
+  // "Approve and allow similar": hidden where the policy allows no grants at all; where it
+  // does, disabled with the server's reason when this request cannot be granted.
+  const offer = action.grantOffer;
+  const offered = offer.maxTtl !== null && offer.maxTtl !== undefined;
+  const grantBlocked = !offer.allowed
+    ? `Allowing similar requests is not possible here: ${offer.reason ?? 'the server does not offer it'}.`
+    : edited !== undefined || (parsed !== null && !parsed.ok)
+      ? 'Allowing similar requests goes with the payload as submitted: stop editing it to offer it.'
+      : null;
 
   const ask = useCallback((verdict: Verdict) => {
     setProblem(null);
@@ -306,10 +326,17 @@ function Verdicts({ action }: { action: Action }) {
       {error ? <ErrorNote error={error} /> : null}
       <div className="row wrap verdicts">
         <button type="button" className="button primary" onClick={() => ask('APPROVE')} aria-keyshortcuts="a">Approve</button>
+        {offered ? (
+          <button type="button" className="button" disabled={grantBlocked !== null} aria-describedby={grantBlocked ? 'grant-why' : undefined} onClick={() => { setProblem(null); setGranting(true); }}>
+            Approve and allow similar…
+          </button>
+        ) : null}
         <button type="button" className="button danger" onClick={() => ask('DENY')} aria-keyshortcuts="d">Deny</button>
         <button type="button" className="button" onClick={() => ask('REQUEST_CHANGES')}>Request changes</button>
         <span className="muted small hint"><kbd>a</kbd> approve · <kbd>d</kbd> deny</span>
       </div>
+      {offered && grantBlocked ? <p id="grant-why" className="muted small">{grantBlocked}</p> : null}
+      {granting ? <GrantDialog action={action} comment={comment.trim() || undefined} onClose={() => setGranting(false)} /> : null}
       {confirm ? (
         <ConfirmDialog
           title={confirm === 'APPROVE' ? (edited !== undefined ? 'Approve with your edited payload?' : 'Approve this request?') : confirm === 'DENY' ? 'Deny this request?' : 'Ask the agent for changes?'}
@@ -331,14 +358,169 @@ function Verdicts({ action }: { action: Action }) {
   );
 }
 
+/** Field values as typed, checked: a number, null when blank, or what is wrong. */
+function numberField(text: string, check: (n: number) => string | null): { value: number | null; error: string | null } {
+  if (text.trim() === '') return { value: null, error: null };
+  const n = Number(text);
+  const error = Number.isFinite(n) ? check(n) : 'Not a number.';
+  return { value: error ? null : n, error };
+}
+
+/**
+ * "Approve and allow similar…": the approver sets the scope of a standing approval
+ * (DESIGN §12), reads it back in one sentence, and approves this request with `grant`.
+ * The server's refusal (the policy's limits) is shown here, and the dialog stays open.
+ */
+function GrantDialog({ action, comment, onClose }: { action: Action; comment: string | undefined; onClose(): void }) {
+  const now = useNow();
+  const choices = ttlChoices(action.grantOffer.maxTtl);
+  const [ttl, setTtl] = useState(() => (choices.includes(4 * 3600) ? 4 * 3600 : choices[choices.length - 1]!));
+  const [usesText, setUsesText] = useState('5');
+  const [ceilingText, setCeilingText] = useState(action.amount ? String(action.amount.value) : '');
+  const [sameDestination, setSameDestination] = useState(!!action.destination);
+  const [sameArguments, setSameArguments] = useState(false);
+  const [reason, setReason] = useState('');
+  const [{ fetching, error }, decide] = useMutation(Decide);
+  const uses = numberField(usesText, (n) => (Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? null : 'A whole number from 1, or blank for any number.'));
+  const ceiling = numberField(ceilingText, (n) => (n >= 0 ? null : 'Zero or more, or blank for no ceiling.'));
+  const currency = action.amount?.currency;
+  const scope = grantScopeText({
+    agent: action.agent.name,
+    actionType: action.type,
+    maxUses: uses.value,
+    maxAmount: currency && ceiling.value !== null ? { value: ceiling.value, currency } : null,
+    amounts: !!action.amount,
+    sameDestination: sameDestination && !!action.destination,
+    destination: action.destination ?? null,
+    sameArguments,
+  }, true);
+  const invalid = !!uses.error || !!ceiling.error;
+
+  async function confirm() {
+    const result = await decide({
+      input: {
+        actionId: action.id,
+        verdict: 'APPROVE',
+        comment,
+        grant: {
+          ttl: ttlValue(ttl),
+          maxUses: uses.value,
+          maxAmount: currency ? ceiling.value : null,
+          sameDestination: sameDestination && !!action.destination,
+          sameArguments,
+          reason: reason.trim() || undefined,
+        },
+      },
+    });
+    // On success the live subscription turns the page to the outcome; a refusal stays in view.
+    if (!result.error) onClose();
+  }
+
+  return (
+    <ConfirmDialog title="Approve and allow similar requests?" confirmLabel="Approve and allow similar" busy={fetching || invalid} onCancel={onClose} onConfirm={() => void confirm()}>
+      <div className="grant-form">
+        <div className="field">
+          <label htmlFor="grant-ttl">For how long</label>
+          <select id="grant-ttl" value={ttl} onChange={(e) => setTtl(Number(e.target.value))} aria-describedby="grant-ttl-note">
+            {choices.map((s) => <option key={s} value={s}>{ttlLabel(s)}</option>)}
+          </select>
+          <p id="grant-ttl-note" className="muted small">At most {ttlLabel(action.grantOffer.maxTtl ?? choices[choices.length - 1]!)} under policy {action.policy ?? 'defaults'}.</p>
+        </div>
+        <div className="field">
+          <label htmlFor="grant-uses">At most how many requests</label>
+          <input id="grant-uses" type="number" inputMode="numeric" min={1} step={1} value={usesText} onChange={(e) => setUsesText(e.target.value)} aria-invalid={uses.error ? true : undefined} aria-describedby="grant-uses-note" />
+          <p id="grant-uses-note" className={uses.error ? 'field-error' : 'muted small'}>{uses.error ?? 'Blank: any number until it ends.'}</p>
+        </div>
+        {currency ? (
+          <div className="field">
+            <label htmlFor="grant-ceiling">Amount ceiling ({currency})</label>
+            <input id="grant-ceiling" type="number" inputMode="decimal" min={0} step="any" value={ceilingText} onChange={(e) => setCeilingText(e.target.value)} aria-invalid={ceiling.error ? true : undefined} aria-describedby="grant-ceiling-note" />
+            <p id="grant-ceiling-note" className={ceiling.error ? 'field-error' : 'muted small'}>{ceiling.error ?? `This request: ${amountWithCode(action.amount!)}. Only requests in ${currency} are covered; blank: any amount.`}</p>
+          </div>
+        ) : null}
+        {action.destination ? (
+          <label className="check field">
+            <input type="checkbox" checked={sameDestination} onChange={(e) => setSameDestination(e.target.checked)} /> Only to the same destination ({action.destination.system ?? 'unnamed system'})
+          </label>
+        ) : null}
+        <label className="check field">
+          <input type="checkbox" checked={sameArguments} onChange={(e) => setSameArguments(e.target.checked)} /> Only with these very arguments
+        </label>
+        <div className="field">
+          <label htmlFor="grant-reason">Reason</label>
+          <input id="grant-reason" type="text" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Optional: for the audit trail" />
+        </div>
+      </div>
+      <p className="scope" aria-live="polite" aria-label="What you allow">
+        Approve this, and let {scope} through without asking, until {until(now + ttl * 1000, now)}. Each one is put in your review queue.
+      </p>
+      {error ? <ErrorNote error={error} /> : null}
+    </ConfirmDialog>
+  );
+}
+
+/** Break-glass, as the agent asked for it: loud when it was used, with its justification and the review it owes. */
+function BreakGlassCard({ action, now }: { action: Action; now: number }) {
+  const bg = action.breakGlass!;
+  if (!bg.used) {
+    const why = action.statusReason === 'BREAK_GLASS_LIMIT' ? 'the agent had already used it as often as its policy allows today'
+      : action.statusReason === 'BREAK_GLASS_NOT_ALLOWED' ? 'its policy does not allow break-glass'
+        : 'it was not needed or not possible here (see the notes)';
+    return (
+      <section className="card" aria-labelledby="bg-title">
+        <h2 id="bg-title">Break-glass asked for, not used</h2>
+        <p>The agent asked to skip approval; it did not, because {why}.</p>
+        <blockquote className="justification">{bg.justification}</blockquote>
+      </section>
+    );
+  }
+  const reviewed = action.reviewStatus && action.reviewStatus !== 'UNREVIEWED';
+  return (
+    <section className="card break-glass-card" aria-labelledby="bg-title">
+      <h2 id="bg-title"><span className="badge break-glass">Break-glass</span> Approved without waiting for a person</h2>
+      <p>{action.agent.name} broke the glass: the request was approved at once and ran. It must be reviewed.</p>
+      <figure className="justification-figure">
+        <blockquote className="justification">{bg.justification}</blockquote>
+        <figcaption className="muted small">The agent's justification</figcaption>
+      </figure>
+      <p className="review-due">
+        {reviewed ? <>Review: <strong>{words(action.reviewStatus)}</strong></>
+          : bg.reviewOverdueSince ? <strong>Review overdue since {dateTime(bg.reviewOverdueSince)}</strong>
+            : <>Review due <Countdown deadline={action.deadline} now={now} /></>}
+      </p>
+    </section>
+  );
+}
+
+/** A request a standing approval let through: whose, and within what. */
+function GrantedCard({ action, grant, now, mayOpen }: { action: Action; grant: NonNullable<Action['grant']>; now: number; mayOpen: boolean }) {
+  return (
+    <section className="card granted-card" aria-labelledby="granted-title">
+      <h2 id="granted-title">Approved by grant</h2>
+      <p>
+        Nobody was asked{action.decidedAt ? ` (${dateTime(action.decidedAt)})` : ''}: a standing approval {grant.grantedBy.name} gave let it through.{' '}
+        {mayOpen ? <Link href={`/grants?grant=${grant.id}`}>Open {grant.grantedBy.name}'s grant</Link> : null}
+      </p>
+      <GrantTerms grant={grant} now={now} covers />
+    </section>
+  );
+}
+
+const REASON_TEXT: Record<string, string> = {
+  GRANTED: 'Approved at once by a standing approval (grant).',
+  BREAK_GLASS: 'Approved at once through break-glass; a review follows.',
+  BREAK_GLASS_LIMIT: 'Break-glass refused: the agent used it as often as its policy allows today.',
+  BREAK_GLASS_NOT_ALLOWED: 'Break-glass refused: its policy does not allow it.',
+};
+
 function Outcome({ action }: { action: Action }) {
   const changedPayload = action.approvedPayload !== undefined && action.approvedPayload !== null && prettyJson(action.approvedPayload) !== prettyJson(action.payload);
   return (
     <section className="card" aria-labelledby="outcome-title">
       <h2 id="outcome-title">{words(action.status)}{action.decidedAt ? ` ${dateTime(action.decidedAt)}` : ''}</h2>
-      {action.statusReason ? <p className="muted">{words(action.statusReason)}</p> : null}
+      {action.statusReason ? <p className="muted">{REASON_TEXT[action.statusReason] ?? words(action.statusReason)}</p> : null}
       {changedPayload ? (<><p>Approved with an edited payload:</p><JsonDiff before={action.payload} after={action.approvedPayload} label="Approved payload changes" /></>) : null}
-      {action.mode === 'ASYNC_REVIEW' ? <p>Review: {words(action.reviewStatus ?? 'UNREVIEWED')}</p> : null}
+      {action.mode === 'ASYNC_REVIEW' || action.reviewStatus ? <p>Review: {words(action.reviewStatus ?? 'UNREVIEWED')}</p> : null}
       {action.outcome ? <p>Outcome reported: <strong>{words(action.outcome.status)}</strong>{action.outcome.detail ? ` — ${action.outcome.detail}` : ''}</p> : null}
     </section>
   );
@@ -457,6 +639,8 @@ const EVENT_TEXT: Record<string, string> = {
   ACTION_ACKNOWLEDGED: 'acknowledged it',
   ACTION_FLAGGED: 'flagged it',
   OUTCOME_REPORTED: 'reported the outcome',
+  BREAK_GLASS_USED: 'broke the glass; review sent',
+  BREAK_GLASS_REFUSED: 'asked to break the glass: refused',
 };
 
 function Timeline({ action, names }: { action: Action; names: Map<string, string> }) {
@@ -467,7 +651,8 @@ function Timeline({ action, names }: { action: Action; names: Map<string, string
         {action.auditTrail.map((e) => {
           const data = (e.data ?? {}) as Record<string, unknown>;
           const actor = e.actorId ? names.get(e.actorId) ?? words(e.actorType) : e.actorType === 'SYSTEM' ? null : words(e.actorType);
-          const text = EVENT_TEXT[e.kind] ?? words(e.kind);
+          const granted = e.kind === 'ACTION_APPROVED' && data.reason === 'GRANTED';
+          const text = granted ? `Approved by grant${typeof data.uses === 'number' ? ` (use ${data.uses}${typeof data.maxUses === 'number' ? ` of ${data.maxUses}` : ''})` : ''}` : EVENT_TEXT[e.kind] ?? words(e.kind);
           const verdict = typeof data.verdict === 'string' ? `: ${words(data.verdict)}` : '';
           const comment = typeof data.comment === 'string' && data.comment ? data.comment : null;
           const to = assigneeNames(data.assignees, names);

@@ -1,16 +1,21 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { graphql } from '../gql/index.js';
 import { dateTime, money } from '../format.js';
-import { Empty, ErrorNote, Loading, RiskBadge, useListKeys } from '../components/ui.js';
+import { Countdown, Empty, ErrorNote, Loading, RiskBadge, useListKeys, useNow } from '../components/ui.js';
+import { usesText } from '../components/Grant.js';
 import { useQueueChanges } from '../live.js';
 
 const ReviewQueueQuery = graphql(`
   query ReviewQueue($first: Int) {
     reviewQueue(first: $first) {
       totalCount
-      nodes { id type summary createdAt amount { value currency } risk { score level } agent { name } policy }
+      nodes {
+        id type summary createdAt deadline statusReason amount { value currency } risk { score level } agent { name } policy
+        breakGlass { justification used reviewOverdueSince }
+        grant { id uses maxUses grantedBy { id name } }
+      }
     }
   }
 `);
@@ -32,7 +37,12 @@ export default function Reviews() {
   const [failures, setFailures] = useState<string[]>([]);
   const [{ fetching }, review] = useMutation(Review);
   const [, navigate] = useLocation();
-  const nodes = result.data?.reviewQueue.nodes ?? [];
+  // Break-glass first: it ran with nobody asked, and its review is owed by a deadline.
+  const nodes = useMemo(() => {
+    const all = result.data?.reviewQueue.nodes ?? [];
+    return [...all.filter((n) => n.breakGlass?.used), ...all.filter((n) => !n.breakGlass?.used)];
+  }, [result.data]);
+  const now = useNow();
   const [current] = useListKeys(nodes.length, (i) => navigate(`/actions/${nodes[i].id}`));
   const chosen = nodes.filter((n) => selected.has(n.id));
 
@@ -64,7 +74,7 @@ export default function Reviews() {
     <section aria-labelledby="reviews-title">
       <div className="page-head">
         <h1 id="reviews-title">Review what ran</h1>
-        <p className="muted">These ran on their own under review: acknowledge what looks right, flag what does not.</p>
+        <p className="muted">These ran without waiting for a person — under review, through a grant you gave, or by break-glass: acknowledge what looks right, flag what does not.</p>
       </div>
       {done ? <p className="note success" role="status">{done}</p> : null}
       {failures.map((f) => <ErrorNote key={f} error={f} />)}
@@ -87,10 +97,26 @@ export default function Reviews() {
           </div>
           <ul className="list" aria-label="Requests to review">
             {nodes.map((a, i) => (
-              <li key={a.id} data-index={i} className={i === current ? 'item current selectable' : 'item selectable'}>
+              <li key={a.id} data-index={i} className={`item selectable${a.breakGlass?.used ? ' break-glass-item' : ''}${i === current ? ' current' : ''}`}>
                 <input type="checkbox" aria-label={`Select ${a.summary}`} checked={selected.has(a.id)} onChange={(e) => toggle(a.id, e.target.checked)} />
                 <div>
                   <Link href={`/actions/${a.id}`} className="item-link"><span className="item-title">{a.summary}</span></Link>
+                  {a.breakGlass?.used ? (
+                    <div className="break-glass-note">
+                      <div className="item-meta">
+                        <span className="badge break-glass">Break-glass</span>
+                        {a.breakGlass.reviewOverdueSince ? <strong>Review overdue since {dateTime(a.breakGlass.reviewOverdueSince)}</strong> : <span>Review due <Countdown deadline={a.deadline} now={now} /></span>}
+                      </div>
+                      <blockquote className="justification" aria-label="Justification">{a.breakGlass.justification}</blockquote>
+                    </div>
+                  ) : null}
+                  {a.grant ? (
+                    <div className="item-meta">
+                      <span className="badge granted">Approved by grant</span>
+                      <span>{a.grant.grantedBy.name}'s grant · {usesText(a.grant)}</span>
+                      <Link href={`/grants?grant=${a.grant.id}`}>See the grant<span className="visually-hidden"> that let “{a.summary}” through</span></Link>
+                    </div>
+                  ) : null}
                   <div className="item-meta">
                     <RiskBadge level={a.risk.level} score={a.risk.score} />
                     <span className="muted">{a.agent.name}</span>
