@@ -188,8 +188,12 @@ describe('the countersign CLI, run as a user runs it', () => {
     expect(detail.similar.sameAgent.map((a) => a.id)).toEqual([earlier.id]);
     expect(detail.risk.factors.map((f) => f.dimension)).toEqual(expect.arrayContaining(['operation', 'classification']));
 
+    // approve shows what it approves, and the approval is for that payload alone (its hash goes with the vote).
     const approved = succeeded(await cs(['approve', pending.id, '--comment', 'matches INV-42'], asBob));
-    expect(approved.stdout.trim()).toBe(`Approved ${pending.id}: it is now APPROVED.`);
+    expect(approved.stdout).toContain(`Approving ${pending.id}: ${pending.summary}`);
+    expect(approved.stdout).toContain('The payload up for approval (as submitted):');
+    expect(approved.stdout).toContain(`"amount": ${INPUTS.sync.payload.amount}`);
+    expect(approved.stdout.trimEnd().split('\n').at(-1)).toBe(`Approved ${pending.id}: it is now APPROVED.`);
 
     const seen = await gqlOk(stack.url, 'query($id: ID!) { action(id: $id) { status approvedPayload receipt decisions { verdict comment approver { name } } } }', { id: pending.id }, agent.apiKey);
     expect(seen.action).toMatchObject({ status: 'APPROVED', approvedPayload: INPUTS.sync.payload, decisions: [{ verdict: 'APPROVE', comment: 'matches INV-42', approver: { name: 'bob' } }] });

@@ -10,7 +10,7 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '@countersign/admin-cli/testing';
+import { runCli, runInProcess } from '@countersign/admin-cli/testing';
 import { startStack, createAgent, createApprover } from './support/server.js';
 import { collect, errorCode, gql, gqlOk, wsClient } from './support/graphql.js';
 import { ACTION_FIELDS, DECIDE, GET_ACTION, INPUTS, apply, governanceYaml, submit } from './support/fixtures.js';
@@ -175,6 +175,150 @@ describe('a modified payload under a quorum', () => {
     const reordered = { currency: 'USD', amount: 25000, to: 'ACME-IBAN' };
     const approved = (await gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE', modifiedPayload: reordered } }, ben.token)).decide;
     expect(approved).toMatchObject({ status: 'APPROVED', approvedPayload: INPUTS.sync.payload });
+  });
+});
+
+describe('an approval names the payload it was given for (expectedPayloadHash)', () => {
+  let stack: Stack;
+  let ann: Person;
+  let ben: Person;
+  let cleo: Person;
+  let olga: Person;
+  let agent: { id: string; apiKey: string };
+  const jwksUrl = () => new URL('/.well-known/jwks.json', stack.url);
+
+  const LOAD = 'query($id: ID!) { action(id: $id) { id status candidatePayload candidatePayloadHash } }';
+  const load = async (person: Person, id: string) => (await gqlOk(stack.url, LOAD, { id }, person.token)).action as { status: string; candidatePayload: unknown; candidatePayloadHash: string };
+  const decide = (person: Person, input: Record<string, unknown>) => gql(stack.url, DECIDE, { input }, person.token);
+  const detail = async (id: string) => (await gqlOk(stack.url, DETAIL, { id }, stack.adminToken)).action;
+  /** What a refused vote must leave as it was. */
+  const state = async (id: string) => {
+    const d = await detail(id);
+    return { status: d.status, approvals: d.approvals, candidatePayload: d.candidatePayload, decisions: d.decisions, auditTrail: d.auditTrail };
+  };
+  const twoPersonWire = (summary: string) =>
+    submit(stack, agent.apiKey, { ...INPUTS.sync, summary, amount: { value: 2_000_000, currency: 'USD' }, payload: { to: 'ACME-IBAN', amount: 50_000, currency: 'USD' } });
+
+  beforeAll(async () => {
+    stack = await startStack();
+    ann = await createApprover(stack, 'ann', ['finance']);
+    ben = await createApprover(stack, 'ben', ['finance']);
+    cleo = await createApprover(stack, 'cleo', ['finance']);
+    olga = await createApprover(stack, 'olga', ['compliance']);
+    await createApprover(stack, 'lars', ['finance-lead']);
+    agent = await createAgent(stack, 'wire-bot');
+    expect((await apply(stack, payloadRules())).applied).toBe(true);
+  });
+  afterAll(() => stack?.dispose());
+
+  it("refuses ann's approval of the payload she loaded once ben changed it, writing nothing; with the new hash it counts", async () => {
+    const pending = await twoPersonWire('Wire 2M, changed under ann');
+    const seen = await load(ann, pending.id);
+    expect(seen).toMatchObject({ status: 'PENDING', candidatePayload: pending.payload, candidatePayloadHash: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const h1 = seen.candidatePayloadHash;
+
+    const modified = { to: 'ACME-IBAN', amount: 48_000, currency: 'USD', memo: 'early-payment discount' };
+    expect((await decide(ben, { actionId: pending.id, verdict: 'APPROVE', modifiedPayload: modified, expectedPayloadHash: h1 })).errors).toBeUndefined();
+    const h2 = (await load(ann, pending.id)).candidatePayloadHash;
+    expect(h2).not.toBe(h1);
+    const before = await state(pending.id);
+
+    const refused = await decide(ann, { actionId: pending.id, verdict: 'APPROVE', comment: 'looks right', expectedPayloadHash: h1 });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: `The payload up for approval on request ${pending.id} changed since you loaded it: reload and review it.`,
+      extensions: { code: 'CONFLICT', reason: 'PAYLOAD_CHANGED', candidatePayloadHash: h2, expectedPayloadHash: h1 },
+    });
+    // Nothing written: no decision, no audit event, the same candidate and count.
+    expect(await state(pending.id)).toEqual(before);
+    expect(before).toMatchObject({ status: 'PENDING', approvals: 1, candidatePayload: modified });
+
+    const approved = await decide(ann, { actionId: pending.id, verdict: 'APPROVE', comment: 'the discounted amount is right', expectedPayloadHash: h2 });
+    expect(approved.errors).toBeUndefined();
+    expect(approved.data!.decide).toMatchObject({ status: 'APPROVED', approvedPayload: modified });
+    // The hash an approver sends is the receipt's own `pld` of the payload approved.
+    await expect(verifyReceipt(approved.data!.decide.receipt, modified, { jwksUrl: jwksUrl() })).resolves.toMatchObject({ sub: pending.id, pld: h2 });
+    expect((await gqlOk(stack.url, '{ verifyAuditChain { valid } }', {}, stack.adminToken)).verifyAuditChain.valid).toBe(true);
+  });
+
+  it('refuses a modification made from a payload that changed since, too', async () => {
+    const pending = await twoPersonWire('Wire 2M, two edits');
+    const h1 = (await load(ann, pending.id)).candidatePayloadHash;
+    await gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE', modifiedPayload: { to: 'ACME-IBAN', amount: 40_000, currency: 'USD' } } }, ben.token);
+    const before = await state(pending.id);
+    const refused = await decide(ann, { actionId: pending.id, verdict: 'APPROVE', modifiedPayload: { to: 'ACME-IBAN', amount: 45_000, currency: 'USD' }, expectedPayloadHash: h1 });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'PAYLOAD_CHANGED' });
+    expect(await state(pending.id)).toEqual(before);
+  });
+
+  it('keeps today\'s behaviour without the hash, and lets a denial through whatever the payload', async () => {
+    const plain = await twoPersonWire('Wire 2M, no hash');
+    await gqlOk(stack.url, DECIDE, { input: { actionId: plain.id, verdict: 'APPROVE', modifiedPayload: { to: 'ACME-IBAN', amount: 1, currency: 'USD' } } }, ben.token);
+    expect((await decide(ann, { actionId: plain.id, verdict: 'APPROVE' })).data!.decide).toMatchObject({ status: 'APPROVED', approvedPayload: { to: 'ACME-IBAN', amount: 1, currency: 'USD' } });
+
+    const denied = await twoPersonWire('Wire 2M, denied from a stale page');
+    const h1 = (await load(ann, denied.id)).candidatePayloadHash;
+    await gqlOk(stack.url, DECIDE, { input: { actionId: denied.id, verdict: 'APPROVE', modifiedPayload: { to: 'ACME-IBAN', amount: 2, currency: 'USD' } } }, ben.token);
+    expect((await decide(ann, { actionId: denied.id, verdict: 'DENY', comment: 'no', expectedPayloadHash: h1 })).data!.decide).toMatchObject({ status: 'DENIED' });
+  });
+
+  it('answers BAD_USER_INPUT for a hash of the wrong form, writing nothing', async () => {
+    const pending = await twoPersonWire('Wire 2M, garbled hash');
+    const before = await state(pending.id);
+    const hex = (await load(ann, pending.id)).candidatePayloadHash;
+    for (const wrong of ['', 'sha256:abc', 'a'.repeat(64), `${hex}=`, hex.slice(1)]) {
+      const result = await decide(ann, { actionId: pending.id, verdict: 'APPROVE', expectedPayloadHash: wrong });
+      expect(result.errors?.[0]?.extensions, wrong).toMatchObject({ code: 'BAD_USER_INPUT', field: 'expectedPayloadHash' });
+    }
+    expect(await state(pending.id)).toEqual(before);
+  });
+
+  it('tells the current hash to nobody the request is not assigned to: they get FORBIDDEN', async () => {
+    const pending = await twoPersonWire('Wire 2M, outsider guesses');
+    const stale = (await load(ann, pending.id)).candidatePayloadHash;
+    await gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE', modifiedPayload: { to: 'ACME-IBAN', amount: 3, currency: 'USD' } } }, ben.token);
+    const result = await decide(olga, { actionId: pending.id, verdict: 'APPROVE', expectedPayloadHash: stale });
+    expect(errorCode(result)).toBe('FORBIDDEN');
+    expect(JSON.stringify(result.errors)).not.toContain('candidatePayloadHash');
+  });
+
+  it('`countersign approve` shows the payload it approves and sends its hash: a change that lands in between is refused with a clear line (exit 7)', async () => {
+    const pending = await twoPersonWire('Wire 2M, from a terminal');
+    const home = await mkdtemp(join(tmpdir(), 'countersign-stale-'));
+    const env = (token: string) => ({ HOME: home, XDG_CONFIG_HOME: join(home, '.config'), COUNTERSIGN_URL: stack.url, COUNTERSIGN_TOKEN: token });
+    const changed = { to: 'ACME-IBAN', amount: 47_000, currency: 'USD' };
+    // The CLI's own HTTP calls, to the real server; ben's change lands after the CLI read the request and before its vote.
+    const raceBen: typeof fetch = async (input, init) => {
+      if (String(init?.body).includes('mutation Decide')) {
+        await gqlOk(stack.url, DECIDE, { input: { actionId: pending.id, verdict: 'APPROVE', modifiedPayload: changed } }, ben.token);
+      }
+      return fetch(input, init);
+    };
+    try {
+      const h1 = (await load(ann, pending.id)).candidatePayloadHash;
+      const raced = await runInProcess(['approve', pending.id, '--comment', 'ok'], { env: env(ann.token), fetch: raceBen, configPath: join(home, 'config.json') });
+      expect(raced.code, raced.stderr).toBe(7);
+      expect(raced.stdout).toContain(`Approving ${pending.id}: Wire 2M, from a terminal`);
+      expect(raced.stdout).toContain('"amount": 50000');
+      expect(raced.stdout).toMatch(new RegExp(`^Payload hash:\\s+${h1}$`, 'm'));
+      expect(raced.stderr).toBe(`error: Not approved: the payload up for approval on ${pending.id} changed since it was shown above (another approver changed it). Review it with \`countersign show ${pending.id}\`, then approve again.\n`);
+      // Ben's vote is the only one, on his payload.
+      expect((await detail(pending.id)).decisions).toMatchObject([{ verdict: 'APPROVE', approver: { name: 'ben' }, superseded: false }]);
+
+      // `show` names the hash of what is up now; approving with an older one is refused, with it counts.
+      const shown = await runCli(['show', pending.id], { env: env(ann.token) });
+      expect(shown.code, shown.stderr).toBe(0);
+      const hash = /^Payload hash:\s+(\S+)/m.exec(shown.stdout)?.[1];
+      expect(hash).toBe((await load(ann, pending.id)).candidatePayloadHash);
+      const stale = await runCli(['approve', pending.id, '--payload-hash', h1], { env: env(cleo.token) });
+      expect(stale.code).toBe(7);
+      expect(stale.stderr).toContain('changed since you read it');
+      const approved = await runCli(['approve', pending.id, '--payload-hash', hash!], { env: env(ann.token) });
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(approved.stdout.trim()).toBe(`Approved ${pending.id}: it is now APPROVED.`);
+      expect((await detail(pending.id)).approvedPayload).toEqual(changed);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
 

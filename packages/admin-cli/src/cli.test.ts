@@ -163,22 +163,73 @@ describe('deciding', () => {
     data: { decide: { id: pendingAction.id, status, reviewStatus: null, requiredApprovals: 1, decisions: [{ id: 'd', approver: { id: 'p', name: 'ann' }, onBehalfOf: null, verdict, comment: null, at: NOW.toISOString() }] } },
   });
 
-  it('should approve with a comment and a modified payload', async () => {
-    const fetch = fakeFetch({ Decide: decided('APPROVED', 'APPROVE') });
+  const HASH = 'pX0vQm2bT9cK4yLw8NfR1sJ6dHzA3uEgVbY7iOqC5tM';
+  const OTHER_HASH = 'Zk3wQm2bT9cK4yLw8NfR1sJ6dHzA3uEgVbY7iOqC5tA';
+  const candidate = (status = 'PENDING', candidatePayload: unknown = pendingAction.payload): FakeAnswer => ({
+    data: { action: { id: pendingAction.id, summary: pendingAction.summary, status, payload: pendingAction.payload, candidatePayload, candidatePayloadHash: HASH, approvals: 1, requiredApprovals: 2 } },
+  });
+
+  it('should approve with a comment and a modified payload, showing what it replaces and naming its hash', async () => {
+    const fetch = fakeFetch({ ApprovalCandidate: candidate(), Decide: decided('APPROVED', 'APPROVE') });
     const r = await runInProcess(['approve', pendingAction.id, '--comment', 'capped', '--payload', '{"amount": 900}'], { fetch, env: TOKEN });
     expect(r.code).toBe(ExitCode.OK);
-    expect(fetch.calls[0]!.variables).toEqual({ input: { actionId: pendingAction.id, verdict: 'APPROVE', comment: 'capped', modifiedPayload: { amount: 900 } } });
-    expect(r.stdout).toBe(`Approved ${pendingAction.id}: it is now APPROVED.\n`);
+    expect(fetch.calls.map((c) => c.operationName)).toEqual(['ApprovalCandidate', 'Decide']);
+    expect(fetch.calls[1]!.variables).toEqual({ input: { actionId: pendingAction.id, verdict: 'APPROVE', comment: 'capped', modifiedPayload: { amount: 900 }, expectedPayloadHash: HASH } });
+    expect(r.stdout).toContain(`Approving ${pendingAction.id}: ${pendingAction.summary}`);
+    expect(r.stdout).toContain('The payload up for approval (as submitted), which your --payload replaces:');
+    expect(r.stdout).toMatch(new RegExp(`Payload hash:\\s+${HASH}`));
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`Approved ${pendingAction.id}: it is now APPROVED.`);
+  });
+
+  it('should show the payload an approver changed as the one being approved', async () => {
+    const fetch = fakeFetch({ ApprovalCandidate: candidate('PENDING', { to: 'ACME', amount: 9000 }), Decide: decided('APPROVED', 'APPROVE') });
+    const r = await runInProcess(['approve', pendingAction.id], { fetch, env: TOKEN });
+    expect(r.code).toBe(ExitCode.OK);
+    expect(r.stdout).toContain('The payload up for approval (modified by an approver; approving approves this):');
+    expect(r.stdout).toContain('"amount": 9000');
+  });
+
+  it('should keep --json output to the decision alone', async () => {
+    const fetch = fakeFetch({ ApprovalCandidate: candidate(), Decide: decided('APPROVED', 'APPROVE') });
+    const r = await runInProcess(['approve', pendingAction.id, '--json'], { fetch, env: TOKEN });
+    expect(r.code).toBe(ExitCode.OK);
+    expect(r.json()).toMatchObject({ verdict: 'APPROVE', status: 'APPROVED' });
+  });
+
+  it('should send the hash given with --payload-hash, without reading the request again', async () => {
+    const fetch = fakeFetch({ Decide: decided('APPROVED', 'APPROVE') });
+    const r = await runInProcess(['approve', pendingAction.id, '--payload-hash', OTHER_HASH], { fetch, env: TOKEN });
+    expect(r.code).toBe(ExitCode.OK);
+    expect(fetch.calls.map((c) => c.operationName)).toEqual(['Decide']);
+    expect(fetch.calls[0]!.variables).toMatchObject({ input: { verdict: 'APPROVE', expectedPayloadHash: OTHER_HASH } });
+  });
+
+  it('should say plainly that the payload changed since it was shown (exit 7)', async () => {
+    const fetch = fakeFetch({
+      ApprovalCandidate: candidate(),
+      Decide: { errors: [{ message: 'The payload up for approval changed since you loaded it: reload and review it.', extensions: { code: 'CONFLICT', reason: 'PAYLOAD_CHANGED', candidatePayloadHash: OTHER_HASH } }] },
+    });
+    const r = await runInProcess(['approve', pendingAction.id], { fetch, env: TOKEN });
+    expect(r.code).toBe(ExitCode.CONFLICT);
+    expect(r.stderr).toBe(`error: Not approved: the payload up for approval on ${pendingAction.id} changed since it was shown above (another approver changed it). Review it with \`countersign show ${pendingAction.id}\`, then approve again.\n`);
+  });
+
+  it('should neither read nor name a payload to deny', async () => {
+    const fetch = fakeFetch({ Decide: decided('DENIED', 'DENY') });
+    const r = await runInProcess(['deny', pendingAction.id, '--comment', 'no'], { fetch, env: TOKEN });
+    expect(r.code).toBe(ExitCode.OK);
+    expect(fetch.calls.map((c) => c.operationName)).toEqual(['Decide']);
+    expect(fetch.calls[0]!.variables).toEqual({ input: { actionId: pendingAction.id, verdict: 'DENY', comment: 'no' } });
   });
 
   it('should read a payload from a file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'countersign-payload-'));
     await writeFile(join(dir, 'payload.yaml'), 'amount: 900\nto: ACME\n');
-    const fetch = fakeFetch({ Decide: decided('APPROVED', 'APPROVE') });
+    const fetch = fakeFetch({ ApprovalCandidate: candidate(), Decide: decided('APPROVED', 'APPROVE') });
     const r = await runInProcess(['approve', pendingAction.id, '--payload', 'payload.yaml'], { fetch, env: TOKEN, cwd: dir });
     await rm(dir, { recursive: true });
     expect(r.code).toBe(ExitCode.OK);
-    expect(fetch.calls[0]!.variables).toMatchObject({ input: { modifiedPayload: { amount: 900, to: 'ACME' } } });
+    expect(fetch.calls[1]!.variables).toMatchObject({ input: { modifiedPayload: { amount: 900, to: 'ACME' } } });
   });
 
   it('should report a request decided by someone else first as a conflict (exit 7)', async () => {

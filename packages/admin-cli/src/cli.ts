@@ -479,10 +479,11 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   program.command('approve').argument('<id>', 'the request id')
     .summary('approve a pending request')
-    .description('Approve a pending request, optionally with a modified payload the agent must run with instead.')
+    .description('Approve a pending request, optionally with a modified payload the agent must run with instead. The payload up for approval is shown and your approval is for it alone: should another approver change it before your vote lands, the vote is refused (exit 7) and nothing is recorded.')
     .option('--comment <text>', 'why (recorded and shown to the agent)')
     .option('--payload <json|file>', 'the approved arguments: inline JSON, a JSON/YAML file, or - for stdin')
-    .addHelpText('after', examples('countersign approve 3f6c… --comment "matches invoice INV-42"', 'countersign approve 3f6c… --payload \'{"amount": 900}\' --comment "capped at 900"'))
+    .option('--payload-hash <hash>', 'approve only while the payload up for approval is the one you reviewed: its hash as `countersign show` printed it (without it, the payload is shown and its hash sent)')
+    .addHelpText('after', examples('countersign approve 3f6c… --comment "matches invoice INV-42"', 'countersign approve 3f6c… --payload \'{"amount": 900}\' --comment "capped at 900"', 'countersign approve 3f6c… --payload-hash pX0v…'))
     .action((id, opts, cmd) => run(cmd, decidePresenter, (ctx) => decide(ctx, id, 'APPROVE', opts)));
 
   program.command('deny').argument('<id>', 'the request id')

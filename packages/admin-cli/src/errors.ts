@@ -54,13 +54,16 @@ export const SERVER_ERROR_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
  */
 export class CliError extends Error {
   override readonly name = 'CliError';
+  /** The server's `extensions` of the error this came from (its code, and what it names), or empty. */
+  readonly extensions: Readonly<Record<string, unknown>>;
 
   constructor(
     message: string,
     readonly exitCode: ExitCode = ExitCode.ERROR,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; extensions?: Readonly<Record<string, unknown>> },
   ) {
     super(message, options);
+    this.extensions = options?.extensions ?? {};
   }
 
   /** The command line itself is wrong: an option's value, a missing argument. */

@@ -41,7 +41,7 @@ export function fromServerErrors(errors: readonly ServerError[], url: string): C
   const exitCode = code ? SERVER_ERROR_EXIT_CODES[code] : undefined;
   if (exitCode === undefined) return new CliError(`Server error: ${message}`);
   const hint = code ? HINTS[code] : undefined;
-  return new CliError(hint ? `${message} (${hint})` : message, exitCode);
+  return new CliError(hint ? `${message} (${hint})` : message, exitCode, { extensions: first.extensions ?? {} });
 }
 
 /**

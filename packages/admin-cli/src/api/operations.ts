@@ -236,7 +236,7 @@ export const ACTION = operation<Generated.ActionQuery, Generated.ActionQueryVari
       decisions { ...DecisionFields }
       reviews { id verdict comment at approver { id name } onBehalfOf { id name } }
       approvedPayload
-      candidatePayload
+      candidatePayload candidatePayloadHash
       revisionOf { id summary status createdAt }
       revisionChanges {
         requestedChanges { ...DecisionFields modifiedPayload }
@@ -269,6 +269,12 @@ export const ACTION = operation<Generated.ActionQuery, Generated.ActionQueryVari
   ${DECISION_FIELDS}
   ${ACTION_DIGEST}
   ${AUDIT_EVENT_FIELDS}`);
+
+/** What an approval is for, read just before it is sent: the payload up for approval and its hash. */
+export const APPROVAL_CANDIDATE = operation<Generated.ApprovalCandidateQuery, Generated.ApprovalCandidateQueryVariables>(/* GraphQL */ `
+  query ApprovalCandidate($id: ID!) {
+    action(id: $id) { id summary status payload candidatePayload candidatePayloadHash approvals requiredApprovals }
+  }`);
 
 export const DECIDE = operation<Generated.DecideMutation, Generated.DecideMutationVariables>(/* GraphQL */ `
   mutation Decide($input: DecisionInput!) { decide(input: $input) { id status reviewStatus requiredApprovals decisions { ...DecisionFields } } }
@@ -368,6 +374,6 @@ export const RETRY_NOTIFICATION_DELIVERY = operation<Generated.RetryNotification
 export const ALL_OPERATIONS: readonly Operation<unknown, never>[] = [
   ME, CREATE_ADMIN_TOKEN, REVOKE_ADMIN_TOKEN, ROTATE_APPROVER_TOKEN, AGENTS, CREATE_AGENT, SUSPEND_AGENT, RESUME_AGENT, ROTATE_AGENT_KEY, APPROVERS, CREATE_APPROVER, UPDATE_APPROVER,
   DELEGATIONS, CREATE_DELEGATION, REVOKE_DELEGATION, GRANTS, CREATE_GRANT, REVOKE_GRANT, GOVERNANCE, GOVERNANCE_HISTORY, APPLY_GOVERNANCE, SIMULATE_GOVERNANCE,
-  APPROVAL_QUEUE, REVIEW_QUEUE, ACTIONS, SHOW_CONTEXT, ACTION, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
+  APPROVAL_QUEUE, REVIEW_QUEUE, ACTIONS, SHOW_CONTEXT, ACTION, APPROVAL_CANDIDATE, DECIDE, REVIEW, APPROVAL_QUEUE_UPDATED, METRICS, VERIFY_AUDIT_CHAIN, AUDIT_LOG,
   MY_NOTIFICATIONS, UPDATE_MY_NOTIFICATIONS, NOTIFICATION_DELIVERIES, RETRY_NOTIFICATION_DELIVERY,
 ] as readonly Operation<unknown, never>[];

@@ -1,9 +1,10 @@
-import { DECIDE } from '../api/operations.js';
+import type { Api } from '../api/client.js';
+import { APPROVAL_CANDIDATE, DECIDE } from '../api/operations.js';
 import type { ActionAfterDecision, Verdict } from '../api/types.js';
 import type { CommandContext, Presenter } from '../command.js';
-import { CliError } from '../errors.js';
-import { statusTone } from '../output/format.js';
-import { text } from '../output/view.js';
+import { CliError, ExitCode } from '../errors.js';
+import { prettyJson, statusTone } from '../output/format.js';
+import { code, fields, heading, text } from '../output/view.js';
 import { readJsonArgument } from '../util/input.js';
 import { assertNever } from '../util/never.js';
 
@@ -11,7 +12,15 @@ export interface DecideOptions {
   readonly comment?: string;
   /** APPROVE: the arguments approved instead of the agent's; REQUEST_CHANGES: a suggestion. */
   readonly payload?: string;
+  /**
+   * APPROVE: the hash of the payload up for approval as the approver reviewed it (`countersign
+   * show` prints it). Without it, the payload is read and shown now, and its hash sent.
+   */
+  readonly payloadHash?: string;
 }
+
+/** `extensions.reason` of the server's CONFLICT for an approval of a payload no longer up for approval. */
+const PAYLOAD_CHANGED = 'PAYLOAD_CHANGED';
 
 export interface DecideResult extends ActionAfterDecision {
   readonly verdict: Verdict;
@@ -21,6 +30,11 @@ export interface DecideResult extends ActionAfterDecision {
  * Records the caller's verdict on a pending request. The server enforces who may decide
  * (FORBIDDEN) and that the request is still pending (CONFLICT); both come back as one
  * line and their own exit code.
+ *
+ * An approval names the payload it is for: the one shown here just before it is sent (or
+ * the hash given with --payload-hash). Should another approver have changed the payload
+ * up for approval in between, the server refuses the vote rather than count it for a
+ * payload nobody showed this approver.
  */
 export async function decide(ctx: CommandContext, id: string, verdict: Verdict, options: DecideOptions): Promise<DecideResult> {
   if (verdict !== 'APPROVE' && !options.comment?.trim()) {
@@ -28,8 +42,40 @@ export async function decide(ctx: CommandContext, id: string, verdict: Verdict, 
   }
   const modifiedPayload = options.payload === undefined ? undefined : await readJsonArgument(ctx.io, options.payload, '--payload');
   const api = await ctx.api();
-  const { decide } = await api.request(DECIDE, { input: { actionId: id, verdict, comment: options.comment, modifiedPayload } });
-  return { verdict, ...decide };
+  const expectedPayloadHash = verdict !== 'APPROVE' ? undefined : (options.payloadHash ?? (await showCandidate(ctx, api, id, modifiedPayload !== undefined)));
+  try {
+    const { decide } = await api.request(DECIDE, { input: { actionId: id, verdict, comment: options.comment, modifiedPayload, expectedPayloadHash } });
+    return { verdict, ...decide };
+  } catch (error) {
+    if (error instanceof CliError && error.extensions.reason === PAYLOAD_CHANGED) {
+      const since = options.payloadHash === undefined ? 'it was shown above' : 'you read it';
+      throw new CliError(
+        `Not approved: the payload up for approval on ${id} changed since ${since} (another approver changed it). Review it with \`countersign show ${id}\`, then approve again.`,
+        ExitCode.CONFLICT,
+        { cause: error, extensions: error.extensions },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Reads the payload up for approval, shows it (people, not --json), and returns its hash. */
+async function showCandidate(ctx: CommandContext, api: Api, id: string, replacing: boolean): Promise<string> {
+  const { action } = await api.request(APPROVAL_CANDIDATE, { id });
+  // Decided already: the server says so (CONFLICT); there is nothing up for approval to show.
+  if (action.status !== 'PENDING') return action.candidatePayloadHash;
+  const modified = JSON.stringify(action.candidatePayload) !== JSON.stringify(action.payload);
+  const what = modified ? 'modified by an approver; approving approves this' : 'as submitted';
+  ctx.show([
+    heading(`Approving ${action.id}: ${action.summary}`),
+    text(replacing ? `The payload up for approval (${what}), which your --payload replaces:` : `The payload up for approval (${what}):`),
+    code(prettyJson(action.candidatePayload)),
+    fields([
+      ['Payload hash', action.candidatePayloadHash],
+      ['Approvals', `${action.approvals} of ${action.requiredApprovals} so far`],
+    ]),
+  ]);
+  return action.candidatePayloadHash;
 }
 
 function outcome(r: DecideResult): string {

@@ -111,6 +111,7 @@ function action(over: Record<string, unknown> = {}) {
     requiredApprovals: 2,
     governanceVersion: 3,
     approvedPayload: null,
+    candidatePayloadHash: 'pX0vQm2bT9cK4yLw8NfR1sJ6dHzA3uEgVbY7iOqC5tM',
     receipt: null,
     outcome: null,
     createdAt: '2025-07-10T11:55:00Z',
@@ -157,6 +158,8 @@ describe('show', () => {
     ]) {
       expect(r.stdout).toContain(part);
     }
+    // The hash of the payload up for approval, to approve exactly what was read.
+    expect(r.stdout).toMatch(/^Payload hash:\s+pX0vQm2bT9cK4yLw8NfR1sJ6dHzA3uEgVbY7iOqC5tM \(approve only this one: approve --payload-hash\)$/m);
     // The timeline names the agent and says what happened, with no raw ids.
     expect(r.stdout).toMatch(/^41\s+2025-07-10 11:55:00Z\s+invoice-bot\s+asked$/m);
     // The revision: what was asked, and what changed.

@@ -190,6 +190,8 @@ function payloadSection(a: ActionDetail): Block[] {
   if (a.status === 'PENDING' && a.candidatePayload !== null && a.candidatePayload !== undefined && JSON.stringify(a.candidatePayload) !== JSON.stringify(a.payload)) {
     blocks.push(heading('Payload now up for approval (modified by an approver; approving approves this)'), code(prettyJson(a.candidatePayload)));
   }
+  // What to approve exactly this with, should someone change it before the approval lands.
+  if (a.status === 'PENDING') blocks.push(fields([['Payload hash', `${a.candidatePayloadHash} (approve only this one: approve --payload-hash)`]]));
   if (a.approvedPayload !== null && a.approvedPayload !== undefined && JSON.stringify(a.approvedPayload) !== JSON.stringify(a.payload)) {
     blocks.push(heading('Approved payload (modified by the approver)'), code(prettyJson(a.approvedPayload)));
   }

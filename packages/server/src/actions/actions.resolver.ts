@@ -16,6 +16,7 @@ import { submitAction } from './submit.service.js';
 import { cancelAction, reportOutcome } from './lifecycle.service.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { candidateAfter, type Candidate } from '../decisions/quorum.js';
+import { payloadHash } from '../receipts/receipt.js';
 
 function connectionOfViews(page: ConnectionShape<ActionRequest>) {
   return { ...page, nodes: page.nodes.map(toActionView) };
@@ -129,6 +130,14 @@ export class ActionsResolver {
     return (await candidateOf(action, ctx)).payload;
   }
 
+  @FieldResolver(() => String, {
+    description:
+      'The payloadHash of candidatePayload (base64url of the SHA-256 of its RFC 8785 canonical JSON, as in a receipt\'s `pld`). Send it as DecisionInput.expectedPayloadHash with an APPROVE, so the vote is refused rather than counted should the candidate change before it lands.',
+  })
+  async candidatePayloadHash(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<string> {
+    return payloadHash((await candidateOf(action, ctx)).payload);
+  }
+
   @FieldResolver(() => [ReviewType])
   reviews(@Root() action: ActionRequestType, @Ctx() ctx: Context): Promise<ReviewType[]> {
     return ctx.loaders.reviews.load(action.id);
@@ -140,7 +149,7 @@ export class ActionsResolver {
   }
 }
 
-/** Per request object, so `approvals` and `candidatePayload` in one selection work it out once. */
+/** Per request object, so `approvals`, `candidatePayload` and its hash in one selection work it out once. */
 const candidates = new WeakMap<ActionRequestType, Promise<Candidate>>();
 
 /** The candidate payload of a request and who approved it (decisions/quorum.ts), from its decisions. */

@@ -20,6 +20,7 @@ import type { Services } from '../services.js';
 import { Review } from './review.entity.js';
 import { candidateAfter, countVote, standing, type Vote } from './quorum.js';
 import { reassess } from './reassess.js';
+import { staleApproval, validExpectedPayloadHash } from './payload-guard.js';
 import { storedBehaviour, storedInput } from '../governance/simulate.js';
 import type { DecisionInput, ReviewInput } from './decision.inputs.js';
 import { grantFromDecision, planDecisionGrant } from '../grants/from-decision.js';
@@ -44,7 +45,9 @@ interface DecisionFacts {
  * must be the first that counts for the current candidate — counting the person they
  * stand in for, so one person's authority is never counted twice. With a quorum the
  * request stays PENDING until enough distinct people approve the candidate as it is; any
- * DENY ends it.
+ * DENY ends it. An approval that names the payload it was given for
+ * (`expectedPayloadHash`) is refused (CONFLICT, nothing written) when the candidate is no
+ * longer that payload (decisions/payload-guard.ts).
  *
  * An approval with a modified payload makes it the candidate (decisions/quorum.ts): the
  * approvals of the earlier candidate stop counting and those people get the request back
@@ -60,7 +63,7 @@ interface DecisionFacts {
 /** What a caller other than the GraphQL mutation may add to a decision. */
 export interface DecideOptions {
   /**
-   * Checked under the request's lock, after it is known to be pending: a reason to refuse
+   * Checked under the request's lock, once it is known to be pending and the caller's vote to be due: a reason to refuse
    * the vote (FORBIDDEN), or null. A channel that offers a narrower choice than the web app
    * (a Slack button) says here what it may not decide, as the request is at that moment.
    */
@@ -72,6 +75,7 @@ export interface DecideOptions {
 export async function decide(em: EntityManager, services: Services, approverId: string, input: DecisionInput, options: DecideOptions = {}): Promise<ActionRow> {
   const comment = validText(input.comment, 'comment', 10_000);
   const modifiedPayload = input.modifiedPayload ?? null;
+  const expectedPayloadHash = validExpectedPayloadHash(input.expectedPayloadHash);
   if (input.verdict === Verdict.REQUEST_CHANGES && !comment) {
     throw AppError.badInput('comment is required with REQUEST_CHANGES: say what should change.', 'comment');
   }
@@ -97,8 +101,6 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     if (action.status !== ActionStatus.PENDING) {
       throw AppError.conflict(`Request ${action.id} is already ${action.status}; it can no longer be decided.`, { status: action.status });
     }
-    const refusal = options.refuse?.(action) ?? null;
-    if (refusal !== null) throw AppError.forbidden(refusal);
     // A statement of its own, after the lock: its snapshot sees every vote committed before.
     const [facts] = await sql.execute<DecisionFacts[]>(
       `select g."name" as "agent_name", g."tags" as "agent_tags", g."status" as "agent_status", g."owner_id" as "agent_owner_id",
@@ -131,6 +133,11 @@ export async function decide(em: EntityManager, services: Services, approverId: 
     if (!mine) {
       throw AppError.forbidden(`Request ${action.id} is not assigned to you at its current level (${action.escalation_level ?? '-'}), directly or as a delegate.`);
     }
+    // Only to an assignee: the hash of what is up for approval is not told to anyone else.
+    const stale = staleApproval(action.id, input.verdict, expectedPayloadHash, before.candidate.payload);
+    if (stale) throw stale;
+    const refusal = options.refuse?.(action) ?? null;
+    if (refusal !== null) throw AppError.forbidden(refusal);
     const seat = mine.onBehalfOfId ?? approverId;
     const result = countVote(action.payload, seats, { approverId: seat, verdict: input.verdict, modifiedPayload }, action.required_approvals);
     if (!result.ok) throw AppError.conflict(`Your vote on request ${action.id} is already counted (one person, one vote).`);

@@ -53,6 +53,14 @@ export function payloadHash(payload: unknown): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
+/** The form of a {@link payloadHash}: 32 bytes of SHA-256 as unpadded base64url, 43 characters. */
+const PAYLOAD_HASH = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/** Whether `value` has the form of a {@link payloadHash} (the last character carries 4 bits, so only 16 can end one). */
+export function isPayloadHash(value: string): boolean {
+  return PAYLOAD_HASH.test(value);
+}
+
 /**
  * Makes a fresh Ed25519 key pair for signing receipts. The private key is exported so the
  * server can keep it in its database: every instance must sign with the same keys.

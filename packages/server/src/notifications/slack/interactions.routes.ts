@@ -7,11 +7,12 @@ import { AppError, ErrorCode } from '../../errors.js';
 import { isUuid } from '../../shared/validate.js';
 import { Verdict } from '../../shared/enums.js';
 import { decide } from '../../decisions/decisions.service.js';
+import { PAYLOAD_CHANGED } from '../../decisions/payload-guard.js';
 import { actionUrl, escapeSlack } from '../render.js';
 import type { SlackApi } from './slack.api.js';
 import type { SlackConfig } from './slack.config.js';
 import { verifySlackSignature } from './slack-signature.js';
-import { SlackButton, whyNotInSlack } from './slack.render.js';
+import { SlackButton, readButtonValue, whyNotInSlack } from './slack.render.js';
 import { refreshDecidedMessages } from './slack.worker.js';
 
 /** An interaction payload is a few kilobytes (the message it came from included); anything far bigger is not Slack's. */
@@ -48,7 +49,8 @@ function refuse(res: ServerResponse, status: number, code: ErrorCode, message: s
  * what the clicker needs to know (not linked, not theirs, already decided) reaches them as
  * an ephemeral message, and the request's messages are updated through the outbox.
  *
- * Of the payload only the Slack user, the button and its value (a request id) are used;
+ * Of the payload only the Slack user, the button and its value (a request id, and for
+ * Approve the hash of the payload the message stood for, checked by `decide`) are used;
  * who may vote is decided by Countersign: the user must be the Slack id of an active
  * approver, and the vote goes through `decide` with every rule (assigned now, delegation,
  * separation of duties, one vote each), refusing under the request's lock what Slack may
@@ -110,7 +112,7 @@ export function slackInteractions(services: Services, config: SlackConfig, slack
     if (verdict === null) return;
     const slackUserId = typeof interaction.user?.id === 'string' ? interaction.user.id : null;
     const channel = typeof interaction.channel?.id === 'string' ? interaction.channel.id : typeof interaction.container?.channel_id === 'string' ? interaction.container.channel_id : null;
-    const actionId = typeof action?.value === 'string' ? action.value : '';
+    const { actionId, expectedPayloadHash } = readButtonValue(typeof action?.value === 'string' ? action.value : '');
     if (slackUserId === null || !isUuid(actionId)) return;
     const tell = (text: string) => (channel === null ? Promise.resolve() : slack.ephemeral(channel, slackUserId, text).catch((error: unknown) => logger.warn({ err: error }, 'could not tell a Slack user why their click did nothing')));
 
@@ -121,7 +123,8 @@ export function slackInteractions(services: Services, config: SlackConfig, slack
       return;
     }
     try {
-      await decide(services.orm.em.fork(), services, approver.id, { actionId, verdict }, {
+      // Deny carries no hash: a denial ends the request whatever the payload.
+      await decide(services.orm.em.fork(), services, approver.id, { actionId, verdict, expectedPayloadHash }, {
         via: 'SLACK',
         refuse: (row) => {
           const why = whyNotInSlack({ status: row.status, riskLevel: row.risk_level, requiredApprovals: row.required_approvals });
@@ -132,9 +135,14 @@ export function slackInteractions(services: Services, config: SlackConfig, slack
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       logger.info({ actionId, approverId: approver.id, verdict, code: error.code }, 'a vote from Slack was refused');
+      const url = actionUrl(services.config.publicUrl ?? '', actionId);
+      if (error.extensions.reason === PAYLOAD_CHANGED) {
+        await tell(`Your approval was not recorded: the payload up for approval changed since this message was sent (another approver changed it). <${url}|Open the request> and review it there.`);
+        return;
+      }
       // The message may still show buttons for a request that ended: show how it ended.
       if (error.code === ErrorCode.CONFLICT) await refreshDecidedMessages(services.sql, actionId);
-      await tell(`Your vote was not recorded: ${escapeSlack(error.message)} <${actionUrl(services.config.publicUrl ?? '', actionId)}|Open the request>`);
+      await tell(`Your vote was not recorded: ${escapeSlack(error.message)} <${url}|Open the request>`);
     }
   }
 

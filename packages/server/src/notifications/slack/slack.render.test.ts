@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionFacts } from '../render.js';
 import { NotificationEvent } from '../webhook.entity.js';
-import { SlackButton, renderDecidedMessage, renderDirectMessage, whyNotInSlack } from './slack.render.js';
+import { payloadHash } from '../../receipts/receipt.js';
+import { SlackButton, approveValue, readButtonValue, renderDecidedMessage, renderDirectMessage, whyNotInSlack } from './slack.render.js';
 
 const action: ActionFacts = {
   id: '00000000-0000-4000-8000-000000000001', type: 'payments.transfer', summary: 'Pay <!channel> & friends', status: 'PENDING', statusReason: null, mode: 'SYNC_APPROVAL',
@@ -15,11 +16,13 @@ function buttonIds(blocks: unknown[]): string[] {
 }
 
 describe('Slack direct messages', () => {
-  it('a pending request for one approval, below CRITICAL, gets Approve, Deny and Open, each carrying only the request id', () => {
-    const message = renderDirectMessage(NotificationEvent.ASSIGNED, action, { assignment: 'APPROVAL' }, 'fiona', url);
+  it('a pending request for one approval, below CRITICAL, gets Approve (carrying the request id and the candidate it was written for), Deny and Open', () => {
+    const hash = payloadHash({ to: 'ACME', amount: 900 });
+    const message = renderDirectMessage(NotificationEvent.ASSIGNED, action, { assignment: 'APPROVAL' }, 'fiona', url, hash);
     expect(buttonIds(message.blocks)).toEqual([SlackButton.APPROVE, SlackButton.DENY, SlackButton.OPEN]);
     const json = JSON.stringify(message.blocks);
-    expect(json).toContain(`"value":"${action.id}"`);
+    expect(json).toContain(`"action_id":"${SlackButton.APPROVE}","style":"primary","text":{"type":"plain_text","text":"Approve"},"value":"${action.id}:${hash}"`);
+    expect(json).toContain(`"action_id":"${SlackButton.DENY}","style":"danger","text":{"type":"plain_text","text":"Deny"},"value":"${action.id}"`);
     // Agent-written text cannot mention @channel or forge links.
     expect(json).not.toContain('<!channel>');
     expect(message.text).toContain(`<${url}|Open>`);
@@ -48,5 +51,17 @@ describe('Slack direct messages', () => {
     expect(buttonIds(message.blocks)).toEqual([SlackButton.OPEN]);
     const expired = renderDecidedMessage({ ...action, status: 'EXPIRED' }, { decidedBy: { type: 'SYSTEM', id: null } }, 'Countersign', url);
     expect(expired.text).toMatch(/^Expired \(Countersign\): /);
+  });
+});
+
+describe('button values', () => {
+  it('an Approve value reads back as the request and the candidate hash it was written for', () => {
+    const hash = payloadHash({ amount: 1 });
+    expect(readButtonValue(approveValue(action.id, hash))).toEqual({ actionId: action.id, expectedPayloadHash: hash });
+  });
+
+  it('a value with only the id (Deny, or a message posted before Approve carried a hash) names no payload', () => {
+    expect(approveValue(action.id, null)).toBe(action.id);
+    expect(readButtonValue(action.id)).toEqual({ actionId: action.id, expectedPayloadHash: null });
   });
 });

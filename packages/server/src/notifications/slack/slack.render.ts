@@ -2,8 +2,29 @@ import { escapeSlack, renderSlack, type ActionFacts } from '../render.js';
 import type { IntentDetail, NotificationIntent } from '../intents.js';
 import { NotificationEvent } from '../webhook.entity.js';
 
-/** The `action_id`s of the buttons; each button's `value` is the request's id and nothing else. */
+/**
+ * The `action_id`s of the buttons. Deny's `value` is the request's id; Approve's is the id
+ * and the payload hash of the candidate the message was written for (see {@link approveValue}).
+ */
 export const SlackButton = { APPROVE: 'countersign_approve', DENY: 'countersign_deny', OPEN: 'countersign_open' } as const;
+
+/**
+ * The value of an Approve button: `<request id>:<candidate payload hash>`, so a click on a
+ * message written before another approver changed the payload is refused (decide's
+ * `expectedPayloadHash`) rather than counted for a payload the message never stood for.
+ */
+export function approveValue(actionId: string, candidatePayloadHash: string | null): string {
+  return candidatePayloadHash === null ? actionId : `${actionId}:${candidatePayloadHash}`;
+}
+
+/**
+ * A button's value read back: the request id, and the candidate hash when the button carries
+ * one (messages posted before buttons carried it have only the id, and vote as they did).
+ */
+export function readButtonValue(value: string): { actionId: string; expectedPayloadHash: string | null } {
+  const colon = value.indexOf(':');
+  return colon < 0 ? { actionId: value, expectedPayloadHash: null } : { actionId: value.slice(0, colon), expectedPayloadHash: value.slice(colon + 1) };
+}
 
 /** The intent's facts as a Slack delivery stores them (slack.outbox.ts). */
 export type StoredDetail = IntentDetail & { auditSeq?: number; at?: string };
@@ -48,16 +69,17 @@ function beforeContext(blocks: unknown[], element: unknown): unknown[] {
 /**
  * The direct message to one assignee: the webhook's Slack message (summary, risk, agent,
  * deadline, amount — never the payload) with Approve, Deny and Open, or only Open (and
- * why) when {@link whyNotInSlack} says so.
+ * why) when {@link whyNotInSlack} says so. `candidatePayloadHash`: the hash of the payload
+ * up for approval as the message is written, carried by Approve.
  */
-export function renderDirectMessage(event: NotificationEvent, action: ActionFacts, detail: StoredDetail, recipientName: string, url: string): SlackText {
+export function renderDirectMessage(event: NotificationEvent, action: ActionFacts, detail: StoredDetail, recipientName: string, url: string, candidatePayloadHash: string | null = null): SlackText {
   const base = renderSlack({ id: '', intent: intentOf(event, action, detail), action, recipients: [{ id: '', name: recipientName }], decidedByName: null });
   const refusal = detail.assignment === 'REVIEW' ? 'it ran already and waits for your review' : whyNotInSlack({ status: action.status, riskLevel: action.risk.level, requiredApprovals: action.requiredApprovals });
   const elements: unknown[] = [];
   if (refusal === null) {
     elements.push(
       {
-        type: 'button', action_id: SlackButton.APPROVE, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: action.id,
+        type: 'button', action_id: SlackButton.APPROVE, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: approveValue(action.id, candidatePayloadHash),
         confirm: { title: { type: 'plain_text', text: 'Approve?' }, text: { type: 'plain_text', text: 'The agent may then go ahead with this request as submitted.' }, confirm: { type: 'plain_text', text: 'Approve' }, deny: { type: 'plain_text', text: 'Cancel' } },
       },
       { type: 'button', action_id: SlackButton.DENY, style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: action.id },

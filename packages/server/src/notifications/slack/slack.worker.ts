@@ -6,6 +6,8 @@ import { actionUrl } from '../render.js';
 import { loadFacts } from '../outbox.js';
 import { NotificationEvent } from '../webhook.entity.js';
 import { describeSlackFailure, type SlackApi } from './slack.api.js';
+import { currentCandidate } from '../../decisions/current-candidate.js';
+import { payloadHash } from '../../receipts/receipt.js';
 import { deciderName, renderDecidedMessage, renderDirectMessage, type StoredDetail } from './slack.render.js';
 
 interface ClaimedDelivery {
@@ -165,7 +167,9 @@ export class SlackDeliveryWorker {
     const review = delivery.detail.assignment === 'REVIEW';
     if (!review && action.status !== 'PENDING') return { ok: true, note: `skipped: the request is ${action.status} already` };
 
-    const message = renderDirectMessage(delivery.event, action, delivery.detail, recipient.name, this.url(action.id));
+    // The payload its Approve stands for: a click after another approver changed it is refused, not counted.
+    const candidate = review ? null : await currentCandidate(sql, action.id);
+    const message = renderDirectMessage(delivery.event, action, delivery.detail, recipient.name, this.url(action.id), candidate ? payloadHash(candidate.payload) : null);
     const posted = await this.slack.postDirectMessage(recipient.slack_user_id, message, { delivery_id: delivery.id, action_id: action.id, event: delivery.event });
     await sql.execute(
       `insert into "slack_message" ("id", "action_id", "approver_id", "delivery_id", "channel", "ts", "created_at")
