@@ -199,6 +199,50 @@ describe('the web app for approvers (a real Chromium on a real server)', () => {
     await context.close();
   });
 
+  it('refuses an approval of a payload another approver changed while the page was open: the page says so and then shows the new payload', async () => {
+    const input = { ...syncInput('Wire 2M changed under fiona'), amount: { value: 2_000_000, currency: 'USD' } };
+    const { id } = await sdk.submit(input);
+    await pendingId(fiona, input.summary);
+    const { context, page } = await newPage(browser);
+    await signIn(page, base, fiona.token, `/actions/${id}`);
+    await eventually(() => page.getByRole('button', { name: 'Approve', exact: true }).isVisible());
+    expect(await page.getByRole('region', { name: 'Payload now up for approval' }).count()).toBe(0);
+
+    // felix's change lands after fiona's page loaded and before her vote reaches the server.
+    const changed = { to: 'ACME-IBAN', amount: 1_250_000, currency: 'USD' };
+    let raced = false;
+    await page.route('**/graphql', async (route) => {
+      if (!raced && route.request().method() === 'POST' && (route.request().postData() ?? '').includes('mutation Decide')) {
+        raced = true;
+        await gqlOk(stack.url, DECIDE, { input: { actionId: id, verdict: 'APPROVE', modifiedPayload: changed } }, felix.token);
+      }
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+
+    const alert = page.getByRole('alert').filter({ hasText: 'The payload up for approval changed since you loaded it' });
+    await eventually(() => alert.isVisible());
+    expect(await alert.textContent()).toContain('your approval was not recorded');
+    const candidate = page.getByRole('region', { name: 'Payload now up for approval' });
+    await eventually(() => candidate.isVisible());
+    expect(await candidate.getByLabel('Changes from the submitted payload').textContent()).toMatch(/25000[\s\S]*1250000/);
+    // Nothing of fiona's was recorded: felix's approval of his own change is the only vote.
+    const after = (await gqlOk(stack.url, `query($id: ID!) { action(id: $id) { status approvals decisions { verdict approver { name } } } }`, { id }, stack.adminToken)).action;
+    expect(after).toEqual({ status: 'PENDING', approvals: 1, decisions: [{ verdict: 'APPROVE', approver: { name: 'felix' } }] });
+
+    // Approving what the page now shows counts, and it is the payload felix changed.
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    const decided = await waitFor(async () => {
+      const action = (await gqlOk(stack.url, GET_ACTION, { id }, stack.adminToken)).action;
+      return action.status === 'APPROVED' ? action : undefined;
+    }, { what: 'the approval of the new payload' });
+    expect(decided.approvedPayload).toEqual(changed);
+    await eventually(async () => (await alert.count()) === 0);
+    await context.close();
+  });
+
   it('acknowledges and flags several reviews at once', async () => {
     const reviews = [];
     for (let i = 0; i < 3; i++) reviews.push(await submit(stack, agent.apiKey, { ...INPUTS.asyncReview, summary: `Paid invoice INV-${100 + i}`, idempotencyKey: `review-${i}-${Date.now()}` }));

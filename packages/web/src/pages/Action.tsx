@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useQuery, useSubscription, type CombinedError } from 'urql';
 import { Link } from 'wouter';
 import { graphql } from '../gql/index.js';
 import type { ActionPageQuery } from '../gql/graphql.js';
@@ -20,7 +20,7 @@ const ActionQuery = graphql(`
       mode status statusReason reviewStatus policy
       consequences { approve deny }
       notes route chain escalationLevel deadline requiredApprovals governanceVersion
-      approvedPayload candidatePayload receipt
+      approvedPayload candidatePayload candidatePayloadHash receipt
       outcome { status detail at }
       createdAt updatedAt decidedAt
       agent {
@@ -68,6 +68,11 @@ const Decide = graphql(`
 
 type Action = ActionPageQuery['action'];
 
+/** The server refused an approval because the payload up for approval changed since the page loaded it. */
+function payloadChanged(error: CombinedError | undefined): boolean {
+  return !!error?.graphQLErrors.some((e) => e.extensions?.reason === 'PAYLOAD_CHANGED');
+}
+
 /** What an approval now approves: an approver's modification once one was made, else the submitted payload. */
 function payloadUpForApproval(action: Action): unknown {
   return action.status === 'PENDING' && action.candidatePayload !== null && action.candidatePayload !== undefined ? action.candidatePayload : action.payload;
@@ -78,6 +83,12 @@ type Verdict = 'APPROVE' | 'DENY' | 'REQUEST_CHANGES';
 export default function ActionPage({ id, canDecide, myId }: { id: string; canDecide: boolean; myId: string | null }) {
   const [result, refetch] = useQuery({ query: ActionQuery, variables: { id } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  // Kept here, above the verdict form, which starts afresh for each payload up for approval.
+  const [stale, setStale] = useState(false);
+  const onStale = useCallback(() => {
+    setStale(true);
+    reload();
+  }, [reload]);
   useSubscription({ query: ActionChanged, variables: { id } }, (_, event) => {
     reload();
     return event;
@@ -96,10 +107,18 @@ export default function ActionPage({ id, canDecide, myId }: { id: string; canDec
     );
   }
   if (!action) return <Loading what="Loading the request" />;
-  return <ActionView action={action} canDecide={canDecide} myId={myId} />;
+  return <ActionView action={action} canDecide={canDecide} myId={myId} stale={stale} decision={{ onStale, onSend: () => setStale(false) }} />;
 }
 
-function ActionView({ action, canDecide, myId }: { action: Action; canDecide: boolean; myId: string | null }) {
+/** How the verdict forms tell the page about an approval refused for a payload that changed since it loaded. */
+interface DecisionEvents {
+  /** A vote is being sent: an earlier refusal no longer applies. */
+  onSend(): void;
+  /** Refused: say so, and load the payload up for approval now. */
+  onStale(): void;
+}
+
+function ActionView({ action, canDecide, myId, stale, decision }: { action: Action; canDecide: boolean; myId: string | null; stale: boolean; decision: DecisionEvents }) {
   const now = useNow();
   const names = useMemo(() => nameIndex(action), [action]);
   // The server's count: one person, one vote, approvals of a superseded payload left out.
@@ -148,6 +167,11 @@ function ActionView({ action, canDecide, myId }: { action: Action; canDecide: bo
               {action.notes.length ? ` ${action.notes[action.notes.length - 1]}` : ''}
             </p>
           ) : null}
+          {pending && stale ? (
+            <p role="alert" className="card warning">
+              <strong>The payload up for approval changed since you loaded it: your approval was not recorded.</strong> Another approver changed it. Review the payload now up for approval, then decide again.
+            </p>
+          ) : null}
           {pending && prettyJson(payloadUpForApproval(action)) !== prettyJson(action.payload) ? (
             <section className="card" aria-labelledby="candidate-title">
               <h2 id="candidate-title">Payload now up for approval</h2>
@@ -156,7 +180,7 @@ function ActionView({ action, canDecide, myId }: { action: Action; canDecide: bo
             </section>
           ) : null}
           {/* Keyed by the version up for approval: a new one brings a fresh draft, not the old one as an "edit". */}
-          {canDecide && pending ? <Verdicts key={prettyJson(payloadUpForApproval(action))} action={action} /> : null}
+          {canDecide && pending ? <Verdicts key={action.candidatePayloadHash} action={action} events={decision} /> : null}
           {action.status !== 'PENDING' ? <Outcome action={action} /> : null}
 
           <section className="card" aria-labelledby="why-title">
@@ -242,7 +266,7 @@ function ActionView({ action, canDecide, myId }: { action: Action; canDecide: bo
   );
 }
 
-function Verdicts({ action }: { action: Action }) {
+function Verdicts({ action, events }: { action: Action; events: DecisionEvents }) {
   const [comment, setComment] = useState('');
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(() => prettyJson(payloadUpForApproval(action)));
@@ -291,14 +315,15 @@ function Verdicts({ action }: { action: Action }) {
   }, [ask]);
 
   async function send(verdict: Verdict) {
-    // An approval of a changed payload names the version on screen: should another approver
-    // change it again meanwhile, this vote does not count for a version this approver never saw.
-    const shown = payloadUpForApproval(action);
-    const changedOnScreen = prettyJson(shown) !== prettyJson(action.payload) ? shown : undefined;
-    const modifiedPayload = verdict === 'DENY' ? undefined : edited ?? (verdict === 'APPROVE' ? changedOnScreen : undefined);
+    const modifiedPayload = verdict === 'DENY' ? undefined : edited;
+    // An approval names the payload on screen: should another approver change it before the
+    // vote lands, the server refuses it rather than count it for a payload never shown here.
+    const expectedPayloadHash = verdict === 'APPROVE' ? action.candidatePayloadHash : undefined;
+    events.onSend();
     // On success the live subscription turns the page to the outcome; on failure the error shows here.
-    await decide({ input: { actionId: action.id, verdict, comment: comment.trim() || undefined, modifiedPayload } });
+    const result = await decide({ input: { actionId: action.id, verdict, comment: comment.trim() || undefined, modifiedPayload, expectedPayloadHash } });
     setConfirm(null);
+    if (payloadChanged(result.error)) events.onStale();
   }
 
   const label: Record<Verdict, string> = { APPROVE: 'Approve', DENY: 'Deny', REQUEST_CHANGES: 'Request changes' };
@@ -323,7 +348,7 @@ function Verdicts({ action }: { action: Action }) {
         </div>
       ) : null}
       {problem ? <p className="field-error" role="alert">{problem}</p> : null}
-      {error ? <ErrorNote error={error} /> : null}
+      {error && !payloadChanged(error) ? <ErrorNote error={error} /> : null}
       <div className="row wrap verdicts">
         <button type="button" className="button primary" onClick={() => ask('APPROVE')} aria-keyshortcuts="a">Approve</button>
         {offered ? (
@@ -336,7 +361,7 @@ function Verdicts({ action }: { action: Action }) {
         <span className="muted small hint"><kbd>a</kbd> approve · <kbd>d</kbd> deny</span>
       </div>
       {offered && grantBlocked ? <p id="grant-why" className="muted small">{grantBlocked}</p> : null}
-      {granting ? <GrantDialog action={action} comment={comment.trim() || undefined} onClose={() => setGranting(false)} /> : null}
+      {granting ? <GrantDialog action={action} comment={comment.trim() || undefined} events={events} onClose={() => setGranting(false)} /> : null}
       {confirm ? (
         <ConfirmDialog
           title={confirm === 'APPROVE' ? (edited !== undefined ? 'Approve with your edited payload?' : 'Approve this request?') : confirm === 'DENY' ? 'Deny this request?' : 'Ask the agent for changes?'}
@@ -371,7 +396,7 @@ function numberField(text: string, check: (n: number) => string | null): { value
  * (DESIGN §12), reads it back in one sentence, and approves this request with `grant`.
  * The server's refusal (the policy's limits) is shown here, and the dialog stays open.
  */
-function GrantDialog({ action, comment, onClose }: { action: Action; comment: string | undefined; onClose(): void }) {
+function GrantDialog({ action, comment, events, onClose }: { action: Action; comment: string | undefined; events: DecisionEvents; onClose(): void }) {
   const now = useNow();
   const choices = ttlChoices(action.grantOffer.maxTtl);
   const [ttl, setTtl] = useState(() => (choices.includes(4 * 3600) ? 4 * 3600 : choices[choices.length - 1]!));
@@ -397,11 +422,13 @@ function GrantDialog({ action, comment, onClose }: { action: Action; comment: st
   const invalid = !!uses.error || !!ceiling.error;
 
   async function confirm() {
+    events.onSend();
     const result = await decide({
       input: {
         actionId: action.id,
         verdict: 'APPROVE',
         comment,
+        expectedPayloadHash: action.candidatePayloadHash,
         grant: {
           ttl: ttlValue(ttl),
           maxUses: uses.value,
@@ -412,8 +439,13 @@ function GrantDialog({ action, comment, onClose }: { action: Action; comment: st
         },
       },
     });
-    // On success the live subscription turns the page to the outcome; a refusal stays in view.
+    // On success the live subscription turns the page to the outcome; a refusal stays in view,
+    // but for a payload that changed meanwhile: the page then shows it, and this offer was for the old one.
     if (!result.error) onClose();
+    else if (payloadChanged(result.error)) {
+      onClose();
+      events.onStale();
+    }
   }
 
   return (
