@@ -215,7 +215,9 @@ describe('Slack interactive approvals', () => {
     expect(message.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     const actionId = message.args.metadata.event_payload.action_id as string;
     const { countersign_approve: approve, countersign_deny: deny, countersign_open: open } = buttons(message);
-    expect(approve).toMatchObject({ text: { text: 'Approve' }, value: actionId });
+    // Approve stands for the payload up for approval as the message was written: its hash, as the API gives it.
+    const { candidatePayloadHash } = (await gqlOk<{ action: { candidatePayloadHash: string } }>(server.url, 'query($id: ID!) { action(id: $id) { candidatePayloadHash } }', { id: actionId }, server.adminToken)).action;
+    expect(approve).toMatchObject({ text: { text: 'Approve' }, value: `${actionId}:${candidatePayloadHash}` });
     expect(deny).toMatchObject({ text: { text: 'Deny' }, value: actionId });
     expect(open).toMatchObject({ text: { text: 'Open' }, url: `https://countersign.example.com/actions/${actionId}` });
     // The message says what is asked, never the payload.
@@ -224,7 +226,7 @@ describe('Slack interactive approvals', () => {
     // Gus, also assigned, has no Slack id: nothing is posted for him.
     expect(slack.of('chat.postMessage').every((c) => c.args.channel === 'U0FIONA' || c.args.channel === 'U0CARLA')).toBe(true);
 
-    expect(await click(server, { user: 'U0FIONA', actionId, button: 'countersign_approve' })).toBe(200);
+    expect(await click(server, { user: 'U0FIONA', actionId: approve.value, button: 'countersign_approve' })).toBe(200);
     const approved = await waiting;
     expect(approved).toMatchObject({ id: actionId, status: 'APPROVED' });
 
@@ -325,6 +327,36 @@ describe('Slack interactive approvals', () => {
     expect(await status(server, submitted.id)).toBe('APPROVED');
   });
 
+  it('an Approve button written before another approver changed the payload is refused, and the clicker is told to open the request', async () => {
+    // A modified payload over 100,000 needs two approvals: the request stays pending with a new candidate.
+    const rule = `      - when: 'has(action.payload.amount) && action.payload.amount > 100000'\n        requiredApprovals: 2\n`;
+    const document = governanceYaml();
+    expect(document.split('    adjust:\n')).toHaveLength(2);
+    expect((await apply(server, document.replace('    adjust:\n', `    adjust:\n${rule}`))).applied).toBe(true);
+    try {
+      const cs = await agentClient();
+      const input = highInput('Wire whose payload gus changes');
+      const submitted = await cs.submit(input);
+      const message = await messageAbout('U0FIONA', input.summary);
+      const approve = buttons(message).countersign_approve;
+      expect(approve.value).toMatch(new RegExp(`^${submitted.id}:[A-Za-z0-9_-]{43}$`));
+
+      const changed = { ...input.payload, amount: 250_000 };
+      const modified = await gqlOk(server.url, DECIDE, { input: { actionId: submitted.id, verdict: 'APPROVE', modifiedPayload: changed } }, gus.token);
+      expect(modified.decide).toMatchObject({ status: 'PENDING', requiredApprovals: 2 });
+
+      expect(await click(server, { user: 'U0FIONA', actionId: approve.value, button: 'countersign_approve' })).toBe(200);
+      const told = await waitFor(() => slack.of('chat.postEphemeral').find((c) => c.args.user === 'U0FIONA' && String(c.args.text).includes(submitted.id)), { what: 'fiona told' });
+      expect(told.args.text).toContain('the payload up for approval changed since this message was sent');
+      expect(told.args.text).toContain(`<https://countersign.example.com/actions/${submitted.id}|Open the request>`);
+      // Nothing of fiona's was counted: gus's approval of his own change is the only vote.
+      const after = (await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { status approvals decisions { verdict approver { name } } } }', { id: submitted.id }, server.adminToken)).action;
+      expect(after).toEqual({ status: 'PENDING', approvals: 1, decisions: [{ verdict: 'APPROVE', approver: { name: 'gus' } }] });
+    } finally {
+      await apply(server, governanceYaml());
+    }
+  });
+
   it('a delegate linked to Slack gets the request and votes from Slack on behalf of the delegator', async () => {
     const otto = await createApprover(server, 'otto', []);
     await gqlOk(server.url, 'mutation($id: ID!, $input: UpdateApproverInput!) { updateApprover(id: $id, input: $input) { id } }', { id: otto.id, input: { slackUserId: 'U0OTTO' } }, otto.token);
@@ -334,10 +366,10 @@ describe('Slack interactive approvals', () => {
       const input = highInput('Wire while fiona is away');
       const waiting = cs.requestApproval(input);
       const message = await messageAbout('U0OTTO', input.summary);
-      const actionId = buttons(message).countersign_approve.value as string;
+      const actionId = message.args.metadata.event_payload.action_id as string;
       // Fiona handed her approvals over: her own Slack account is no longer asked, and her click is not hers to make.
       expect(slack.posted('U0FIONA', actionId)).toHaveLength(0);
-      expect(await click(server, { user: 'U0OTTO', actionId, button: 'countersign_approve' })).toBe(200);
+      expect(await click(server, { user: 'U0OTTO', actionId: buttons(message).countersign_approve.value as string, button: 'countersign_approve' })).toBe(200);
       expect(await waiting).toMatchObject({ id: actionId, status: 'APPROVED' });
       const decisions = (await gqlOk<any>(server.url, 'query($id: ID!) { action(id: $id) { decisions { verdict approver { name } onBehalfOf { name } } } }', { id: actionId }, server.adminToken)).action.decisions;
       expect(decisions).toEqual([{ verdict: 'APPROVE', approver: { name: 'otto' }, onBehalfOf: { name: 'fiona' } }]);
