@@ -244,6 +244,30 @@ describe('grants: standing approvals let covered requests through, and nothing e
     expect(stored).toMatchObject({ id: grant.id, uses: 5, active: false });
   });
 
+  it('sees at the next submission, on any instance, a grant made, revoked or delegated away elsewhere', async () => {
+    const agent = await newAgent();
+    // The other instance has matched this agent's requests against its grants (none yet).
+    waits(await submitVia(other, agent.apiKey, PAYMENT));
+    const grant = await grantOk(alice.token, { agentId: agent.id, actionType: 'payments.transfer', maxUses: 10, expiresAt: inHours(1) });
+    const answer = await gqlOk(other.url, `mutation($input: ActionInput!) { submitAction(input: $input) { status statusReason decisions { verdict } grant { id uses active grantedBy { kind id name roles approver { id name } } } } }`, { input: PAYMENT }, agent.apiKey);
+    expect(answer.submitAction).toEqual({
+      status: 'APPROVED', statusReason: 'GRANTED', decisions: [],
+      grant: { id: grant.id, uses: 1, active: true, grantedBy: { kind: 'APPROVER', id: alice.id, name: 'alice', roles: ['finance'], approver: { id: alice.id, name: 'alice' } } },
+    });
+
+    // While alice has handed her approvals to bob, her grant is out of her reach, on either instance.
+    const delegation = (await gqlOk(server.url, `mutation($input: DelegationInput!) { createDelegation(input: $input) { id } }`, { input: { toApproverId: bob.id } }, alice.token)).createDelegation;
+    waits(await submitVia(other, agent.apiKey, PAYMENT));
+    waits(await submit(agent.apiKey, PAYMENT));
+    await gqlOk(server.url, `mutation($id: ID!) { revokeDelegation(id: $id) { id } }`, { id: delegation.id }, alice.token);
+    granted(await submitVia(other, agent.apiKey, PAYMENT), grant.id);
+
+    await gqlOk(server.url, REVOKE_GRANT, { id: grant.id }, alice.token);
+    waits(await submitVia(other, agent.apiKey, PAYMENT));
+    const [stored] = (await gqlOk(server.url, LIST_GRANTS, { filter: { agentId: agent.id } }, server.adminToken)).grants.nodes;
+    expect(stored).toMatchObject({ id: grant.id, uses: 2, active: false });
+  });
+
   describe('who may grant', () => {
     it('an approver cannot grant what they could not approve, nor for an agent they own', async () => {
       const agent = await newAgent();

@@ -35,6 +35,7 @@ import { BehaviourCache } from './actions/behaviour.js';
 import { ApproverSets } from './escalation/approver-sets.js';
 import { DirectoryCache } from './escalation/directory.js';
 import { readCommitFacts } from './actions/commit-facts.js';
+import { GrantCandidates } from './grants/candidates.js';
 import { formatUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableError, unavailableStatusPlugin } from './db/faults.js';
 import { withTimeout } from './shared/timeout.js';
 import { openSecrets } from './secrets/at-rest.js';
@@ -123,6 +124,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       behaviour: new BehaviourCache(),
       grouping: { from: config.groupAssignmentFrom, sets: new ApproverSets() },
       directory: new DirectoryCache(),
+      grants: new GrantCandidates(),
       embedded: embedded !== null,
     };
 

@@ -14,6 +14,7 @@ import type { SqlExecutor } from './db/sql.js';
 import type { CommitFacts } from './actions/commit-facts.js';
 import type { AgentKeyCache } from './auth/principal.js';
 import type { BehaviourCache } from './actions/behaviour.js';
+import type { GrantCandidates } from './grants/candidates.js';
 
 /**
  * The long-lived parts of one server instance, built once in createApp and handed to
@@ -41,6 +42,8 @@ export interface Services {
   agentKeys: AgentKeyCache;
   /** How a level's assignees are stored: one row each, or as group assignments of approver sets (escalation/assignments.ts). */
   grouping: GroupingOptions;
+  /** Each agent's grants as a submission matches them, checked at its commit (grants/candidates.ts). */
+  grants: GrantCandidates;
   /** The approver directory, kept per version (escalation/directory.ts). */
   directory: DirectoryCache;
   /** True when running on the in-process PGlite database (one instance by nature). */

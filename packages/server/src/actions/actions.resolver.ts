@@ -13,6 +13,7 @@ import { approversOf, relationsOf } from './relations.js';
 import { pageByCreation, type ConnectionShape } from '../db/paging.js';
 import { findReadableAction } from './access.js';
 import { submitAction } from './submit.service.js';
+import { primeSubmittedGrant } from '../grants/grant.resolver.js';
 import { cancelAction, reportOutcome } from './lifecycle.service.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { candidateAfter, type Candidate } from '../decisions/quorum.js';
@@ -34,12 +35,15 @@ export class ActionsResolver {
   async submitAction(@Ctx() ctx: Context, @Arg('input', () => ActionInput) input: ActionInput): Promise<ActionRequestType> {
     const agent = requireKind(ctx, PrincipalKind.AGENT);
     const action = await submitAction(ctx.em, ctx.services, agent.id, input, agent.snapshot);
-    if (action.escalationLevel === null && TERMINAL_STATUSES.has(action.status)) {
+    const decidedWithoutAnyone = action.escalationLevel === null && TERMINAL_STATUSES.has(action.status);
+    if (decidedWithoutAnyone) {
       // Decided at birth without anyone assigned: nobody has decided, reviewed or holds it.
       ctx.loaders.decisions.prime(action.id, []);
       ctx.loaders.reviews.prime(action.id, []);
       ctx.loaders.activeAssignments.prime(action.id, []);
     }
+    // Approved at birth with a grant: nobody decided it (it is in its granter's review queue).
+    if (primeSubmittedGrant(ctx, action, decidedWithoutAnyone)) ctx.loaders.decisions.prime(action.id, []);
     return toActionView(action);
   }
 

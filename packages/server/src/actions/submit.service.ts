@@ -168,6 +168,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
       throw AppError.unauthenticated('The API key this request was made with is no longer valid (rotated, or the agent is gone).');
     }
     if (current.suspended !== agent.suspended || facts.governanceVersion !== governanceVersion) throw new StaleJudgement();
+    if (grant && !grant.holds(current.grants)) throw new StaleJudgement();
   };
 
   try {
@@ -229,7 +230,7 @@ async function judgeAndWrite(em: EntityManager, services: Services, agentId: str
             }
             break;
           case Mode.SYNC_APPROVAL:
-            if (!(await grant?.apply(tx, { action, audit, queueChanged, assignReview: () => assign(AssignmentKind.REVIEW) }))) await assign(AssignmentKind.APPROVAL);
+            if (!(await grant?.apply(tx, { action, audit, queueChanged, directoryVersion: facts.directoryVersion, assignReview: () => assign(AssignmentKind.REVIEW) }))) await assign(AssignmentKind.APPROVAL);
             break;
           case Mode.BLOCK:
             end(action, ActionStatus.DENIED, StatusReason.BLOCKED_BY_POLICY, 'ACTION_DENIED', `Policy ${policy.policy ?? '(default)'} blocks it.`);

@@ -36,16 +36,34 @@ export async function loadDelegationRules(em: SqlExecutor, at: Date): Promise<De
   return readDelegationRules(em, at);
 }
 
+const RULE_COLUMNS = '"id", "from_id", "to_id", "starts_at", "ends_at", "roles", "action_types", "revoked_at"';
+const IN_FORCE = '"revoked_at" is null and ("ends_at" is null or "ends_at" > ?)';
+
 /** {@link loadDelegationRules} for a caller that already holds the delegation lock. */
 export async function readDelegationRules(em: SqlExecutor, at: Date): Promise<DelegationRule[]> {
-  const rows = await em.execute<{
-    id: string; from_id: string; to_id: string; starts_at: Date | string; ends_at: Date | string | null; roles: string[] | null; action_types: string[] | null; revoked_at: Date | string | null;
-  }[]>(
-    `select "id", "from_id", "to_id", "starts_at", "ends_at", "roles", "action_types", "revoked_at"
-       from "delegation" where "revoked_at" is null and ("ends_at" is null or "ends_at" > ?)`,
-    [at],
-  );
-  return rows.map((d) => ({
+  const rows = await em.execute<RuleRow[]>(`select ${RULE_COLUMNS} from "delegation" where ${IN_FORCE}`, [at]);
+  return rows.map(toRule);
+}
+
+/**
+ * The delegations in force as one JSON array, an expression with one parameter (the
+ * moment): for a statement that reads them along with something else, in one round trip.
+ * Parse its value with {@link delegationRulesOfJson}.
+ */
+export const DELEGATION_RULES_JSON_SQL = `(select coalesce(json_agg(json_build_object(${RULE_COLUMNS.split(', ').map((c) => `'${c.slice(1, -1)}', ${c}`).join(', ')})), '[]'::json)
+   from "delegation" where ${IN_FORCE})`;
+
+/** The value of {@link DELEGATION_RULES_JSON_SQL}, as rules. */
+export function delegationRulesOfJson(json: unknown): DelegationRule[] {
+  return (json as RuleRow[]).map(toRule);
+}
+
+interface RuleRow {
+  id: string; from_id: string; to_id: string; starts_at: Date | string; ends_at: Date | string | null; roles: string[] | null; action_types: string[] | null; revoked_at: Date | string | null;
+}
+
+function toRule(d: RuleRow): DelegationRule {
+  return {
     id: d.id,
     fromApproverId: d.from_id,
     toApproverId: d.to_id,
@@ -54,5 +72,5 @@ export async function readDelegationRules(em: SqlExecutor, at: Date): Promise<De
     roles: d.roles,
     actionTypes: d.action_types,
     revokedAt: d.revoked_at === null ? null : new Date(d.revoked_at),
-  }));
+  };
 }

@@ -41,6 +41,9 @@ export class DirectoryCache {
   }
 }
 
+/** The directory's version, as an SQL expression: a statement that reads it with other facts tells which directory they go with. */
+export const DIRECTORY_VERSION_SQL = '(select "version" from "directory_version" where "id" = 1)';
+
 /** The active approvers and the directory's version, in one statement (one snapshot), oldest approver first. */
 export async function readDirectory(sql: SqlExecutor): Promise<DirectorySnapshot> {
   const rows = await sql.execute<{ version: string; id: string | null; name: string; roles: string[]; active: boolean }[]>(

@@ -10,20 +10,23 @@ import { StatusReason } from '../actions/status-reason.js';
 import { AssignmentKind } from '../escalation/assignment.entity.js';
 import { startEach } from '../escalation/assignments.js';
 import type { ChainSnapshot } from '../escalation/levels.js';
-import { loadDelegationRules } from '../delegation/rules.js';
+import { DELEGATION_RULES_JSON_SQL, delegationRulesOfJson } from '../delegation/rules.js';
+import type { DelegationRule } from '../delegation/resolve.js';
 import type { Services } from '../services.js';
 import { GrantUse } from './grant.entity.js';
 import { chainReaches } from './authority.js';
-import { covers, grantLimitsOf, grantable, lifetimeWithin, type GrantTerms } from './scope.js';
+import { covers, grantLimitsOf, grantable, lifetimeWithin } from './scope.js';
+import { signatureOf, type CandidateGrant, type GranterRow } from './candidates.js';
 import { LIVE_SQL } from './grants.service.js';
 
 // A standing approval at submission (DESIGN §12): after the policy, a SYNC_APPROVAL
 // request a live grant covers is APPROVED at once (statusReason GRANTED), with a receipt,
 // its use counted atomically, and put in the granter's review queue. Everything that only
-// reads is done before the submission's transaction ({@link prepareGrant}); inside it one
-// statement counts the use, re-checking that the grant is still live
-// ({@link GrantAtSubmission.apply}), and a grant used up meanwhile leaves the request to
-// the normal path.
+// reads is done before the submission's transaction ({@link prepareGrant}), against the
+// agent's grants as this instance keeps them (grants/candidates.ts); inside it the commit
+// facts say whether those are still the agent's live grants, one statement counts the use,
+// re-checking that the grant is still live ({@link GrantAtSubmission.apply}), and a grant
+// used up meanwhile leaves the request to the normal path.
 
 /** What the submission judged, for {@link prepareGrant}. */
 export interface JudgedSubmission {
@@ -45,6 +48,8 @@ export interface SubmissionInWrite {
   audit: AuditEntry[];
   /** Approvers whose queues changed (the granter's review queue gains the request). */
   queueChanged: string[];
+  /** The approver directory's version read with the commit facts. */
+  directoryVersion: string | null;
   /**
    * Routes the request for review as ASYNC_REVIEW would (for a grant an admin made: there
    * is no granter's queue); false when nobody can review it, the request then ended.
@@ -54,39 +59,51 @@ export interface SubmissionInWrite {
 
 export interface GrantAtSubmission {
   /**
+   * Whether the agent's live grants are still those the request was matched against, by
+   * the signature the commit facts read (grants/candidates.ts `liveGrantsSignatureSql`);
+   * when not, what was kept of them is dropped and the request must be judged again.
+   */
+  holds(signature: string | undefined): boolean;
+  /**
    * Inside the submission's transaction: counts a use of the first covering grant still
-   * live and approves the request with it. False (nothing written) when every covering
-   * grant was used up, revoked or expired meanwhile: the request takes the normal path.
+   * live whose approver could still approve the request, and approves the request with
+   * it. False (nothing written) when no grant covers it, or every covering grant was used
+   * up, revoked or expired meanwhile: the request takes the normal path.
    */
   apply(tx: RowWriter, submission: SubmissionInWrite): Promise<boolean>;
 }
 
-interface CandidateRow {
-  id: string;
-  agent_id: string;
-  action_type: string;
-  when: string | null;
-  max_amount_value: string | number | null;
-  max_amount_currency: string | null;
-  same_destination: boolean;
-  destination_system: string | null;
-  destination_external: boolean | null;
-  payload_hash: string | null;
-  max_uses: number | null;
+/** The grant a submission was just approved with, as its answer shows it. */
+export interface UsedGrant {
+  grant: CandidateGrant;
+  /** Counted with this use. */
   uses: number;
-  expires_at: Date | string;
-  revoked_at: Date | string | null;
-  created_at: Date | string;
-  granted_by_kind: string;
-  granted_by_approver_id: string | null;
-  approver_active: boolean | null;
+  /** The granting approver as of the submission's commit; undefined when not known then (the answer reads them). */
+  granter: GranterRow | null | undefined;
 }
 
+/** The grant each request this instance just approved with one was approved with (for its answer). */
+const usedBy = new WeakMap<ActionRecord, UsedGrant>();
+
 /**
- * The grants that would let this request through, read and matched before the
- * submission's transaction, with its receipt signed; null when none could (the request is
- * not grantable under its policy, or no live grant covers it). Grants are tried oldest
- * first.
+ * The grant `action` was approved with by the submission that just wrote it, for its
+ * answer; undefined for any other record (not granted, or read back from the database).
+ */
+export function grantUsedBy(action: ActionRecord): UsedGrant | undefined {
+  return usedBy.get(action);
+}
+
+/** Counts a use if the grant is still live; with the delegations in force when `rules` (one round trip either way). */
+const COUNT_USE = `update "standing_grant" g set "uses" = g."uses" + 1 where g."id" = ? and ${LIVE_SQL('g')} returning g."uses"`;
+const COUNT_USE_WITH_RULES = `with "counted" as (${COUNT_USE}) select (select "uses" from "counted") as "uses", ${DELEGATION_RULES_JSON_SQL} as "rules"`;
+
+/**
+ * The grants that could let this request through, matched before the submission's
+ * transaction against what this instance keeps of the agent's grants (grants/candidates.ts),
+ * with its receipt signed when one covers it; null when no grant could (the request is not
+ * grantable under its policy). Grants are tried oldest first. Whether the granter could
+ * still approve the request is checked in the transaction, against the directory and the
+ * delegations of that moment.
  */
 export async function prepareGrant(em: EntityManager, services: Services, judged: JudgedSubmission): Promise<GrantAtSubmission | null> {
   const { policy, route, compiled, agent, input, now } = judged;
@@ -98,57 +115,56 @@ export async function prepareGrant(em: EntityManager, services: Services, judged
   const requiredApprovals = Math.max(policy.requiredApprovals, chain.levels[0]?.requiredApprovals ?? 1);
   if (!grantable({ mode: policy.mode, level: policy.level, requiredApprovals, suspended: agent.suspended }, limits).covered) return null;
 
-  const rows = await services.sql.execute<CandidateRow[]>(
-    `select g."id", g."agent_id", g."action_type", g."when", g."max_amount_value", g."max_amount_currency", g."same_destination", g."destination_system",
-            g."destination_external", g."payload_hash", g."max_uses", g."uses", g."expires_at", g."revoked_at", g."created_at", g."granted_by_kind",
-            g."granted_by_approver_id", p."active" as "approver_active"
-       from "standing_grant" g left join "approver" p on p."id" = g."granted_by_approver_id"
-      where g."agent_id" = ? and ${LIVE_SQL('g')}
-      order by g."created_at", g."id"`,
-    [agent.id, now],
-  );
-  if (rows.length === 0) return null;
-
+  const kept = await services.grants.of(services.sql, agent.id, now);
+  const judgedOn = signatureOf(kept.grants, now);
+  const holds = (signature: string | undefined) => {
+    if (signature === judgedOn) return true;
+    services.grants.forget(agent.id);
+    return false;
+  };
   const vars = toCelVars(input, agent, { score: judged.risk.score, level: policy.level });
   const request = { agentId: agent.id, type: input.type, amount: input.amount, destination: input.destination, payloadHash: judged.payloadHash, vars };
-  const inScope = rows.filter((row) => {
-    const terms = toTerms(row);
-    return covers(terms, request, now).covered && lifetimeWithin(terms, limits!);
-  });
-  // An approver's grant holds only while they could approve this very request: active, and
-  // reached by the chain of the route it takes now (in their own right or as a delegate).
-  let reach: Parameters<typeof chainReaches>[2] | null = null;
-  const covering: CandidateRow[] = [];
-  for (const row of inScope) {
-    if (row.granted_by_kind === PrincipalKind.APPROVER) {
-      if (!row.granted_by_approver_id || !row.approver_active) continue;
-      reach ??= {
-        at: now, actionType: input.type, ownerId: agent.ownerId,
-        directory: (await services.directory.at(services.sql, null)).approvers, rules: await loadDelegationRules(services.sql, now),
-      };
-      if (!chainReaches(chain, row.granted_by_approver_id, reach)) continue;
-    }
-    covering.push(row);
-  }
-  if (covering.length === 0) return null;
+  const covering = kept.grants.filter((grant) => covers(grant, request, now).covered && lifetimeWithin(grant, limits!));
+  if (covering.length === 0) return { holds, apply: async () => false };
   const receipt = await services.receipts.sign(em, { id: judged.id, agentId: agent.id, type: input.type }, judged.payloadHash);
 
   return {
-    async apply(tx, { action, audit, queueChanged, assignReview }) {
-      let used: CandidateRow | null = null;
-      for (const row of covering) {
+    holds,
+    async apply(tx, { action, audit, queueChanged, assignReview, directoryVersion }) {
+      // An approver's grant holds only while they could approve this very request: active,
+      // and reached by the chain of the route it takes now (in their own right or as a delegate).
+      const directory = await services.directory.at(tx, directoryVersion);
+      let rules: DelegationRule[] = [];
+      let rulesRead = false;
+      const reaches = (approverId: string) =>
+        chainReaches(chain, approverId, { at: now, actionType: input.type, ownerId: agent.ownerId, directory: directory.approvers, rules });
+      let used: UsedGrant | null = null;
+      for (const grant of covering) {
+        const approverId = grant.grantedByKind === PrincipalKind.APPROVER ? grant.grantedByApproverId : null;
+        if (grant.grantedByKind === PrincipalKind.APPROVER && approverId === null) continue; // The approver was deleted.
+        if (approverId && rulesRead && !reaches(approverId)) continue;
         // The use and the check that the grant is still live are one statement: under
         // concurrent submissions, on any instance, it never lets more through than maxUses.
-        const [counted] = await tx.execute<{ uses: number }[]>(
-          `update "standing_grant" g set "uses" = g."uses" + 1 where g."id" = ? and ${LIVE_SQL('g')} returning g."uses"`,
-          [row.id, now],
-        );
-        if (counted) {
-          used = { ...row, uses: counted.uses };
-          break;
+        // The delegations in force come with the first approver's grant counted.
+        const withRules = approverId !== null && !rulesRead;
+        const [counted] = await tx.execute<{ uses: number | null; rules?: unknown }[]>(withRules ? COUNT_USE_WITH_RULES : COUNT_USE, withRules ? [grant.id, now, now] : [grant.id, now]);
+        if (withRules) {
+          rules = delegationRulesOfJson(counted!.rules);
+          rulesRead = true;
         }
+        if (counted?.uses === null || counted?.uses === undefined) continue;
+        // Counted, then found out of the granter's reach: given back in the same transaction
+        // (the row stays locked until the commit, so nobody sees the use meanwhile).
+        if (approverId && !reaches(approverId)) {
+          await tx.execute(`update "standing_grant" set "uses" = "uses" - 1 where "id" = ?`, [grant.id]);
+          continue;
+        }
+        grant.uses = counted.uses;
+        used = { grant, uses: counted.uses, granter: kept.directoryVersion === directory.version ? grant.granter : undefined };
+        break;
       }
       if (!used) return false;
+      const { grant } = used;
 
       action.status = ActionStatus.APPROVED;
       action.statusReason = StatusReason.GRANTED;
@@ -156,7 +172,7 @@ export async function prepareGrant(em: EntityManager, services: Services, judged
       action.approvedPayload = input.payload;
       action.receipt = receipt;
       action.reviewStatus = ReviewStatus.UNREVIEWED;
-      const granter = used.granted_by_kind === PrincipalKind.APPROVER ? used.granted_by_approver_id! : null;
+      const granter = grant.grantedByKind === PrincipalKind.APPROVER ? grant.grantedByApproverId! : null;
       if (granter) {
         action.route = route.name;
         action.chain = route.chain;
@@ -166,43 +182,27 @@ export async function prepareGrant(em: EntityManager, services: Services, judged
         queueChanged.push(granter);
         audit.push({
           kind: 'ACTION_ASSIGNED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
-          data: { route: route.name, chain: route.chain, level: 1, kind: AssignmentKind.REVIEW, deadline: null, assignees: [{ approverId: granter, onBehalfOf: null, viaRole: null }], groups: [], grantId: used.id },
+          data: { route: route.name, chain: route.chain, level: 1, kind: AssignmentKind.REVIEW, deadline: null, assignees: [{ approverId: granter, onBehalfOf: null, viaRole: null }], groups: [], grantId: grant.id },
         });
       } else if (!(await assignReview())) {
         // Nobody could review it: it was denied as an ASYNC_REVIEW request would be, and the use is given back.
-        await tx.execute(`update "standing_grant" set "uses" = "uses" - 1 where "id" = ?`, [used.id]);
+        await tx.execute(`update "standing_grant" set "uses" = "uses" - 1 where "id" = ?`, [grant.id]);
+        grant.uses = used.uses - 1;
         action.approvedPayload = null;
         action.receipt = null;
         action.reviewStatus = null;
         return true;
       }
-      tx.add(GrantUse, { action: { id: action.id }, grant: { id: used.id }, at: now } satisfies RecordOf<GrantUse, 'action' | 'grant'>);
+      tx.add(GrantUse, { action: { id: action.id }, grant: { id: grant.id }, at: now } satisfies RecordOf<GrantUse, 'action' | 'grant'>);
       audit.push({
         kind: 'ACTION_APPROVED', subjectType: 'ACTION', subjectId: action.id, actorType: 'SYSTEM', actorId: null, at: now,
         data: {
-          mode: policy.mode, payloadHash: judged.payloadHash, reason: StatusReason.GRANTED, grantId: used.id,
-          grantedBy: { kind: used.granted_by_kind, approverId: granter }, uses: used.uses, maxUses: used.max_uses,
+          mode: policy.mode, payloadHash: judged.payloadHash, reason: StatusReason.GRANTED, grantId: grant.id,
+          grantedBy: { kind: grant.grantedByKind, approverId: granter }, uses: used.uses, maxUses: grant.maxUses,
         },
       });
+      usedBy.set(action, used);
       return true;
     },
-  };
-}
-
-function toTerms(row: CandidateRow): GrantTerms {
-  return {
-    id: row.id,
-    agentId: row.agent_id,
-    actionType: row.action_type,
-    when: row.when,
-    maxAmount: row.max_amount_value === null || row.max_amount_currency === null ? null : { value: Number(row.max_amount_value), currency: row.max_amount_currency },
-    sameDestination: row.same_destination,
-    destination: row.destination_external === null ? null : { system: row.destination_system, external: row.destination_external },
-    payloadHash: row.payload_hash,
-    maxUses: row.max_uses,
-    uses: row.uses,
-    expiresAt: new Date(row.expires_at),
-    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-    createdAt: new Date(row.created_at),
   };
 }

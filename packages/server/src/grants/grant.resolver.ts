@@ -7,7 +7,9 @@ import type { Agent } from '../principals/agent.entity.js';
 import { ActionRequestType } from '../actions/action.types.js';
 import { Grant } from './grant.entity.js';
 import { CreateGrantInput, GrantFilter } from './grant.inputs.js';
-import { GrantConnection, GrantType, toGrantView } from './grant.types.js';
+import { GrantConnection, GrantType, toGrantView, toUsedGrantView } from './grant.types.js';
+import { grantUsedBy } from './at-submission.js';
+import type { ActionRecord } from '../actions/action-request.entity.js';
 import { createGrant, grantsOfActions, listGrants, revokeGrant } from './grants.service.js';
 
 @Resolver(() => GrantType)
@@ -25,7 +27,7 @@ export class GrantsResolver {
   @Mutation(() => GrantType, { description: 'Ends a grant now: for whoever granted it and admins.' })
   async revokeGrant(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<GrantType> {
     const by = requireKind(ctx, PrincipalKind.APPROVER, PrincipalKind.ADMIN);
-    return toGrantView(await revokeGrant(ctx.em, by, id));
+    return toGrantView(await revokeGrant(ctx.em, ctx.services, by, id));
   }
 
   @Authorized(PrincipalKind.APPROVER, PrincipalKind.ADMIN)
@@ -50,7 +52,7 @@ export class GrantsResolver {
   @FieldResolver(() => PrincipalType, { description: 'Who granted it: an approver (its uses go to their review queue) or an admin.' })
   async grantedBy(@Root() grant: GrantType, @Ctx() ctx: Context): Promise<PrincipalType> {
     const { kind, id, name } = grant.grantedBy;
-    const approver = kind === PrincipalKind.APPROVER && id ? await ctx.loaders.approver.load(id) : null;
+    const approver = kind === PrincipalKind.APPROVER && id ? (grant.granter !== undefined ? grant.granter : await ctx.loaders.approver.load(id)) : null;
     return { kind, id, name, roles: approver?.roles ?? [], agent: null, approver };
   }
 
@@ -76,6 +78,19 @@ function grantOfAction(ctx: Context): DataLoader<string, GrantType | null> {
     grantLoaders.set(ctx.loaders, loader);
   }
   return loader;
+}
+
+/**
+ * Answers `ActionRequest.grant` of a request just submitted from the submission itself:
+ * the grant it was approved with (grants/at-submission.ts), or none when it was decided at
+ * birth without anyone assigned (no grant lets a request through that way). Returns whether
+ * it was approved with a grant.
+ */
+export function primeSubmittedGrant(ctx: Context, action: ActionRecord, decidedWithoutAnyone: boolean): boolean {
+  const used = grantUsedBy(action);
+  if (used) grantOfAction(ctx).prime(action.id, toUsedGrantView(used, new Date()));
+  else if (decidedWithoutAnyone) grantOfAction(ctx).prime(action.id, null);
+  return used !== undefined;
 }
 
 @Resolver(() => ActionRequestType)

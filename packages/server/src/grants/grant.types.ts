@@ -3,7 +3,9 @@ import { DateTimeScalar } from '../graphql/scalars.js';
 import { Connection } from '../graphql/connection.js';
 import { AmountType, DestinationType } from '../actions/action.types.js';
 import { PrincipalKind } from '../shared/enums.js';
+import { ApproverType } from '../principals/principal.types.js';
 import type { Grant } from './grant.entity.js';
+import type { UsedGrant } from './at-submission.js';
 import { isLive } from './scope.js';
 
 @ObjectType('Grant', {
@@ -32,6 +34,8 @@ export class GrantType {
   agentId!: string;
   fromActionId!: string | null;
   grantedBy!: { kind: PrincipalKind; id: string | null; name: string };
+  /** The granting approver when already known with the grant (null: none); absent: `grantedBy` loads them. */
+  granter?: ApproverType | null;
 }
 
 export const GrantConnection = Connection(GrantType, 'GrantConnection');
@@ -61,5 +65,38 @@ export function toGrantView(g: Grant, now = new Date()): GrantType {
       id: g.grantedByKind === PrincipalKind.APPROVER ? (g.grantedByApprover?.id ?? null) : g.grantedByAdminId,
       name: g.grantedByName,
     },
+  } satisfies GrantType);
+}
+
+/**
+ * The API's view of the grant a submission was just approved with, from what the
+ * submission read and counted (grants/at-submission.ts): its answer needs no further read.
+ */
+export function toUsedGrantView({ grant: g, uses, granter }: UsedGrant, now: Date): GrantType {
+  return Object.assign(new GrantType(), {
+    id: g.id,
+    agentId: g.agentId,
+    actionType: g.actionType,
+    when: g.when,
+    maxAmount: g.maxAmount,
+    sameDestination: g.sameDestination,
+    destination: g.sameDestination && g.destination !== null ? g.destination : null,
+    sameArguments: g.payloadHash !== null,
+    payloadHash: g.payloadHash,
+    maxUses: g.maxUses,
+    uses,
+    expiresAt: g.expiresAt,
+    // The use was counted on the grant not revoked, in the submission's own transaction.
+    revokedAt: null,
+    reason: g.reason,
+    createdAt: g.createdAt,
+    active: isLive({ ...g, uses, revokedAt: null }, now),
+    fromActionId: g.fromActionId,
+    grantedBy: {
+      kind: g.grantedByKind as PrincipalKind,
+      id: g.grantedByKind === PrincipalKind.APPROVER ? g.grantedByApproverId : g.grantedByAdminId,
+      name: g.grantedByName,
+    },
+    ...(granter === undefined ? {} : { granter: granter === null ? null : Object.assign(new ApproverType(), granter satisfies ApproverType) }),
   } satisfies GrantType);
 }

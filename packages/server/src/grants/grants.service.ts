@@ -115,7 +115,7 @@ export async function createGrant(em: EntityManager, services: Services, by: Pri
       agentId: agent.id, actionType, when, maxAmount, destination, sameArguments: false, maxUses, expiresAt, reason, fromAction: null,
     })]);
     return grant;
-  });
+  }).finally(() => services.grants.forget(agent.id));
 }
 
 /** The GRANT_CREATED audit event: the grant's whole scope, so the chain alone tells what was allowed. */
@@ -131,9 +131,9 @@ export function grantCreatedEvent(grantId: string, by: Principal | { kind: Princ
  * @throws NOT_FOUND for an unknown grant; FORBIDDEN for an approver who did not grant it;
  *   CONFLICT when it is already revoked.
  */
-export async function revokeGrant(em: EntityManager, by: Principal, id: string): Promise<Grant> {
+export async function revokeGrant(em: EntityManager, services: Services, by: Principal, id: string): Promise<Grant> {
   if (!isUuid(id)) throw AppError.notFound('Grant', id);
-  return em.transactional(async (tx) => {
+  const grant = await em.transactional(async (tx) => {
     const grant = await tx.findOne(Grant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!grant) throw AppError.notFound('Grant', id);
     if (!mayRevoke(by, grant)) throw AppError.forbidden(`Only whoever granted ${id} (${grant.grantedByName}) or an admin may revoke it.`);
@@ -145,6 +145,8 @@ export async function revokeGrant(em: EntityManager, by: Principal, id: string):
     await appendAudit(tx, [{ kind: 'GRANT_REVOKED', subjectType: 'GRANT', subjectId: id, ...actorRef(by), at: now, data: { uses: grant.uses } }]);
     return grant;
   });
+  services.grants.forget(grant.agent.id);
+  return grant;
 }
 
 function mayRevoke(by: Principal, grant: Grant): boolean {
