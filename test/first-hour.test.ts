@@ -132,7 +132,11 @@ describe("the README's walk-through, followed from the top", () => {
     const big = await submit(120_000);
     expect(big).toMatchObject({ status: 'PENDING', statusReason: null, requiredApprovals: 2 });
     expect(succeeded(await cs(['approve', big.id, '--comment', 'matches INV-42'], { token: people.bob })).stdout).toMatch(/1 of 2 approvals/);
-    expect(succeeded(await cs(['approve', big.id, '--comment', 'second pair of eyes'], { token: people.carol })).stdout.trim()).toBe(`Approved ${big.id}: it is now APPROVED.`);
+    // approve first shows the payload it approves (and its hash), then the verdict.
+    const second = succeeded(await cs(['approve', big.id, '--comment', 'second pair of eyes'], { token: people.carol })).stdout.trim().split('\n');
+    expect(second[0]).toBe(`Approving ${big.id}: Wire 120,000 USD to Acme Ltd`);
+    expect(second).toContain('Approvals:    1 of 2 so far');
+    expect(second.at(-1)).toBe(`Approved ${big.id}: it is now APPROVED.`);
     const seen = await gqlOk(`${url}/graphql`, 'query($id: ID!) { action(id: $id) { status receipt } }', { id: big.id }, apiKey);
     expect(seen.action).toMatchObject({ status: 'APPROVED', receipt: expect.any(String) });
   });
