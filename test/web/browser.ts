@@ -40,6 +40,8 @@ export async function signIn(page: Page, base: string, token: string, path = '/'
 
 export async function newPage(browser: Browser, options: Parameters<Browser['newContext']>[0] = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext(options);
+  // A stuck click or fill fails with the step that stuck, before the test's own timeout hides it.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   return { context, page };
 }

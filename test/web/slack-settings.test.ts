@@ -51,5 +51,5 @@ describe('Settings: an approver links their Slack account (a real Chromium on a 
     } finally {
       await context.close();
     }
-  });
+  }, 180_000);
 });
