@@ -26,7 +26,7 @@ import { EventBus } from './events/event-bus.js';
 import { QueueStream } from './events/queue-stream.js';
 import { servePrometheus } from './metrics/prometheus.js';
 import { TimerWorker } from './escalation/timer.worker.js';
-import { DeliveryWorker } from './notifications/delivery.worker.js';
+import { webhookWorker } from './notifications/delivery.worker.js';
 import { startSlack, type SlackIntegration } from './notifications/slack/slack.integration.js';
 import { startEmail } from './notifications/email/index.js';
 import { GroupCommitter } from './db/group-commit.js';
@@ -315,7 +315,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     timers.start();
     cleanups.push(() => timers.stop());
     // Webhook notifications: deliveries left undelivered by a previous run are sent now.
-    const deliveries = new DeliveryWorker(services);
+    const deliveries = webhookWorker(services);
     deliveries.start();
     cleanups.push(() => deliveries.stop());
     slack?.start();

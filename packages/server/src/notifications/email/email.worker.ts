@@ -1,13 +1,10 @@
 import type { Services } from '../../services.js';
 import type { EmailConfig } from '../../config.js';
-import { isDatabaseUnavailable } from '../../db/faults.js';
-import { nextAttemptDelay } from '../retry.js';
-import { Mailer, type SendOutcome } from './mailer.js';
+import { OutboxWorker, recordAttempt, type AttemptResult, type OutboxChannel } from '../outbox-worker.js';
+import { Mailer } from './mailer.js';
 import { writeDigestMail, writeEventMail, type DigestBody, type MailContent } from './message.js';
 import { EMAIL_CHANNEL } from './plan.js';
 
-/** How often to look again while the database is unavailable. */
-const OUTAGE_POLL_MS = 1000;
 /** How long the email channel counts as live after an instance renews it, and how often it does. */
 const LEASE_SECONDS = 300;
 const RENEW_MS = 60_000;
@@ -24,17 +21,17 @@ interface ClaimedMail {
   active: boolean;
 }
 
-type Outcome = SendOutcome | { ok: false; interrupted: true; error: string };
+const TABLE = { name: 'notification_delivery', statusCode: true } as const;
 
 /**
- * Sends the outbox's EMAIL deliveries, as DeliveryWorker sends webhooks and with the same
- * guarantees: any number of instances claim due rows with `FOR UPDATE SKIP LOCKED`, the
- * claim counts the attempt and leases the row past the SMTP timeouts, results are written
- * only while the lease is ours (the attempt number fences), and a failure is retried with
- * the webhooks' backoff (retry.ts, COUNTERSIGN_WEBHOOK_* settings) — at once FAILED when
- * the SMTP server refused for good (5xx). At least once: a mail the server accepted just
- * before this instance died is sent again, with the same Message-ID (`<delivery id@domain>`)
- * for mail systems and readers to recognise the copy.
+ * Sends the outbox's EMAIL deliveries (run by OutboxWorker, as webhooks are) with the same
+ * guarantees: any number of instances claim due rows, the claim counts the attempt and
+ * leases the row past the SMTP timeouts, results are written only while the lease is ours
+ * (the attempt number fences), and a failure is retried with the webhooks' backoff
+ * (retry.ts, COUNTERSIGN_WEBHOOK_* settings) — at once FAILED when the SMTP server refused
+ * for good (5xx). At least once: a mail the server accepted just before this instance died
+ * is sent again, with the same Message-ID (`<delivery id@domain>`) for mail systems and
+ * readers to recognise the copy.
  *
  * The mail is written when it is sent, from the body stored with the event (message.ts),
  * to the approver's address as it is then.
@@ -43,37 +40,44 @@ type Outcome = SendOutcome | { ok: false; interrupted: true; error: string };
  * is what makes the outbox plan mail at all (plan.ts).
  */
 export class EmailWorker {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private outage = false;
-  private wake: (() => void) | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly shutdown = new AbortController();
-  private readonly mailer: Mailer;
-  private renewedAt = 0;
+  private readonly channel: EmailChannel;
+  private readonly worker: OutboxWorker<ClaimedMail>;
 
-  constructor(private readonly services: Services, private readonly config: EmailConfig) {
-    this.mailer = new Mailer(config, services.config.webhooks.timeoutMs);
+  constructor(services: Services, config: EmailConfig) {
+    this.channel = new EmailChannel(services, config);
+    this.worker = new OutboxWorker(services, this.channel);
   }
 
   /** Renews the channel's lease (so mail is planned from now on), then sends in the background. */
   async start(): Promise<void> {
-    if (this.running) return;
-    await this.renewLease();
-    this.running = true;
-    this.loop = this.run();
+    await this.channel.renewLease();
+    this.worker.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    this.shutdown.abort();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    await this.worker.stop();
+    this.channel.close();
+  }
+}
+
+class EmailChannel implements OutboxChannel<ClaimedMail> {
+  readonly name = 'mail';
+  private readonly mailer: Mailer;
+  private renewedAt = 0;
+
+  constructor(private readonly services: Services, config: EmailConfig) {
+    this.mailer = new Mailer(config, services.config.webhooks.timeoutMs);
+  }
+
+  close(): void {
     this.mailer.close();
   }
 
-  private async renewLease(): Promise<void> {
+  async beforeClaim(): Promise<void> {
+    if (Date.now() - this.renewedAt >= RENEW_MS) await this.renewLease();
+  }
+
+  async renewLease(): Promise<void> {
     await this.services.sql.execute(
       `insert into "notification_channel" ("name", "live_until") values (?, now() + make_interval(secs => ?))
        on conflict ("name") do update set "live_until" = greatest("notification_channel"."live_until", excluded."live_until")`,
@@ -82,50 +86,7 @@ export class EmailWorker {
     this.renewedAt = Date.now();
   }
 
-  private async run(): Promise<void> {
-    const { concurrency, pollMs } = this.services.config.webhooks;
-    while (this.running) {
-      let claimed = 0;
-      let pause = pollMs;
-      const free = concurrency - this.inFlight.size;
-      try {
-        if (Date.now() - this.renewedAt >= RENEW_MS) await this.renewLease();
-        if (free > 0) {
-          const batch = await this.claim(free);
-          claimed = batch.length;
-          for (const mail of batch) this.track(this.attempt(mail));
-        }
-        if (this.outage) this.services.logger.info('the database is back: mail deliveries resume');
-        this.outage = false;
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) {
-          if (!this.outage) this.services.logger.warn({ err: error }, 'the database is unavailable: mail deliveries wait for it');
-          this.outage = true;
-          pause = Math.max(pollMs, OUTAGE_POLL_MS);
-        } else this.services.logger.error({ err: error }, 'could not claim mail deliveries; retrying');
-      }
-      if (claimed > 0 && claimed === free && this.inFlight.size < concurrency) continue;
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, pause);
-        this.wake = () => {
-          clearTimeout(timeout);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-  }
-
-  private track(work: Promise<void>): void {
-    this.inFlight.add(work);
-    void work.finally(() => {
-      this.inFlight.delete(work);
-      this.wake?.();
-    });
-  }
-
-  private claim(limit: number): Promise<ClaimedMail[]> {
+  claim(limit: number): Promise<ClaimedMail[]> {
     const { timeoutMs } = this.services.config.webhooks;
     const now = new Date();
     // Long enough for the SMTP conversation's timeouts (connect, greeting, each reply) and the result's write.
@@ -142,18 +103,19 @@ export class EmailWorker {
     );
   }
 
-  private async attempt(mail: ClaimedMail): Promise<void> {
-    const outcome = await this.send(mail);
-    try {
-      await this.record(mail, outcome);
-    } catch (error) {
-      this.services.logger.error({ err: error, deliveryId: mail.id }, 'could not record a mail attempt; it will be retried');
-    }
+  async attempt(mail: ClaimedMail, shutdown: AbortSignal): Promise<void> {
+    const result = await this.send(mail, shutdown);
+    const recorded = await recordAttempt(this.services.sql, TABLE, mail, result, this.services.config.webhooks);
+    const { logger } = this.services;
+    const log = { deliveryId: mail.id, channel: 'EMAIL', event: mail.event, attempt: mail.attempts, code: 'statusCode' in result ? result.statusCode : undefined };
+    if (recorded.kind === 'delivered') logger.debug(log, 'mail sent');
+    else if (recorded.kind === 'failed') logger.error({ ...log, error: recorded.error }, result.kind === 'failed' && result.permanent ? 'mail refused for good; not retried' : 'mail failed for good after its last attempt');
+    else if (recorded.kind === 'retry') logger.warn({ ...log, error: recorded.error, retryInMs: recorded.retryInMs }, 'mail attempt failed; will retry');
   }
 
-  private async send(mail: ClaimedMail): Promise<Outcome> {
+  private async send(mail: ClaimedMail, shutdown: AbortSignal): Promise<AttemptResult> {
     if (!mail.active || !mail.email) {
-      return { ok: false, permanent: true, code: null, error: mail.active ? 'the approver has no email address any more' : 'the approver was deactivated' };
+      return failedFor(mail.active ? 'the approver has no email address any more' : 'the approver was deactivated');
     }
     const publicUrl = this.services.config.publicUrl!;
     const body = typeof mail.body === 'string' ? JSON.parse(mail.body) as unknown : mail.body;
@@ -163,7 +125,7 @@ export class EmailWorker {
       content = mail.event === 'DIGEST' ? writeDigestMail(body as DigestBody, mail.name, options) : writeEventMail(body, mail.name, options);
     } catch (error) {
       this.services.logger.error({ err: error, deliveryId: mail.id }, 'could not write a mail from its stored body');
-      return { ok: false, permanent: true, code: null, error: 'the stored notification could not be written as a mail' };
+      return failedFor('the stored notification could not be written as a mail');
     }
     const domain = this.mailer.domain;
     const outcome = await this.mailer.send({
@@ -178,44 +140,14 @@ export class EmailWorker {
         'Auto-Submitted': 'auto-generated',
         'X-Auto-Response-Suppress': 'All',
       },
-    }, this.shutdown.signal);
-    if (!outcome.ok && this.shutdown.signal.aborted) return { ok: false, interrupted: true, error: 'interrupted: this server instance shut down during the attempt' };
-    return outcome;
+    }, shutdown);
+    if (outcome.ok) return { kind: 'delivered', statusCode: outcome.code };
+    if (shutdown.aborted) return { kind: 'interrupted', error: 'interrupted: this server instance shut down during the attempt' };
+    return { kind: 'failed', statusCode: outcome.code, error: outcome.error, permanent: outcome.permanent, retryAfterMs: null };
   }
+}
 
-  private async record(mail: ClaimedMail, outcome: Outcome): Promise<void> {
-    const { webhooks } = this.services.config;
-    const sql = this.services.sql;
-    const now = new Date();
-    const log = { deliveryId: mail.id, channel: 'EMAIL', event: mail.event, attempt: mail.attempts };
-    if (outcome.ok) {
-      await sql.execute(
-        `update "notification_delivery" set "status" = 'DELIVERED', "delivered_at" = ?, "last_status_code" = ? where "id" = ? and "attempts" = ? and "status" = 'PENDING'`,
-        [now, outcome.code, mail.id, mail.attempts],
-      );
-      this.services.logger.debug(log, 'mail sent');
-      return;
-    }
-    if ('interrupted' in outcome) {
-      await sql.execute(
-        `update "notification_delivery" set "attempts" = "attempts" - 1, "next_attempt_at" = ?, "last_error" = ? where "id" = ? and "attempts" = ? and "status" = 'PENDING'`,
-        [now, outcome.error, mail.id, mail.attempts],
-      );
-      return;
-    }
-    if (outcome.permanent || mail.attempts >= webhooks.maxAttempts) {
-      await sql.execute(
-        `update "notification_delivery" set "status" = 'FAILED', "last_error" = ?, "last_status_code" = ? where "id" = ? and "attempts" = ? and "status" = 'PENDING'`,
-        [outcome.error, outcome.code, mail.id, mail.attempts],
-      );
-      this.services.logger.error({ ...log, code: outcome.code, error: outcome.error }, outcome.permanent ? 'mail refused for good; not retried' : 'mail failed for good after its last attempt');
-      return;
-    }
-    const delay = nextAttemptDelay(mail.attempts, { baseMs: webhooks.backoffMs, maxMs: webhooks.backoffMaxMs });
-    await sql.execute(
-      `update "notification_delivery" set "next_attempt_at" = ?, "last_error" = ?, "last_status_code" = ? where "id" = ? and "attempts" = ? and "status" = 'PENDING'`,
-      [new Date(now.getTime() + delay), outcome.error, outcome.code, mail.id, mail.attempts],
-    );
-    this.services.logger.warn({ ...log, code: outcome.code, error: outcome.error, retryInMs: delay }, 'mail attempt failed; will retry');
-  }
+/** A mail that cannot be sent whatever is tried again. */
+function failedFor(error: string): AttemptResult {
+  return { kind: 'failed', statusCode: null, error, permanent: true, retryAfterMs: null };
 }

@@ -3,7 +3,7 @@ import type { RateLimiter } from '../../limits/rate-limit.js';
 import type { SlackConfig } from './slack.config.js';
 import { SlackApi } from './slack.api.js';
 import { enableSlackOutbox } from './slack.outbox.js';
-import { SlackDeliveryWorker } from './slack.worker.js';
+import { slackWorker } from './slack.worker.js';
 import { slackInteractions } from './interactions.routes.js';
 
 export interface SlackIntegration {
@@ -20,7 +20,7 @@ export interface SlackIntegration {
 export function startSlack(services: Services, config: SlackConfig, rateLimiter: RateLimiter): SlackIntegration {
   const api = new SlackApi(config, services.config.webhooks.timeoutMs, services.logger);
   const disableOutbox = enableSlackOutbox();
-  const worker = new SlackDeliveryWorker(services, api);
+  const worker = slackWorker(services, api);
   const interactions = slackInteractions(services, config, api, rateLimiter);
   return {
     interactions,

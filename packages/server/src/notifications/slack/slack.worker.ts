@@ -1,7 +1,7 @@
 import type { Services } from '../../services.js';
 import type { SqlExecutor } from '../../db/sql.js';
 import { isDatabaseUnavailable } from '../../db/faults.js';
-import { nextAttemptDelay } from '../retry.js';
+import { OutboxWorker, recordAttempt, type AttemptResult, type OutboxChannel } from '../outbox-worker.js';
 import { actionUrl } from '../render.js';
 import { loadFacts } from '../outbox.js';
 import { NotificationEvent } from '../webhook.entity.js';
@@ -22,8 +22,7 @@ interface ClaimedDelivery {
 /** How an attempt went: sent (or nothing left to send), or failed and why. */
 type Outcome = { ok: true; note: string | null } | { ok: false; error: string; retryAfterMs: number | null; permanent: boolean };
 
-const OUTAGE_POLL_MS = 1000;
-const MAX_ERROR_LENGTH = 500;
+const TABLE = { name: 'slack_delivery', statusCode: false } as const;
 
 /**
  * After a request ended, its Slack messages must show it. The DECIDED delivery does that;
@@ -40,7 +39,7 @@ export async function refreshDecidedMessages(sql: SqlExecutor, actionId: string)
 }
 
 /**
- * Sends the Slack outbox (slack.outbox.ts) the way DeliveryWorker sends webhooks: claimed
+ * Sends the Slack outbox (slack.outbox.ts) through OutboxWorker, as webhooks are sent: claimed
  * with `FOR UPDATE SKIP LOCKED` in one statement that counts the attempt and leases the
  * row, sent without holding a connection, the result written only while the lease is ours
  * (the attempt number fences it). Same timeouts, attempts and backoff as webhooks.
@@ -51,73 +50,19 @@ export async function refreshDecidedMessages(sql: SqlExecutor, actionId: string)
  * written from the request as it is when sent: a post for a request that has ended since
  * is skipped.
  */
-export class SlackDeliveryWorker {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private outage = false;
-  private wake: (() => void) | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+export function slackWorker(services: Services, slack: SlackApi): OutboxWorker<ClaimedDelivery> {
+  return new OutboxWorker(services, new SlackChannel(services, slack));
+}
+
+class SlackChannel implements OutboxChannel<ClaimedDelivery> {
+  readonly name = 'Slack';
 
   constructor(
     private readonly services: Services,
     private readonly slack: SlackApi,
   ) {}
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async run(): Promise<void> {
-    const { concurrency, pollMs } = this.services.config.webhooks;
-    while (this.running) {
-      let claimed = 0;
-      let pause = pollMs;
-      const free = concurrency - this.inFlight.size;
-      if (free > 0) {
-        try {
-          const batch = await this.claim(free);
-          claimed = batch.length;
-          for (const delivery of batch) this.track(this.attempt(delivery));
-          this.outage = false;
-        } catch (error) {
-          if (isDatabaseUnavailable(error)) {
-            if (!this.outage) this.services.logger.warn({ err: error }, 'the database is unavailable: Slack deliveries wait for it');
-            this.outage = true;
-            pause = Math.max(pollMs, OUTAGE_POLL_MS);
-          } else this.services.logger.error({ err: error }, 'could not claim Slack deliveries; retrying');
-        }
-      }
-      if (claimed > 0 && claimed === free && this.inFlight.size < concurrency) continue;
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, pause);
-        this.wake = () => {
-          clearTimeout(timeout);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-  }
-
-  private track(work: Promise<void>): void {
-    this.inFlight.add(work);
-    void work.finally(() => {
-      this.inFlight.delete(work);
-      this.wake?.();
-    });
-  }
-
-  private claim(limit: number): Promise<ClaimedDelivery[]> {
+  claim(limit: number): Promise<ClaimedDelivery[]> {
     const { timeoutMs } = this.services.config.webhooks;
     const now = new Date();
     // Long enough for every call of a DECIDED delivery (one per message) to time out, and the result to be written.
@@ -132,7 +77,7 @@ export class SlackDeliveryWorker {
     );
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+  async attempt(delivery: ClaimedDelivery): Promise<void> {
     let outcome: Outcome;
     try {
       outcome = delivery.event === NotificationEvent.DECIDED ? await this.updateMessages(delivery) : await this.post(delivery);
@@ -140,11 +85,13 @@ export class SlackDeliveryWorker {
       if (isDatabaseUnavailable(error)) outcome = { ok: false, error: 'the database was unavailable', retryAfterMs: null, permanent: false };
       else outcome = { ok: false, ...describeSlackFailure(error) };
     }
-    try {
-      await this.record(delivery, outcome);
-    } catch (error) {
-      this.services.logger.error({ err: error, deliveryId: delivery.id }, 'could not record a Slack delivery attempt; it will be retried');
-    }
+    const result: AttemptResult = outcome.ok ? { kind: 'delivered', note: outcome.note } : { kind: 'failed', ...outcome };
+    const recorded = await recordAttempt(this.services.sql, TABLE, delivery, result, this.services.config.webhooks);
+    const { logger } = this.services;
+    const log = { deliveryId: delivery.id, event: delivery.event, actionId: delivery.action_id, attempt: delivery.attempts };
+    if (recorded.kind === 'delivered') logger.debug({ ...log, note: outcome.ok ? outcome.note : null }, 'Slack delivery done');
+    else if (recorded.kind === 'failed') logger.error({ ...log, error: recorded.error }, 'Slack delivery failed for good');
+    else if (recorded.kind === 'retry') logger.warn({ ...log, error: recorded.error, retryInMs: recorded.retryInMs }, 'Slack delivery attempt failed; will retry');
   }
 
   private url(actionId: string): string {
@@ -205,35 +152,5 @@ export class SlackDeliveryWorker {
       }
     }
     return failure ?? { ok: true, note: null };
-  }
-
-  private async record(delivery: ClaimedDelivery, outcome: Outcome): Promise<void> {
-    const { webhooks } = this.services.config;
-    const { sql, logger } = this.services;
-    const now = new Date();
-    const log = { deliveryId: delivery.id, event: delivery.event, actionId: delivery.action_id, attempt: delivery.attempts };
-    if (outcome.ok) {
-      await sql.execute(
-        `update "slack_delivery" set "status" = 'DELIVERED', "delivered_at" = ?, "last_error" = ? where "id" = ? and "attempts" = ? and "status" = 'PENDING'`,
-        [now, outcome.note, delivery.id, delivery.attempts],
-      );
-      logger.debug({ ...log, note: outcome.note }, 'Slack delivery done');
-      return;
-    }
-    const error = outcome.error.slice(0, MAX_ERROR_LENGTH);
-    if (outcome.permanent || delivery.attempts >= webhooks.maxAttempts) {
-      await sql.execute(
-        `update "slack_delivery" set "status" = 'FAILED', "last_error" = ? where "id" = ? and "attempts" = ? and "status" = 'PENDING'`,
-        [error, delivery.id, delivery.attempts],
-      );
-      logger.error({ ...log, error }, 'Slack delivery failed for good');
-      return;
-    }
-    const delay = nextAttemptDelay(delivery.attempts, { baseMs: webhooks.backoffMs, maxMs: webhooks.backoffMaxMs, retryAfter: outcome.retryAfterMs });
-    await sql.execute(
-      `update "slack_delivery" set "next_attempt_at" = ?, "last_error" = ? where "id" = ? and "attempts" = ? and "status" = 'PENDING'`,
-      [new Date(now.getTime() + delay), error, delivery.id, delivery.attempts],
-    );
-    logger.warn({ ...log, error, retryInMs: delay }, 'Slack delivery attempt failed; will retry');
   }
 }
