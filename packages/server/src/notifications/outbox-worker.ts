@@ -3,6 +3,7 @@ import type { SqlExecutor } from '../db/sql.js';
 import type { WebhookConfig } from '../config.js';
 import { isDatabaseUnavailable } from '../db/faults.js';
 import { nextAttemptDelay } from './retry.js';
+import { PollLoop } from '../shared/poll-loop.js';
 
 /** How often to look again while the database is unavailable. */
 const OUTAGE_POLL_MS = 1000;
@@ -37,10 +38,8 @@ export interface OutboxChannel<T extends ClaimedRow> {
  * the outage once. `stop` interrupts the attempts in flight and waits for their results.
  */
 export class OutboxWorker<T extends ClaimedRow> {
-  private running = false;
-  private loop: Promise<void> | null = null;
+  private readonly loop = new PollLoop(() => this.tick());
   private outage = false;
-  private wake: (() => void) | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly shutdown = new AbortController();
 
@@ -50,56 +49,43 @@ export class OutboxWorker<T extends ClaimedRow> {
   ) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
+    const stopping = this.loop.stop();
     this.shutdown.abort();
-    await this.loop;
+    await stopping;
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(): Promise<void> {
+  /** One claim; the pause before the next. */
+  private async tick(): Promise<number> {
     const { concurrency, pollMs } = this.services.config.webhooks;
     const { logger } = this.services;
     const name = this.channel.name;
-    while (this.running) {
-      let claimed = 0;
-      let pause = pollMs;
-      const free = concurrency - this.inFlight.size;
-      try {
-        await this.channel.beforeClaim?.();
-        if (free > 0) {
-          const batch = await this.channel.claim(free);
-          claimed = batch.length;
-          for (const delivery of batch) this.track(this.attempt(delivery));
-        }
-        if (this.outage) logger.info(`the database is back: ${name} deliveries resume`);
-        this.outage = false;
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) {
-          // One line per outage, and a slower pace until it ends.
-          if (!this.outage) logger.warn({ err: error }, `the database is unavailable: ${name} deliveries wait for it`);
-          this.outage = true;
-          pause = Math.max(pollMs, OUTAGE_POLL_MS);
-        } else logger.error({ err: error }, `could not claim ${name} deliveries; retrying`);
+    let claimed = 0;
+    let pause = pollMs;
+    const free = concurrency - this.inFlight.size;
+    try {
+      await this.channel.beforeClaim?.();
+      if (free > 0) {
+        const batch = await this.channel.claim(free);
+        claimed = batch.length;
+        for (const delivery of batch) this.track(this.attempt(delivery));
       }
-      // A full batch suggests more are due: claim again at once if there is room.
-      if (claimed > 0 && claimed === free && this.inFlight.size < concurrency) continue;
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, pause);
-        this.wake = () => {
-          clearTimeout(timeout);
-          resolve();
-        };
-      });
-      this.wake = null;
+      if (this.outage) logger.info(`the database is back: ${name} deliveries resume`);
+      this.outage = false;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        // One line per outage, and a slower pace until it ends.
+        if (!this.outage) logger.warn({ err: error }, `the database is unavailable: ${name} deliveries wait for it`);
+        this.outage = true;
+        pause = Math.max(pollMs, OUTAGE_POLL_MS);
+      } else logger.error({ err: error }, `could not claim ${name} deliveries; retrying`);
     }
+    // A full batch suggests more are due: claim again at once if there is room.
+    return claimed > 0 && claimed === free && this.inFlight.size < concurrency ? 0 : pause;
   }
 
   private async attempt(delivery: T): Promise<void> {
@@ -116,7 +102,7 @@ export class OutboxWorker<T extends ClaimedRow> {
     void work.finally(() => {
       this.inFlight.delete(work);
       // A slot is free: look for more work without waiting for the next poll.
-      this.wake?.();
+      this.loop.wake();
     });
   }
 }

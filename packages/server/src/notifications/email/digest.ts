@@ -7,6 +7,7 @@ import { queueOf } from '../../escalation/assignments.js';
 import { NotificationChannel } from '../webhook.entity.js';
 import { newDeliveryId, outboxInsert } from '../outbox-row.js';
 import { digestDay } from './preferences.js';
+import { PollLoop } from '../../shared/poll-loop.js';
 import type { DigestBody, DigestItem } from './message.js';
 
 /** Requests listed in one digest (the oldest first); the rest are counted. */
@@ -39,50 +40,34 @@ interface ReviewRow {
  * when it comes back.
  */
 export class DigestScheduler {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly loop = new PollLoop(() => this.tick());
   private outage = false;
-  private stopped = false;
 
   constructor(private readonly services: Services, private readonly config: EmailConfig) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let pause = this.config.digestPollMs;
-      try {
-        // A full pass suggests more approvers are due: go on at once.
-        if (await this.sendDue() >= PASS_SIZE) pause = 0;
-        this.outage = false;
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) {
-          if (!this.outage) this.services.logger.warn({ err: error }, 'the database is unavailable: review digests wait for it');
-          this.outage = true;
-          pause = Math.max(pause, OUTAGE_POLL_MS);
-        } else this.services.logger.error({ err: error }, 'review digests failed; retrying');
+  /** One turn of the loop; the pause before the next. */
+  private async tick(): Promise<number> {
+    try {
+      // A full pass suggests more approvers are due: go on at once.
+      const pause = (await this.sendDue()) >= PASS_SIZE ? 0 : this.config.digestPollMs;
+      this.outage = false;
+      return pause;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        this.services.logger.error({ err: error }, 'review digests failed; retrying');
+        return this.config.digestPollMs;
       }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, pause);
-        this.wake = () => {
-          clearTimeout(timeout);
-          resolve();
-        };
-      });
-      this.wake = null;
+      if (!this.outage) this.services.logger.warn({ err: error }, 'the database is unavailable: review digests wait for it');
+      this.outage = true;
+      return Math.max(this.config.digestPollMs, OUTAGE_POLL_MS);
     }
   }
 
@@ -98,7 +83,7 @@ export class DigestScheduler {
       [this.config.digestHourUtc, now.getUTCHours(), day, PASS_SIZE],
     );
     for (const approver of due) {
-      if (this.stopped) break;
+      if (!this.loop.running) break;
       await rawTransaction(this.services.orm, (tx) => queueDigest(tx, approver, day, now));
     }
     return due.length;
