@@ -4,6 +4,8 @@ import { freePort } from './process.js';
 
 /** A mail as the test SMTP server received it, parsed by mailparser. */
 export interface ReceivedMail {
+  /** The envelope sender (MAIL FROM): where bounces go. */
+  from: string;
   to: string[];
   messageId: string | undefined;
   subject: string;
@@ -63,6 +65,7 @@ export class TestSmtp {
           simpleParser(raw)
             .then((parsed) => {
               this.mails.push({
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
                 messageId: parsed.messageId,
                 subject: parsed.subject ?? '',

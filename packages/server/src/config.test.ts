@@ -54,7 +54,26 @@ describe('web app configuration', () => {
     const off = loadConfig({});
     expect(off.ok && off.config.email).toBeNull();
     const on = loadConfig({ COUNTERSIGN_SMTP_URL: 'smtps://user:secret@mail.example.com:465', COUNTERSIGN_MAIL_FROM: 'Countersign <cs@example.com>' });
-    expect(on.ok && on.config.email).toEqual({ smtpUrl: 'smtps://user:secret@mail.example.com:465', from: 'Countersign <cs@example.com>', digestHourUtc: 8, digestPollMs: 60_000 });
+    expect(on.ok && on.config.email).toEqual({ smtpUrl: 'smtps://user:secret@mail.example.com:465', from: 'Countersign <cs@example.com>', digestHourUtc: 8, digestPollMs: 60_000, bounceAddress: null, bounceMailbox: null });
+  });
+
+  it('reads bounces from an IMAP mailbox when asked, with VERP senders from a bounce address', () => {
+    const mail = { COUNTERSIGN_SMTP_URL: 'smtp://mail.example.com', COUNTERSIGN_MAIL_FROM: 'cs@example.com' };
+    const on = loadConfig({ ...mail, COUNTERSIGN_MAIL_BOUNCE_ADDRESS: 'bounces@cs.example.com', COUNTERSIGN_BOUNCE_IMAP_URL: 'imaps://bounce%40cs.example.com:p%40ss@imap.example.com/Bounces%20In', COUNTERSIGN_BOUNCE_POLL_MS: '30000' });
+    expect(on.ok && on.config.email).toMatchObject({
+      bounceAddress: 'bounces@cs.example.com',
+      bounceMailbox: { host: 'imap.example.com', port: 993, secure: true, user: 'bounce@cs.example.com', password: 'p@ss', mailbox: 'Bounces In', pollMs: 30_000 },
+    });
+    const plain = loadConfig({ ...mail, COUNTERSIGN_BOUNCE_IMAP_URL: 'imap://u:p@127.0.0.1:1143' });
+    expect(plain.ok && plain.config.email?.bounceMailbox).toMatchObject({ host: '127.0.0.1', port: 1143, secure: false, mailbox: 'INBOX', pollMs: 60_000 });
+
+    const bad = loadConfig({ ...mail, COUNTERSIGN_MAIL_BOUNCE_ADDRESS: 'bounces+x@cs.example.com', COUNTERSIGN_BOUNCE_IMAP_URL: 'pop3://u:hunter2@mail.example.com' });
+    const errors = !bad.ok ? bad.errors.join('\n') : '';
+    expect(errors).toContain('COUNTERSIGN_MAIL_BOUNCE_ADDRESS');
+    expect(errors).toContain('COUNTERSIGN_BOUNCE_IMAP_URL is not valid');
+    expect(errors).not.toContain('hunter2');
+    const withoutMail = loadConfig({ COUNTERSIGN_BOUNCE_IMAP_URL: 'imaps://u:p@imap.example.com' });
+    expect(!withoutMail.ok && withoutMail.errors.join('\n')).toContain('COUNTERSIGN_BOUNCE_IMAP_URL is set but mail is off');
   });
 
   it('refuses a bad SMTP URL without echoing it (it may hold a password), a missing From and a digest hour past 23', () => {

@@ -86,6 +86,28 @@ export interface EmailConfig {
   digestHourUtc: number;
   /** How often each instance looks for digests due, in milliseconds (COUNTERSIGN_DIGEST_POLL_MS). */
   digestPollMs: number;
+  /**
+   * The base of each mail's envelope sender (COUNTERSIGN_MAIL_BOUNCE_ADDRESS): a mail's
+   * bounces come back to `local+<delivery id>@domain` (VERP); null: to the From address.
+   */
+  bounceAddress: string | null;
+  /** The mailbox bounces come back to, read for bounces (COUNTERSIGN_BOUNCE_IMAP_URL); null: not read. */
+  bounceMailbox: BounceMailboxConfig | null;
+}
+
+/** An IMAP mailbox that receives bounces (notifications/email/bounces/poller.ts). */
+export interface BounceMailboxConfig {
+  host: string;
+  port: number;
+  /** imaps: TLS from the start; imap: STARTTLS when the server offers it. */
+  secure: boolean;
+  user: string;
+  /** Never logged. */
+  password: string;
+  /** The folder, INBOX unless the URL's path names another. */
+  mailbox: string;
+  /** How often the mailbox is looked at (COUNTERSIGN_BOUNCE_POLL_MS), by one instance at a time. */
+  pollMs: number;
 }
 
 /** The bounds on what one request may ask (README "Security"). */
@@ -351,7 +373,12 @@ function emailConfig(env: Record<string, string | undefined>, errors: string[]):
   const digestHourUtc = positiveInt(env, 'COUNTERSIGN_DIGEST_HOUR', 8, errors, 0, 23);
   const digestPollMs = positiveInt(env, 'COUNTERSIGN_DIGEST_POLL_MS', 60_000, errors, 10, 3_600_000);
   const smtpUrl = env.COUNTERSIGN_SMTP_URL?.trim();
-  if (!smtpUrl) return null;
+  if (!smtpUrl) {
+    for (const name of ['COUNTERSIGN_MAIL_BOUNCE_ADDRESS', 'COUNTERSIGN_BOUNCE_IMAP_URL']) {
+      if (env[name]?.trim()) errors.push(`${name} is set but mail is off: it needs COUNTERSIGN_SMTP_URL (and COUNTERSIGN_MAIL_FROM).`);
+    }
+    return null;
+  }
   let parsed: URL | null = null;
   try {
     parsed = new URL(smtpUrl);
@@ -364,5 +391,39 @@ function emailConfig(env: Record<string, string | undefined>, errors: string[]):
   // An address, alone or as `Name <address>`.
   if (!from) errors.push('COUNTERSIGN_MAIL_FROM is required with COUNTERSIGN_SMTP_URL (e.g. "Countersign <countersign@example.com>").');
   else if (!/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(from)) errors.push(`COUNTERSIGN_MAIL_FROM=${JSON.stringify(from)} is not valid: expected an address or "Name <address>".`);
-  return { smtpUrl, from, digestHourUtc, digestPollMs };
+  const bounceAddress = env.COUNTERSIGN_MAIL_BOUNCE_ADDRESS?.trim() || null;
+  // A plain address whose local part has no "+": the delivery id is added after one.
+  if (bounceAddress && !/^[^<>\s@+"]+@[^<>\s@]+\.[^<>\s@]+$/.test(bounceAddress)) {
+    errors.push(`COUNTERSIGN_MAIL_BOUNCE_ADDRESS=${JSON.stringify(bounceAddress)} is not valid: expected a plain address without "+", e.g. bounces@countersign.example.com (mails go out from bounces+<delivery id>@…).`);
+  }
+  return { smtpUrl, from, digestHourUtc, digestPollMs, bounceAddress, bounceMailbox: bounceMailboxConfig(env, errors) };
+}
+
+/** COUNTERSIGN_BOUNCE_IMAP_URL: imap[s]://user:password@host[:port][/folder]. */
+function bounceMailboxConfig(env: Record<string, string | undefined>, errors: string[]): BounceMailboxConfig | null {
+  const pollMs = positiveInt(env, 'COUNTERSIGN_BOUNCE_POLL_MS', 60_000, errors, 50, 3_600_000);
+  const raw = env.COUNTERSIGN_BOUNCE_IMAP_URL?.trim();
+  if (!raw) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  // The value is not echoed: it holds the mailbox's password.
+  if (!url || !/^imaps?:$/.test(url.protocol) || !url.hostname || !url.username) {
+    errors.push('COUNTERSIGN_BOUNCE_IMAP_URL is not valid: expected imaps://user:password@host[:port][/folder] (or imap:// for STARTTLS).');
+    return null;
+  }
+  const secure = url.protocol === 'imaps:';
+  const folder = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : secure ? 993 : 143,
+    secure,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    mailbox: folder || 'INBOX',
+    pollMs,
+  };
 }

@@ -355,7 +355,7 @@ export const UPDATE_MY_NOTIFICATIONS = operation<Generated.UpdateMyNotifications
 
 const DELIVERY_FIELDS = /* GraphQL */ `
   fragment NotificationDeliveryFields on NotificationDelivery {
-    id channel event actionId status attempts lastError lastStatusCode nextAttemptAt deliveredAt createdAt
+    id channel event actionId status attempts lastError lastStatusCode nextAttemptAt deliveredAt bouncedAt createdAt
     recipient { id name }
     webhook { id url }
   }`;

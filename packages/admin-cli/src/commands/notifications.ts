@@ -60,13 +60,15 @@ export interface ListDeliveriesOptions {
   readonly channel?: 'WEBHOOK' | 'EMAIL';
   readonly status?: 'PENDING' | 'DELIVERED' | 'FAILED';
   readonly event?: string;
+  /** Only mails that bounced after they were sent. */
+  readonly bounced?: boolean;
   readonly limit: number;
 }
 
 /** The delivery log of every channel, newest first (admins): what failed, and why. */
 export async function listDeliveries(ctx: CommandContext, options: ListDeliveriesOptions): Promise<Listing<NotificationDelivery>> {
   const api = await ctx.api();
-  const filter = { channel: options.channel, status: options.status, event: options.event?.toUpperCase() };
+  const filter = { channel: options.channel, status: options.status, event: options.event?.toUpperCase(), bounced: options.bounced ? true : undefined };
   return collect(api, NOTIFICATION_DELIVERIES, { filter }, (d) => d.notificationDeliveries, options.limit);
 }
 
@@ -81,7 +83,7 @@ function deliveryStatus(d: NotificationDelivery): Cell {
     case 'DELIVERED':
       return toned('delivered', 'good');
     case 'FAILED':
-      return toned('failed', 'bad');
+      return toned(d.bouncedAt ? 'bounced' : 'failed', 'bad');
     default:
       return toned(d.attempts > 0 ? 'retrying' : 'pending', 'warn');
   }
@@ -108,6 +110,8 @@ export const deliveryPresenter: Presenter<NotificationDelivery> = {
       ['Event', d.event],
       ['To', target(d)],
       ['Status', deliveryStatus(d)],
+      ['Bounced', d.bouncedAt ? timestamp(d.bouncedAt) : undefined],
+      ['Last error', d.lastError ?? undefined],
       ['Next attempt', d.nextAttemptAt ? timestamp(d.nextAttemptAt) : undefined],
     ]),
   ],

@@ -21,6 +21,7 @@ export interface DeliveryView {
   lastStatusCode: number | null;
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
+  bouncedAt: Date | null;
   createdAt: Date;
 }
 
@@ -30,6 +31,7 @@ export interface DeliveryFilter {
   event?: string | null;
   actionId?: string | null;
   approverId?: string | null;
+  bounced?: boolean | null;
 }
 
 /** The outbox of every channel, newest first: what was sent to whom, and what failed and why. */
@@ -43,6 +45,8 @@ export async function listAllDeliveries(em: EntityManager, filter: DeliveryFilte
   if (filter?.event) where.event = filter.event;
   if (filter?.actionId) where.actionId = filter.actionId;
   if (filter?.approverId) where.approver = filter.approverId;
+  if (filter?.bounced === true) where.bouncedAt = { $ne: null };
+  if (filter?.bounced === false) where.bouncedAt = null;
   const page = await pageByCreation(em, NotificationDelivery, where, args, { newestFirst: true, populate: ['endpoint', 'approver'] });
   return { ...page, nodes: page.nodes.map(toView) };
 }
@@ -80,6 +84,7 @@ function toView(d: NotificationDelivery): DeliveryView {
     lastStatusCode: d.lastStatusCode,
     nextAttemptAt: d.status === DeliveryStatus.PENDING ? d.nextAttemptAt : null,
     deliveredAt: d.deliveredAt,
+    bouncedAt: d.bouncedAt,
     createdAt: d.createdAt,
   };
 }

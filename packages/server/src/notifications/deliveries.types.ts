@@ -24,10 +24,11 @@ export class NotificationDeliveryType {
   @Field(() => WebhookType, { nullable: true, description: 'The endpoint it was sent to (WEBHOOK).' }) webhook!: WebhookEndpoint | null;
   @Field(() => DeliveryStatus) status!: DeliveryStatus;
   @Field(() => Int, { description: 'Attempts made so far.' }) attempts!: number;
-  @Field(() => String, { nullable: true, description: 'Why the latest failed attempt failed: the HTTP status line, or the SMTP reply or connection error.' }) lastError!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why the latest failed attempt failed: the HTTP status line, the SMTP reply or connection error, or the bounce that came back.' }) lastError!: string | null;
   @Field(() => Int, { nullable: true, description: 'The HTTP status, or the SMTP reply code, of the last answer.' }) lastStatusCode!: number | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the next attempt is due (PENDING only).' }) nextAttemptAt!: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) deliveredAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'EMAIL: when the mail bounced after the mail server had accepted it (read from the bounce mailbox, COUNTERSIGN_BOUNCE_IMAP_URL); lastError says why.' }) bouncedAt!: Date | null;
   @Field(() => DateTimeScalar) createdAt!: Date;
 }
 
@@ -38,6 +39,7 @@ export class NotificationDeliveryFilter {
   @Field(() => String, { nullable: true, description: 'ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED or DIGEST.' }) event?: string | null;
   @Field(() => ID, { nullable: true, description: 'Deliveries about this request.' }) actionId?: string | null;
   @Field(() => ID, { nullable: true, description: 'Deliveries to this approver (personal channels).' }) approverId?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'true: mails that bounced after they were sent; false: those that did not.' }) bounced?: boolean | null;
 }
 
 export const NotificationDeliveryConnection = Connection(NotificationDeliveryType, 'NotificationDeliveryConnection');

@@ -114,6 +114,10 @@ export class NotificationDelivery {
   @Property({ type: 'timestamptz', nullable: true })
   deliveredAt: Date | null = null;
 
+  /** EMAIL: when a bounce came back for the mail after the mail server had accepted it (notifications/email/bounces/). */
+  @Property({ type: 'timestamptz', nullable: true })
+  bouncedAt: Date | null = null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date & Opt = new Date();
 }

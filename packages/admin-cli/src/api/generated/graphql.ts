@@ -196,6 +196,8 @@ export type NotificationDeliveryFilter = {
   readonly actionId?: string | null | undefined;
   /** Deliveries to this approver (personal channels). */
   readonly approverId?: string | null | undefined;
+  /** true: mails that bounced after they were sent; false: those that did not. */
+  readonly bounced?: boolean | null | undefined;
   readonly channel?: NotificationChannel | null | undefined;
   /** ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED or DIGEST. */
   readonly event?: string | null | undefined;
@@ -555,7 +557,7 @@ export type UpdateMyNotificationsMutationVariables = Exact<{
 
 export type UpdateMyNotificationsMutation = { readonly updateMyNotifications: { readonly emailAssigned: boolean, readonly emailEscalated: boolean, readonly emailAboutToExpire: boolean, readonly emailDigest: boolean, readonly digestHourUtc: number, readonly email: string | null, readonly emailEnabled: boolean } };
 
-export type NotificationDeliveryFieldsFragment = { readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null };
+export type NotificationDeliveryFieldsFragment = { readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly bouncedAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null };
 
 export type NotificationDeliveriesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -564,11 +566,11 @@ export type NotificationDeliveriesQueryVariables = Exact<{
 }>;
 
 
-export type NotificationDeliveriesQuery = { readonly notificationDeliveries: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+export type NotificationDeliveriesQuery = { readonly notificationDeliveries: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly bouncedAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
 
 export type RetryNotificationDeliveryMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RetryNotificationDeliveryMutation = { readonly retryNotificationDelivery: { readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null } };
+export type RetryNotificationDeliveryMutation = { readonly retryNotificationDelivery: { readonly id: string, readonly channel: NotificationChannel, readonly event: string, readonly actionId: string | null, readonly status: WebhookDeliveryStatus, readonly attempts: number, readonly lastError: string | null, readonly lastStatusCode: number | null, readonly nextAttemptAt: string | null, readonly deliveredAt: string | null, readonly bouncedAt: string | null, readonly createdAt: string, readonly recipient: { readonly id: string, readonly name: string } | null, readonly webhook: { readonly id: string, readonly url: string } | null } };

@@ -13,6 +13,7 @@ import { Migration20261205010000_grants } from './Migration20261205010000_grants
 import { Migration20261205020000_break_glass } from './Migration20261205020000_break_glass.js';
 import { Migration20261205030000_email } from './Migration20261205030000_email.js';
 import { Migration20261205040000_slack } from './Migration20261205040000_slack.js';
+import { Migration20261205050000_email_bounces } from './Migration20261205050000_email_bounces.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205020000_break_glass', class: Migration20261205020000_break_glass },
   { name: 'Migration20261205030000_email', class: Migration20261205030000_email },
   { name: 'Migration20261205040000_slack', class: Migration20261205040000_slack },
+  { name: 'Migration20261205050000_email_bounces', class: Migration20261205050000_email_bounces },
 ];

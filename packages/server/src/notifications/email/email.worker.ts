@@ -4,6 +4,7 @@ import { OutboxWorker, recordAttempt, type AttemptResult, type OutboxChannel } f
 import { Mailer } from './mailer.js';
 import { writeDigestMail, writeEventMail, type DigestBody, type MailContent } from './message.js';
 import { EMAIL_CHANNEL } from './plan.js';
+import { verpAddress } from './bounces/address.js';
 
 /** How long the email channel counts as live after an instance renews it, and how often it does. */
 const LEASE_SECONDS = 300;
@@ -64,9 +65,11 @@ class EmailChannel implements OutboxChannel<ClaimedMail> {
   readonly name = 'mail';
   private readonly mailer: Mailer;
   private renewedAt = 0;
+  private readonly bounceAddress: string | null;
 
   constructor(private readonly services: Services, config: EmailConfig) {
     this.mailer = new Mailer(config, services.config.webhooks.timeoutMs);
+    this.bounceAddress = config.bounceAddress;
   }
 
   close(): void {
@@ -132,6 +135,8 @@ class EmailChannel implements OutboxChannel<ClaimedMail> {
       to: { name: mail.name, address: mail.email },
       content,
       messageId: `<${mail.id}@${domain}>`,
+      // Bounces come back to an address naming the delivery (bounces/address.ts).
+      envelopeFrom: this.bounceAddress ? verpAddress(this.bounceAddress, mail.id) : undefined,
       references: mail.action_id ? [`<action-${mail.action_id}@${domain}>`] : [],
       headers: {
         'X-Countersign-Delivery': mail.id,

@@ -1,6 +1,8 @@
 import type { Services } from '../../services.js';
 import { DigestScheduler } from './digest.js';
 import { EmailWorker } from './email.worker.js';
+import { mailDomain } from './mailer.js';
+import { BouncePoller } from './bounces/poller.js';
 
 /** The email channel of one instance: nothing unless COUNTERSIGN_SMTP_URL is set. */
 export interface EmailChannel {
@@ -18,9 +20,15 @@ export async function startEmail(services: Services): Promise<EmailChannel> {
   await worker.start();
   const digests = new DigestScheduler(services, config);
   digests.start();
-  services.logger.info({ from: config.from }, 'email to approvers is on');
+  // Bounces that come back after the SMTP server accepted a mail, read from their mailbox.
+  const bounces = config.bounceMailbox
+    ? new BouncePoller(services, config.bounceMailbox, { messageIdDomain: mailDomain(config.from), bounceAddress: config.bounceAddress })
+    : null;
+  bounces?.start();
+  services.logger.info({ from: config.from, bounceAddress: config.bounceAddress, bounceMailbox: config.bounceMailbox ? `${config.bounceMailbox.host}/${config.bounceMailbox.mailbox}` : null }, 'email to approvers is on');
   return {
     async stop() {
+      await bounces?.stop();
       await digests.stop();
       await worker.stop();
     },

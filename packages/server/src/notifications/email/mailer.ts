@@ -28,6 +28,12 @@ export function classifySmtpError(error: unknown): Extract<SendOutcome, { ok: fa
   return { ok: false, permanent: false, code: null, error: `SMTP connection failed: ${name}${detail ? ` (${detail})` : ''}`.slice(0, MAX_ERROR_LENGTH) };
 }
 
+/** The domain of a From address (`Name <local@domain>` or `local@domain`), lower case. */
+export function mailDomain(from: string): string {
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from;
+  return address.split('@').pop()!.trim().toLowerCase();
+}
+
 export interface Mail {
   to: { name: string; address: string };
   content: MailContent;
@@ -36,6 +42,8 @@ export interface Mail {
   /** Message-IDs this mail refers to: mails about one request thread together in a mail client. */
   references: string[];
   headers: Record<string, string>;
+  /** The envelope sender bounces go back to (a VERP address); the From address when absent. */
+  envelopeFrom?: string;
 }
 
 /** Sends mail through the configured SMTP server (nodemailer), one connection per message. */
@@ -56,8 +64,7 @@ export class Mailer {
 
   /** The domain of the From address: Message-IDs are made in it. */
   get domain(): string {
-    const address = /<([^<>]+)>\s*$/.exec(this.config.from)?.[1] ?? this.config.from;
-    return address.split('@').pop()!.trim().toLowerCase();
+    return mailDomain(this.config.from);
   }
 
   async send(mail: Mail, signal: AbortSignal): Promise<SendOutcome> {
@@ -71,6 +78,7 @@ export class Mailer {
         messageId: mail.messageId,
         references: mail.references,
         headers: mail.headers,
+        ...(mail.envelopeFrom ? { envelope: { from: mail.envelopeFrom, to: [mail.to.address] } } : {}),
         signal,
       });
       const code = /^(\d{3})/.exec(String((info as { response?: unknown }).response ?? ''))?.[1];
