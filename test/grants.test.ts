@@ -382,6 +382,35 @@ describe('grants: standing approvals let covered requests through, and nothing e
       expect(ok(active).stdout).toContain('No active grants');
       expect(ok(all).stdout).toMatch(/revoked/);
     }, 180_000);
+
+    it('`approve --allow-similar` approves and grants in one step; scope flags without it, or a ceiling that is no number, are refused before anything is sent', async () => {
+      const agent = await newAgent();
+      const first = await submit(agent.apiKey, PAYMENT);
+      waits(first);
+      const [lone, badAmount] = await Promise.all([
+        cs(['approve', first.id, '--max-uses', '3'], alice.token),
+        cs(['approve', first.id, '--allow-similar', '2h', '--max-amount', '150 USD'], alice.token),
+      ]);
+      expect(lone.code).toBe(2);
+      expect(lone.stderr).toContain('--max-uses shapes the standing approval of --allow-similar <ttl>, which is missing');
+      expect(badAmount.code).toBe(2);
+      expect(badAmount.stderr).toContain('--max-amount takes a number');
+      waits((await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { status grant { id } } }', { id: first.id }, alice.token)).action);
+
+      const approved = ok(await cs(['approve', first.id, '--allow-similar', '2h', '--max-uses', '3', '--max-amount', '150', '--same-destination', '--grant-reason', 'Acme this week'], alice.token));
+      expect(approved.stdout).toContain(`Approved ${first.id}: it is now APPROVED. Similar requests are approved at once for 2h`);
+      const [grant] = (await gqlOk(server.url, LIST_GRANTS, { filter: { agentId: agent.id } }, alice.token)).grants.nodes;
+      expect(grant).toMatchObject({ maxUses: 3, maxAmount: { value: 150, currency: 'USD' }, sameDestination: true, sameArguments: false, reason: 'Acme this week', fromAction: { id: first.id } });
+      granted(await submit(agent.apiKey, PAYMENT), grant.id);
+      waits(await submit(agent.apiKey, { ...PAYMENT, amount: { value: 150.01, currency: 'USD' } }));
+
+      // Longer than the policy allows: the server's reason, and nothing approved.
+      const second = await submit(agent.apiKey, { ...PAYMENT, type: 'payments.refund' });
+      const tooLong = await cs(['approve', second.id, '--allow-similar', '48h'], alice.token);
+      expect(tooLong.code).not.toBe(0);
+      expect(tooLong.stderr).toMatch(/24h|maxTtl/);
+      waits((await gqlOk(server.url, 'query($id: ID!) { action(id: $id) { status grant { id } } }', { id: second.id }, alice.token)).action);
+    }, 180_000);
   });
 
   it('audits every grant made, used and revoked, and the chain verifies', async () => {

@@ -483,7 +483,13 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .option('--comment <text>', 'why (recorded and shown to the agent)')
     .option('--payload <json|file>', 'the approved arguments: inline JSON, a JSON/YAML file, or - for stdin')
     .option('--payload-hash <hash>', 'approve only while the payload up for approval is the one you reviewed: its hash as `countersign show` printed it (without it, the payload is shown and its hash sent)')
-    .addHelpText('after', examples('countersign approve 3f6c… --comment "matches invoice INV-42"', 'countersign approve 3f6c… --payload \'{"amount": 900}\' --comment "capped at 900"', 'countersign approve 3f6c… --payload-hash pX0v…'))
+    .option('--allow-similar <ttl>', 'also approve similar requests of this agent and type at once for this long (30m, 8h; at most the policy\'s grants.maxTtl): a standing approval, reviewed by you afterwards')
+    .option('--max-uses <n>', 'with --allow-similar: how many requests it may let through', positiveInt)
+    .option('--max-amount <amount>', 'with --allow-similar: the ceiling, in this request\'s currency (e.g. 900)')
+    .option('--same-destination', 'with --allow-similar: only requests to this request\'s destination')
+    .option('--same-arguments', 'with --allow-similar: only requests with the very arguments approved now')
+    .option('--grant-reason <text>', 'with --allow-similar: why, for the audit trail')
+    .addHelpText('after', examples('countersign approve 3f6c… --comment "matches invoice INV-42"', 'countersign approve 3f6c… --payload \'{"amount": 900}\' --comment "capped at 900"', 'countersign approve 3f6c… --payload-hash pX0v…', 'countersign approve 3f6c… --allow-similar 8h --max-uses 20 --max-amount 500 --same-destination'))
     .action((id, opts, cmd) => run(cmd, decidePresenter, (ctx) => decide(ctx, id, 'APPROVE', opts)));
 
   program.command('deny').argument('<id>', 'the request id')
