@@ -240,6 +240,19 @@ describe('grants in oversight: suggest a grant, then its revocation', () => {
     expect(body).toContain('countersign_grant_uses_total 2');
   });
 
+  it('should show the grant figures in `countersign metrics`', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cs-grants-metrics-'));
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'metrics', '--window', '24h'], {
+        env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: home, NO_COLOR: '1', COLUMNS: '200', COUNTERSIGN_URL: stack.url, COUNTERSIGN_TOKEN: stack.adminToken },
+      });
+      expect(stdout).toMatch(/Standing approvals:\s+2 approved by a grant \(\d+(\.\d)?% of held requests\); 1 active, 2 made, 1 revoked; 2 reviewed, 1 flagged/);
+      expect(stdout).toMatch(/Break-glass:\s+1 used without approval, 1 refused/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('should keep the grant figures and suggestions from agents and approvers', async () => {
     const query = '{ metrics { breakGlassUses grants { uses flaggedGrants { grantId } } alerts { suggestedGrant { command } grantId } } }';
     expect(errorCode(await gql(stack.url, query, {}, alice.token))).toBe('FORBIDDEN');

@@ -304,6 +304,7 @@ export const METRICS = operation<Generated.MetricsQuery, Generated.MetricsQueryV
       decided approved denied changesRequested approvalRate denialRate changesRequestedRate
       decisionLatency { count p50 p90 p95 p99 mean }
       escalations escalated escalationRate expired expiryRate breakGlassUses breakGlassRefused
+      grants { uses granted grantedShare active created revoked reviews flagged }
       series {
         at submitted auto asyncReview syncApproval blocked
         decided approved denied changesRequested expired escalations

@@ -55,10 +55,20 @@ function headline(m: Metrics, now: Date): Block[] {
       ['Queue now', m.pending > 0 ? toned(queue, 'warn') : queue],
       ['Escalations', m.escalations > 0 ? toned(escalations, 'warn') : escalations],
       ['Expired', m.expired > 0 ? toned(expired, 'bad') : expired],
+      ['Standing approvals', standingApprovals(m)],
       // Only when it happened: break-glass is rare, and loud when it is not.
       ['Break-glass', m.breakGlassUses + m.breakGlassRefused > 0 ? toned(`${count(m.breakGlassUses)} used without approval, ${count(m.breakGlassRefused)} refused`, 'bad') : undefined],
     ]),
   ];
+}
+
+/** What grants did in the window, when there were any: requests let through, live, made, revoked, flagged in review. */
+function standingApprovals(m: Metrics): Cell | undefined {
+  const g = m.grants;
+  if (g.uses + g.active + g.created + g.revoked === 0) return undefined;
+  const share = g.grantedShare !== null ? ` (${percent(g.grantedShare)} of held requests)` : '';
+  const line = `${count(g.granted)} approved by a grant${share}; ${count(g.active)} active, ${count(g.created)} made, ${count(g.revoked)} revoked${g.reviews > 0 ? `; ${count(g.reviews)} reviewed, ${count(g.flagged)} flagged` : ''}`;
+  return g.flagged > 0 ? toned(line, 'warn') : line;
 }
 
 /** One sparkline per series that moved, so a trend shows at a glance. */

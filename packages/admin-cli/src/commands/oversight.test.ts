@@ -228,6 +228,7 @@ const metricsAnswer = {
   decided: 50, approved: 48, denied: 2, changesRequested: 0, approvalRate: 0.96, denialRate: 0.04, changesRequestedRate: 0,
   decisionLatency: { count: 50, p50: 12, p90: 240, p95: 300, p99: 3700, mean: 60 },
   escalations: 2, escalated: 2, escalationRate: 0.04, expired: 0, expiryRate: 0, breakGlassUses: 0, breakGlassRefused: 0,
+  grants: { uses: 5, granted: 5, grantedShare: 0.1, active: 1, created: 1, revoked: 0, reviews: 2, flagged: 0 },
   series: [point('2025-07-09T12:00:00Z', { submitted: 40, queueDepth: 1 }), point('2025-07-10T00:00:00Z', { submitted: 80, queueDepth: 3 })],
   approvers: [{
     approver: bobRef, decisions: 50, approved: 48, denied: 2, changesRequested: 0, approveRate: 0.96, medianSecondsToDecide: 8, quickApprovals: 40,
@@ -257,6 +258,8 @@ describe('metrics', () => {
     expect(r.stdout).toMatch(/^Decided by people:\s+50: 96% approved · 4% denied$/m);
     expect(r.stdout).toMatch(/^Time to decision:\s+p50 12s · p90 4m · p99 1h1m \(50 decisions\)$/m);
     expect(r.stdout).toMatch(/^Queue now:\s+3 waiting for approval, the oldest for 3h$/m);
+    expect(r.stdout).toMatch(/^Standing approvals:\s+5 approved by a grant \(10% of held requests\); 1 active, 1 made, 0 revoked; 2 reviewed, 0 flagged$/m);
+    expect(r.stdout).not.toMatch(/^Break-glass:/m);
     expect(r.stdout).toMatch(/^ {2}! WARNING rubber stamping: bob$/m);
     expect(r.stdout).toContain('Suggestion: Approvals this fast suggest the requests are not being read.');
     expect(r.stdout).toMatch(/Evidence: approver bob, decisions 50, approveRate 96%, quickApprovals 40, medianSecondsToDecide 8s$/m);
