@@ -237,6 +237,12 @@ describe('an approval names the payload it was given for (expectedPayloadHash)',
     expect(approved.data!.decide).toMatchObject({ status: 'APPROVED', approvedPayload: modified });
     // The hash an approver sends is the receipt's own `pld` of the payload approved.
     await expect(verifyReceipt(approved.data!.decide.receipt, modified, { jwksUrl: jwksUrl() })).resolves.toMatchObject({ sub: pending.id, pld: h2 });
+    // The audit trail says which payload each approval was for, and that the approver's client named it.
+    const approvals = (await detail(pending.id)).auditTrail.filter((e: { kind: string; data: { verdict?: string } }) => e.kind === 'ACTION_DECIDED' && e.data.verdict === 'APPROVE');
+    expect(approvals.map((e: { data: unknown }) => e.data)).toEqual([
+      expect.objectContaining({ payloadHash: h2, payloadHashConfirmed: true }),
+      expect.objectContaining({ payloadHash: h2, payloadHashConfirmed: true }),
+    ]);
     expect((await gqlOk(stack.url, '{ verifyAuditChain { valid } }', {}, stack.adminToken)).verifyAuditChain.valid).toBe(true);
   });
 

@@ -179,6 +179,8 @@ export async function decide(em: EntityManager, services: Services, approverId: 
       data: {
         verdict: input.verdict, onBehalfOf: mine.onBehalfOfId, comment, level: action.escalation_level,
         modifiedPayloadHash: modifiedPayload === null ? null : payloadHash(modifiedPayload),
+        // An approval is for one payload: which, and whether the approver's client named it (expectedPayloadHash).
+        ...(input.verdict === Verdict.APPROVE ? { payloadHash: payloadHash(candidate.payload), payloadHashConfirmed: expectedPayloadHash !== null } : {}),
         candidate: candidate.round,
         approvals: candidate.approvers.length,
         requiredApprovals: action.required_approvals,
