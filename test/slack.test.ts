@@ -170,6 +170,7 @@ describe('Slack interactive approvals', () => {
   let fiona: { id: string; name: string; token: string };
   let gus: { id: string; name: string; token: string };
   let carla: { id: string; name: string; token: string };
+  let lars: { id: string; name: string; token: string };
   const clients: Client[] = [];
 
   async function agentClient() {
@@ -191,7 +192,7 @@ describe('Slack interactive approvals', () => {
     fiona = await createApprover(server, 'fiona', ['finance']);
     gus = await createApprover(server, 'gus', ['finance']);
     carla = await createApprover(server, 'carla', ['compliance']);
-    await createApprover(server, 'lars', ['finance-lead']);
+    lars = await createApprover(server, 'lars', ['finance-lead']);
     await createApprover(server, 'cfo', []);
     // Fiona links her own Slack account; an admin links Carla's.
     await gqlOk(server.url, 'mutation($id: ID!, $input: UpdateApproverInput!) { updateApprover(id: $id, input: $input) { id slackUserId } }', { id: fiona.id, input: { slackUserId: 'U0FIONA' } }, fiona.token);
@@ -325,6 +326,33 @@ describe('Slack interactive approvals', () => {
     const told = await waitFor(() => slack.of('chat.postEphemeral').find((c) => c.args.user === 'U0FIONA' && String(c.args.text).includes('already APPROVED')), { what: 'fiona told' });
     expect(told.args.text).toContain(submitted.id);
     expect(await status(server, submitted.id)).toBe('APPROVED');
+  });
+
+  it('once a request escalates, the earlier level\'s messages lose Approve and Deny and say so; the next level decides from its own message', async () => {
+    await gqlOk(server.url, 'mutation($id: ID!, $input: UpdateApproverInput!) { updateApprover(id: $id, input: $input) { id } }', { id: lars.id, input: { slackUserId: 'U0LARS' } }, server.adminToken);
+    expect((await apply(server, governanceYaml({ financeTimeout: '2s' }))).applied).toBe(true);
+    try {
+      const cs = await agentClient();
+      const input = highInput('Wire nobody in finance answers');
+      const submitted = await cs.submit(input);
+      const first = await messageAbout('U0FIONA', input.summary);
+      expect(Object.keys(buttons(first))).toContain('countersign_approve');
+
+      const larsMessage = await messageAbout('U0LARS', input.summary);
+      const rewritten = await waitFor(() => slack.of('chat.update').find((c) => c.args.ts === first.answer?.ts), { what: 'fiona\'s message rewritten after the escalation' });
+      expect(rewritten.args.text).toMatch(/^Escalated to level 2 — no longer waiting for you: /);
+      expect(Object.keys(buttons(rewritten))).toEqual(['countersign_open']);
+      // The next level's own message keeps its buttons, and its Approve counts.
+      expect(slack.of('chat.update').some((c) => c.args.ts === larsMessage.answer?.ts)).toBe(false);
+      expect(await click(server, { user: 'U0LARS', actionId: buttons(larsMessage)['countersign_approve'].value, button: 'countersign_approve' })).toBe(200);
+      await waitFor(async () => (await status(server, submitted.id)) === 'APPROVED', { what: 'approved by lars' });
+      // In the end every message tells the outcome.
+      await waitFor(() => slack.of('chat.update').find((c) => c.args.ts === first.answer?.ts && String(c.args.text).includes('Approved by lars')), { what: 'fiona\'s message naming lars' });
+      await waitFor(() => slack.of('chat.update').find((c) => c.args.ts === larsMessage.answer?.ts && String(c.args.text).includes('Approved by lars')), { what: 'lars\'s message naming him' });
+    } finally {
+      await apply(server, governanceYaml());
+      await gqlOk(server.url, 'mutation($id: ID!, $input: UpdateApproverInput!) { updateApprover(id: $id, input: $input) { id } }', { id: lars.id, input: { slackUserId: null } }, server.adminToken);
+    }
   });
 
   it('an Approve button written before another approver changed the payload is refused, and the clicker is told to open the request', async () => {

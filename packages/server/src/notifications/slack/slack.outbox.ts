@@ -39,8 +39,9 @@ interface Row {
 /**
  * The Slack outbox rows for a batch of notification intents, read inside the transaction
  * that appends their audit events (see outbox.ts): a direct message for each recipient
- * who is active and has a Slack id, and for DECIDED one row per request that had Slack
- * deliveries, which updates its messages in place. What the message says is read when it
+ * who is active and has a Slack id, and for DECIDED and ESCALATED one row per request that
+ * had Slack deliveries, which updates its messages in place (the outcome; or, past an
+ * escalation, that the earlier levels' messages no longer wait for their readers). What the message says is read when it
  * is sent (the request as it is then), so the rows carry only the intent's facts.
  */
 export async function planSlack(tx: SqlExecutor, intents: readonly NotificationIntent[]): Promise<{ insert(seqBase: number): { sql: string; params: unknown[] } } | null> {
@@ -70,13 +71,17 @@ export async function planSlack(tx: SqlExecutor, intents: readonly NotificationI
     }
   }
 
-  const decided = intents.filter((i) => i.event === NotificationEvent.DECIDED);
-  if (decided.length > 0) {
-    const ids = [...new Set(decided.map((i) => i.actionId))];
+  // Rows that rewrite a request's messages (approver null): once it ended (DECIDED), and once
+  // it escalated past the levels they were posted to (ESCALATED: their buttons go).
+  const rewriting = intents.filter((i) => i.event === NotificationEvent.DECIDED || i.event === NotificationEvent.ESCALATED);
+  if (rewriting.length > 0) {
+    const ids = [...new Set(rewriting.map((i) => i.actionId))];
     const planned = new Set(rows.map((r) => r.intent.actionId));
-    const known = await tx.execute<{ action_id: string }[]>(`select distinct "action_id" from "slack_delivery" where "action_id" in (${placeholders(ids)})`, ids);
-    const withMessages = new Set([...known.map((r) => r.action_id), ...planned]);
-    for (const intent of decided) if (withMessages.has(intent.actionId)) rows.push({ intent, approverId: null });
+    const known = new Set((await tx.execute<{ action_id: string }[]>(`select distinct "action_id" from "slack_delivery" where "action_id" in (${placeholders(ids)})`, ids)).map((r) => r.action_id));
+    for (const intent of rewriting) {
+      // An escalation rewrites only messages posted before it; an ending, those posted in the same batch too.
+      if (known.has(intent.actionId) || (intent.event === NotificationEvent.DECIDED && planned.has(intent.actionId))) rows.push({ intent, approverId: null });
+    }
   }
   if (rows.length === 0) return null;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionFacts } from '../render.js';
 import { NotificationEvent } from '../webhook.entity.js';
 import { payloadHash } from '../../receipts/receipt.js';
-import { SlackButton, approveValue, readButtonValue, renderDecidedMessage, renderDirectMessage, whyNotInSlack } from './slack.render.js';
+import { SlackButton, approveValue, readButtonValue, renderDecidedMessage, renderDirectMessage, renderEscalatedAwayMessage, whyNotInSlack } from './slack.render.js';
 
 const action: ActionFacts = {
   id: '00000000-0000-4000-8000-000000000001', type: 'payments.transfer', summary: 'Pay <!channel> & friends', status: 'PENDING', statusReason: null, mode: 'SYNC_APPROVAL',
@@ -51,6 +51,14 @@ describe('Slack direct messages', () => {
     expect(buttonIds(message.blocks)).toEqual([SlackButton.OPEN]);
     const expired = renderDecidedMessage({ ...action, status: 'EXPIRED' }, { decidedBy: { type: 'SYSTEM', id: null } }, 'Countersign', url);
     expect(expired.text).toMatch(/^Expired \(Countersign\): /);
+  });
+
+  it('an earlier level\'s message, once the request escalated past it, says so and keeps only Open', () => {
+    const message = renderEscalatedAwayMessage(action, { fromLevel: 1, toLevel: 2 }, url);
+    expect(message.text).toMatch(/^Escalated to level 2 — no longer waiting for you: /);
+    expect(message.text).toContain(url);
+    expect(buttonIds(message.blocks)).toEqual([SlackButton.OPEN]);
+    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Escalated to level 2 — no longer waiting for you' } });
   });
 });
 

@@ -108,3 +108,16 @@ export function renderDecidedMessage(action: ActionFacts, detail: StoredDetail, 
   blocks[0] = { type: 'header', text: { type: 'plain_text', text: headline.slice(0, 150) } };
   return { text: `${escapeSlack(headline)}: ${base.text.replace(/^[^:]*: /, '')} — <${url}|Open>`, blocks: beforeContext(blocks, { type: 'actions', block_id: 'countersign_open', elements: [openButton(url)] }) };
 }
+
+/**
+ * What an earlier level's message becomes once the request escalated past it: it no longer
+ * waits for its reader, so Approve and Deny go (a click would be refused anyway) and Open
+ * stays; the next level got messages of its own.
+ */
+export function renderEscalatedAwayMessage(action: ActionFacts, detail: StoredDetail, url: string): SlackText {
+  const base = renderSlack({ id: '', intent: intentOf(NotificationEvent.ESCALATED, action, detail), action, recipients: [], decidedByName: null });
+  const headline = detail.toLevel ? `Escalated to level ${detail.toLevel} — no longer waiting for you` : 'Escalated — no longer waiting for you';
+  const blocks = [...base.blocks];
+  blocks[0] = { type: 'header', text: { type: 'plain_text', text: headline } };
+  return { text: `${escapeSlack(headline)}: ${base.text.replace(/^[^:]*: /, '')} — <${url}|Open>`, blocks: beforeContext(blocks, { type: 'actions', block_id: 'countersign_open', elements: [openButton(url)] }) };
+}

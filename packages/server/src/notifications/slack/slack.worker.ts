@@ -8,7 +8,7 @@ import { NotificationEvent } from '../webhook.entity.js';
 import { describeSlackFailure, type SlackApi } from './slack.api.js';
 import { currentCandidate } from '../../decisions/current-candidate.js';
 import { payloadHash } from '../../receipts/receipt.js';
-import { deciderName, renderDecidedMessage, renderDirectMessage, type StoredDetail } from './slack.render.js';
+import { deciderName, renderDecidedMessage, renderEscalatedAwayMessage, renderDirectMessage, type SlackText, type StoredDetail } from './slack.render.js';
 
 interface ClaimedDelivery {
   id: string;
@@ -80,7 +80,9 @@ class SlackChannel implements OutboxChannel<ClaimedDelivery> {
   async attempt(delivery: ClaimedDelivery): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = delivery.event === NotificationEvent.DECIDED ? await this.updateMessages(delivery) : await this.post(delivery);
+      outcome = delivery.event === NotificationEvent.DECIDED ? await this.updateMessages(delivery)
+        : delivery.approver_id === null && delivery.event === NotificationEvent.ESCALATED ? await this.escalatedAway(delivery)
+          : await this.post(delivery);
     } catch (error) {
       if (isDatabaseUnavailable(error)) outcome = { ok: false, error: 'the database was unavailable', retryAfterMs: null, permanent: false };
       else outcome = { ok: false, ...describeSlackFailure(error) };
@@ -131,15 +133,31 @@ class SlackChannel implements OutboxChannel<ClaimedDelivery> {
     return { ok: true, note: null };
   }
 
-  /** Rewrites every message posted about an ended request: its outcome and who decided, no more buttons. */
-  private async updateMessages(delivery: ClaimedDelivery): Promise<Outcome> {
+  /**
+   * Rewrites the messages posted before the request escalated (their deliveries are older
+   * than this one, written with the escalation): no more Approve or Deny for a level it has
+   * left. Skipped once the request ended (its DECIDED rewrite says so); an ending that lands
+   * while this runs brings that rewrite back, so the outcome is what stays.
+   */
+  private async escalatedAway(delivery: ClaimedDelivery): Promise<Outcome> {
     const { sql } = this.services;
     const action = (await loadFacts(sql, [delivery.action_id])).get(delivery.action_id);
     if (!action) return { ok: true, note: 'skipped: the request no longer exists' };
-    const by = delivery.detail.decidedBy;
-    const [approver] = by?.type === 'APPROVER' && by.id ? await sql.execute<{ name: string }[]>('select "name" from "approver" where "id" = ?', [by.id]) : [];
-    const message = renderDecidedMessage(action, delivery.detail, deciderName(delivery.detail, action, approver?.name ?? null), this.url(action.id));
-    const messages = await sql.execute<{ channel: string; ts: string }[]>('select "channel", "ts" from "slack_message" where "action_id" = ? order by "created_at"', [action.id]);
+    if (action.status !== 'PENDING') return { ok: true, note: `skipped: the request is ${action.status} already` };
+    const messages = await sql.execute<{ channel: string; ts: string }[]>(
+      `select m."channel", m."ts" from "slack_message" m join "slack_delivery" posted on posted."id" = m."delivery_id"
+        where m."action_id" = ? and posted."created_at" < (select "created_at" from "slack_delivery" where "id" = ?)
+        order by m."created_at"`,
+      [action.id, delivery.id],
+    );
+    const failure = await this.updateEach(messages, renderEscalatedAwayMessage(action, delivery.detail, this.url(action.id)));
+    const [now] = await sql.execute<{ status: string }[]>('select "status" from "action_request" where "id" = ?', [action.id]);
+    if (now && now.status !== 'PENDING') await refreshDecidedMessages(sql, action.id);
+    return failure ?? { ok: true, note: null };
+  }
+
+  /** Updates each message in place; the first failure worth retrying, or null. A message deleted in Slack is left. */
+  private async updateEach(messages: readonly { channel: string; ts: string }[], message: SlackText): Promise<Outcome | null> {
     let failure: Outcome | null = null;
     for (const { channel, ts } of messages) {
       try {
@@ -151,6 +169,18 @@ class SlackChannel implements OutboxChannel<ClaimedDelivery> {
         failure ??= { ok: false, ...described, permanent: false };
       }
     }
-    return failure ?? { ok: true, note: null };
+    return failure;
+  }
+
+  /** Rewrites every message posted about an ended request: its outcome and who decided, no more buttons. */
+  private async updateMessages(delivery: ClaimedDelivery): Promise<Outcome> {
+    const { sql } = this.services;
+    const action = (await loadFacts(sql, [delivery.action_id])).get(delivery.action_id);
+    if (!action) return { ok: true, note: 'skipped: the request no longer exists' };
+    const by = delivery.detail.decidedBy;
+    const [approver] = by?.type === 'APPROVER' && by.id ? await sql.execute<{ name: string }[]>('select "name" from "approver" where "id" = ?', [by.id]) : [];
+    const message = renderDecidedMessage(action, delivery.detail, deciderName(delivery.detail, action, approver?.name ?? null), this.url(action.id));
+    const messages = await sql.execute<{ channel: string; ts: string }[]>('select "channel", "ts" from "slack_message" where "action_id" = ? order by "created_at"', [action.id]);
+    return (await this.updateEach(messages, message)) ?? { ok: true, note: null };
   }
 }
