@@ -54,7 +54,7 @@ class SlackStandIn {
         const failing = this.failures.get(method) ?? 0;
         if (failing > 0) {
           this.failures.set(method, failing - 1);
-          return answer({ ok: false, error: 'internal_error' });
+          return answer({ ok: false, error: this.failure });
         }
         if (req.headers.authorization !== `Bearer ${BOT_TOKEN}`) return answer({ ok: false, error: 'invalid_auth' });
         switch (method) {
@@ -84,9 +84,12 @@ class SlackStandIn {
     return `http://127.0.0.1:${this.port}/api/`;
   }
 
-  failNext(method: string, n: number): void {
+  failNext(method: string, n: number, error = 'internal_error'): void {
     this.failures.set(method, n);
+    this.failure = error;
   }
+
+  private failure = 'internal_error';
 
   of(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
@@ -421,6 +424,33 @@ describe('Slack interactive approvals', () => {
     await gqlOk(server.url, DECIDE, { input: { actionId: submitted.id, verdict: 'DENY' } }, gus.token);
     await waitFor(() => slack.of('chat.update').find((c) => String(c.args.text).includes('Denied by gus') && String(c.args.text).includes(input.summary)));
     expect(slack.posted('U0FIONA', submitted.id).filter((c) => c.answer?.ok)).toHaveLength(1);
+  });
+
+  it('shows admins the Slack deliveries with the delivery log of every channel; a post Slack refused for good is FAILED with why, and retried on request', async () => {
+    slack.failNext('chat.postMessage', 1, 'channel_not_found');
+    const cs = await agentClient();
+    const input = highInput('Wire while fiona\'s DM channel is gone');
+    const submitted = await cs.submit(input);
+    const LOG = `query($filter: NotificationDeliveryFilter) { notificationDeliveries(filter: $filter, first: 100) {
+      totalCount nodes { id channel event actionId status attempts lastError lastStatusCode bouncedAt recipient { name } }
+    } }`;
+    const failed = await waitFor(async () => (await gqlOk(server.url, LOG, { filter: { channel: 'SLACK', status: 'FAILED', actionId: submitted.id } }, server.adminToken)).notificationDeliveries.nodes[0], { what: 'the refused post FAILED' });
+    expect(failed).toMatchObject({ channel: 'SLACK', event: 'ASSIGNED', status: 'FAILED', attempts: 1, lastError: 'Slack refused: channel_not_found', lastStatusCode: null, bouncedAt: null, recipient: { name: 'fiona' } });
+    // The whole log lists every channel of the request together, newest first; bounced mail never includes Slack.
+    const all = (await gqlOk(server.url, LOG, { filter: { actionId: submitted.id } }, server.adminToken)).notificationDeliveries;
+    expect(all.nodes.map((d: { id: string }) => d.id)).toContain(failed.id);
+    expect(all.totalCount).toBe(all.nodes.length);
+    expect((await gqlOk(server.url, LOG, { filter: { channel: 'SLACK', bounced: true } }, server.adminToken)).notificationDeliveries.totalCount).toBe(0);
+    // Approvers do not read the log or retry.
+    expect(errorCode(await gql(server.url, LOG, { filter: { channel: 'SLACK' } }, fiona.token))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(server.url, 'mutation($id: ID!) { retryNotificationDelivery(id: $id) { id } }', { id: failed.id }, fiona.token))).toBe('FORBIDDEN');
+
+    const retried = await gqlOk(server.url, 'mutation($id: ID!) { retryNotificationDelivery(id: $id) { id channel status attempts } }', { id: failed.id }, server.adminToken);
+    expect(retried.retryNotificationDelivery).toEqual({ id: failed.id, channel: 'SLACK', status: 'PENDING', attempts: 0 });
+    await messageAbout('U0FIONA', input.summary);
+    await waitFor(async () => (await gqlOk(server.url, LOG, { filter: { channel: 'SLACK', actionId: submitted.id, approverId: fiona.id } }, server.adminToken)).notificationDeliveries.nodes[0]?.status === 'DELIVERED', { what: 'the retry recorded' });
+    const audit = (await gqlOk(server.url, '{ auditLog(first: 20, filter: {kind: ["NOTIFICATION_DELIVERY_RETRIED"]}) { nodes { data } } }', {}, server.adminToken)).auditLog.nodes;
+    expect(audit.map((e: { data: unknown }) => e.data)).toContainEqual({ deliveryId: failed.id, channel: 'SLACK' });
   });
 
   describe('slackUserId', () => {

@@ -559,13 +559,13 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
 
   const deliveries = program
     .command('deliveries')
-    .summary('list notifications sent (webhooks, email), retry a failed one (admins)')
+    .summary('list notifications sent (webhooks, email, Slack), retry a failed one (admins)')
     .description('The delivery log of every channel, newest first: to whom, how many attempts, and why the last one failed (an HTTP status line, an SMTP reply, a bounce).')
     .addHelpText('after', examples('countersign deliveries --channel email --status failed', 'countersign deliveries retry 3f2c9a4e-0b1d-4c55-9e57-2a8d1f6b7c90'));
   deliveries.command('list', { isDefault: true })
     .summary('list deliveries (the default)')
     .description('List deliveries, newest first.')
-    .addOption(new Option('--channel <channel>', 'only this channel').choices(['webhook', 'email'] as const))
+    .addOption(new Option('--channel <channel>', 'only this channel').choices(['webhook', 'email', 'slack'] as const))
     .addOption(new Option('--status <status>', 'only deliveries in this state').choices(['pending', 'delivered', 'failed'] as const))
     .option('--event <event>', 'ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED or DIGEST')
     .option('--bounced', 'only mails that bounced after they were sent (read from the bounce mailbox)')
@@ -573,7 +573,7 @@ export function buildProgram(io: Io, deps: Dependencies, setExitCode: (code: Exi
     .addHelpText('after', examples('countersign deliveries --status failed', 'countersign deliveries --bounced', 'countersign deliveries --channel email --event digest --json'))
     .action((opts, cmd) => run(cmd, deliveriesPresenter, (ctx) => listDeliveries(ctx, {
       ...opts,
-      channel: opts.channel ? (opts.channel.toUpperCase() as 'WEBHOOK' | 'EMAIL') : undefined,
+      channel: opts.channel ? (opts.channel.toUpperCase() as 'WEBHOOK' | 'EMAIL' | 'SLACK') : undefined,
       status: opts.status ? (opts.status.toUpperCase() as 'PENDING' | 'DELIVERED' | 'FAILED') : undefined,
     })));
   deliveries.command('retry').argument('<id>', 'the delivery\'s id, as `deliveries` lists it')

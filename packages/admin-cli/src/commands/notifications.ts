@@ -57,7 +57,7 @@ export const notificationsPresenter: Presenter<NotificationPreferences> = {
 };
 
 export interface ListDeliveriesOptions {
-  readonly channel?: 'WEBHOOK' | 'EMAIL';
+  readonly channel?: 'WEBHOOK' | 'EMAIL' | 'SLACK';
   readonly status?: 'PENDING' | 'DELIVERED' | 'FAILED';
   readonly event?: string;
   /** Only mails that bounced after they were sent. */
@@ -89,7 +89,8 @@ function deliveryStatus(d: NotificationDelivery): Cell {
   }
 }
 
-const target = (d: NotificationDelivery): string => d.recipient?.name ?? (d.webhook ? new URL(d.webhook.url).host : '');
+/** Whom it went to: the approver, the webhook's host, or — a Slack update — every message about the request. */
+const target = (d: NotificationDelivery): string => d.recipient?.name ?? (d.webhook ? new URL(d.webhook.url).host : d.channel === 'SLACK' ? 'its messages' : '');
 
 export const deliveriesPresenter: Presenter<Listing<NotificationDelivery>> = {
   view: (r, now) => [

@@ -90,3 +90,21 @@ export async function pageByCreation<T extends Keyed>(
   ]);
   return toConnection(rows, limit, total, (n) => encodeCursor([n.createdAt.toISOString(), n.id]));
 }
+
+/**
+ * One newest-first page of a list kept in several tables: each source paged with the same
+ * `first` and `after` (pageByCreation, newest first), merged by (createdAt, id). The next
+ * page's cursor seeks every source past the same point, so no node is skipped or repeated.
+ */
+export async function mergeNewestFirst<T extends Keyed>(pages: ConnectionShape<T>[], first: number | null | undefined): Promise<ConnectionShape<T>> {
+  const limit = pageSize(first);
+  const merged = pages.flatMap((p) => p.nodes).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const nodes = merged.slice(0, limit);
+  const last = nodes[nodes.length - 1];
+  const totals = await Promise.all(pages.map((p) => p.totalCount));
+  return {
+    nodes,
+    totalCount: totals.reduce((sum, n) => sum + n, 0),
+    pageInfo: { hasNextPage: merged.length > limit || pages.some((p) => p.pageInfo.hasNextPage), endCursor: last === undefined ? null : encodeCursor([last.createdAt.toISOString(), last.id]) },
+  };
+}

@@ -7,7 +7,7 @@ import { listAllDeliveries, retryAnyDelivery } from './deliveries.service.js';
 @Resolver(() => NotificationDeliveryType)
 export class NotificationDeliveriesResolver {
   @Authorized(PrincipalKind.ADMIN)
-  @Query(() => NotificationDeliveryConnection, { description: 'The delivery log of every channel (webhooks, email), newest first: status, attempts, and why the last attempt failed.' })
+  @Query(() => NotificationDeliveryConnection, { description: 'The delivery log of every channel (webhooks, email, Slack), newest first: status, attempts, and why the last attempt failed.' })
   notificationDeliveries(
     @Ctx() ctx: Context,
     @Arg('filter', () => NotificationDeliveryFilter, { nullable: true }) filter?: NotificationDeliveryFilter,

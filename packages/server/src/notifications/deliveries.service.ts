@@ -4,8 +4,9 @@ import { AppError } from '../errors.js';
 import { isUuid } from '../shared/validate.js';
 import { saveAudited } from '../audit/audit.service.js';
 import { actorRef, type Principal } from '../auth/principal.js';
-import { pageByCreation, type ConnectionShape } from '../db/paging.js';
+import { mergeNewestFirst, pageByCreation, type ConnectionShape } from '../db/paging.js';
 import { DeliveryStatus, NotificationChannel, NotificationDelivery } from './webhook.entity.js';
+import { SlackDelivery } from './slack/slack.entity.js';
 
 /** What the delivery log shows of one delivery, whatever its channel. */
 export interface DeliveryView {
@@ -36,10 +37,21 @@ export interface DeliveryFilter {
 
 /** The outbox of every channel, newest first: what was sent to whom, and what failed and why. */
 export async function listAllDeliveries(em: EntityManager, filter: DeliveryFilter | null | undefined, args: { first?: number | null; after?: string | null }): Promise<ConnectionShape<DeliveryView>> {
-  const where: FilterQuery<NotificationDelivery> = {};
   for (const [field, value] of [['actionId', filter?.actionId], ['approverId', filter?.approverId]] as const) {
     if (value && !isUuid(value)) throw AppError.badInput(`${field} "${value}" is not an id.`, field);
   }
+  const channel = filter?.channel ?? null;
+  const pages: Promise<ConnectionShape<DeliveryView>>[] = [];
+  if (channel !== NotificationChannel.SLACK) pages.push(outboxPage(em, filter, args));
+  // Slack messages do not bounce.
+  if ((channel === null || channel === NotificationChannel.SLACK) && filter?.bounced !== true) pages.push(slackPage(em, filter, args));
+  const answered = await Promise.all(pages);
+  return answered.length === 1 ? answered[0]! : mergeNewestFirst(answered, args.first);
+}
+
+/** Webhook and email deliveries (`notification_delivery`). */
+async function outboxPage(em: EntityManager, filter: DeliveryFilter | null | undefined, args: { first?: number | null; after?: string | null }): Promise<ConnectionShape<DeliveryView>> {
+  const where: FilterQuery<NotificationDelivery> = {};
   if (filter?.channel) where.channel = filter.channel;
   if (filter?.status) where.status = filter.status;
   if (filter?.event) where.event = filter.event;
@@ -51,23 +63,57 @@ export async function listAllDeliveries(em: EntityManager, filter: DeliveryFilte
   return { ...page, nodes: page.nodes.map(toView) };
 }
 
+/** Slack posts and message updates (`slack_delivery`). */
+async function slackPage(em: EntityManager, filter: DeliveryFilter | null | undefined, args: { first?: number | null; after?: string | null }): Promise<ConnectionShape<DeliveryView>> {
+  const where: FilterQuery<SlackDelivery> = {};
+  if (filter?.status) where.status = filter.status;
+  if (filter?.event) where.event = filter.event;
+  if (filter?.actionId) where.actionId = filter.actionId;
+  if (filter?.approverId) where.approver = filter.approverId;
+  const page = await pageByCreation(em, SlackDelivery, where, args, { newestFirst: true, populate: ['approver'] });
+  return { ...page, nodes: page.nodes.map(slackView) };
+}
+
 /**
  * Sends a FAILED delivery of any channel again, with a fresh round of attempts (after the
- * receiver, the mail server or the approver's address was fixed).
+ * receiver, the mail server, the approver's address or the Slack app was fixed).
  */
 export async function retryAnyDelivery(em: EntityManager, by: Principal, id: string): Promise<DeliveryView> {
-  const delivery = isUuid(id) ? await em.findOne(NotificationDelivery, { id }, { populate: ['endpoint', 'approver'] }) : null;
+  const delivery = isUuid(id)
+    ? (await em.findOne(NotificationDelivery, { id }, { populate: ['endpoint', 'approver'] })) ?? (await em.findOne(SlackDelivery, { id }, { populate: ['approver'] }))
+    : null;
   if (!delivery) throw AppError.notFound('NotificationDelivery', id);
   if (delivery.status !== DeliveryStatus.FAILED) throw AppError.conflict(`Delivery ${id} is ${delivery.status}: only a FAILED delivery can be retried.`, { status: delivery.status });
-  if (delivery.endpoint && !delivery.endpoint.active) throw AppError.conflict(`The webhook of delivery ${id} was deleted.`);
+  const endpoint = delivery instanceof NotificationDelivery ? delivery.endpoint : null;
+  if (endpoint && !endpoint.active) throw AppError.conflict(`The webhook of delivery ${id} was deleted.`);
   delivery.status = DeliveryStatus.PENDING;
   delivery.attempts = 0;
   delivery.nextAttemptAt = new Date();
+  const channel = delivery instanceof NotificationDelivery ? delivery.channel : NotificationChannel.SLACK;
   await saveAudited(em, delivery, {
-    kind: 'NOTIFICATION_DELIVERY_RETRIED', subjectType: delivery.endpoint ? 'WEBHOOK' : 'APPROVER', subjectId: delivery.endpoint?.id ?? delivery.approver?.id ?? null,
-    ...actorRef(by), data: { deliveryId: delivery.id, channel: delivery.channel },
+    kind: 'NOTIFICATION_DELIVERY_RETRIED', subjectType: endpoint ? 'WEBHOOK' : delivery.approver ? 'APPROVER' : 'ACTION', subjectId: endpoint?.id ?? delivery.approver?.id ?? delivery.actionId ?? null,
+    ...actorRef(by), data: { deliveryId: delivery.id, channel },
   });
-  return toView(delivery);
+  return delivery instanceof NotificationDelivery ? toView(delivery) : slackView(delivery);
+}
+
+function slackView(d: SlackDelivery): DeliveryView {
+  return {
+    id: d.id,
+    channel: NotificationChannel.SLACK,
+    event: d.event,
+    actionId: d.actionId,
+    recipient: d.approver,
+    webhook: null,
+    status: d.status,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    lastStatusCode: null,
+    nextAttemptAt: d.status === DeliveryStatus.PENDING ? d.nextAttemptAt : null,
+    deliveredAt: d.deliveredAt,
+    bouncedAt: null,
+    createdAt: d.createdAt,
+  };
 }
 
 function toView(d: NotificationDelivery): DeliveryView {

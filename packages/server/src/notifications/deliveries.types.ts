@@ -11,6 +11,7 @@ registerEnumType(NotificationChannel, {
   valuesConfig: {
     WEBHOOK: { description: 'POSTed to a registered webhook.' },
     EMAIL: { description: "Mailed to the approver's email address (COUNTERSIGN_SMTP_URL)." },
+    SLACK: { description: "A direct message to the approver's Slack account, or (no recipient) the update of a request's messages once it ended or escalated." },
   },
 });
 
@@ -20,7 +21,7 @@ export class NotificationDeliveryType {
   @Field(() => NotificationChannel) channel!: NotificationChannel;
   @Field(() => String, { description: 'ASSIGNED, ESCALATED, ABOUT_TO_EXPIRE, DECIDED, or DIGEST (the daily review digest).' }) event!: string;
   @Field(() => ID, { nullable: true, description: 'The request it is about (null for a digest).' }) actionId!: string | null;
-  @Field(() => ApproverType, { nullable: true, description: 'Whom it was sent to, on a personal channel (EMAIL).' }) recipient!: Approver | null;
+  @Field(() => ApproverType, { nullable: true, description: 'Whom it was sent to, on a personal channel (EMAIL, SLACK); null for the update of a request\'s Slack messages.' }) recipient!: Approver | null;
   @Field(() => WebhookType, { nullable: true, description: 'The endpoint it was sent to (WEBHOOK).' }) webhook!: WebhookEndpoint | null;
   @Field(() => DeliveryStatus) status!: DeliveryStatus;
   @Field(() => Int, { description: 'Attempts made so far.' }) attempts!: number;

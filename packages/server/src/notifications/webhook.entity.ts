@@ -5,7 +5,8 @@ import { Approver } from '../principals/approver.entity.js';
 export enum WebhookFormat { JSON = 'JSON', SLACK = 'SLACK' }
 export enum DeliveryStatus { PENDING = 'PENDING', DELIVERED = 'DELIVERED', FAILED = 'FAILED' }
 /** How a delivery of the outbox travels: to a webhook endpoint, or to an approver by mail (notifications/email/). */
-export enum NotificationChannel { WEBHOOK = 'WEBHOOK', EMAIL = 'EMAIL' }
+/** SLACK deliveries live in their own table (slack/slack.entity.ts); the delivery log shows all three. */
+export enum NotificationChannel { WEBHOOK = 'WEBHOOK', EMAIL = 'EMAIL', SLACK = 'SLACK' }
 
 /** What an endpoint can be told about (DESIGN §2 steps 6 and 8). */
 export enum NotificationEvent {

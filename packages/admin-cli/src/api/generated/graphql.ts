@@ -187,6 +187,8 @@ export type Mode =
 export type NotificationChannel =
   /** Mailed to the approver's email address (COUNTERSIGN_SMTP_URL). */
   | 'EMAIL'
+  /** A direct message to the approver's Slack account, or (no recipient) the update of a request's messages once it ended or escalated. */
+  | 'SLACK'
   /** POSTed to a registered webhook. */
   | 'WEBHOOK';
 
