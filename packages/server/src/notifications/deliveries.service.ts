@@ -36,7 +36,7 @@ export interface DeliveryFilter {
 }
 
 /** The outbox of every channel, newest first: what was sent to whom, and what failed and why. */
-export async function listAllDeliveries(em: EntityManager, filter: DeliveryFilter | null | undefined, args: { first?: number | null; after?: string | null }): Promise<ConnectionShape<DeliveryView>> {
+export async function listAllDeliveries(em: EntityManager, filter: DeliveryFilter | null | undefined, args: PageArgs): Promise<ConnectionShape<DeliveryView>> {
   for (const [field, value] of [['actionId', filter?.actionId], ['approverId', filter?.approverId]] as const) {
     if (value && !isUuid(value)) throw AppError.badInput(`${field} "${value}" is not an id.`, field);
   }
@@ -49,14 +49,22 @@ export async function listAllDeliveries(em: EntityManager, filter: DeliveryFilte
   return answered.length === 1 ? answered[0]! : mergeNewestFirst(answered, args.first);
 }
 
+/** The conditions both delivery tables answer alike (the same property names). */
+function sharedWhere(filter: DeliveryFilter | null | undefined): { status?: DeliveryStatus; event?: string; actionId?: string; approver?: string } {
+  return {
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.event ? { event: filter.event } : {}),
+    ...(filter?.actionId ? { actionId: filter.actionId } : {}),
+    ...(filter?.approverId ? { approver: filter.approverId } : {}),
+  };
+}
+
+type PageArgs = { first?: number | null; after?: string | null };
+
 /** Webhook and email deliveries (`notification_delivery`). */
-async function outboxPage(em: EntityManager, filter: DeliveryFilter | null | undefined, args: { first?: number | null; after?: string | null }): Promise<ConnectionShape<DeliveryView>> {
-  const where: FilterQuery<NotificationDelivery> = {};
+async function outboxPage(em: EntityManager, filter: DeliveryFilter | null | undefined, args: PageArgs): Promise<ConnectionShape<DeliveryView>> {
+  const where: FilterQuery<NotificationDelivery> = sharedWhere(filter);
   if (filter?.channel) where.channel = filter.channel;
-  if (filter?.status) where.status = filter.status;
-  if (filter?.event) where.event = filter.event;
-  if (filter?.actionId) where.actionId = filter.actionId;
-  if (filter?.approverId) where.approver = filter.approverId;
   if (filter?.bounced === true) where.bouncedAt = { $ne: null };
   if (filter?.bounced === false) where.bouncedAt = null;
   const page = await pageByCreation(em, NotificationDelivery, where, args, { newestFirst: true, populate: ['endpoint', 'approver'] });
@@ -64,14 +72,9 @@ async function outboxPage(em: EntityManager, filter: DeliveryFilter | null | und
 }
 
 /** Slack posts and message updates (`slack_delivery`). */
-async function slackPage(em: EntityManager, filter: DeliveryFilter | null | undefined, args: { first?: number | null; after?: string | null }): Promise<ConnectionShape<DeliveryView>> {
-  const where: FilterQuery<SlackDelivery> = {};
-  if (filter?.status) where.status = filter.status;
-  if (filter?.event) where.event = filter.event;
-  if (filter?.actionId) where.actionId = filter.actionId;
-  if (filter?.approverId) where.approver = filter.approverId;
-  const page = await pageByCreation(em, SlackDelivery, where, args, { newestFirst: true, populate: ['approver'] });
-  return { ...page, nodes: page.nodes.map(slackView) };
+async function slackPage(em: EntityManager, filter: DeliveryFilter | null | undefined, args: PageArgs): Promise<ConnectionShape<DeliveryView>> {
+  const page = await pageByCreation(em, SlackDelivery, sharedWhere(filter), args, { newestFirst: true, populate: ['approver'] });
+  return { ...page, nodes: page.nodes.map(toView) };
 }
 
 /**
@@ -94,43 +97,26 @@ export async function retryAnyDelivery(em: EntityManager, by: Principal, id: str
     kind: 'NOTIFICATION_DELIVERY_RETRIED', subjectType: endpoint ? 'WEBHOOK' : delivery.approver ? 'APPROVER' : 'ACTION', subjectId: endpoint?.id ?? delivery.approver?.id ?? delivery.actionId ?? null,
     ...actorRef(by), data: { deliveryId: delivery.id, channel },
   });
-  return delivery instanceof NotificationDelivery ? toView(delivery) : slackView(delivery);
+  return toView(delivery);
 }
 
-function slackView(d: SlackDelivery): DeliveryView {
+/** A delivery of either table as the log shows it; what only webhooks and mail have is null for Slack. */
+function toView(d: NotificationDelivery | SlackDelivery): DeliveryView {
+  const outbox = d instanceof NotificationDelivery ? d : null;
   return {
     id: d.id,
-    channel: NotificationChannel.SLACK,
+    channel: outbox ? outbox.channel : NotificationChannel.SLACK,
     event: d.event,
     actionId: d.actionId,
     recipient: d.approver,
-    webhook: null,
+    webhook: outbox?.endpoint ?? null,
     status: d.status,
     attempts: d.attempts,
     lastError: d.lastError,
-    lastStatusCode: null,
+    lastStatusCode: outbox?.lastStatusCode ?? null,
     nextAttemptAt: d.status === DeliveryStatus.PENDING ? d.nextAttemptAt : null,
     deliveredAt: d.deliveredAt,
-    bouncedAt: null,
-    createdAt: d.createdAt,
-  };
-}
-
-function toView(d: NotificationDelivery): DeliveryView {
-  return {
-    id: d.id,
-    channel: d.channel,
-    event: d.event,
-    actionId: d.actionId,
-    recipient: d.approver,
-    webhook: d.endpoint,
-    status: d.status,
-    attempts: d.attempts,
-    lastError: d.lastError,
-    lastStatusCode: d.lastStatusCode,
-    nextAttemptAt: d.status === DeliveryStatus.PENDING ? d.nextAttemptAt : null,
-    deliveredAt: d.deliveredAt,
-    bouncedAt: d.bouncedAt,
+    bouncedAt: outbox?.bouncedAt ?? null,
     createdAt: d.createdAt,
   };
 }
