@@ -120,13 +120,30 @@ describe('single sign-on against a real OpenID provider', () => {
     expect((await ssoSignIn(base, 'dora@example.com')).location).toBe('/?sso_error=not_authorized');
   });
 
-  it('signs out: the SSO session\'s cookie no longer works', async () => {
-    await createApprover(stack, 'sven');
+  it('signs out: the SSO session\'s cookie no longer works, and the answer sends the browser to sign out at the provider too', async () => {
+    const sven = await createApprover(stack, 'sven');
     const { sessionCookie } = await ssoSignIn(base, 'sven@example.com');
+    // The provider's ID token is kept for that, sealed: no JWT in the database.
+    const [stored] = await stack.database.query<{ id_token: string | null }>(`select "id_token" from "web_session" where "principal_id" = $1 and "ended_at" is null`, [sven.id]);
+    expect(stored!.id_token).toMatch(/^\S+$/);
+    expect(stored!.id_token).not.toMatch(/^eyJ/);
+
     const out = await fetch(`${base}/auth/session`, { method: 'DELETE', headers: { cookie: sessionCookie!, origin: base } });
-    expect(out.status).toBe(204);
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().some((c) => c.startsWith('cs_session=;') || /max-age=0/i.test(c))).toBe(true);
+    const { logoutUrl } = (await out.json()) as { logoutUrl: string };
+    const logout = new URL(logoutUrl);
+    expect(logout.origin).toBe(stack.idp.issuer);
+    expect(logout.pathname).toBe('/session/end');
+    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${base}/`);
+    expect(logout.searchParams.get('id_token_hint')).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
     const after = await cookieGql(base, sessionCookie!, ME);
     expect(after.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    // A token sign-in has nothing to end at the provider.
+    const token = await fetch(`${base}/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ token: sven.token }) });
+    const tokenCookie = token.headers.getSetCookie().find((c) => c.startsWith('cs_session='))!.split(';')[0]!;
+    expect((await fetch(`${base}/auth/session`, { method: 'DELETE', headers: { cookie: tokenCookie, origin: base } })).status).toBe(204);
   });
 
   it('signs a listed admin in as an admin with a stable id, valid only while the email stays listed', async () => {

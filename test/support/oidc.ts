@@ -35,6 +35,8 @@ export async function startIdentityProvider(options: { redirectUri: string; port
         client_id: clientId,
         client_secret: clientSecret,
         redirect_uris: [options.redirectUri],
+        // RP-initiated logout brings the browser back to the web app's sign-in page.
+        post_logout_redirect_uris: [new URL('/', options.redirectUri).href],
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',

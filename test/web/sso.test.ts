@@ -43,7 +43,7 @@ describe('single sign-on in the web app (a real Chromium, a real OpenID provider
     await page.waitForURL((url) => url.origin === stack.publicUrl);
   }
 
-  it('signs an approver in by their email and lands on the queue as them; sign-out ends the session', async () => {
+  it('signs an approver in by their email and lands on the queue as them; sign-out ends the session here and at the provider', async () => {
     const { context, page } = await newPage(browser);
     await page.goto(stack.publicUrl + '/');
     await eventually(() => page.getByRole('link', { name: 'Sign in with SSO' }).isVisible());
@@ -63,7 +63,16 @@ describe('single sign-on in the web app (a real Chromium, a real OpenID provider
     expect((await context.cookies(stack.publicUrl)).some((c) => c.name === 'cs_oidc')).toBe(false);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // On to the provider's own sign-out (RP-initiated logout), which brings the browser back to the sign-in page.
+    await page.waitForURL((url) => url.origin === stack.idp.issuer);
+    await page.screenshot({ path: `${SCREENSHOTS}sso-provider-sign-out.png` });
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForURL((url) => url.origin === stack.publicUrl);
     await eventually(() => page.getByLabel('Token').isVisible());
+    // The provider's session ended too: signing in by SSO again asks for the login, on this shared browser.
+    await page.getByRole('link', { name: 'Sign in with SSO' }).click();
+    await page.waitForURL((url) => url.origin === stack.idp.issuer);
+    await eventually(() => page.getByPlaceholder('Enter any login').isVisible());
     // Through the address the server listens on: the old cookie is dead.
     const base = new URL(stack.url).origin;
     const replay = await fetch(`${base}/graphql`, {

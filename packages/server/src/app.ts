@@ -41,7 +41,7 @@ import { withTimeout } from './shared/timeout.js';
 import { openSecrets } from './secrets/at-rest.js';
 import { authenticateSessionCookie, hasSessionCookie } from './auth/sessions.js';
 import { sessionRoutes } from './auth/session.routes.js';
-import { oidcRoutes } from './auth/oidc.routes.js';
+import { oidcClientFor, oidcRoutes } from './auth/oidc.routes.js';
 import { cameOverHttps, requestFromOwnOrigin } from './auth/origin.js';
 import { staticApp } from './web/static.js';
 
@@ -206,8 +206,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     );
 
-    const handleSession = sessionRoutes(services);
-    const handleOidc = oidcRoutes(services);
+    const oidcClient = oidcClientFor(services);
+    const handleSession = sessionRoutes(services, oidcClient);
+    const handleOidc = oidcRoutes(services, oidcClient);
     // Sign-in attempts (token or single sign-on) count against the caller's address like any anonymous request.
     const limitedByAddress = (req: http.IncomingMessage, res: http.ServerResponse, fail: (error: unknown) => void, handle: () => void | Promise<void>) => {
       rateLimiter

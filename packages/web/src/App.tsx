@@ -74,9 +74,10 @@ export function App() {
           onExpired={expired}
           onReachable={setReachable}
           onSignOut={async () => {
-            await signOut().catch(() => undefined);
+            const leaving = await signOut().catch(() => false);
             setSsoRefusal(null);
-            setState({ phase: 'signed-out' });
+            // On the way to the provider's sign-out: the session is over, but no sign-in form flashes up first.
+            if (!leaving) setState({ phase: 'signed-out' });
           }}
         />
       )}

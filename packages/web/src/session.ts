@@ -45,8 +45,18 @@ export async function signIn(token: string): Promise<SessionPrincipal> {
   return body.principal;
 }
 
-export async function signOut(): Promise<void> {
-  await send('DELETE');
+/**
+ * Ends the session. After a single sign-on, the server answers where to end the
+ * provider's session too (RP-initiated logout): the browser goes there, and the provider
+ * brings it back to the sign-in page. Returns whether the page is leaving for it.
+ */
+export async function signOut(): Promise<boolean> {
+  const response = await send('DELETE');
+  if (response.status !== 200) return false;
+  const body = (await response.json().catch(() => null)) as { logoutUrl?: unknown } | null;
+  if (typeof body?.logoutUrl !== 'string' || !/^https?:\/\//.test(body.logoutUrl)) return false;
+  window.location.assign(body.logoutUrl);
+  return true;
 }
 
 /** Whether the server offers single sign-on ("Sign in with SSO"); false when it cannot tell. */

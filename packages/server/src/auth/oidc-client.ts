@@ -67,6 +67,30 @@ export class OidcClient {
     return { url, sealed: this.box.seal(JSON.stringify(login), LOGIN_CONTEXT) };
   }
 
+  /**
+   * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): where to send the browser
+   * after signing out of a session single sign-on opened, so that the provider's session
+   * ends too and the next "Sign in with SSO" asks again — on a shared device, the difference
+   * between signed out and not. The provider comes back to the web app's root (registered
+   * as a post-logout redirect URI). Null when it offers no end-session endpoint or cannot be
+   * reached: the Countersign session has ended either way.
+   */
+  async logoutUrl(idToken: string): Promise<string | null> {
+    let configuration: client.Configuration;
+    try {
+      configuration = await this.configuration();
+    } catch {
+      return null;
+    }
+    if (!configuration.serverMetadata().end_session_endpoint) return null;
+    return client.buildEndSessionUrl(configuration, { id_token_hint: idToken, post_logout_redirect_uri: this.postLogoutRedirectUri }).href;
+  }
+
+  /** Where the provider sends the browser after its sign-out: the web app's sign-in page. */
+  get postLogoutRedirectUri(): string {
+    return new URL('/', this.redirectUri).href;
+  }
+
   /** The sign-in state of a cookie, or null (absent, altered, sealed with another key, expired). */
   openLogin(sealed: string | null, now = Date.now()): LoginState | null {
     if (!sealed) return null;
@@ -83,7 +107,7 @@ export class OidcClient {
    * email claims, asking the userinfo endpoint when the ID token carries none.
    * @throws SsoError with the refusal to show.
    */
-  async complete(query: URLSearchParams, login: LoginState): Promise<IdentityClaims & { sub: string }> {
+  async complete(query: URLSearchParams, login: LoginState): Promise<IdentityClaims & { sub: string; idToken: string | null }> {
     const configuration = await this.configuration();
     // The address the provider sent the browser to, as registered (not as this process saw it behind a proxy).
     const current = new URL(this.redirectUri);
@@ -97,10 +121,12 @@ export class OidcClient {
       });
       const claims = tokens.claims();
       if (!claims) throw new SsoError(SsoRefusal.FAILED, 'The provider sent no ID token.');
-      if (typeof claims.email === 'string' && claims.email_verified !== undefined) return { sub: claims.sub, email: claims.email, email_verified: claims.email_verified };
+      // Kept with the session: signing out of Countersign then signs out at the provider too (logoutUrl).
+      const idToken = tokens.id_token ?? null;
+      if (typeof claims.email === 'string' && claims.email_verified !== undefined) return { sub: claims.sub, email: claims.email, email_verified: claims.email_verified, idToken };
       // Many providers put the email (or whether it is verified) in the userinfo answer only; it must be about the same subject.
       const info = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
-      return { sub: claims.sub, email: info.email, email_verified: info.email_verified };
+      return { sub: claims.sub, email: info.email, email_verified: info.email_verified, idToken };
     } catch (error) {
       if (error instanceof SsoError) throw error;
       if (error instanceof client.AuthorizationResponseError) {

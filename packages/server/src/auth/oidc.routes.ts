@@ -9,6 +9,13 @@ import { cameOverHttps } from './origin.js';
 import { signOut } from './sessions.js';
 import { recordSsoRefusal, signInWithSso } from './sso.js';
 
+/** The relying party of this server, or null without single sign-on. */
+export function oidcClientFor(services: Services): OidcClient | null {
+  const { config, logger } = services;
+  // The public URL is required with single sign-on (config.ts); app.ts fills it before requests arrive.
+  return config.oidc ? new OidcClient(config.oidc, `${config.publicUrl ?? ''}/auth/oidc/callback`, services.secrets, logger) : null;
+}
+
 /** The paths this module answers. */
 export const OIDC_PATHS = ['/auth/config', '/auth/oidc/start', '/auth/oidc/callback'] as const;
 
@@ -34,11 +41,8 @@ function redirect(res: ServerResponse, location: string, cookies: string[]): voi
  *   `next`; or back to the sign-in page with `?sso_error=<refusal>`, recorded in the
  *   audit log (SESSION_REFUSED) and never with a session.
  */
-export function oidcRoutes(services: Services) {
+export function oidcRoutes(services: Services, client: OidcClient | null) {
   const { config, logger } = services;
-  const oidc = config.oidc;
-  // The public URL is required with single sign-on (config.ts); app.ts fills it before requests arrive.
-  const client = oidc ? new OidcClient(oidc, `${config.publicUrl ?? ''}/auth/oidc/callback`, services.secrets, logger) : null;
 
   const start = async (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
     if (!client) {

@@ -45,6 +45,10 @@ export class WebSession {
   @Property({ type: 'timestamptz', nullable: true })
   endedAt: Date | null = null;
 
+  /** Single sign-on: the provider's ID token, sealed (SecretBox), the hint for signing out at the provider. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  idToken: string | null = null;
+
   /** SIGNED_OUT, IDLE, EXPIRED, CREDENTIAL_REVOKED, REPLACED (too many open sessions). */
   @Property({ type: 'text', nullable: true })
   endReason: string | null = null;

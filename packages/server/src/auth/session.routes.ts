@@ -5,7 +5,8 @@ import { AppError, ErrorCode } from '../errors.js';
 import type { Principal } from './principal.js';
 import { SESSION_COOKIE, readCookie, sessionCookie } from './session-rules.js';
 import { cameOverHttps, requestFromOwnOrigin } from './origin.js';
-import { authenticateSessionCookie, signIn, signOut } from './sessions.js';
+import { authenticateSessionCookie, providerIdToken, signIn, signOut } from './sessions.js';
+import type { OidcClient } from './oidc-client.js';
 
 /** A token is well under this; anything bigger is not one. */
 const jsonBody = bodyParser.json({ limit: '4kb' });
@@ -30,7 +31,7 @@ function principalBody(principal: Principal) {
  * DELETE signs out. Sign-in and sign-out must come from the server's own pages (Origin),
  * so another site can neither sign a visitor in to its own account nor out.
  */
-export function sessionRoutes(services: Services) {
+export function sessionRoutes(services: Services, oidc: OidcClient | null = null) {
   const { config, logger } = services;
   const clearCookie = (req: IncomingMessage) => sessionCookie('', { secure: cameOverHttps(req, config.publicUrl), maxAgeSeconds: 0 });
 
@@ -88,9 +89,15 @@ export function sessionRoutes(services: Services) {
       case 'DELETE': {
         const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
         (secret ? signOut(services, secret) : Promise.resolve(null))
-          .then(() => {
-            res.writeHead(204, { 'set-cookie': clearCookie(req), 'cache-control': 'no-store' });
-            res.end();
+          .then(async (ended) => {
+            // A session single sign-on opened: the browser goes on to sign out at the provider too.
+            const idToken = ended && oidc ? await providerIdToken(services, ended.sessionId) : null;
+            const logoutUrl = idToken && oidc ? await oidc.logoutUrl(idToken) : null;
+            if (logoutUrl) send(res, 200, { logoutUrl }, { 'set-cookie': clearCookie(req) });
+            else {
+              res.writeHead(204, { 'set-cookie': clearCookie(req), 'cache-control': 'no-store' });
+              res.end();
+            }
           })
           .catch(fail);
         return;

@@ -64,6 +64,8 @@ export async function openSession(
   credentialHash: string,
   method: string,
   detail: Record<string, unknown> = {},
+  /** Single sign-on: the provider's ID token, kept sealed for signing out there too (see {@link providerIdToken}). */
+  idToken: string | null = null,
 ): Promise<OpenedSession> {
   const secret = randomBytes(32).toString('base64url');
   const sessionId = randomUUID();
@@ -85,9 +87,9 @@ export async function openSession(
       [SessionEnd.REPLACED, principal.kind, principal.id, perPrincipal - 1],
     );
     const [row] = await sql.execute<{ expires_at: Date | string }[]>(
-      `insert into "web_session" ("id", "secret_hash", "principal_kind", "principal_id", "credential_hash", "created_at", "last_seen_at", "expires_at")
-       values (?, ?, ?, ?, ?, now(), now(), now() + make_interval(secs => ?)) returning "expires_at"`,
-      [sessionId, services.hasher.hash(secret), principal.kind, principal.id, credentialHash, maxAgeSeconds],
+      `insert into "web_session" ("id", "secret_hash", "principal_kind", "principal_id", "credential_hash", "id_token", "created_at", "last_seen_at", "expires_at")
+       values (?, ?, ?, ?, ?, ?, now(), now(), now() + make_interval(secs => ?)) returning "expires_at"`,
+      [sessionId, services.hasher.hash(secret), principal.kind, principal.id, credentialHash, idToken === null ? null : services.secrets.seal(idToken, ID_TOKEN_CONTEXT), maxAgeSeconds],
     );
     await appendAudit(sql, [
       { kind: 'SESSION_STARTED', subjectType: 'SESSION', subjectId: sessionId, ...auditActor(principal), data: { method, ...detail, replaced: ended.map((e) => e.id) } },
@@ -205,6 +207,20 @@ export async function sessionCredential(
 /** Whether the request carries a session cookie at all (valid or not). */
 export function hasSessionCookie(request: Pick<IncomingMessage, 'headers'>): boolean {
   return readCookie(request.headers.cookie, SESSION_COOKIE) !== null;
+}
+
+/** Where a session's ID token may be opened (SecretBox context): nowhere else. */
+const ID_TOKEN_CONTEXT = 'oidc_id_token';
+
+/** The provider's ID token a single sign-on session was opened with (for signing out there too), or null. */
+export async function providerIdToken(services: Services, sessionId: string): Promise<string | null> {
+  const [row] = await services.sql.execute<{ id_token: string | null }[]>('select "id_token" from "web_session" where "id" = ?', [sessionId]);
+  if (!row?.id_token) return null;
+  try {
+    return services.secrets.open(row.id_token, ID_TOKEN_CONTEXT);
+  } catch {
+    return null;
+  }
 }
 
 /** Signs out: ends the cookie's session at once (its sockets close too). Unknown or ended secrets are ignored. */

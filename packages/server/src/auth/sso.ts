@@ -15,13 +15,13 @@ export const SSO_METHOD = 'OIDC';
  * token hash: deactivation or rotation ends it like a token sign-in's).
  * @throws SsoError with the refusal to show.
  */
-export async function signInWithSso(services: Services, claims: IdentityClaims & { sub: string }): Promise<OpenedSession> {
+export async function signInWithSso(services: Services, claims: IdentityClaims & { sub: string; idToken?: string | null }): Promise<OpenedSession> {
   const verified = verifiedEmail(claims);
   if ('refusal' in verified) throw new SsoError(verified.refusal, 'The provider did not say the email is verified.', { email: verified.email });
   const { email } = verified;
   const detail = { email, subject: claims.sub };
   if (services.config.oidc?.admins.includes(email)) {
-    return openSession(services, ssoAdminPrincipal(email), services.hasher.hash(ssoAdminCredential(email)), SSO_METHOD, detail);
+    return openSession(services, ssoAdminPrincipal(email), services.hasher.hash(ssoAdminCredential(email)), SSO_METHOD, detail, claims.idToken);
   }
   const approvers = await services.sql.execute<{ id: string; name: string; roles: string[]; token_hash: string }[]>(
     'select "id", "name", "roles", "token_hash" from "approver" where lower(btrim("email")) = ? and "active" limit 2',
@@ -30,7 +30,7 @@ export async function signInWithSso(services: Services, claims: IdentityClaims &
   if (approvers.length === 0) throw new SsoError(SsoRefusal.NOT_AUTHORIZED, 'No active approver has this email, and it is not listed as an admin.', { email });
   if (approvers.length > 1) throw new SsoError(SsoRefusal.AMBIGUOUS, 'More than one active approver has this email.', { email });
   const [approver] = approvers as [(typeof approvers)[0]];
-  return openSession(services, { kind: PrincipalKind.APPROVER, id: approver.id, name: approver.name, roles: approver.roles }, approver.token_hash, SSO_METHOD, detail);
+  return openSession(services, { kind: PrincipalKind.APPROVER, id: approver.id, name: approver.name, roles: approver.roles }, approver.token_hash, SSO_METHOD, detail, claims.idToken);
 }
 
 /** Records a single sign-on that opened no session, with why (and the email the provider sent, if any). */

@@ -14,6 +14,7 @@ import { Migration20261205020000_break_glass } from './Migration20261205020000_b
 import { Migration20261205030000_email } from './Migration20261205030000_email.js';
 import { Migration20261205040000_slack } from './Migration20261205040000_slack.js';
 import { Migration20261205050000_email_bounces } from './Migration20261205050000_email_bounces.js';
+import { Migration20261205060000_session_id_token } from './Migration20261205060000_session_id_token.js';
 
 /**
  * Migrations listed statically: MikroORM's folder discovery require()s `.ts` files, which
@@ -35,4 +36,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205030000_email', class: Migration20261205030000_email },
   { name: 'Migration20261205040000_slack', class: Migration20261205040000_slack },
   { name: 'Migration20261205050000_email_bounces', class: Migration20261205050000_email_bounces },
+  { name: 'Migration20261205060000_session_id_token', class: Migration20261205060000_session_id_token },
 ];
