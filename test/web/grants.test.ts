@@ -124,6 +124,9 @@ describe('grants and break-glass in the web app (a real Chromium on a real serve
     await eventually(() => item.getByText('1 of 3 used').isVisible());
     await eventually(() => item.getByText('Globex month-end run').isVisible());
     await eventually(() => item.getByText(/^in 7 h 5\d min/).isVisible());
+    // Uses go up on the open page as the agent's requests go through, with no reload.
+    expect(await sdk.submit(transfer(23_000))).toMatchObject({ status: 'APPROVED', statusReason: 'GRANTED' });
+    await eventually(() => item.getByText('2 of 3 used').isVisible(), 30_000);
     await item.getByRole('button', { name: 'Revoke' }).click();
     const confirm = page.getByRole('dialog', { name: 'Revoke this grant?' });
     await eventually(() => confirm.getByText(/payments-bot's payments\.transfer requests up to 25,000\.00 USD/).isVisible());
@@ -133,7 +136,7 @@ describe('grants and break-glass in the web app (a real Chromium on a real serve
     expect(await item.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     await page.getByRole('checkbox', { name: 'Show expired, used-up and revoked grants' }).uncheck();
     await eventually(() => page.getByText('No active grants.').isVisible());
-    expect((await grantsOf(fiona.token))[0]).toMatchObject({ active: false, uses: 1 });
+    expect((await grantsOf(fiona.token))[0]).toMatchObject({ active: false, uses: 2 });
     expect((await grantsOf(fiona.token))[0]!.revokedAt).toBeTruthy();
 
     // The next similar request waits for a person again.

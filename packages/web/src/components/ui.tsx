@@ -12,6 +12,28 @@ export function useNow(intervalMs = 1000): number {
   return now;
 }
 
+/**
+ * Calls `refresh` every `intervalMs` while the page is in view, and at once when it comes
+ * back into view: for lists that change without a push of their own (grants' uses).
+ */
+export function useRefreshWhileVisible(refresh: () => void, intervalMs: number): void {
+  const latest = useRef(refresh);
+  latest.current = refresh;
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') latest.current();
+    }, intervalMs);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') latest.current();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [intervalMs]);
+}
+
 /** Risk as colour and words, never colour alone. */
 export function RiskBadge({ level, score }: { level: RiskLevel; score?: number }) {
   return (

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useMutation, useQuery, type CombinedError } from 'urql';
 import { useSearch } from 'wouter';
 import { graphql } from '../gql/index.js';
-import { ConfirmDialog, Empty, ErrorNote, Loading, useNow } from '../components/ui.js';
+import { ConfirmDialog, Empty, ErrorNote, Loading, useNow, useRefreshWhileVisible } from '../components/ui.js';
 import { GrantStateBadge, GrantTerms, grantScopeOf, grantState, type GrantView } from '../components/Grant.js';
 
 const GrantsQuery = graphql(`
@@ -22,6 +22,8 @@ const RevokeGrant = graphql(`
 `);
 
 const PAGE = 50;
+/** How often the open page reads the grants again. */
+const REFRESH_MS = 10_000;
 
 /**
  * `/grants`: standing approvals (DESIGN §12) — an approver's own, or every one for an
@@ -34,6 +36,8 @@ export default function Grants({ admin }: { admin: boolean }) {
   const [shown, setShown] = useState(PAGE);
   const [result, refetch] = useQuery({ query: GrantsQuery, variables: { filter: ended ? null : { active: true }, first: shown }, requestPolicy: 'cache-and-network' });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  // Uses go up as agents' requests go through: the page keeps up while it is open.
+  useRefreshWhileVisible(reload, REFRESH_MS);
   const [revoking, setRevoking] = useState<GrantView | null>(null);
   const [revoked, revoke] = useMutation(RevokeGrant);
   const [revokeError, setRevokeError] = useState<CombinedError | null>(null);
