@@ -17,6 +17,7 @@ const Settings = lazy(() => import('./pages/Settings.js'));
 const Grants = lazy(() => import('./pages/Grants.js'));
 const Oversight = lazy(() => import('./admin/Oversight.js'));
 const Agents = lazy(() => import('./admin/Agents.js'));
+const Deliveries = lazy(() => import('./admin/Deliveries.js'));
 const Audit = lazy(() => import('./admin/Audit.js'));
 const GovernancePage = lazy(() => import('./admin/Governance.js'));
 
@@ -110,6 +111,7 @@ function SignedIn({ principal, reachable, onPageFailed, onExpired, onReachable, 
             <Route path="/settings"><Settings /></Route>
             <Route path="/oversight">{admin ? <Oversight /> : <NotForYou />}</Route>
             <Route path="/agents">{admin ? <Agents /> : <NotForYou />}</Route>
+            <Route path="/deliveries">{admin ? <Deliveries /> : <NotForYou />}</Route>
             <Route path="/audit">{admin ? <Audit /> : <NotForYou />}</Route>
             <Route path="/governance">{admin ? <GovernancePage /> : <NotForYou />}</Route>
             <Route>
@@ -184,7 +186,7 @@ function Shell({ principal, onSignOut, children }: { principal: SessionPrincipal
   const [location] = useLocation();
   const admin = principal.kind === 'ADMIN';
   const links = admin
-    ? [['/oversight', 'Oversight'], ['/agents', 'Agents'], ['/grants', 'Grants'], ['/audit', 'Audit'], ['/governance', 'Governance'], ['/delegations', 'Delegations']]
+    ? [['/oversight', 'Oversight'], ['/agents', 'Agents'], ['/grants', 'Grants'], ['/deliveries', 'Deliveries'], ['/audit', 'Audit'], ['/governance', 'Governance'], ['/delegations', 'Delegations']]
     : [['/', 'Queue'], ['/reviews', 'Review'], ['/grants', 'Grants'], ['/delegations', 'Delegations'], ['/history', 'History'], ['/settings', 'Settings']];
   return (
     <div className="shell">

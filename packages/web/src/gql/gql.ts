@@ -19,6 +19,8 @@ type Documents = {
     "mutation ResumeAgent($id: ID!) { resumeAgent(id: $id) { id status suspendedReason } }": typeof types.ResumeAgentDocument,
     "\n  query AuditLog($after: String, $subjectId: String) {\n    auditLog(first: 100, after: $after, filter: { subjectId: $subjectId }) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      nodes { seq at kind subjectType subjectId actorType actorId hash }\n    }\n  }\n": typeof types.AuditLogDocument,
     "query VerifyAudit { verifyAuditChain { valid checked brokenAt } }": typeof types.VerifyAuditDocument,
+    "\n  query Deliveries($filter: NotificationDeliveryFilter, $first: Int) {\n    notificationDeliveries(filter: $filter, first: $first) {\n      totalCount\n      nodes {\n        id channel event actionId status attempts lastError lastStatusCode nextAttemptAt deliveredAt bouncedAt createdAt\n        recipient { id name }\n        webhook { id url }\n      }\n    }\n  }\n": typeof types.DeliveriesDocument,
+    "mutation RetryDelivery($id: ID!) { retryNotificationDelivery(id: $id) { id status attempts nextAttemptAt } }": typeof types.RetryDeliveryDocument,
     "\n  query GovernanceHistory {\n    governance {\n      version\n      history { version document appliedBy appliedAt warnings changes { kind name op } }\n    }\n  }\n": typeof types.GovernanceHistoryDocument,
     "\n  query Oversight($window: String) {\n    metrics(window: $window) {\n      window bucket since until\n      submitted pending unreviewed decided approved denied changesRequested\n      approvalRate escalations expired escalationRate\n      decisionLatency { p50 p90 }\n      series { at decided approved queueDepth escalations decisionLatencyP50 }\n      alerts { kind severity subject message suggestion }\n    }\n  }\n": typeof types.OversightDocument,
     "\n  fragment GrantFields on Grant {\n    id actionType when\n    maxAmount { value currency }\n    sameDestination destination { system external }\n    sameArguments maxUses uses expiresAt revokedAt reason createdAt active\n    agent { id name }\n    grantedBy { kind id name }\n    fromAction { id summary }\n  }\n": typeof types.GrantFieldsFragmentDoc,
@@ -46,6 +48,8 @@ const documents: Documents = {
     "mutation ResumeAgent($id: ID!) { resumeAgent(id: $id) { id status suspendedReason } }": types.ResumeAgentDocument,
     "\n  query AuditLog($after: String, $subjectId: String) {\n    auditLog(first: 100, after: $after, filter: { subjectId: $subjectId }) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      nodes { seq at kind subjectType subjectId actorType actorId hash }\n    }\n  }\n": types.AuditLogDocument,
     "query VerifyAudit { verifyAuditChain { valid checked brokenAt } }": types.VerifyAuditDocument,
+    "\n  query Deliveries($filter: NotificationDeliveryFilter, $first: Int) {\n    notificationDeliveries(filter: $filter, first: $first) {\n      totalCount\n      nodes {\n        id channel event actionId status attempts lastError lastStatusCode nextAttemptAt deliveredAt bouncedAt createdAt\n        recipient { id name }\n        webhook { id url }\n      }\n    }\n  }\n": types.DeliveriesDocument,
+    "mutation RetryDelivery($id: ID!) { retryNotificationDelivery(id: $id) { id status attempts nextAttemptAt } }": types.RetryDeliveryDocument,
     "\n  query GovernanceHistory {\n    governance {\n      version\n      history { version document appliedBy appliedAt warnings changes { kind name op } }\n    }\n  }\n": types.GovernanceHistoryDocument,
     "\n  query Oversight($window: String) {\n    metrics(window: $window) {\n      window bucket since until\n      submitted pending unreviewed decided approved denied changesRequested\n      approvalRate escalations expired escalationRate\n      decisionLatency { p50 p90 }\n      series { at decided approved queueDepth escalations decisionLatencyP50 }\n      alerts { kind severity subject message suggestion }\n    }\n  }\n": types.OversightDocument,
     "\n  fragment GrantFields on Grant {\n    id actionType when\n    maxAmount { value currency }\n    sameDestination destination { system external }\n    sameArguments maxUses uses expiresAt revokedAt reason createdAt active\n    agent { id name }\n    grantedBy { kind id name }\n    fromAction { id summary }\n  }\n": types.GrantFieldsFragmentDoc,
@@ -102,6 +106,14 @@ export function graphql(source: "\n  query AuditLog($after: String, $subjectId: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query VerifyAudit { verifyAuditChain { valid checked brokenAt } }"): (typeof documents)["query VerifyAudit { verifyAuditChain { valid checked brokenAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Deliveries($filter: NotificationDeliveryFilter, $first: Int) {\n    notificationDeliveries(filter: $filter, first: $first) {\n      totalCount\n      nodes {\n        id channel event actionId status attempts lastError lastStatusCode nextAttemptAt deliveredAt bouncedAt createdAt\n        recipient { id name }\n        webhook { id url }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Deliveries($filter: NotificationDeliveryFilter, $first: Int) {\n    notificationDeliveries(filter: $filter, first: $first) {\n      totalCount\n      nodes {\n        id channel event actionId status attempts lastError lastStatusCode nextAttemptAt deliveredAt bouncedAt createdAt\n        recipient { id name }\n        webhook { id url }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RetryDelivery($id: ID!) { retryNotificationDelivery(id: $id) { id status attempts nextAttemptAt } }"): (typeof documents)["mutation RetryDelivery($id: ID!) { retryNotificationDelivery(id: $id) { id status attempts nextAttemptAt } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
