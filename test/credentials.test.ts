@@ -241,4 +241,33 @@ describe('the periodic recheck of open WebSockets', () => {
       sql.execute = execute;
     }
   });
+
+  it('checks the web app\'s sockets (session cookies) in one batched statement too, and closes a deactivated approver\'s', async () => {
+    const base = new URL(stack.url).origin;
+    const people = [];
+    for (let i = 0; i < 10; i++) people.push(await createApprover(stack, `sweep-approver-${i}`));
+    const pageSockets: RawSocket[] = [];
+    for (const person of people) {
+      const signedIn = await fetch(`${base}/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ token: person.token }) });
+      const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('cs_session='))!.split(';')[0]!;
+      for (let j = 0; j < 5; j++) pageSockets.push(await RawSocket.connect(stack.url, undefined, { cookie, origin: base }));
+    }
+    sockets.push(...pageSockets);
+    const sql = stack.app.services.sql;
+    const execute = sql.execute.bind(sql);
+    const lookups: unknown[][] = [];
+    sql.execute = (async (text: string, params?: unknown[]) => {
+      if (text.includes('from "web_session" s') && text.includes('"secret_hash" = any')) lookups.push(params ?? []);
+      return execute(text, params);
+    }) as typeof sql.execute;
+    try {
+      await waitFor(() => lookups.some((p) => (p[0] as string[]).length >= 50), { what: 'a sweep of the 50 page sockets in one statement' });
+      // A deactivated approver's open pages close at the latest at the next sweep; the others stay.
+      await stack.database.query(`update "approver" set "active" = false where "id" = $1`, [people[0]!.id]);
+      for (const socket of pageSockets.slice(0, 5)) expect(await closeCode(socket)).toBe(4403);
+      for (const socket of pageSockets.slice(5)) expect(socket.closeCode).toBeNull();
+    } finally {
+      sql.execute = execute;
+    }
+  });
 });

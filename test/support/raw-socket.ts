@@ -25,8 +25,8 @@ export class RawSocket {
   readonly values = new Map<string, unknown[]>();
   private readonly errors = new Map<string, unknown>();
 
-  private constructor(url: string) {
-    this.socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  private constructor(url: string, headers: Record<string, string> = {}) {
+    this.socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers });
     this.closed = new Promise((resolve) => {
       this.socket.on('close', (code) => {
         this.closeCode = code;
@@ -47,8 +47,8 @@ export class RawSocket {
   }
 
   /** Opens a connection and completes `connection_init`; resolves with the socket, or with the close code when refused. */
-  static async open(url: string, token?: string): Promise<{ socket: RawSocket; ack: true } | { socket: RawSocket; ack: false; code: number }> {
-    const raw = new RawSocket(url);
+  static async open(url: string, token?: string, headers: Record<string, string> = {}): Promise<{ socket: RawSocket; ack: true } | { socket: RawSocket; ack: false; code: number }> {
+    const raw = new RawSocket(url, headers);
     await new Promise<void>((resolve, reject) => {
       raw.socket.once('open', () => resolve());
       raw.socket.once('error', reject);
@@ -65,9 +65,9 @@ export class RawSocket {
     return { socket: raw, ack: false, code: await raw.closed };
   }
 
-  /** Like {@link open}, failing when the server refuses the connection. */
-  static async connect(url: string, token?: string): Promise<RawSocket> {
-    const opened = await RawSocket.open(url, token);
+  /** Like {@link open}, failing when the server refuses the connection; `headers` go with the upgrade (a web app's session cookie and Origin). */
+  static async connect(url: string, token?: string, headers: Record<string, string> = {}): Promise<RawSocket> {
+    const opened = await RawSocket.open(url, token, headers);
     if (!opened.ack) throw new Error(`the server refused the connection with ${opened.code}`);
     return opened.socket;
   }

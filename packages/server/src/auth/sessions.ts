@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Services } from '../services.js';
@@ -101,6 +102,38 @@ export async function openSession(
   return { secret, credential: { sessionId, principal }, expiresAt };
 }
 
+/**
+ * Sessions looked up in the same tick go to the database together: a sweep that rechecks
+ * ten thousand open pages' sockets is one statement, not ten thousand (bearer sockets are
+ * batched alike, credentials.ts `PrincipalLookup`). Each is a probe of a unique index with
+ * the credential's current state beside it. One loader per server instance, no caching.
+ */
+const loaders = new WeakMap<Services, DataLoader<string, SessionRow | null>>();
+
+function sessionRows(services: Services): DataLoader<string, SessionRow | null> {
+  let loader = loaders.get(services);
+  if (!loader) {
+    loader = new DataLoader<string, SessionRow | null>(
+      async (hashes) => {
+        const rows = await services.sql.execute<(SessionRow & { secret_hash: string })[]>(
+          `select s."id", s."secret_hash", s."principal_kind", s."principal_id", s."credential_hash", s."last_seen_at", s."expires_at", now() as "now",
+                  a."name" as "approver_name", a."roles" as "approver_roles", t."name" as "admin_name"
+             from "web_session" s
+             left join "approver" a on s."principal_kind" = 'APPROVER' and a."id" = s."principal_id" and a."token_hash" = s."credential_hash" and a."active"
+             left join "admin_token" t on s."principal_kind" = 'ADMIN' and t."id" = s."principal_id" and t."token_hash" = s."credential_hash" and t."revoked_at" is null
+            where s."secret_hash" = any(?::text[]) and s."ended_at" is null`,
+          [[...hashes]],
+        );
+        const byHash = new Map(rows.map((row) => [row.secret_hash, row]));
+        return hashes.map((hash) => byHash.get(hash) ?? null);
+      },
+      { cache: false, maxBatchSize: 5000 },
+    );
+    loaders.set(services, loader);
+  }
+  return loader;
+}
+
 interface SessionRow {
   id: string;
   principal_kind: PrincipalKind.APPROVER | PrincipalKind.ADMIN;
@@ -129,16 +162,7 @@ export interface SessionCheck {
  */
 export async function authenticateSession(services: Services, secret: string, check: SessionCheck = {}): Promise<SessionCredential | null> {
   if (!SECRET_PATTERN.test(secret)) return null;
-  // One probe of a unique index with the credential's current state beside it.
-  const [row] = await services.sql.execute<SessionRow[]>(
-    `select s."id", s."principal_kind", s."principal_id", s."credential_hash", s."last_seen_at", s."expires_at", now() as "now",
-            a."name" as "approver_name", a."roles" as "approver_roles", t."name" as "admin_name"
-       from "web_session" s
-       left join "approver" a on s."principal_kind" = 'APPROVER' and a."id" = s."principal_id" and a."token_hash" = s."credential_hash" and a."active"
-       left join "admin_token" t on s."principal_kind" = 'ADMIN' and t."id" = s."principal_id" and t."token_hash" = s."credential_hash" and t."revoked_at" is null
-      where s."secret_hash" = ? and s."ended_at" is null`,
-    [services.hasher.hash(secret)],
-  );
+  const row = await sessionRows(services).load(services.hasher.hash(secret));
   if (!row) return null;
   const principal = principalOf(services, row);
   const now = new Date(row.now);
