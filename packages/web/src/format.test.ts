@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, grantScopeText, parseJson, prettyJson, ttlChoices, ttlValue, until, words } from './format.js';
+import { countdown, deliveryTitle, grantScopeText, parseJson, prettyJson, ttlChoices, ttlValue, until, words } from './format.js';
 
 describe('formatting for approvers', () => {
   const now = Date.parse('2026-12-04T12:00:00Z');
@@ -15,6 +15,11 @@ describe('formatting for approvers', () => {
   });
   it('prints JSON with sorted keys so a diff shows only real changes', () => {
     expect(prettyJson({ b: 1, a: { d: 2, c: 3 } })).toBe(prettyJson({ a: { c: 3, d: 2 }, b: 1 }));
+  });
+  it('names a delivery by channel, whom it went to and its event; a Slack update by the messages it rewrote', () => {
+    expect(deliveryTitle({ channel: 'EMAIL', event: 'ASSIGNED', recipient: { name: 'fiona' }, webhook: null })).toBe('Email to fiona: Assigned');
+    expect(deliveryTitle({ channel: 'WEBHOOK', event: 'ABOUT_TO_EXPIRE', recipient: null, webhook: { url: 'https://hooks.example.com/cs?k=1' } })).toBe('Webhook to hooks.example.com: About to expire');
+    expect(deliveryTitle({ channel: 'SLACK', event: 'DECIDED', recipient: null, webhook: null })).toBe('Slack messages updated: Decided');
   });
   it('turns enum values into words', () => {
     expect(words('CHANGES_REQUESTED')).toBe('Changes requested');

@@ -154,3 +154,32 @@ export function grantScopeText(s: GrantScope, offer: boolean): string {
   if (s.when) text += ` where ${s.when} holds`;
   return text;
 }
+
+/** A delivery as the delivery log names it (admin/Deliveries.tsx). */
+export interface DeliveryNaming {
+  channel: string;
+  event: string;
+  recipient: { name: string } | null;
+  webhook: { url: string } | null;
+}
+
+/** Notification channels in words. */
+export const CHANNEL_WORDS = { EMAIL: 'Email', SLACK: 'Slack', WEBHOOK: 'Webhook' } as const;
+
+/** Whom a delivery went to: the approver, the webhook's host; null for the update of a request's Slack messages. */
+export function deliveryTarget(d: DeliveryNaming): string | null {
+  if (d.recipient) return d.recipient.name;
+  if (!d.webhook) return null;
+  try {
+    return new URL(d.webhook.url).host;
+  } catch {
+    return d.webhook.url;
+  }
+}
+
+/** One line for a delivery: "Email to fiona: Assigned", or "Slack messages updated: Decided". */
+export function deliveryTitle(d: DeliveryNaming): string {
+  const channel = (CHANNEL_WORDS as Record<string, string>)[d.channel] ?? words(d.channel);
+  const to = deliveryTarget(d);
+  return to === null ? `${channel} messages updated: ${words(d.event)}` : `${channel} to ${to}: ${words(d.event)}`;
+}

@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import { Link } from 'wouter';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql/index.js';
-import { dateTime, words } from '../format.js';
+import { CHANNEL_WORDS, dateTime, deliveryTarget, deliveryTitle } from '../format.js';
 import { Empty, ErrorNote, Loading, useRefreshWhileVisible } from '../components/ui.js';
 
 const DeliveriesQuery = graphql(`
@@ -19,11 +19,10 @@ const DeliveriesQuery = graphql(`
 `);
 const RetryDelivery = graphql(`mutation RetryDelivery($id: ID!) { retryNotificationDelivery(id: $id) { id status attempts nextAttemptAt } }`);
 
-type Channel = 'WEBHOOK' | 'EMAIL' | 'SLACK';
+type Channel = keyof typeof CHANNEL_WORDS;
 type Show = 'FAILED' | 'BOUNCED' | 'PENDING' | 'ALL';
 
 const SHOW: Record<Show, string> = { FAILED: 'Failed', BOUNCED: 'Bounced mail', PENDING: 'Waiting to be sent', ALL: 'Everything' };
-const CHANNELS: Record<Channel, string> = { EMAIL: 'Email', SLACK: 'Slack', WEBHOOK: 'Webhook' };
 const PAGE = 100;
 /** How often the open page reads the log again. */
 const REFRESH_MS = 10_000;
@@ -35,20 +34,7 @@ function filterOf(show: Show, channel: Channel | ''): Record<string, unknown> {
   };
 }
 
-type Delivery = { channel: string; status: string; attempts: number; bouncedAt: string | null; recipient: { name: string } | null; webhook: { url: string } | null };
-
-/** Whom it went to, in words. */
-function target(d: Delivery): string {
-  if (d.recipient) return d.recipient.name;
-  if (d.webhook) {
-    try {
-      return new URL(d.webhook.url).host;
-    } catch {
-      return d.webhook.url;
-    }
-  }
-  return d.channel === 'SLACK' ? 'its Slack messages' : '—';
-}
+type Delivery = { status: string; attempts: number; bouncedAt: string | null };
 
 function stateOf(d: Delivery): { label: string; tone: string } {
   if (d.status === 'DELIVERED') return { label: 'Delivered', tone: 'status-approved' };
@@ -96,7 +82,7 @@ export default function Deliveries() {
           <span>Channel</span>
           <select value={channel} onChange={(e) => { setDone(null); setChannel(e.target.value as Channel | ''); }}>
             <option value="">All channels</option>
-            {(Object.keys(CHANNELS) as Channel[]).map((key) => <option key={key} value={key}>{CHANNELS[key]}</option>)}
+            {(Object.keys(CHANNEL_WORDS) as Channel[]).map((key) => <option key={key} value={key}>{CHANNEL_WORDS[key]}</option>)}
           </select>
         </label>
       </div>
@@ -110,11 +96,11 @@ export default function Deliveries() {
           <ul className="list" aria-label="Deliveries">
             {log.nodes.map((d) => {
               const state = stateOf(d);
-              const to = target(d);
+              const to = deliveryTarget(d) ?? 'its Slack messages';
               return (
                 <li key={d.id} className="item">
                   <div className="row wrap spread">
-                    <span className="item-title">{CHANNELS[d.channel as Channel] ?? d.channel} to {to}: {words(d.event)}</span>
+                    <span className="item-title">{deliveryTitle(d)}</span>
                     <span className={`badge ${state.tone}`}>{state.label}</span>
                   </div>
                   <div className="item-meta">
@@ -127,7 +113,7 @@ export default function Deliveries() {
                   </div>
                   {d.lastError ? <p className="muted break">{d.status === 'DELIVERED' ? 'Last problem' : 'Last error'}: {d.lastError}</p> : null}
                   {d.status === 'FAILED' ? (
-                    <button type="button" className="button small" aria-label={`Retry the ${CHANNELS[d.channel as Channel] ?? d.channel} delivery to ${to}`} disabled={retried.fetching} onClick={() => void sendAgain(d.id, to)}>
+                    <button type="button" className="button small" aria-label={`Retry the ${CHANNEL_WORDS[d.channel as Channel] ?? d.channel} delivery to ${to}`} disabled={retried.fetching} onClick={() => void sendAgain(d.id, to)}>
                       Retry
                     </button>
                   ) : null}
